@@ -1,0 +1,235 @@
+//! Builds the actix application (middleware, routes, state). Used by `main` (through
+//! [`Application`]) and by every test, so tests exercise exactly what production serves.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_cors::Cors;
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::error::{JsonPayloadError, QueryPayloadError};
+use actix_web::http::header;
+use actix_web::middleware::{from_fn, Compress, ErrorHandlerResponse, ErrorHandlers};
+use actix_web::{web, App, HttpRequest, HttpServer};
+use utoipa::OpenApi;
+use utoipa_actix_web::{scope, AppExt};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::throttle::LoginThrottle;
+use crate::auth::tokens::{load_or_create_secret, JwtKeys};
+use crate::config::Settings;
+use crate::db::Pool;
+use crate::error::{ApiError, PROBLEM_JSON};
+use crate::openapi::ApiDoc;
+use crate::telemetry::Metrics;
+
+/// What every handler can reach.
+pub struct AppState {
+    pub pool: Pool,
+    pub settings: Settings,
+    pub jwt: JwtKeys,
+    pub throttle: LoginThrottle,
+    pub metrics: Metrics,
+}
+
+impl AppState {
+    pub fn new(settings: Settings, pool: Pool) -> anyhow::Result<Self> {
+        let secret = load_or_create_secret(settings.jwt_secret.as_ref(), &settings.data_dir)?;
+        Ok(Self {
+            jwt: JwtKeys::new(&secret, settings.access_token_ttl.as_secs() as i64)?,
+            throttle: LoginThrottle::new(settings.login_max_failures, settings.login_window),
+            metrics: Metrics::default(),
+            pool,
+            settings,
+        })
+    }
+}
+
+/// Every documented route. Adding a resource means adding its handlers here.
+fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    use crate::{auth::handlers as auth, health, units::handlers as units};
+    cfg.service(health::live)
+        .service(health::ready)
+        .service(health::metrics)
+        .service(
+            scope::scope("/api/v1")
+                .service(auth::login)
+                .service(auth::refresh)
+                .service(auth::logout)
+                .service(auth::me)
+                .service(units::list_units)
+                .service(units::create_unit)
+                .service(units::get_unit)
+                .service(units::update_unit)
+                .service(units::unit_tree)
+                .service(units::unit_lineage)
+                .service(units::add_predecessor),
+        );
+}
+
+/// The OpenAPI document, gathered from the registered routes.
+pub fn api_document() -> utoipa::openapi::OpenApi {
+    App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(routes)
+        .split_for_parts()
+        .1
+}
+
+fn json_error(err: JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
+    let api = match &err {
+        JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => ApiError::PayloadTooLarge,
+        JsonPayloadError::ContentType => ApiError::UnsupportedMediaType(crate::error::Text::new(
+            "Send the body as application/json",
+            "Hãy gửi nội dung dạng application/json",
+        )),
+        JsonPayloadError::Deserialize(e) if e.is_data() => ApiError::Rule(crate::error::Text::new(
+            format!("The JSON does not fit the expected shape: {e}"),
+            format!("JSON không đúng cấu trúc yêu cầu: {e}"),
+        )),
+        other => ApiError::BadRequest(crate::error::Text::new(
+            format!("The body is not valid JSON: {other}"),
+            format!("Nội dung không phải JSON hợp lệ: {other}"),
+        )),
+    };
+    api.into()
+}
+
+fn query_error(err: QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
+    ApiError::bad_request(
+        format!("Invalid query parameters: {err}"),
+        format!("Tham số truy vấn không hợp lệ: {err}"),
+    )
+    .into()
+}
+
+fn path_error(_: actix_web::error::PathError, _: &HttpRequest) -> actix_web::Error {
+    // A malformed id names no record: answer as for any absent record.
+    ApiError::NotFound.into()
+}
+
+/// Unknown routes get 404; a known route with another method gets 405.
+async fn fallback(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
+    if req.resource_map().has_resource(req.path()) {
+        Err(ApiError::MethodNotAllowed)
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
+
+/// Anything that leaves as an error without a problem document (actix's own responses) gets one.
+fn ensure_problem<B: MessageBody + 'static>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with(PROBLEM_JSON));
+    if is_problem {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let err = match status.as_u16() {
+        400 => ApiError::bad_request("Malformed request", "Yêu cầu không đúng định dạng"),
+        401 => ApiError::unauthorized(),
+        404 => ApiError::NotFound,
+        405 => ApiError::MethodNotAllowed,
+        413 => ApiError::PayloadTooLarge,
+        415 => ApiError::UnsupportedMediaType(crate::error::Text::new(
+            "Unsupported media type",
+            "Kiểu nội dung không được hỗ trợ",
+        )),
+        s if s >= 500 => ApiError::Internal(anyhow::anyhow!("unhandled {status} from the framework")),
+        _ => ApiError::bad_request(
+            status.canonical_reason().unwrap_or("Bad request").to_string(),
+            "Yêu cầu không hợp lệ",
+        ),
+    };
+    let (req, _) = res.into_parts();
+    let problem = actix_web::ResponseError::error_response(&err);
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, problem).map_into_right_body(),
+    ))
+}
+
+/// The application with its middleware, routes, Swagger UI and error handling.
+pub fn build_app(
+    state: web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let max_body = state.settings.max_body_bytes;
+    let cors = state.settings.cors_allowed_origins.iter().fold(
+        Cors::default()
+            .allowed_methods(["GET", "POST", "PATCH", "PUT", "DELETE"])
+            .allowed_headers([
+                header::AUTHORIZATION,
+                header::CONTENT_TYPE,
+                header::IF_MATCH,
+                header::ACCEPT_LANGUAGE,
+            ])
+            .allowed_header("idempotency-key")
+            .expose_headers([header::ETAG, header::RETRY_AFTER, header::LOCATION])
+            .expose_any_header()
+            .max_age(3600),
+        |c, origin| c.allowed_origin(origin),
+    );
+    let (app, api) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .app_data(state)
+        .app_data(web::JsonConfig::default().limit(max_body).error_handler(json_error))
+        .app_data(web::QueryConfig::default().error_handler(query_error))
+        .app_data(web::PathConfig::default().error_handler(path_error))
+        .configure(routes)
+        .split_for_parts();
+    app.service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api/openapi.json", api))
+        .route(
+            "/swagger-ui",
+            web::get().to(|| async {
+                actix_web::HttpResponse::PermanentRedirect()
+                    .insert_header((header::LOCATION, "/swagger-ui/"))
+                    .finish()
+            }),
+        )
+        .default_service(web::to(fallback))
+        .wrap(ErrorHandlers::new().default_handler(ensure_problem))
+        .wrap(Compress::default())
+        .wrap(cors)
+        .wrap(from_fn(crate::telemetry::request_context))
+}
+
+/// The running HTTP server.
+pub struct Application {
+    server: Server,
+    port: u16,
+}
+
+impl Application {
+    /// Binds the listener (port 0 picks a free one) and builds the server.
+    pub fn build(settings: Settings, pool: Pool) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind((settings.bind.as_str(), settings.port))?;
+        let port = listener.local_addr()?.port();
+        let state = web::Data::from(Arc::new(AppState::new(settings, pool)?));
+        let server = HttpServer::new(move || build_app(state.clone()))
+            .listen(listener)?
+            .shutdown_timeout(30)
+            .run();
+        Ok(Self { server, port })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGINT/SIGTERM, then finishes in-flight requests (graceful shutdown).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

@@ -1,0 +1,226 @@
+//! `/api/v1/auth`: login, refresh, logout, me.
+
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::Validate;
+
+use super::queries::{self, Rotation};
+use super::{password, Caller, Role};
+use crate::app::AppState;
+use crate::config::Secret;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::http::{Json, ValidJson};
+use crate::units;
+
+#[derive(Deserialize, Validate, ToSchema)]
+#[schema(example = json!({"username": "admin", "password": "correct horse battery staple"}))]
+pub struct LoginRequest {
+    #[validate(length(min = 1, max = 64))]
+    pub username: String,
+    #[validate(length(min = 1, max = 256))]
+    pub password: String,
+}
+
+#[derive(Deserialize, Validate, ToSchema)]
+#[schema(example = json!({"refresh_token": "q2x6i0cK3xk0mEoYgBf0u4b2oT1dX5wYp9Z0s1f2g3h"}))]
+pub struct RefreshRequest {
+    #[validate(length(min = 1, max = 256))]
+    pub refresh_token: String,
+}
+
+#[derive(Deserialize, Validate, ToSchema, Default)]
+#[schema(example = json!({"refresh_token": "q2x6i0cK3xk0mEoYgBf0u4b2oT1dX5wYp9Z0s1f2g3h"}))]
+pub struct LogoutRequest {
+    /// The refresh token to revoke (with its family). Without it, every refresh token of the
+    /// user is revoked (logout everywhere).
+    #[validate(length(min = 1, max = 256))]
+    pub refresh_token: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({
+    "access_token": "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIuLi4ifQ.c2lnbmF0dXJl",
+    "token_type": "Bearer",
+    "expires_in": 900,
+    "refresh_token": "q2x6i0cK3xk0mEoYgBf0u4b2oT1dX5wYp9Z0s1f2g3h"
+}))]
+pub struct TokenResponse {
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    /// Single use: each refresh returns a new one; presenting a spent one revokes the family.
+    pub refresh_token: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MeResponse {
+    pub id: Uuid,
+    #[schema(example = "ward.halong.officer")]
+    pub username: String,
+    pub role: Role,
+    /// The caller's unit; everything the caller sees is this unit and its descendants.
+    pub unit: units::api::UnitSummary,
+}
+
+async fn token_response(state: &AppState, caller: &Caller, refresh_token: String) -> ApiResult<TokenResponse> {
+    Ok(TokenResponse {
+        access_token: state.jwt.issue_access(caller)?,
+        token_type: "Bearer".into(),
+        expires_in: state.jwt.access_ttl_seconds,
+        refresh_token,
+    })
+}
+
+fn bad_credentials() -> ApiError {
+    ApiError::Unauthorized(crate::error::Text::new(
+        "Invalid username or password",
+        "Tên đăng nhập hoặc mật khẩu không đúng",
+    ))
+}
+
+/// Sign in with a username and password.
+///
+/// A failed login answers the same, in about the same time, whether or not the username exists.
+/// After repeated failures for one username or one address, attempts get 429 with `Retry-After`.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "login",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Signed in", body = TokenResponse),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Invalid username or password", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed attempts", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(()),
+)]
+#[post("/auth/login")]
+pub async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: Json<LoginRequest>,
+) -> ApiResult<web::Json<TokenResponse>> {
+    let body = body.into_valid()?;
+    let addr = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    if let Some(wait) = state.throttle.retry_after(&body.username, &addr) {
+        return Err(ApiError::TooManyRequests { retry_after: wait });
+    }
+    let mut conn = state.pool.get().await?;
+    let account = queries::account_by_username(&mut conn, &body.username).await?;
+    let ok = password::verify(
+        Secret::new(body.password),
+        account.as_ref().map(|a| a.password_hash.clone()),
+    )
+    .await;
+    let caller = match account {
+        Some(a) if ok && a.active => a.caller(),
+        _ => None,
+    };
+    let Some(caller) = caller else {
+        state.throttle.record_failure(&body.username, &addr);
+        return Err(bad_credentials());
+    };
+    state.throttle.record_success(&body.username);
+    let refresh_token = queries::issue_refresh(
+        &mut conn,
+        caller.user_id,
+        Uuid::now_v7(),
+        state.settings.refresh_token_ttl,
+    )
+    .await?;
+    tracing::info!(user_id = %caller.user_id, "login");
+    Ok(web::Json(token_response(&state, &caller, refresh_token).await?))
+}
+
+/// Exchange a refresh token for a new access token and a new refresh token.
+///
+/// Refresh tokens rotate: each is good once. Presenting one that was already used revokes its
+/// whole family, so a stolen token stops working for the thief and the owner alike.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "refresh_token",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "New tokens", body = TokenResponse),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Unknown, expired, revoked or reused refresh token", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(()),
+)]
+#[post("/auth/refresh")]
+pub async fn refresh(state: web::Data<AppState>, body: Json<RefreshRequest>) -> ApiResult<web::Json<TokenResponse>> {
+    let body = body.into_valid()?;
+    let mut conn = state.pool.get().await?;
+    match queries::rotate_refresh(&mut conn, &body.refresh_token, state.settings.refresh_token_ttl).await? {
+        Rotation::Rotated(account, next) => {
+            let caller = account.caller().ok_or_else(ApiError::unauthorized)?;
+            Ok(web::Json(token_response(&state, &caller, next).await?))
+        }
+        Rotation::Reused => {
+            tracing::warn!("a spent refresh token was presented again; its family is revoked");
+            Err(ApiError::unauthorized())
+        }
+        Rotation::Invalid => Err(ApiError::unauthorized()),
+    }
+}
+
+/// Sign out: revoke a refresh token's family (or all of the caller's refresh tokens).
+///
+/// Access tokens are short-lived and stay valid until they expire (`expires_in`).
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "logout",
+    request_body(content = LogoutRequest, description = "Optional: the refresh token to revoke"),
+    responses(
+        (status = 204, description = "Signed out"),
+        (status = 401, description = "No or bad access token", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/auth/logout")]
+pub async fn logout(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: Option<Json<LogoutRequest>>,
+) -> ApiResult<HttpResponse> {
+    let body = match body {
+        Some(b) => b.into_valid()?,
+        None => LogoutRequest::default(),
+    };
+    let mut conn = state.pool.get().await?;
+    queries::revoke_for_logout(&mut conn, caller.user_id, body.refresh_token.as_deref()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The signed-in caller: user, role and unit.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "me",
+    responses(
+        (status = 200, description = "The caller", body = MeResponse),
+        (status = 401, description = "No or bad access token", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/auth/me")]
+pub async fn me(state: web::Data<AppState>, caller: Caller) -> ApiResult<web::Json<MeResponse>> {
+    let mut conn = state.pool.get().await?;
+    let unit = units::queries::find(&mut conn, caller.unit_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(web::Json(MeResponse {
+        id: caller.user_id,
+        username: caller.username.clone(),
+        role: caller.role,
+        unit: unit.into(),
+    }))
+}

@@ -1,0 +1,123 @@
+//! Access tokens (short-lived HS256 JWTs; algorithm pinned, `exp`, `iss`, `aud` checked) and
+//! refresh tokens (random, stored only as a SHA-256 hash).
+
+use std::path::Path;
+
+use anyhow::Context;
+use base64::Engine;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::{Caller, Role};
+use crate::config::Secret;
+
+pub const ISSUER: &str = "binhdang";
+pub const AUDIENCE: &str = "binhdang-api";
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Claims {
+    pub iss: String,
+    pub aud: String,
+    pub sub: String,
+    pub exp: i64,
+    pub iat: i64,
+    pub jti: String,
+    pub name: String,
+    pub unit_id: Uuid,
+    pub unit_path: String,
+    pub role: String,
+}
+
+impl Claims {
+    pub fn into_caller(self) -> Option<Caller> {
+        Some(Caller {
+            user_id: self.sub.parse().ok()?,
+            username: self.name,
+            unit_id: self.unit_id,
+            unit_path: self.unit_path,
+            role: Role::parse(&self.role)?,
+        })
+    }
+}
+
+pub struct JwtKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    pub access_ttl_seconds: i64,
+}
+
+impl JwtKeys {
+    pub fn new(secret: &Secret, access_ttl_seconds: i64) -> anyhow::Result<Self> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_issuer(&[ISSUER]);
+        validation.set_audience(&[AUDIENCE]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.leeway = 5;
+        Ok(Self {
+            encoding: EncodingKey::from_secret(secret.expose().as_bytes()).context("JWT signing key")?,
+            decoding: DecodingKey::from_secret(secret.expose().as_bytes()).context("JWT verification key")?,
+            validation,
+            access_ttl_seconds,
+        })
+    }
+
+    pub fn issue_access(&self, caller: &Caller) -> anyhow::Result<String> {
+        let now = chrono::Utc::now().timestamp();
+        let claims = Claims {
+            iss: ISSUER.into(),
+            aud: AUDIENCE.into(),
+            sub: caller.user_id.to_string(),
+            exp: now + self.access_ttl_seconds,
+            iat: now,
+            jti: Uuid::new_v4().to_string(),
+            name: caller.username.clone(),
+            unit_id: caller.unit_id,
+            unit_path: caller.unit_path.clone(),
+            role: caller.role.as_str().into(),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).context("signing a token")
+    }
+
+    pub fn verify_access(&self, token: &str) -> Result<Claims, jsonwebtoken::errors::Error> {
+        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).map(|d| d.claims)
+    }
+}
+
+/// The signing secret: `JWT_SECRET`, or one generated on first run and kept (mode 0600) in the
+/// data directory, so tokens survive a restart and no secret lives in the repository.
+pub fn load_or_create_secret(configured: Option<&Secret>, data_dir: &Path) -> anyhow::Result<Secret> {
+    if let Some(s) = configured {
+        anyhow::ensure!(s.expose().len() >= 32, "JWT_SECRET must be at least 32 characters");
+        return Ok(s.clone());
+    }
+    let path = data_dir.join("jwt-secret");
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        if existing.trim().len() >= 32 {
+            return Ok(Secret::new(existing.trim()));
+        }
+    }
+    std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
+    let secret = random_token(48);
+    std::fs::write(&path, &secret).with_context(|| format!("writing {}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(Secret::new(secret))
+}
+
+/// A URL-safe random string carrying `bytes` bytes of entropy.
+pub fn random_token(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::rngs::OsRng.fill_bytes(&mut buf);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
+}
+
+pub fn sha256(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}

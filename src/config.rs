@@ -1,0 +1,92 @@
+//! Settings from the environment. Secrets are kept in [`Secret`], whose `Debug` never prints them.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A value that must never reach a log line or an error message.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(****)")
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// `DATABASE_URL`; `None` means "use the embedded cluster under the data directory".
+    pub database_url: Option<Secret>,
+    /// `BINHDANG_DATA_DIR` (default `./data`): embedded cluster, generated JWT secret.
+    pub data_dir: PathBuf,
+    /// `BIND` (default `127.0.0.1`) and `PORT` (default `8080`).
+    pub bind: String,
+    pub port: u16,
+    /// `JWT_SECRET`; with none set, one is generated on first run into the data directory.
+    pub jwt_secret: Option<Secret>,
+    /// `ACCESS_TOKEN_TTL_SECONDS` (default 900).
+    pub access_token_ttl: Duration,
+    /// `REFRESH_TOKEN_TTL_DAYS` (default 30).
+    pub refresh_token_ttl: Duration,
+    /// `DB_POOL_SIZE` (default 16).
+    pub db_pool_size: usize,
+    /// `MAX_BODY_BYTES` (default 1 MiB) for JSON bodies.
+    pub max_body_bytes: usize,
+    /// `LOGIN_MAX_FAILURES` (default 5) within `LOGIN_WINDOW_SECONDS` (default 300) before 429.
+    pub login_max_failures: u32,
+    pub login_window: Duration,
+    /// `CORS_ALLOWED_ORIGINS`: comma-separated origins allowed to call from a browser (none by default).
+    pub cors_allowed_origins: Vec<String>,
+    /// `LOG_FORMAT=json` for JSON lines, anything else for human-readable text.
+    pub log_json: bool,
+}
+
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T> {
+    match std::env::var(name) {
+        Ok(v) if !v.trim().is_empty() => v
+            .trim()
+            .parse()
+            .map_err(|_| anyhow::anyhow!("environment variable {name} has an invalid value")),
+        _ => Ok(default),
+    }
+}
+
+fn env_opt(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+impl Settings {
+    pub fn from_env() -> anyhow::Result<Self> {
+        Ok(Self {
+            database_url: env_opt("DATABASE_URL").map(Secret::new),
+            data_dir: PathBuf::from(env_opt("BINHDANG_DATA_DIR").unwrap_or_else(|| "data".into())),
+            bind: env_opt("BIND").unwrap_or_else(|| "127.0.0.1".into()),
+            port: env_or("PORT", 8080)?,
+            jwt_secret: env_opt("JWT_SECRET").map(Secret::new),
+            access_token_ttl: Duration::from_secs(env_or("ACCESS_TOKEN_TTL_SECONDS", 900)?),
+            refresh_token_ttl: Duration::from_secs(env_or::<u64>("REFRESH_TOKEN_TTL_DAYS", 30)? * 86_400),
+            db_pool_size: env_or("DB_POOL_SIZE", 16)?,
+            max_body_bytes: env_or("MAX_BODY_BYTES", 1024 * 1024)?,
+            login_max_failures: env_or("LOGIN_MAX_FAILURES", 5)?,
+            login_window: Duration::from_secs(env_or("LOGIN_WINDOW_SECONDS", 300)?),
+            cors_allowed_origins: env_opt("CORS_ALLOWED_ORIGINS")
+                .map(|v| {
+                    v.split(',')
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            log_json: env_opt("LOG_FORMAT").is_some_and(|v| v.eq_ignore_ascii_case("json")),
+        })
+    }
+}

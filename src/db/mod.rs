@@ -1,0 +1,85 @@
+//! Database access: the async connection pool, embedded migrations, and the embedded cluster.
+//!
+//! Query functions everywhere take `&mut AsyncPgConnection`, never the pool, so they compose
+//! inside one transaction.
+
+pub mod embedded;
+pub mod schema;
+
+use std::time::Duration;
+
+use anyhow::Context;
+use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
+use diesel_async::pooled_connection::deadpool as dp;
+use diesel_async::pooled_connection::AsyncDieselConnectionManager;
+use diesel_async::AsyncPgConnection;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+pub use diesel_async::AsyncPgConnection as Conn;
+
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+
+pub type Pool = dp::Pool<AsyncPgConnection>;
+pub type PoolError = dp::PoolError;
+pub type PooledConn = dp::Object<AsyncPgConnection>;
+
+/// Builds the pool. Nothing connects until the first request; a wait longer than five seconds
+/// for a connection becomes a 503.
+pub fn build_pool(url: &str, size: usize) -> anyhow::Result<Pool> {
+    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(url);
+    dp::Pool::builder(manager)
+        .max_size(size)
+        .runtime(deadpool::Runtime::Tokio1)
+        .wait_timeout(Some(Duration::from_secs(5)))
+        .create_timeout(Some(Duration::from_secs(5)))
+        .recycle_timeout(Some(Duration::from_secs(5)))
+        .build()
+        .context("building the database pool")
+}
+
+/// Applies pending migrations; returns the versions applied.
+pub async fn run_migrations(url: &str) -> anyhow::Result<Vec<String>> {
+    let url = url.to_string();
+    tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<String>> {
+        use diesel::Connection;
+        let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::establish(&url)
+            .context("connecting to the database to migrate")?;
+        let applied = conn
+            .run_pending_migrations(MIGRATIONS)
+            .map_err(|e| anyhow::anyhow!("applying migrations: {e}"))?;
+        Ok(applied.iter().map(|v| v.to_string()).collect())
+    })
+    .await
+    .context("migration task")?
+}
+
+/// True when every embedded migration has been applied.
+pub async fn migrations_applied(conn: &mut AsyncPgConnection) -> anyhow::Result<bool> {
+    use diesel::migration::MigrationSource;
+    use diesel::sql_types::Text;
+    use diesel_async::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = Text)]
+        version: String,
+    }
+    let rows: Vec<Row> = diesel::sql_query("SELECT version FROM __diesel_schema_migrations")
+        .load(conn)
+        .await?;
+    let have: std::collections::HashSet<String> = rows.into_iter().map(|r| r.version).collect();
+    let wanted = MigrationSource::<diesel::pg::Pg>::migrations(&MIGRATIONS).map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(wanted.iter().all(|m| have.contains(&m.name().version().to_string())))
+}
+
+/// The database URL to use: `DATABASE_URL` when set, otherwise the embedded cluster, started
+/// (and created on first use) under the data directory. The returned guard stops the cluster
+/// when the process is done with it, if this process started it.
+pub async fn resolve(
+    settings: &crate::config::Settings,
+) -> anyhow::Result<(String, Option<embedded::EmbeddedPostgres>)> {
+    if let Some(url) = &settings.database_url {
+        return Ok((url.expose().to_string(), None));
+    }
+    let pg = embedded::EmbeddedPostgres::start(&settings.data_dir.join("postgres"), "binhdang").await?;
+    Ok((pg.url(), Some(pg)))
+}

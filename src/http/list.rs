@@ -1,0 +1,284 @@
+//! Lists: keyset pagination with an opaque cursor, an allow-listed `sort`, filters and `q`.
+//!
+//! A list is built as SQL by [`ListSql`] from fixed fragments that the resource supplies (never
+//! from client text) plus bound parameters. Pagination is by key (`(sort column, id) > cursor`),
+//! so a page is an index range scan whatever the page number, and rows inserted between two
+//! calls neither repeat nor shift the pages.
+
+use base64::Engine;
+use diesel::pg::Pg;
+use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
+use diesel::sql_types;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::error::{ApiError, ApiResult};
+
+pub const DEFAULT_LIMIT: i64 = 50;
+pub const MAX_LIMIT: i64 = 500;
+
+/// `limit` and `cursor`, shared by every list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// Page size: default 50, at most 500 (a larger value is clamped, not an error).
+    #[param(minimum = 1, example = 50)]
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page, unchanged.
+    pub cursor: Option<String>,
+    /// Sort field, `-` prefix for descending (e.g. `-updated_at`); see each list for its fields.
+    #[param(example = "name")]
+    pub sort: Option<String>,
+}
+
+impl PageQuery {
+    pub fn limit(&self) -> i64 {
+        self.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT)
+    }
+}
+
+/// A page of a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page<T> {
+    pub data: Vec<T>,
+    /// Pass as `cursor` to get the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// A field a list may be sorted by: its public name, its SQL expression and SQL type.
+#[derive(Debug)]
+pub struct SortField {
+    pub name: &'static str,
+    pub column: &'static str,
+    pub sql_type: &'static str,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Sort {
+    pub field: &'static SortField,
+    pub desc: bool,
+}
+
+impl Sort {
+    /// Parses `sort` against the allow-list; the first entry is the default.
+    pub fn parse(raw: Option<&str>, allowed: &'static [SortField]) -> ApiResult<Sort> {
+        let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
+            return Ok(Sort {
+                field: &allowed[0],
+                desc: false,
+            });
+        };
+        let (desc, name) = match raw.strip_prefix('-') {
+            Some(n) => (true, n),
+            None => (false, raw),
+        };
+        allowed
+            .iter()
+            .find(|f| f.name == name)
+            .map(|field| Sort { field, desc })
+            .ok_or_else(|| {
+                let names: Vec<&str> = allowed.iter().map(|f| f.name).collect();
+                ApiError::field(
+                    "sort",
+                    "invalid",
+                    format!("must be one of {} (prefix - for descending)", names.join(", ")),
+                    format!("phải là một trong {} (thêm - để sắp xếp giảm dần)", names.join(", ")),
+                )
+            })
+    }
+}
+
+/// The position after the last row of a page: the sort it belongs to, the row's sort value and id.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Cursor {
+    #[serde(rename = "s")]
+    pub sort: String,
+    #[serde(rename = "v")]
+    pub value: String,
+    #[serde(rename = "i")]
+    pub id: Uuid,
+}
+
+impl Cursor {
+    pub fn encode(&self) -> String {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default())
+    }
+
+    pub fn decode(raw: &str, sort: &Sort) -> ApiResult<Cursor> {
+        let bad = || {
+            ApiError::field(
+                "cursor",
+                "invalid",
+                "is not a cursor this list gave out",
+                "không phải con trỏ do danh sách này trả về",
+            )
+        };
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(raw.trim())
+            .map_err(|_| bad())?;
+        let cursor: Cursor = serde_json::from_slice(&bytes).map_err(|_| bad())?;
+        if cursor.sort != sort_key(sort) {
+            return Err(ApiError::field(
+                "cursor",
+                "sort_mismatch",
+                "belongs to another sort order; send the same sort as for the first page",
+                "thuộc về thứ tự sắp xếp khác; hãy gửi cùng tham số sort như trang đầu",
+            ));
+        }
+        Ok(cursor)
+    }
+}
+
+fn sort_key(sort: &Sort) -> String {
+    format!("{}{}", if sort.desc { "-" } else { "" }, sort.field.name)
+}
+
+/// A row of a list: its id and the text form of a sort field's value (for the cursor).
+pub trait Keyed {
+    fn id(&self) -> Uuid;
+    fn sort_value(&self, field: &str) -> String;
+}
+
+/// Turns `limit + 1` fetched rows into a page and its cursor.
+pub fn paginate<R: Keyed, T>(mut rows: Vec<R>, limit: i64, sort: &Sort, map: impl Fn(R) -> T) -> Page<T> {
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    let next_cursor = if more {
+        rows.last().map(|r| {
+            Cursor {
+                sort: sort_key(sort),
+                value: r.sort_value(sort.field.name),
+                id: r.id(),
+            }
+            .encode()
+        })
+    } else {
+        None
+    };
+    Page {
+        data: rows.into_iter().map(map).collect(),
+        next_cursor,
+    }
+}
+
+/// A bound parameter of a list query.
+#[derive(Debug, Clone)]
+pub enum Bind {
+    Text(String),
+    Uuid(Uuid),
+    Int(i64),
+    Bool(bool),
+    Date(chrono::NaiveDate),
+}
+
+/// Escapes `%`, `_` and `\` for use inside a LIKE pattern.
+pub fn escape_like(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Builds `SELECT ... WHERE ... ORDER BY ... LIMIT` for one list request.
+pub struct ListSql {
+    select_from: String,
+    id_column: &'static str,
+    conds: Vec<String>,
+    binds: Vec<Bind>,
+}
+
+impl ListSql {
+    /// `select_from` is `SELECT <columns> FROM <table> [joins]`; `id_column` the tie-breaker.
+    pub fn new(select_from: impl Into<String>, id_column: &'static str) -> Self {
+        Self {
+            select_from: select_from.into(),
+            id_column,
+            conds: Vec::new(),
+            binds: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, b: Bind) -> String {
+        self.binds.push(b);
+        format!("${}", self.binds.len())
+    }
+
+    /// Adds a condition; each `?` in `sql` takes the next of `binds`.
+    pub fn filter(&mut self, sql: &str, binds: impl IntoIterator<Item = Bind>) -> &mut Self {
+        let mut binds = binds.into_iter();
+        let mut out = String::with_capacity(sql.len() + 8);
+        for c in sql.chars() {
+            if c == '?' {
+                let b = binds.next().expect("a bind for every placeholder");
+                out.push_str(&self.push(b));
+            } else {
+                out.push(c);
+            }
+        }
+        self.conds.push(out);
+        self
+    }
+
+    /// Rows whose materialized path column lies under `prefix` (the unit itself included).
+    pub fn in_subtree(&mut self, path_column: &str, prefix: &str) -> &mut Self {
+        self.filter(
+            &format!("{path_column} LIKE ?"),
+            [Bind::Text(format!("{}%", escape_like(prefix)))],
+        )
+    }
+
+    /// Diacritic- and case-insensitive substring search on a folded column (trigram-indexed).
+    pub fn search(&mut self, folded_column: &str, q: &str) -> &mut Self {
+        self.filter(
+            &format!("{folded_column} LIKE '%' || bd_fold(?) || '%'"),
+            [Bind::Text(escape_like(q.trim()))],
+        )
+    }
+
+    /// The query for one page: `limit + 1` rows after `cursor` in `sort` order.
+    pub fn page(mut self, sort: &Sort, cursor: Option<&Cursor>, limit: i64) -> BoxedSqlQuery<'static, Pg, SqlQuery> {
+        let (op, dir) = if sort.desc { ("<", "DESC") } else { (">", "ASC") };
+        if let Some(c) = cursor {
+            let v = self.push(Bind::Text(c.value.clone()));
+            let i = self.push(Bind::Uuid(c.id));
+            self.conds.push(format!(
+                "({col}, {id}) {op} (CAST({v} AS {ty}), {i})",
+                col = sort.field.column,
+                id = self.id_column,
+                ty = sort.field.sql_type
+            ));
+        }
+        let mut sql = self.select_from.clone();
+        if !self.conds.is_empty() {
+            sql.push_str(" WHERE ");
+            sql.push_str(&self.conds.join(" AND "));
+        }
+        sql.push_str(&format!(
+            " ORDER BY {col} {dir}, {id} {dir} LIMIT {lim}",
+            col = sort.field.column,
+            id = self.id_column,
+            lim = limit + 1
+        ));
+        let mut q = diesel::sql_query(sql).into_boxed::<Pg>();
+        for b in self.binds {
+            q = match b {
+                Bind::Text(v) => q.bind::<sql_types::Text, _>(v),
+                Bind::Uuid(v) => q.bind::<sql_types::Uuid, _>(v),
+                Bind::Int(v) => q.bind::<sql_types::BigInt, _>(v),
+                Bind::Bool(v) => q.bind::<sql_types::Bool, _>(v),
+                Bind::Date(v) => q.bind::<sql_types::Date, _>(v),
+            };
+        }
+        q
+    }
+}
+
+/// Formats a timestamp for a cursor with full precision, so `CAST(... AS timestamptz)` is exact.
+pub fn ts_key(t: &chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}

@@ -1,0 +1,36 @@
+//! The shared API conventions, in one place: JSON bodies with validation, lists (keyset
+//! pagination, sorting, filters, diacritic-insensitive search), and versions (ETag/If-Match).
+//! Every resource uses these; none re-implements them.
+
+pub mod list;
+pub mod version;
+
+pub use actix_web::web::Json;
+pub use list::{Cursor, ListSql, Page, PageQuery, Sort, SortField};
+pub use version::{etag_response, IfMatch};
+
+use crate::error::ApiResult;
+
+/// Validation at the edge: `body.into_valid()?` runs the `validator` rules of a JSON body and
+/// turns failures into a 422 problem with one entry per field.
+pub trait ValidJson<T> {
+    fn into_valid(self) -> ApiResult<T>;
+}
+
+impl<T: validator::Validate> ValidJson<T> for Json<T> {
+    fn into_valid(self) -> ApiResult<T> {
+        let value = self.into_inner();
+        value.validate()?;
+        Ok(value)
+    }
+}
+
+/// For PATCH bodies: tells "absent" (`None`) from "set to null" (`Some(None)`).
+/// Use with `#[serde(default, deserialize_with = "crate::http::double_option")]`.
+pub fn double_option<'de, T, D>(de: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: serde::Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    serde::Deserialize::deserialize(de).map(Some)
+}

@@ -1,0 +1,18 @@
+//! binhdang: the REST/JSON API behind a city's gender-equality programme.
+//!
+//! One crate, a library with a thin binary. Cross-cutting pieces sit in a few files
+//! (`config`, `app`, `error`, `openapi`, `telemetry`, `db`, `auth`, `http`); every resource
+//! has its own folder (`units`, ...).
+
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod health;
+pub mod http;
+pub mod openapi;
+pub mod seed;
+pub mod telemetry;
+pub mod units;
+pub mod users;

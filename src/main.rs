@@ -1,0 +1,170 @@
+//! The `binhdang` command: serve, migrate, seed, openapi, user.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use binhdang::auth::Role;
+use binhdang::config::{Secret, Settings};
+use binhdang::{app, db, openapi, seed, telemetry, units, users};
+
+#[derive(Parser)]
+#[command(
+    name = "binhdang",
+    version,
+    about = "REST/JSON API for a city's gender-equality programme"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the API (applies pending migrations first).
+    Serve {
+        /// Address to bind (env BIND, default 127.0.0.1).
+        #[arg(long)]
+        bind: Option<String>,
+        /// Port (env PORT, default 8080).
+        #[arg(long)]
+        port: Option<u16>,
+        /// Also load the reference data and the demo users, and print their credentials.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Load the reference data (idempotent).
+    Seed {
+        /// Also add demo users, one per role, and print their credentials.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user.
+    Add {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        password: String,
+        /// The unit: its id, or its official code (e.g. 13633).
+        #[arg(long)]
+        unit: String,
+        /// admin, manager, officer, inspector or viewer.
+        #[arg(long)]
+        role: String,
+    },
+}
+
+fn print_demo_credentials(users: &[(String, Role)]) {
+    println!("Demo users (password for all: {}):", seed::DEMO_PASSWORD);
+    for (u, r) in users {
+        println!("  {u:<16} {}", r.as_str());
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let mut settings = Settings::from_env()?;
+    if let Command::Openapi = cli.command {
+        println!("{}", serde_json::to_string_pretty(&openapi::document())?);
+        return Ok(());
+    }
+    telemetry::init(settings.log_json);
+    let (url, embedded) = db::resolve(&settings).await?;
+    let result = async {
+        db::run_migrations(&url).await?;
+        let pool = db::build_pool(&url, settings.db_pool_size)?;
+        match cli.command {
+            Command::Openapi => unreachable!("handled above"),
+            Command::Migrate => println!("Migrations applied."),
+            Command::Seed { demo } => {
+                let mut conn = pool.get().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                let n = seed::seed_reference(&mut conn).await?;
+                println!("Reference data loaded ({n} new rows).");
+                if demo {
+                    print_demo_credentials(&seed::seed_demo(&mut conn).await?);
+                }
+            }
+            Command::User {
+                command:
+                    UserCommand::Add {
+                        username,
+                        password,
+                        unit,
+                        role,
+                    },
+            } => {
+                let role = Role::parse(&role).filter(|r| *r != Role::Partner).with_context(|| {
+                    format!("unknown role {role:?}: use admin, manager, officer, inspector or viewer")
+                })?;
+                let mut conn = pool.get().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                let unit_row = units::queries::find_by_id_or_code(&mut conn, &unit)
+                    .await?
+                    .with_context(|| format!("unknown unit {unit:?}: give a unit id or official code"))?;
+                let id = users::add_user(&mut conn, &username, Secret::new(password), unit_row.id, role).await?;
+                println!(
+                    "User {username} ({}) created in {} with id {id}.",
+                    role.as_str(),
+                    unit_row.name
+                );
+            }
+            Command::Serve { bind, port, demo } => {
+                if let Some(b) = bind {
+                    settings.bind = b;
+                }
+                if let Some(p) = port {
+                    settings.port = p;
+                }
+                if demo {
+                    let mut conn = pool.get().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                    seed::seed_reference(&mut conn).await?;
+                    print_demo_credentials(&seed::seed_demo(&mut conn).await?);
+                }
+                let host = settings.bind.clone();
+                let application = app::Application::build(settings, pool)?;
+                let shown = if host == "0.0.0.0" {
+                    "127.0.0.1".to_string()
+                } else {
+                    host
+                };
+                println!("binhdang is listening on http://{shown}:{}", application.port());
+                println!("Swagger UI: http://{shown}:{}/swagger-ui/", application.port());
+                application.run_until_stopped().await?;
+            }
+        }
+        anyhow::Ok(())
+    }
+    .await;
+    if let Some(pg) = embedded {
+        if let Err(e) = pg.stop().await {
+            eprintln!("warning: stopping the embedded PostgreSQL failed: {e:#}");
+        }
+    }
+    result
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            std::process::exit(1);
+        }
+    };
+    // actix's server runs on this runtime through `actix_web::rt::System`-free mode (tokio).
+    if let Err(e) = runtime.block_on(run(cli)) {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}

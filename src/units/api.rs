@@ -1,0 +1,272 @@
+//! What clients send and receive for units, with validation and OpenAPI schemas.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::Validate;
+
+use super::model::UnitRow;
+
+/// The kind of a unit. Before 1 July 2025: province → district level (`district`, `town`,
+/// `city`) → commune level (`ward`, `commune`, `township`); since then province → commune level.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum UnitKind {
+    Country,
+    Province,
+    /// A provincial city (thành phố thuộc tỉnh), e.g. Nam Định city.
+    City,
+    /// An urban or rural district (quận, huyện).
+    District,
+    /// A district-level town (thị xã).
+    Town,
+    /// Phường.
+    Ward,
+    /// Xã.
+    Commune,
+    /// Thị trấn.
+    Township,
+    /// A department or division of a People's Committee (phòng, ban).
+    Department,
+    /// A committee, e.g. the Committee for the Advancement of Women (Ban Vì sự tiến bộ của phụ nữ).
+    Committee,
+    /// Any other body (a mass organisation, a social-assistance facility).
+    Organization,
+}
+
+impl UnitKind {
+    pub const ALL: [UnitKind; 11] = [
+        UnitKind::Country,
+        UnitKind::Province,
+        UnitKind::City,
+        UnitKind::District,
+        UnitKind::Town,
+        UnitKind::Ward,
+        UnitKind::Commune,
+        UnitKind::Township,
+        UnitKind::Department,
+        UnitKind::Committee,
+        UnitKind::Organization,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnitKind::Country => "country",
+            UnitKind::Province => "province",
+            UnitKind::City => "city",
+            UnitKind::District => "district",
+            UnitKind::Town => "town",
+            UnitKind::Ward => "ward",
+            UnitKind::Commune => "commune",
+            UnitKind::Township => "township",
+            UnitKind::Department => "department",
+            UnitKind::Committee => "committee",
+            UnitKind::Organization => "organization",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<UnitKind> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// A unit.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0193a7c0-5a8e-7c1e-9d7e-3f4b5c6d7e81",
+    "parent_id": "0193a7c0-5a8e-7c1e-9d7e-3f4b5c6d7e80",
+    "kind": "ward",
+    "code": "13633",
+    "name": "Phường Hạ Long",
+    "depth": 1,
+    "valid_from": "2020-01-01",
+    "valid_to": "2025-06-30",
+    "created_at": "2026-11-29T12:00:00Z",
+    "updated_at": "2026-11-29T12:00:00Z",
+    "version": 1
+}))]
+pub struct Unit {
+    pub id: Uuid,
+    pub parent_id: Option<Uuid>,
+    pub kind: UnitKind,
+    /// The official administrative code, reused across eras (so never a key on its own).
+    pub code: Option<String>,
+    pub name: String,
+    /// Depth in the unit tree (0 for a root).
+    pub depth: i32,
+    pub valid_from: NaiveDate,
+    /// Last day the unit existed; `null` while it still does.
+    pub valid_to: Option<NaiveDate>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Grows on every change; the `ETag` of the record.
+    pub version: i64,
+}
+
+impl From<UnitRow> for Unit {
+    fn from(r: UnitRow) -> Self {
+        Unit {
+            id: r.id,
+            parent_id: r.parent_id,
+            kind: UnitKind::parse(&r.kind).unwrap_or(UnitKind::Organization),
+            code: r.code,
+            name: r.name,
+            depth: r.depth,
+            valid_from: r.valid_from,
+            valid_to: r.valid_to,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            version: r.version,
+        }
+    }
+}
+
+/// A short reference to a unit.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnitSummary {
+    pub id: Uuid,
+    pub kind: UnitKind,
+    #[schema(example = "13633")]
+    pub code: Option<String>,
+    #[schema(example = "Phường Hạ Long")]
+    pub name: String,
+}
+
+impl From<UnitRow> for UnitSummary {
+    fn from(r: UnitRow) -> Self {
+        UnitSummary {
+            id: r.id,
+            kind: UnitKind::parse(&r.kind).unwrap_or(UnitKind::Organization),
+            code: r.code,
+            name: r.name,
+        }
+    }
+}
+
+fn valid_code(code: &str) -> Result<(), validator::ValidationError> {
+    if !code.is_empty()
+        && code.len() <= 32
+        && code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
+        Ok(())
+    } else {
+        let mut e = validator::ValidationError::new("format");
+        e.message = Some("must be 1 to 32 letters, digits, '.', '_' or '-'".into());
+        Err(e)
+    }
+}
+
+/// A new unit, created under an existing one.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "parent_id": "0193a7c0-5a8e-7c1e-9d7e-3f4b5c6d7e80",
+    "kind": "ward",
+    "code": "13633",
+    "name": "Phường Hạ Long",
+    "valid_from": "2020-01-01"
+}))]
+pub struct NewUnit {
+    /// Optional client-chosen id (records created offline keep their id).
+    pub id: Option<Uuid>,
+    pub parent_id: Uuid,
+    pub kind: UnitKind,
+    #[validate(custom(function = "valid_code"))]
+    pub code: Option<String>,
+    #[validate(length(min = 1, max = 200))]
+    pub name: String,
+    /// Defaults to today.
+    pub valid_from: Option<NaiveDate>,
+    pub valid_to: Option<NaiveDate>,
+}
+
+/// Changes to a unit; absent fields stay as they are, `null` clears an optional field.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Phường Hạ Long", "valid_to": "2025-06-30"}))]
+pub struct UnitPatch {
+    pub kind: Option<UnitKind>,
+    #[serde(default, deserialize_with = "crate::http::double_option")]
+    #[validate(custom(function = "valid_code"))]
+    #[schema(value_type = Option<String>)]
+    pub code: Option<Option<String>>,
+    #[validate(length(min = 1, max = 200))]
+    pub name: Option<String>,
+    pub valid_from: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "crate::http::double_option")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub valid_to: Option<Option<NaiveDate>>,
+}
+
+/// Filters of the unit list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UnitFilters {
+    /// Only the children of this unit (its whole subtree with `include_descendants=true`).
+    pub parent_id: Option<Uuid>,
+    /// With `parent_id`: every descendant, not only the direct children.
+    #[serde(default)]
+    pub include_descendants: bool,
+    pub kind: Option<UnitKind>,
+    /// Official code, exact.
+    #[param(example = "13633")]
+    pub code: Option<String>,
+    /// Units that existed on this date.
+    pub valid_on: Option<NaiveDate>,
+    /// Text search in the name, ignoring diacritics and case ("ha long" finds "Hạ Long").
+    #[param(example = "ha long")]
+    pub q: Option<String>,
+}
+
+/// A unit and its descendants.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnitNode {
+    pub id: Uuid,
+    pub kind: UnitKind,
+    pub code: Option<String>,
+    pub name: String,
+    pub valid_from: NaiveDate,
+    pub valid_to: Option<NaiveDate>,
+    #[schema(no_recursion)]
+    pub children: Vec<UnitNode>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TreeQuery {
+    /// Only units that existed on this date.
+    pub valid_on: Option<NaiveDate>,
+}
+
+/// A lineage link as seen from one unit.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LineageLink {
+    pub unit: UnitSummary,
+    pub effective_on: NaiveDate,
+    pub note: Option<String>,
+}
+
+/// Where a unit came from and what it became (only units in the caller's scope are listed).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Lineage {
+    pub predecessors: Vec<LineageLink>,
+    pub successors: Vec<LineageLink>,
+}
+
+/// Records that `predecessor_id` merged or split into this unit on `effective_on`.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "predecessor_id": "0193a7c0-5a8e-7c1e-9d7e-3f4b5c6d7e81",
+    "effective_on": "2025-07-01",
+    "note": "Resolution 1674/NQ-UBTVQH15: merged into ward Nam Định"
+}))]
+pub struct NewLineage {
+    pub predecessor_id: Uuid,
+    pub effective_on: NaiveDate,
+    #[validate(length(max = 1000))]
+    pub note: Option<String>,
+}

@@ -1,0 +1,346 @@
+//! `/api/v1/units`: thin handlers (extract, check scope, call a query, map to the API type).
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{get, patch, post, web, HttpResponse};
+use uuid::Uuid;
+
+use super::api::{Lineage, LineageLink, NewLineage, NewUnit, TreeQuery, Unit, UnitFilters, UnitNode, UnitPatch};
+use super::model::{LineageRow, NewUnitRow, UnitChanges, UnitRow};
+use super::queries;
+use crate::app::AppState;
+use crate::auth::{Caller, Role};
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::http::list::{paginate, Cursor, Page, PageQuery, Sort};
+use crate::http::{etag_response, IfMatch, Json, ValidJson};
+
+/// A unit the caller may see, or 404 (whether it is missing or outside the scope).
+async fn visible_unit(conn: &mut crate::db::Conn, caller: &Caller, id: Uuid) -> ApiResult<UnitRow> {
+    let unit = queries::find(conn, id).await?.ok_or(ApiError::NotFound)?;
+    caller.require_visible(&unit.path)?;
+    Ok(unit)
+}
+
+/// List units in the caller's scope.
+///
+/// Sort fields: `name` (default), `created_at`, `updated_at`, `valid_from`; `-` for descending.
+#[utoipa::path(
+    tag = "units",
+    operation_id = "list_units",
+    params(UnitFilters, PageQuery),
+    responses(
+        (status = 200, description = "A page of units", body = Page<Unit>),
+        (status = 401, description = "No or bad access token", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid filter, sort or cursor", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/units")]
+pub async fn list_units(
+    state: web::Data<AppState>,
+    caller: Caller,
+    filters: web::Query<UnitFilters>,
+    page: web::Query<PageQuery>,
+) -> ApiResult<web::Json<Page<Unit>>> {
+    let sort = Sort::parse(page.sort.as_deref(), queries::SORTS)?;
+    let cursor = page.cursor.as_deref().map(|c| Cursor::decode(c, &sort)).transpose()?;
+    let mut conn = state.pool.get().await?;
+    // A parent outside the scope lists nothing, exactly like a parent that does not exist.
+    let parent_path = match filters.parent_id {
+        Some(id) => match queries::find(&mut conn, id).await? {
+            Some(p) if caller.sees(&p.path) => Some(p.path),
+            _ => {
+                return Ok(web::Json(Page {
+                    data: vec![],
+                    next_cursor: None,
+                }))
+            }
+        },
+        None => None,
+    };
+    let limit = page.limit();
+    let rows = queries::list(
+        &mut conn,
+        &caller.unit_path,
+        &filters,
+        parent_path.as_deref(),
+        &sort,
+        cursor.as_ref(),
+        limit,
+    )
+    .await?;
+    Ok(web::Json(paginate(rows, limit, &sort, Unit::from)))
+}
+
+/// Get one unit.
+#[utoipa::path(
+    tag = "units",
+    operation_id = "get_unit",
+    params(("id" = Uuid, Path, description = "Unit id")),
+    responses(
+        (status = 200, description = "The unit", body = Unit, headers(("ETag" = String, description = "The unit's version, for If-Match"))),
+        (status = 401, description = "No or bad access token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such unit in the caller's scope", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/units/{id}")]
+pub async fn get_unit(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+    let mut conn = state.pool.get().await?;
+    let unit = visible_unit(&mut conn, &caller, *id).await?;
+    Ok(etag_response(StatusCode::OK, unit.version, &Unit::from(unit)))
+}
+
+/// Create a unit under a parent in the caller's subtree (admins only).
+#[utoipa::path(
+    tag = "units",
+    operation_id = "create_unit",
+    request_body = NewUnit,
+    responses(
+        (status = 201, description = "Created", body = Unit, headers(("ETag" = String, description = "The unit's version"))),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or bad access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin of the parent unit", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Duplicate id, or code already used by a unit starting the same day", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields or unknown parent", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/units")]
+pub async fn create_unit(state: web::Data<AppState>, caller: Caller, body: Json<NewUnit>) -> ApiResult<HttpResponse> {
+    caller.require_role(&[Role::Admin])?;
+    let body = body.into_valid()?;
+    let mut conn = state.pool.get().await?;
+    let parent = match queries::find(&mut conn, body.parent_id).await? {
+        Some(p) if caller.sees(&p.path) => p,
+        _ => {
+            return Err(ApiError::field(
+                "parent_id",
+                "unknown",
+                "no such unit in your scope",
+                "không có đơn vị này trong phạm vi của bạn",
+            ))
+        }
+    };
+    caller.require_admin_over(&parent.path)?;
+    let id = body.id.unwrap_or_else(Uuid::now_v7);
+    let row = NewUnitRow {
+        id,
+        parent_id: Some(parent.id),
+        path: format!("{}{}/", parent.path, id),
+        depth: parent.depth + 1,
+        kind: body.kind.as_str().into(),
+        code: body.code,
+        name: body.name.trim().to_string(),
+        valid_from: body.valid_from.unwrap_or_else(|| chrono::Utc::now().date_naive()),
+        valid_to: body.valid_to,
+    };
+    let unit = queries::insert(&mut conn, &row).await?;
+    Ok(etag_response(StatusCode::CREATED, unit.version, &Unit::from(unit)))
+}
+
+/// Change a unit (admins of the unit's subtree; needs `If-Match`).
+#[utoipa::path(
+    tag = "units",
+    operation_id = "update_unit",
+    params(
+        ("id" = Uuid, Path, description = "Unit id"),
+        ("If-Match" = String, Header, description = "The ETag from the last read, e.g. \"3\""),
+    ),
+    request_body = UnitPatch,
+    responses(
+        (status = 200, description = "Updated", body = Unit, headers(("ETag" = String, description = "The new version"))),
+        (status = 400, description = "Malformed JSON or If-Match", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or bad access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin of this unit", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such unit in the caller's scope", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Code already used by a unit starting the same day", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale If-Match; `current` holds the unit as it is now", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[patch("/units/{id}")]
+pub async fn update_unit(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: Json<UnitPatch>,
+) -> ApiResult<HttpResponse> {
+    let body = body.into_valid()?;
+    let mut conn = state.pool.get().await?;
+    let current = visible_unit(&mut conn, &caller, *id).await?;
+    caller.require_admin_over(&current.path)?;
+    if !if_match.matches(current.version) {
+        return Err(ApiError::PreconditionFailed {
+            current: serde_json::to_value(Unit::from(current)).unwrap_or_default(),
+        });
+    }
+    let changes = UnitChanges {
+        kind: body.kind.map(|k| k.as_str().to_string()),
+        code: body.code,
+        name: body.name.map(|n| n.trim().to_string()),
+        valid_from: body.valid_from,
+        valid_to: body.valid_to,
+    };
+    if changes.is_empty() {
+        return Ok(etag_response(StatusCode::OK, current.version, &Unit::from(current)));
+    }
+    match queries::update(&mut conn, current.id, Some(current.version), &changes).await? {
+        Some(unit) => Ok(etag_response(StatusCode::OK, unit.version, &Unit::from(unit))),
+        // Changed between our read and our write: report the state that won.
+        None => {
+            let now = visible_unit(&mut conn, &caller, *id).await?;
+            Err(ApiError::PreconditionFailed {
+                current: serde_json::to_value(Unit::from(now)).unwrap_or_default(),
+            })
+        }
+    }
+}
+
+/// A unit and all its descendants as a tree.
+#[utoipa::path(
+    tag = "units",
+    operation_id = "unit_tree",
+    params(("id" = Uuid, Path, description = "Unit id"), TreeQuery),
+    responses(
+        (status = 200, description = "The subtree", body = UnitNode),
+        (status = 401, description = "No or bad access token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such unit in the caller's scope", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/units/{id}/tree")]
+pub async fn unit_tree(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    q: web::Query<TreeQuery>,
+) -> ApiResult<web::Json<UnitNode>> {
+    let mut conn = state.pool.get().await?;
+    let root = visible_unit(&mut conn, &caller, *id).await?;
+    let rows = queries::subtree(&mut conn, &root.path, q.valid_on).await?;
+    Ok(web::Json(build_tree(root, rows)))
+}
+
+fn build_tree(root: UnitRow, rows: Vec<UnitRow>) -> UnitNode {
+    let mut children: HashMap<Uuid, Vec<UnitRow>> = HashMap::new();
+    for r in rows {
+        if let Some(p) = r.parent_id {
+            if r.id != root.id {
+                children.entry(p).or_default().push(r);
+            }
+        }
+    }
+    fn node(row: UnitRow, children: &mut HashMap<Uuid, Vec<UnitRow>>) -> UnitNode {
+        let kids = children.remove(&row.id).unwrap_or_default();
+        let unit = Unit::from(row);
+        UnitNode {
+            id: unit.id,
+            kind: unit.kind,
+            code: unit.code,
+            name: unit.name,
+            valid_from: unit.valid_from,
+            valid_to: unit.valid_to,
+            children: kids.into_iter().map(|k| node(k, children)).collect(),
+        }
+    }
+    node(root, &mut children)
+}
+
+/// The lineage links whose other end the caller may see.
+fn lineage_view(caller: &Caller, preds: Vec<(LineageRow, UnitRow)>, succs: Vec<(LineageRow, UnitRow)>) -> Lineage {
+    let links = |v: Vec<(LineageRow, UnitRow)>| -> Vec<LineageLink> {
+        v.into_iter()
+            .filter(|(_, u)| caller.sees(&u.path))
+            .map(|(l, u)| LineageLink {
+                unit: u.into(),
+                effective_on: l.effective_on,
+                note: l.note,
+            })
+            .collect()
+    };
+    Lineage {
+        predecessors: links(preds),
+        successors: links(succs),
+    }
+}
+
+/// A unit's predecessors and successors (merges and splits).
+#[utoipa::path(
+    tag = "units",
+    operation_id = "unit_lineage",
+    params(("id" = Uuid, Path, description = "Unit id")),
+    responses(
+        (status = 200, description = "Predecessors and successors in the caller's scope", body = Lineage),
+        (status = 401, description = "No or bad access token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such unit in the caller's scope", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/units/{id}/lineage")]
+pub async fn unit_lineage(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<web::Json<Lineage>> {
+    let mut conn = state.pool.get().await?;
+    let unit = visible_unit(&mut conn, &caller, *id).await?;
+    let (preds, succs) = queries::lineage(&mut conn, unit.id).await?;
+    Ok(web::Json(lineage_view(&caller, preds, succs)))
+}
+
+/// Record that a unit was merged or split into this one (admins of both units).
+#[utoipa::path(
+    tag = "units",
+    operation_id = "add_unit_predecessor",
+    params(("id" = Uuid, Path, description = "The successor unit's id")),
+    request_body = NewLineage,
+    responses(
+        (status = 201, description = "Linked; the successor's lineage", body = Lineage),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or bad access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin of both units", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such unit in the caller's scope", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Link already recorded", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, unknown predecessor or a unit succeeding itself", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/units/{id}/predecessors")]
+pub async fn add_predecessor(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: Json<NewLineage>,
+) -> ApiResult<HttpResponse> {
+    let body = body.into_valid()?;
+    let mut conn = state.pool.get().await?;
+    let successor = visible_unit(&mut conn, &caller, *id).await?;
+    caller.require_admin_over(&successor.path)?;
+    let predecessor = match queries::find(&mut conn, body.predecessor_id).await? {
+        Some(p) if caller.sees(&p.path) => p,
+        _ => {
+            return Err(ApiError::field(
+                "predecessor_id",
+                "unknown",
+                "no such unit in your scope",
+                "không có đơn vị này trong phạm vi của bạn",
+            ))
+        }
+    };
+    caller.require_admin_over(&predecessor.path)?;
+    let row = LineageRow {
+        predecessor_id: predecessor.id,
+        successor_id: successor.id,
+        effective_on: body.effective_on,
+        note: body.note,
+    };
+    queries::add_lineage(&mut conn, &row).await?;
+    let (preds, succs) = queries::lineage(&mut conn, successor.id).await?;
+    Ok(HttpResponse::Created().json(lineage_view(&caller, preds, succs)))
+}

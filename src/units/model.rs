@@ -1,0 +1,86 @@
+//! Database rows of units. Never serialized to clients: see `api.rs` for what leaves the service.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use crate::db::schema::{unit_lineage, units};
+use crate::http::list::{ts_key, Keyed};
+
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
+#[diesel(table_name = units, check_for_backend(diesel::pg::Pg))]
+pub struct UnitRow {
+    pub id: Uuid,
+    pub parent_id: Option<Uuid>,
+    pub path: String,
+    pub depth: i32,
+    pub kind: String,
+    pub code: Option<String>,
+    pub name: String,
+    pub valid_from: NaiveDate,
+    pub valid_to: Option<NaiveDate>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+/// The columns of [`UnitRow`], for hand-built list queries over `units u`.
+pub const UNIT_COLUMNS: &str = "u.id, u.parent_id, u.path, u.depth, u.kind, u.code, u.name, u.valid_from, \
+     u.valid_to, u.created_at, u.updated_at, u.version";
+
+impl Keyed for UnitRow {
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    fn sort_value(&self, field: &str) -> String {
+        match field {
+            "created_at" => ts_key(&self.created_at),
+            "updated_at" => ts_key(&self.updated_at),
+            "valid_from" => self.valid_from.to_string(),
+            _ => self.name.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = units)]
+pub struct NewUnitRow {
+    pub id: Uuid,
+    pub parent_id: Option<Uuid>,
+    pub path: String,
+    pub depth: i32,
+    pub kind: String,
+    pub code: Option<String>,
+    pub name: String,
+    pub valid_from: NaiveDate,
+    pub valid_to: Option<NaiveDate>,
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = units)]
+pub struct UnitChanges {
+    pub kind: Option<String>,
+    pub code: Option<Option<String>>,
+    pub name: Option<String>,
+    pub valid_from: Option<NaiveDate>,
+    pub valid_to: Option<Option<NaiveDate>>,
+}
+
+impl UnitChanges {
+    pub fn is_empty(&self) -> bool {
+        self.kind.is_none()
+            && self.code.is_none()
+            && self.name.is_none()
+            && self.valid_from.is_none()
+            && self.valid_to.is_none()
+    }
+}
+
+#[derive(Debug, Insertable, Queryable, Selectable)]
+#[diesel(table_name = unit_lineage, check_for_backend(diesel::pg::Pg))]
+pub struct LineageRow {
+    pub predecessor_id: Uuid,
+    pub successor_id: Uuid,
+    pub effective_on: NaiveDate,
+    pub note: Option<String>,
+}

@@ -1,0 +1,109 @@
+//! Everything the service answers with an error is a problem document, including what the
+//! framework produces on its own.
+
+use actix_web::http::Method;
+use actix_web::test::TestRequest;
+use binhdang::auth::Role;
+use serde_json::json;
+
+use crate::harness::*;
+
+#[actix_web::test]
+async fn unknown_routes_and_wrong_methods() {
+    let app = TestApp::spawn().await;
+    let p = app.get("/api/v1/nothing-here", None).await.assert_problem(404);
+    assert_eq!(p["type"], "/problems/not-found");
+    app.call(Method::DELETE, "/api/v1/units", None, None)
+        .await
+        .assert_problem(405);
+    app.call(Method::PUT, "/api/v1/auth/login", None, None)
+        .await
+        .assert_problem(405);
+}
+
+#[actix_web::test]
+async fn malformed_json_wrong_type_and_oversized_bodies() {
+    let app = TestApp::spawn().await;
+    let raw = |body: &'static str, ct: &'static str| {
+        TestRequest::post()
+            .uri("/api/v1/auth/login")
+            .insert_header(("content-type", ct))
+            .set_payload(body)
+    };
+    app.send(raw("{not json", "application/json")).await.assert_problem(400);
+    app.send(raw("username=a&password=b", "application/x-www-form-urlencoded"))
+        .await
+        .assert_problem(415);
+    let p = app
+        .send(raw("{\"username\": 5, \"password\": \"x\"}", "application/json"))
+        .await
+        .assert_problem(422);
+    assert!(
+        p["detail"].as_str().unwrap().contains("username") || p["detail"].as_str().unwrap().contains("invalid type")
+    );
+    let big = format!("{{\"username\": \"{}\", \"password\": \"x\"}}", "a".repeat(100 * 1024));
+    let req = TestRequest::post()
+        .uri("/api/v1/auth/login")
+        .insert_header(("content-type", "application/json"))
+        .set_payload(big);
+    app.send(req).await.assert_problem(413);
+}
+
+#[actix_web::test]
+async fn errors_speak_vietnamese_when_asked() {
+    let app = TestApp::spawn().await;
+    let req = TestRequest::get()
+        .uri("/api/v1/units")
+        .insert_header(("accept-language", "vi-VN,vi;q=0.9,en;q=0.5"));
+    let p = app.send(req).await.assert_problem(401);
+    assert_eq!(p["title"], "Cần đăng nhập");
+    let token = app.token(Role::Admin, HA_LONG).await;
+    let req = TestRequest::post()
+        .uri("/api/v1/units")
+        .insert_header(("accept-language", "vi"))
+        .insert_header(("authorization", format!("Bearer {token}")))
+        .set_json(json!({"parent_id": unit(HA_LONG), "kind": "ward", "name": ""}));
+    let p = app.send(req).await.assert_problem(422);
+    assert_eq!(p["errors"][0]["message"], "phải dài từ 1 đến 200 ký tự");
+    let req = TestRequest::get()
+        .uri("/api/v1/units")
+        .insert_header(("accept-language", "en;q=0.9,vi;q=0.1"));
+    assert_eq!(
+        app.send(req).await.assert_problem(401)["title"],
+        "Authentication required"
+    );
+}
+
+#[actix_web::test]
+async fn every_response_carries_a_request_id_and_problems_repeat_it() {
+    let app = TestApp::spawn().await;
+    let req = TestRequest::get()
+        .uri("/api/v1/units")
+        .insert_header(("x-request-id", "mobile-42"));
+    let res = app.send(req).await;
+    assert_eq!(res.header("x-request-id"), Some("mobile-42"));
+    assert_eq!(res.json()["request_id"], "mobile-42");
+    let res = app.get("/health/live", None).await;
+    assert_eq!(res.header("x-request-id").map(|v| v.len()), Some(36));
+}
+
+#[actix_web::test]
+async fn cors_allows_only_configured_origins() {
+    let app = TestApp::spawn().await;
+    let pre = |origin: &'static str| {
+        TestRequest::default()
+            .method(Method::OPTIONS)
+            .uri("/api/v1/units")
+            .insert_header(("origin", origin))
+            .insert_header(("access-control-request-method", "GET"))
+    };
+    let ok = app.send(pre("https://partner.example")).await;
+    assert_eq!(ok.status, 200);
+    assert_eq!(
+        ok.header("access-control-allow-origin"),
+        Some("https://partner.example")
+    );
+    let no = app.send(pre("https://evil.example")).await;
+    assert!(no.header("access-control-allow-origin").is_none());
+    assert!(no.status.is_client_error());
+}

@@ -1,0 +1,383 @@
+//! Test harness: a database per test and the real app in front of it.
+
+#![allow(dead_code)]
+
+use std::rc::Rc;
+use std::time::Duration;
+
+use actix_web::body::MessageBody;
+use actix_web::http::header::HeaderMap;
+use actix_web::http::{Method, StatusCode};
+use actix_web::test::{self, TestRequest};
+use actix_web::web;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use futures_util::future::LocalBoxFuture;
+use serde_json::Value;
+use sha2::Digest;
+use tokio::sync::OnceCell;
+use uuid::Uuid;
+
+use binhdang::app::{build_app, AppState};
+use binhdang::auth::{Caller, Role};
+use binhdang::config::{Secret, Settings};
+use binhdang::db;
+
+struct Server {
+    /// `postgres://user@host:port` (no database).
+    base: String,
+    template: String,
+}
+
+static SERVER: OnceCell<Server> = OnceCell::const_new();
+
+fn split_url(url: &str) -> (String, String) {
+    let no_query = url.split('?').next().unwrap_or(url);
+    match no_query.rsplit_once('/') {
+        Some((base, db)) if base.contains("://") && !base.ends_with('/') => (base.to_string(), db.to_string()),
+        _ => (no_query.trim_end_matches('/').to_string(), "postgres".to_string()),
+    }
+}
+
+pub async fn admin_conn(base: &str) -> AsyncPgConnection {
+    AsyncPgConnection::establish(&format!("{base}/postgres"))
+        .await
+        .expect("connect to the postgres database")
+}
+
+pub async fn exec(conn: &mut AsyncPgConnection, sql: &str) -> diesel::QueryResult<usize> {
+    diesel::sql_query(sql).execute(conn).await
+}
+
+async fn db_exists(conn: &mut AsyncPgConnection, name: &str) -> bool {
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let r: N = diesel::sql_query("SELECT count(*) AS n FROM pg_database WHERE datname = $1")
+        .bind::<diesel::sql_types::Text, _>(name)
+        .get_result(conn)
+        .await
+        .expect("query pg_database");
+    r.n > 0
+}
+
+/// A name that changes whenever a migration or the seed changes, so a template is reused only
+/// while it is exactly what this code would build.
+fn template_name() -> String {
+    let mut h = sha2::Sha256::new();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<_> = walk(&root.join("migrations"));
+    files.push(root.join("src/seed.rs"));
+    files.sort();
+    for f in files {
+        h.update(f.to_string_lossy().as_bytes());
+        h.update(std::fs::read(&f).unwrap_or_default());
+    }
+    format!("bd_tpl_{}", &hex::encode(h.finalize())[..16])
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// The server URL (without a database) used by the tests.
+pub async fn server_base() -> String {
+    server().await.base.clone()
+}
+
+async fn server() -> &'static Server {
+    SERVER
+        .get_or_init(|| async {
+            let base = match std::env::var("TEST_DATABASE_URL").or_else(|_| std::env::var("DATABASE_URL")) {
+                Ok(url) if !url.trim().is_empty() => split_url(url.trim()).0,
+                _ => {
+                    let dir = std::env::temp_dir().join("binhdang-test-pg");
+                    let pg = db::embedded::EmbeddedPostgres::start(&dir, "postgres")
+                        .await
+                        .expect("embedded PostgreSQL for tests");
+                    split_url(&pg.url()).0
+                }
+            };
+            let template = template_name();
+            let mut admin = admin_conn(&base).await;
+            exec(&mut admin, "SELECT pg_advisory_lock(4242001)")
+                .await
+                .expect("advisory lock");
+            if !db_exists(&mut admin, &template).await {
+                let building = format!("{template}_building");
+                exec(&mut admin, &format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"))
+                    .await
+                    .expect("drop stale template");
+                exec(&mut admin, &format!("CREATE DATABASE {building}"))
+                    .await
+                    .expect("create template");
+                let url = format!("{base}/{building}");
+                db::run_migrations(&url).await.expect("migrate template");
+                {
+                    let mut conn = AsyncPgConnection::establish(&url).await.expect("connect template");
+                    binhdang::seed::seed_reference(&mut conn).await.expect("seed template");
+                }
+                let mut renamed = false;
+                for _ in 0..50 {
+                    if exec(&mut admin, &format!("ALTER DATABASE {building} RENAME TO {template}"))
+                        .await
+                        .is_ok()
+                    {
+                        renamed = true;
+                        break;
+                    }
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                assert!(renamed, "could not rename the template database");
+            }
+            exec(&mut admin, "SELECT pg_advisory_unlock(4242001)")
+                .await
+                .expect("advisory unlock");
+            Server { base, template }
+        })
+        .await
+}
+
+/// Drops the test's database when the test ends, pass or fail.
+pub struct DbGuard {
+    base: String,
+    name: String,
+}
+
+impl Drop for DbGuard {
+    fn drop(&mut self) {
+        let (base, name) = (self.base.clone(), self.name.clone());
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async {
+                let mut admin = admin_conn(&base).await;
+                let _ = exec(&mut admin, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+            })
+        })
+        .join();
+    }
+}
+
+/// A fresh, empty database (no migrations), dropped when the guard goes.
+pub async fn empty_database() -> (String, DbGuard) {
+    let s = server().await;
+    let name = format!("bd_t_{}", Uuid::new_v4().simple());
+    let mut admin = admin_conn(&s.base).await;
+    exec(&mut admin, &format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create database");
+    (
+        format!("{}/{}", s.base, name),
+        DbGuard {
+            base: s.base.clone(),
+            name,
+        },
+    )
+}
+
+/// A database cloned from the migrated, seeded template.
+pub async fn seeded_database() -> (String, DbGuard) {
+    let s = server().await;
+    let name = format!("bd_t_{}", Uuid::new_v4().simple());
+    let mut admin = admin_conn(&s.base).await;
+    let sql = format!("CREATE DATABASE {name} TEMPLATE {}", s.template);
+    let mut tries = 0;
+    while let Err(e) = exec(&mut admin, &sql).await {
+        tries += 1;
+        assert!(tries < 50, "create test database: {e}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    (
+        format!("{}/{}", s.base, name),
+        DbGuard {
+            base: s.base.clone(),
+            name,
+        },
+    )
+}
+
+pub fn test_settings() -> Settings {
+    Settings {
+        database_url: None,
+        data_dir: std::env::temp_dir().join("binhdang-test-data"),
+        bind: "127.0.0.1".into(),
+        port: 0,
+        jwt_secret: Some(Secret::new("test-secret-test-secret-test-secret-0123456789")),
+        access_token_ttl: Duration::from_secs(900),
+        refresh_token_ttl: Duration::from_secs(86_400),
+        db_pool_size: 4,
+        max_body_bytes: 64 * 1024,
+        login_max_failures: 5,
+        login_window: Duration::from_secs(300),
+        cors_allowed_origins: vec!["https://partner.example".into()],
+        log_json: false,
+    }
+}
+
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: web::Bytes,
+}
+
+impl TestResponse {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|_| panic!("not JSON ({}): {:?}", self.status, String::from_utf8_lossy(&self.body)))
+    }
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+    /// Asserts the status and that the body is a problem document with that status.
+    pub fn assert_problem(&self, status: u16) -> Value {
+        assert_eq!(self.status.as_u16(), status, "body: {}", self.text());
+        assert!(
+            self.header("content-type")
+                .is_some_and(|c| c.starts_with("application/problem+json")),
+            "content-type {:?}",
+            self.header("content-type")
+        );
+        let p = self.json();
+        assert_eq!(p["status"], status);
+        assert!(p["type"].as_str().is_some_and(|t| !t.is_empty()));
+        assert!(p["title"].as_str().is_some_and(|t| !t.is_empty()));
+        assert!(p["detail"].as_str().is_some());
+        p
+    }
+}
+
+type CallFn = Rc<dyn Fn(actix_http::Request) -> LocalBoxFuture<'static, TestResponse>>;
+
+pub struct TestApp {
+    pub state: web::Data<AppState>,
+    pub db_url: String,
+    call: CallFn,
+    _db: DbGuard,
+}
+
+impl TestApp {
+    /// The app on a new seeded database.
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(test_settings()).await
+    }
+
+    pub async fn spawn_with(settings: Settings) -> TestApp {
+        let (db_url, guard) = seeded_database().await;
+        let pool = db::build_pool(&db_url, settings.db_pool_size).expect("pool");
+        Self::with_pool(settings, pool, db_url, guard).await
+    }
+
+    pub async fn with_pool(settings: Settings, pool: db::Pool, db_url: String, guard: DbGuard) -> TestApp {
+        let state = web::Data::new(AppState::new(settings, pool).expect("state"));
+        let svc = Rc::new(test::init_service(build_app(state.clone())).await);
+        let call: CallFn = Rc::new(move |req| {
+            let svc = svc.clone();
+            Box::pin(async move {
+                let res = test::call_service(&*svc, req).await;
+                let status = res.status();
+                let headers = res.headers().clone();
+                let body = res.into_body().try_into_bytes().unwrap_or_default();
+                TestResponse { status, headers, body }
+            })
+        });
+        TestApp {
+            state,
+            db_url,
+            call,
+            _db: guard,
+        }
+    }
+
+    pub async fn send(&self, req: TestRequest) -> TestResponse {
+        let req = req.peer_addr("10.0.0.1:5000".parse().expect("addr")).to_request();
+        // Compressed bodies are not requested (no Accept-Encoding), so bodies are plain.
+        (self.call)(req).await
+    }
+
+    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> TestResponse {
+        let mut req = TestRequest::default().method(method).uri(path);
+        if let Some(t) = token {
+            req = req.insert_header(("authorization", format!("Bearer {t}")));
+        }
+        if let Some(b) = body {
+            req = req.set_json(b);
+        }
+        self.send(req).await
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> TestResponse {
+        self.call(Method::GET, path, token, None).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> TestResponse {
+        self.call(Method::POST, path, token, Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, token: Option<&str>, if_match: Option<&str>, body: Value) -> TestResponse {
+        let mut req = TestRequest::patch().uri(path).set_json(body);
+        if let Some(t) = token {
+            req = req.insert_header(("authorization", format!("Bearer {t}")));
+        }
+        if let Some(m) = if_match {
+            req = req.insert_header(("if-match", m));
+        }
+        self.send(req).await
+    }
+
+    /// An access token for a caller with `role` in the seeded unit `unit_key`, signed by the
+    /// app's real key (the user need not exist: the token is what the API checks).
+    pub async fn token(&self, role: Role, unit_key: &str) -> String {
+        let unit_id = unit(unit_key);
+        let mut conn = self.conn().await;
+        let unit = binhdang::units::queries::find(&mut conn, unit_id)
+            .await
+            .expect("query")
+            .expect("seeded unit");
+        let caller = Caller {
+            user_id: Uuid::new_v4(),
+            username: format!("test.{}", role.as_str()),
+            unit_id,
+            unit_path: unit.path,
+            role,
+        };
+        self.state.jwt.issue_access(&caller).expect("token")
+    }
+
+    /// Creates a real user with a password and signs in; returns the login response body.
+    pub async fn user(&self, username: &str, password: &str, role: Role, unit_key: &str) -> Uuid {
+        let mut conn = self.conn().await;
+        binhdang::users::add_user(&mut conn, username, Secret::new(password), unit(unit_key), role)
+            .await
+            .expect("add user")
+    }
+
+    pub async fn conn(&self) -> db::PooledConn {
+        self.state.pool.get().await.expect("connection")
+    }
+}
+
+/// The id of a seeded unit by its seed key (`district:356`, `commune:13633:2020`, ...).
+pub fn unit(key: &str) -> Uuid {
+    binhdang::seed::seed_id(key)
+}
+
+pub const CITY: &str = "district:356";
+pub const HA_LONG: &str = "commune:13633:2020";
+pub const TRAN_DANG_NINH: &str = "commune:13669:2020";
+pub const COUNTRY: &str = "country:VN";

@@ -1,0 +1,13 @@
+//! The one integration-test binary: every test gets its own database, cloned from a migrated
+//! and seeded template, on a real PostgreSQL (`TEST_DATABASE_URL`/`DATABASE_URL`, or the
+//! embedded cluster), and talks to the real application.
+
+mod harness;
+
+mod auth;
+mod cli;
+mod docs;
+mod errors;
+mod migrations;
+mod ops;
+mod units;
