@@ -15,6 +15,7 @@ use utoipa::OpenApi;
 use utoipa_actix_web::{scope, AppExt};
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::auth::rate_limit::RateLimiter;
 use crate::auth::throttle::LoginThrottle;
 use crate::auth::tokens::{load_or_create_secret, JwtKeys};
 use crate::config::Settings;
@@ -29,6 +30,7 @@ pub struct AppState {
     pub settings: Settings,
     pub jwt: JwtKeys,
     pub throttle: LoginThrottle,
+    pub rate_limiter: RateLimiter,
     pub metrics: Metrics,
 }
 
@@ -38,6 +40,7 @@ impl AppState {
         Ok(Self {
             jwt: JwtKeys::new(&secret, settings.access_token_ttl.as_secs() as i64)?,
             throttle: LoginThrottle::new(settings.login_max_failures, settings.login_window),
+            rate_limiter: RateLimiter::default(),
             metrics: Metrics::default(),
             pool,
             settings,
@@ -47,7 +50,8 @@ impl AppState {
 
 /// Every documented route. Adding a resource means adding its handlers here.
 fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    use crate::{auth::handlers as auth, health, units::handlers as units};
+    use crate::{audit::handlers as audit, auth::handlers as auth, changes::handlers as changes};
+    use crate::{clients::handlers as clients, health, units::handlers as units};
     cfg.service(health::live)
         .service(health::ready)
         .service(health::metrics)
@@ -57,10 +61,19 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(auth::refresh)
                 .service(auth::logout)
                 .service(auth::me)
+                .service(clients::client_token)
+                .service(clients::create_client)
+                .service(clients::list_clients)
+                .service(clients::get_client)
+                .service(clients::update_client)
+                .service(clients::rotate_secret)
+                .service(changes::list_changes)
+                .service(audit::list_audit_events)
                 .service(units::list_units)
                 .service(units::create_unit)
                 .service(units::get_unit)
                 .service(units::update_unit)
+                .service(units::delete_unit)
                 .service(units::unit_tree)
                 .service(units::unit_lineage)
                 .service(units::add_predecessor),

@@ -548,3 +548,26 @@ fn validation_message(e: &validator::ValidationError) -> Text {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_picks_the_preferred_supported_language() {
+        assert_eq!(Lang::from_accept_language(None), Lang::En);
+        assert_eq!(Lang::from_accept_language(Some("vi")), Lang::Vi);
+        assert_eq!(Lang::from_accept_language(Some("vi-VN,vi;q=0.9,en;q=0.8")), Lang::Vi);
+        assert_eq!(Lang::from_accept_language(Some("en;q=0.9,vi;q=0.1")), Lang::En);
+        assert_eq!(Lang::from_accept_language(Some("fr, vi;q=0.5")), Lang::Vi);
+        assert_eq!(Lang::from_accept_language(Some("fr")), Lang::En);
+    }
+
+    #[test]
+    fn an_internal_error_is_opaque() {
+        let e = ApiError::Internal(anyhow::anyhow!("password=hunter2 in a query"));
+        let p = e.to_problem();
+        assert_eq!(p.status, 500);
+        assert!(!p.detail.contains("hunter2"));
+    }
+}

@@ -5,7 +5,10 @@
 //! has its own folder (`units`, ...).
 
 pub mod app;
+pub mod audit;
 pub mod auth;
+pub mod changes;
+pub mod clients;
 pub mod config;
 pub mod db;
 pub mod error;

@@ -7,11 +7,13 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use crate::audit::{self, Actor, Change};
 use crate::auth::Role;
 use crate::config::Secret;
 use crate::db::schema::{unit_lineage, units, users};
+use crate::units::api::Unit;
 use crate::units::api::UnitKind;
-use crate::units::model::{LineageRow, NewUnitRow};
+use crate::units::model::{LineageRow, NewUnitRow, UnitRow};
 
 const NAMESPACE: Uuid = Uuid::from_u128(0x6b1f_5a2e_8d3c_4e7a_9f10_2b3c_4d5e_6f70);
 
@@ -64,6 +66,7 @@ struct Seeder<'a> {
 }
 
 impl Seeder<'_> {
+    /// Inserts a unit unless it exists, with its audit entry (so sync clients receive it).
     #[allow(clippy::too_many_arguments)]
     async fn unit(
         &mut self,
@@ -91,14 +94,22 @@ impl Seeder<'_> {
             valid_from,
             valid_to,
         };
-        self.inserted += diesel::insert_into(units::table)
+        let inserted: Option<UnitRow> = diesel::insert_into(units::table)
             .values(&row)
             .on_conflict_do_nothing()
-            .execute(self.conn)
-            .await?;
+            .returning(UnitRow::as_returning())
+            .get_result(self.conn)
+            .await
+            .optional()?;
+        if let Some(unit) = inserted {
+            self.inserted += 1;
+            let out = Unit::from(unit);
+            audit::record(self.conn, Actor::System, Change::created("unit", id, id, &path, &out)).await?;
+        }
         Ok((id, path, depth))
     }
 
+    /// Inserts a lineage link unless it exists, with its audit entry.
     async fn lineage(&mut self, from: Uuid, to: Uuid, on: NaiveDate, note: &str) -> anyhow::Result<()> {
         let row = LineageRow {
             predecessor_id: from,
@@ -106,11 +117,17 @@ impl Seeder<'_> {
             effective_on: on,
             note: Some(note.into()),
         };
-        self.inserted += diesel::insert_into(unit_lineage::table)
+        let n = diesel::insert_into(unit_lineage::table)
             .values(&row)
             .on_conflict_do_nothing()
             .execute(self.conn)
             .await?;
+        if n == 1 {
+            self.inserted += 1;
+            let path: String = units::table.find(to).select(units::path).first(self.conn).await?;
+            let change = Change::created("unit_lineage", row.id(), to, &path, &row.record());
+            audit::record(self.conn, Actor::System, change).await?;
+        }
         Ok(())
     }
 }

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::queries::{self, Rotation};
-use super::{password, Caller, Role};
+use super::{password, Caller, PrincipalKind, Role};
 use crate::app::AppState;
 use crate::config::Secret;
 use crate::error::{ApiError, ApiResult, Problem};
@@ -128,14 +128,9 @@ pub async fn login(
         return Err(bad_credentials());
     };
     state.throttle.record_success(&body.username);
-    let refresh_token = queries::issue_refresh(
-        &mut conn,
-        caller.user_id,
-        Uuid::now_v7(),
-        state.settings.refresh_token_ttl,
-    )
-    .await?;
-    tracing::info!(user_id = %caller.user_id, "login");
+    let refresh_token =
+        queries::issue_refresh(&mut conn, caller.id, Uuid::now_v7(), state.settings.refresh_token_ttl).await?;
+    tracing::info!(user_id = %caller.id, "login");
     Ok(web::Json(token_response(&state, &caller, refresh_token).await?))
 }
 
@@ -197,11 +192,11 @@ pub async fn logout(
         None => LogoutRequest::default(),
     };
     let mut conn = state.pool.get().await?;
-    queries::revoke_for_logout(&mut conn, caller.user_id, body.refresh_token.as_deref()).await?;
+    queries::revoke_for_logout(&mut conn, caller.id, body.refresh_token.as_deref()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// The signed-in caller: user, role and unit.
+/// The signed-in caller: user (or partner client), role and unit.
 #[utoipa::path(
     tag = "auth",
     operation_id = "me",
@@ -214,12 +209,18 @@ pub async fn logout(
 #[get("/auth/me")]
 pub async fn me(state: web::Data<AppState>, caller: Caller) -> ApiResult<web::Json<MeResponse>> {
     let mut conn = state.pool.get().await?;
-    let unit = units::queries::find(&mut conn, caller.unit_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    // A partner client's unit is the first unit it was granted.
+    let unit = match caller.kind {
+        PrincipalKind::User => units::queries::find(&mut conn, caller.unit_id).await?,
+        PrincipalKind::Client => match caller.scopes.first() {
+            Some(path) => units::queries::find_by_path(&mut conn, path).await?,
+            None => None,
+        },
+    };
+    let unit = unit.ok_or(ApiError::NotFound)?;
     Ok(web::Json(MeResponse {
-        id: caller.user_id,
-        username: caller.username.clone(),
+        id: caller.id,
+        username: caller.name.clone(),
         role: caller.role,
         unit: unit.into(),
     }))

@@ -7,12 +7,12 @@
 pub mod handlers;
 pub mod password;
 pub mod queries;
+pub mod rate_limit;
 pub mod throttle;
 pub mod tokens;
 
-use std::future::{ready, Ready};
-
 use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -66,22 +66,43 @@ impl Role {
     }
 }
 
+/// Who is calling: a user (password login) or a partner API client (client credentials).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PrincipalKind {
+    User,
+    Client,
+}
+
+impl PrincipalKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PrincipalKind::User => "user",
+            PrincipalKind::Client => "client",
+        }
+    }
+}
+
 /// The authenticated caller of a request, taken from its Bearer token.
 #[derive(Clone, Debug)]
 pub struct Caller {
-    pub user_id: Uuid,
-    pub username: String,
+    pub kind: PrincipalKind,
+    /// The user's id, or the API client's id.
+    pub id: Uuid,
+    /// The username, or the client's `client_id`.
+    pub name: String,
+    /// The user's unit; for an API client, the unit of the admin who registered it.
     pub unit_id: Uuid,
-    /// Materialized path of the caller's unit (`/<root>/.../<unit>/`); a record is in scope
-    /// when its unit's path starts with this.
-    pub unit_path: String,
+    /// Materialized paths (`/<root>/.../<unit>/`) of the subtrees the caller may read: the
+    /// user's unit, or the units granted to an API client. A record is in scope when its unit's
+    /// path starts with one of them.
+    pub scopes: Vec<String>,
     pub role: Role,
 }
 
 impl Caller {
-    /// True when a unit with this path is the caller's unit or one of its descendants.
+    /// True when a unit with this path is inside one of the caller's subtrees.
     pub fn sees(&self, unit_path: &str) -> bool {
-        unit_path.starts_with(&self.unit_path)
+        self.scopes.iter().any(|s| unit_path.starts_with(s.as_str()))
     }
 
     /// Read access to a record of the unit with this path; outside the scope it does not exist.
@@ -95,7 +116,7 @@ impl Caller {
 
     /// Admin rights over the unit with this path (the caller's own unit or one below it).
     pub fn require_admin_over(&self, unit_path: &str) -> ApiResult<()> {
-        if self.role == Role::Admin && self.sees(unit_path) {
+        if self.role == Role::Admin && self.kind == PrincipalKind::User && self.sees(unit_path) {
             Ok(())
         } else {
             Err(ApiError::forbidden())
@@ -120,17 +141,30 @@ fn bearer(req: &HttpRequest) -> Option<&str> {
 
 impl FromRequest for Caller {
     type Error = ApiError;
-    type Future = Ready<Result<Self, Self::Error>>;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let result = (|| {
-            let state = req
-                .app_data::<web::Data<AppState>>()
-                .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("application state missing")))?;
-            let token = bearer(req).ok_or_else(ApiError::unauthorized)?;
-            let claims = state.jwt.verify_access(token).map_err(|_| ApiError::unauthorized())?;
-            claims.into_caller().ok_or_else(ApiError::unauthorized)
-        })();
-        ready(result)
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = bearer(req).map(str::to_string);
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("application state missing")))?;
+            let token = token.ok_or_else(ApiError::unauthorized)?;
+            let claims = state.jwt.verify_access(&token).map_err(|_| ApiError::unauthorized())?;
+            let mut caller = claims.into_caller().ok_or_else(ApiError::unauthorized)?;
+            if caller.kind == PrincipalKind::Client {
+                // Partner tokens are checked against the database on every request, so a
+                // disabled client stops at once and grant changes apply immediately.
+                let mut conn = state.pool.get().await?;
+                let live = crate::clients::queries::live_grants(&mut conn, caller.id).await?;
+                let Some((limit, scopes)) = live else {
+                    return Err(ApiError::unauthorized());
+                };
+                if let Some(wait) = state.rate_limiter.check(caller.id, limit) {
+                    return Err(ApiError::TooManyRequests { retry_after: wait });
+                }
+                caller.scopes = scopes;
+            }
+            Ok(caller)
+        })
     }
 }

@@ -6,7 +6,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::tokens::{random_token, sha256};
-use super::{Caller, Role};
+use super::{Caller, PrincipalKind, Role};
 use crate::db::schema::{refresh_tokens, units, users};
 
 /// A user with what a token needs from its unit.
@@ -24,11 +24,12 @@ pub struct Account {
 impl Account {
     pub fn caller(&self) -> Option<Caller> {
         Some(Caller {
-            user_id: self.id,
-            username: self.username.clone(),
+            kind: PrincipalKind::User,
+            id: self.id,
+            name: self.username.clone(),
             unit_id: self.unit_id,
-            unit_path: self.unit_path.clone(),
-            role: Role::parse(&self.role)?,
+            scopes: vec![self.unit_path.clone()],
+            role: Role::parse(&self.role).filter(|r| *r != Role::Partner)?,
         })
     }
 }

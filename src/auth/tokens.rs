@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::{Caller, Role};
+use super::{Caller, PrincipalKind, Role};
 use crate::config::Secret;
 
 pub const ISSUER: &str = "binhdang";
@@ -27,18 +27,32 @@ pub struct Claims {
     pub jti: String,
     pub name: String,
     pub unit_id: Uuid,
-    pub unit_path: String,
+    /// `user` or `client`.
+    pub typ: String,
+    /// The subtree paths a user may read; empty for clients (their grants are read live).
+    pub scopes: Vec<String>,
     pub role: String,
 }
 
 impl Claims {
     pub fn into_caller(self) -> Option<Caller> {
+        let kind = match self.typ.as_str() {
+            "user" => PrincipalKind::User,
+            "client" => PrincipalKind::Client,
+            _ => return None,
+        };
+        let role = Role::parse(&self.role)?;
+        // A client token is only ever a partner; a user token never is.
+        if (kind == PrincipalKind::Client) != (role == Role::Partner) {
+            return None;
+        }
         Some(Caller {
-            user_id: self.sub.parse().ok()?,
-            username: self.name,
+            kind,
+            id: self.sub.parse().ok()?,
+            name: self.name,
             unit_id: self.unit_id,
-            unit_path: self.unit_path,
-            role: Role::parse(&self.role)?,
+            scopes: self.scopes,
+            role,
         })
     }
 }
@@ -70,13 +84,17 @@ impl JwtKeys {
         let claims = Claims {
             iss: ISSUER.into(),
             aud: AUDIENCE.into(),
-            sub: caller.user_id.to_string(),
+            sub: caller.id.to_string(),
             exp: now + self.access_ttl_seconds,
             iat: now,
             jti: Uuid::new_v4().to_string(),
-            name: caller.username.clone(),
+            name: caller.name.clone(),
             unit_id: caller.unit_id,
-            unit_path: caller.unit_path.clone(),
+            typ: caller.kind.as_str().into(),
+            scopes: match caller.kind {
+                PrincipalKind::User => caller.scopes.clone(),
+                PrincipalKind::Client => Vec::new(),
+            },
             role: caller.role.as_str().into(),
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).context("signing a token")

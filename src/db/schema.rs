@@ -1,5 +1,68 @@
 // @generated automatically by Diesel CLI.
 
+pub mod sql_types {
+    #[derive(diesel::query_builder::QueryId, Clone, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "xid8"))]
+    pub struct Xid8;
+}
+
+diesel::table! {
+    api_client_units (client_id, unit_id) {
+        client_id -> Uuid,
+        unit_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    api_clients (id) {
+        id -> Uuid,
+        client_id -> Text,
+        name -> Text,
+        secret_hash -> Text,
+        active -> Bool,
+        rate_limit_per_minute -> Int4,
+        owner_unit_id -> Uuid,
+        owner_unit_path -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int8,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Xid8;
+
+    audit_events (seq) {
+        seq -> Int8,
+        txid -> Xid8,
+        at -> Timestamptz,
+        actor_kind -> Text,
+        actor_id -> Nullable<Uuid>,
+        actor_name -> Nullable<Text>,
+        actor_unit_id -> Nullable<Uuid>,
+        resource -> Text,
+        record_id -> Uuid,
+        record_unit_id -> Uuid,
+        record_unit_path -> Text,
+        action -> Text,
+        before -> Nullable<Jsonb>,
+        after -> Nullable<Jsonb>,
+        request_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (principal_id, key) {
+        principal_id -> Uuid,
+        key -> Text,
+        request_hash -> Bytea,
+        status -> Nullable<Int2>,
+        response -> Nullable<Jsonb>,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::table! {
     refresh_tokens (id) {
         id -> Uuid,
@@ -57,7 +120,19 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(api_client_units -> api_clients (client_id));
+diesel::joinable!(api_client_units -> units (unit_id));
+diesel::joinable!(api_clients -> units (owner_unit_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(users -> units (unit_id));
 
-diesel::allow_tables_to_appear_in_same_query!(refresh_tokens, unit_lineage, units, users,);
+diesel::allow_tables_to_appear_in_same_query!(
+    api_client_units,
+    api_clients,
+    audit_events,
+    idempotency_keys,
+    refresh_tokens,
+    unit_lineage,
+    units,
+    users,
+);

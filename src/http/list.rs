@@ -97,7 +97,7 @@ pub struct Cursor {
     #[serde(rename = "v")]
     pub value: String,
     #[serde(rename = "i")]
-    pub id: Uuid,
+    pub id: String,
 }
 
 impl Cursor {
@@ -136,7 +136,8 @@ fn sort_key(sort: &Sort) -> String {
 
 /// A row of a list: its id and the text form of a sort field's value (for the cursor).
 pub trait Keyed {
-    fn id(&self) -> Uuid;
+    /// The tie-breaker's value (a UUID or a sequence number) as text.
+    fn id(&self) -> String;
     fn sort_value(&self, field: &str) -> String;
 }
 
@@ -188,16 +189,24 @@ pub fn escape_like(s: &str) -> String {
 pub struct ListSql {
     select_from: String,
     id_column: &'static str,
+    id_type: &'static str,
     conds: Vec<String>,
     binds: Vec<Bind>,
 }
 
 impl ListSql {
-    /// `select_from` is `SELECT <columns> FROM <table> [joins]`; `id_column` the tie-breaker.
+    /// `select_from` is `SELECT <columns> FROM <table> [joins]`; `id_column` the unique
+    /// tie-breaker (a uuid column).
     pub fn new(select_from: impl Into<String>, id_column: &'static str) -> Self {
+        Self::with_id_type(select_from, id_column, "uuid")
+    }
+
+    /// As [`ListSql::new`], with a tie-breaker of another SQL type (e.g. `bigint`).
+    pub fn with_id_type(select_from: impl Into<String>, id_column: &'static str, id_type: &'static str) -> Self {
         Self {
             select_from: select_from.into(),
             id_column,
+            id_type,
             conds: Vec::new(),
             binds: Vec::new(),
         }
@@ -214,6 +223,8 @@ impl ListSql {
         let mut out = String::with_capacity(sql.len() + 8);
         for c in sql.chars() {
             if c == '?' {
+                // The SQL fragments are fixed strings of this crate, each written with its binds:
+                // a missing bind is a programming error caught by the tests.
                 let b = binds.next().expect("a bind for every placeholder");
                 out.push_str(&self.push(b));
             } else {
@@ -232,6 +243,19 @@ impl ListSql {
         )
     }
 
+    /// Rows whose path column lies under any of the caller's scopes.
+    pub fn in_scopes(&mut self, path_column: &str, scopes: &[String]) -> &mut Self {
+        if scopes.is_empty() {
+            return self.filter("false", []);
+        }
+        let ors: Vec<String> = scopes.iter().map(|_| format!("{path_column} LIKE ?")).collect();
+        let binds: Vec<Bind> = scopes
+            .iter()
+            .map(|p| Bind::Text(format!("{}%", escape_like(p))))
+            .collect();
+        self.filter(&format!("({})", ors.join(" OR ")), binds)
+    }
+
     /// Diacritic- and case-insensitive substring search on a folded column (trigram-indexed).
     pub fn search(&mut self, folded_column: &str, q: &str) -> &mut Self {
         self.filter(
@@ -245,12 +269,13 @@ impl ListSql {
         let (op, dir) = if sort.desc { ("<", "DESC") } else { (">", "ASC") };
         if let Some(c) = cursor {
             let v = self.push(Bind::Text(c.value.clone()));
-            let i = self.push(Bind::Uuid(c.id));
+            let i = self.push(Bind::Text(c.id.clone()));
             self.conds.push(format!(
-                "({col}, {id}) {op} (CAST({v} AS {ty}), {i})",
+                "({col}, {id}) {op} (CAST({v} AS {ty}), CAST({i} AS {id_ty}))",
                 col = sort.field.column,
                 id = self.id_column,
-                ty = sort.field.sql_type
+                ty = sort.field.sql_type,
+                id_ty = self.id_type
             ));
         }
         let mut sql = self.select_from.clone();
@@ -281,4 +306,77 @@ impl ListSql {
 /// Formats a timestamp for a cursor with full precision, so `CAST(... AS timestamptz)` is exact.
 pub fn ts_key(t: &chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FIELDS: &[SortField] = &[
+        SortField {
+            name: "name",
+            column: "u.name",
+            sql_type: "text",
+        },
+        SortField {
+            name: "created_at",
+            column: "u.created_at",
+            sql_type: "timestamptz",
+        },
+    ];
+
+    #[test]
+    fn like_wildcards_are_escaped() {
+        assert_eq!(escape_like("100%_a\\b"), "100\\%\\_a\\\\b");
+    }
+
+    #[test]
+    fn sort_parsing_uses_the_allow_list() {
+        let s = Sort::parse(None, FIELDS).unwrap();
+        assert_eq!((s.field.name, s.desc), ("name", false));
+        let s = Sort::parse(Some("-created_at"), FIELDS).unwrap();
+        assert_eq!((s.field.name, s.desc), ("created_at", true));
+        assert!(Sort::parse(Some("password_hash"), FIELDS).is_err());
+    }
+
+    #[test]
+    fn a_cursor_round_trips_and_belongs_to_its_sort() {
+        let asc = Sort::parse(Some("name"), FIELDS).unwrap();
+        let desc = Sort::parse(Some("-name"), FIELDS).unwrap();
+        let c = Cursor {
+            sort: "name".into(),
+            value: "Hạ Long".into(),
+            id: "42".into(),
+        };
+        let back = Cursor::decode(&c.encode(), &asc).unwrap();
+        assert_eq!((back.value.as_str(), back.id.as_str()), ("Hạ Long", "42"));
+        assert!(Cursor::decode(&c.encode(), &desc).is_err());
+        assert!(Cursor::decode("%%%", &asc).is_err());
+    }
+
+    #[test]
+    fn limits_are_clamped() {
+        let q = |limit| PageQuery {
+            limit,
+            cursor: None,
+            sort: None,
+        };
+        assert_eq!(q(None).limit(), 50);
+        assert_eq!(q(Some(100_000)).limit(), 500);
+        assert_eq!(q(Some(0)).limit(), 1);
+    }
+
+    #[test]
+    fn placeholders_are_numbered_in_order() {
+        let mut sql = ListSql::new("SELECT u.id FROM units u", "u.id");
+        sql.filter("u.kind = ?", [Bind::Text("ward".into())])
+            .in_scopes("u.path", &["/a/".into(), "/b/".into()]);
+        assert_eq!(
+            sql.conds,
+            vec![
+                "u.kind = $1".to_string(),
+                "(u.path LIKE $2 OR u.path LIKE $3)".to_string()
+            ]
+        );
+    }
 }

@@ -2,10 +2,12 @@
 //! pagination, sorting, filters, diacritic-insensitive search), and versions (ETag/If-Match).
 //! Every resource uses these; none re-implements them.
 
+pub mod idempotency;
 pub mod list;
 pub mod version;
 
 pub use actix_web::web::Json;
+pub use idempotency::IdempotencyKey;
 pub use list::{Cursor, ListSql, Page, PageQuery, Sort, SortField};
 pub use version::{etag_response, IfMatch};
 

@@ -55,3 +55,20 @@ pub fn etag_response<T: Serialize>(status: actix_web::http::StatusCode, version:
         .insert_header((header::ETAG, format!("\"{version}\"")))
         .json(body)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_strong_weak_and_star_etags() {
+        assert_eq!(parse_if_match("\"3\"").map(|m| m.0), Some(Some(3)));
+        assert_eq!(parse_if_match("W/\"12\"").map(|m| m.0), Some(Some(12)));
+        assert_eq!(parse_if_match(" * ").map(|m| m.0), Some(None));
+        assert!(parse_if_match("3").is_none(), "quotes are required");
+        assert!(parse_if_match("\"abc\"").is_none());
+        assert!(IfMatch(None).matches(7));
+        assert!(IfMatch(Some(7)).matches(7));
+        assert!(!IfMatch(Some(6)).matches(7));
+    }
+}

@@ -160,7 +160,7 @@ fn valid_code(code: &str) -> Result<(), validator::ValidationError> {
 }
 
 /// A new unit, created under an existing one.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
     "parent_id": "0193a7c0-5a8e-7c1e-9d7e-3f4b5c6d7e80",
@@ -257,7 +257,7 @@ pub struct Lineage {
 }
 
 /// Records that `predecessor_id` merged or split into this unit on `effective_on`.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
     "predecessor_id": "0193a7c0-5a8e-7c1e-9d7e-3f4b5c6d7e81",

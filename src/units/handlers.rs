@@ -1,25 +1,46 @@
 //! `/api/v1/units`: thin handlers (extract, check scope, call a query, map to the API type).
+//! Every write runs in one transaction with its audit entry (which is also the change feed).
 
 use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
-use actix_web::{get, patch, post, web, HttpResponse};
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use diesel_async::AsyncConnection;
 use uuid::Uuid;
 
 use super::api::{Lineage, LineageLink, NewLineage, NewUnit, TreeQuery, Unit, UnitFilters, UnitNode, UnitPatch};
 use super::model::{LineageRow, NewUnitRow, UnitChanges, UnitRow};
 use super::queries;
 use crate::app::AppState;
+use crate::audit::{self, Actor, Change};
 use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::http::idempotency::{self, IdempotencyKey, Stored};
 use crate::http::list::{paginate, Cursor, Page, PageQuery, Sort};
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
+
+const RESOURCE: &str = "unit";
 
 /// A unit the caller may see, or 404 (whether it is missing or outside the scope).
 async fn visible_unit(conn: &mut crate::db::Conn, caller: &Caller, id: Uuid) -> ApiResult<UnitRow> {
     let unit = queries::find(conn, id).await?.ok_or(ApiError::NotFound)?;
     caller.require_visible(&unit.path)?;
     Ok(unit)
+}
+
+fn stale(unit: UnitRow) -> ApiError {
+    ApiError::PreconditionFailed {
+        current: serde_json::to_value(Unit::from(unit)).unwrap_or_default(),
+    }
+}
+
+fn unknown_unit(field: &str) -> ApiError {
+    ApiError::field(
+        field,
+        "unknown",
+        "no such unit in your scope",
+        "không có đơn vị này trong phạm vi của bạn",
+    )
 }
 
 /// List units in the caller's scope.
@@ -62,7 +83,7 @@ pub async fn list_units(
     let limit = page.limit();
     let rows = queries::list(
         &mut conn,
-        &caller.unit_path,
+        &caller.scopes,
         &filters,
         parent_path.as_deref(),
         &sort,
@@ -93,37 +114,41 @@ pub async fn get_unit(state: web::Data<AppState>, caller: Caller, id: web::Path<
 }
 
 /// Create a unit under a parent in the caller's subtree (admins only).
+///
+/// Offline clients may choose the `id`: sending the same record again is answered as the first
+/// time (201, same body); a different record with a taken id is 409.
 #[utoipa::path(
     tag = "units",
     operation_id = "create_unit",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response")),
     request_body = NewUnit,
     responses(
         (status = 201, description = "Created", body = Unit, headers(("ETag" = String, description = "The unit's version"))),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No or bad access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin of the parent unit", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Duplicate id, or code already used by a unit starting the same day", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The id belongs to a different record, or the code is used by a unit starting the same day", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields or unknown parent", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, unknown parent, or a reused Idempotency-Key", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
 )]
 #[post("/units")]
-pub async fn create_unit(state: web::Data<AppState>, caller: Caller, body: Json<NewUnit>) -> ApiResult<HttpResponse> {
+pub async fn create_unit(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    key: IdempotencyKey,
+    body: Json<NewUnit>,
+) -> ApiResult<HttpResponse> {
     caller.require_role(&[Role::Admin])?;
     let body = body.into_valid()?;
+    let hash = idempotency::fingerprint(&req, &body);
     let mut conn = state.pool.get().await?;
-    let parent = match queries::find(&mut conn, body.parent_id).await? {
-        Some(p) if caller.sees(&p.path) => p,
-        _ => {
-            return Err(ApiError::field(
-                "parent_id",
-                "unknown",
-                "no such unit in your scope",
-                "không có đơn vị này trong phạm vi của bạn",
-            ))
-        }
-    };
+    let parent = queries::find(&mut conn, body.parent_id)
+        .await?
+        .filter(|p| caller.sees(&p.path))
+        .ok_or_else(|| unknown_unit("parent_id"))?;
     caller.require_admin_over(&parent.path)?;
     let id = body.id.unwrap_or_else(Uuid::now_v7);
     let row = NewUnitRow {
@@ -132,13 +157,47 @@ pub async fn create_unit(state: web::Data<AppState>, caller: Caller, body: Json<
         path: format!("{}{}/", parent.path, id),
         depth: parent.depth + 1,
         kind: body.kind.as_str().into(),
-        code: body.code,
+        code: body.code.clone(),
         name: body.name.trim().to_string(),
         valid_from: body.valid_from.unwrap_or_else(|| chrono::Utc::now().date_naive()),
         valid_to: body.valid_to,
     };
-    let unit = queries::insert(&mut conn, &row).await?;
-    Ok(etag_response(StatusCode::CREATED, unit.version, &Unit::from(unit)))
+    let stored = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            if let Some(replay) = idempotency::claim(conn, &caller, &key, &hash).await? {
+                return Ok(replay);
+            }
+            let stored = match queries::insert_new(conn, &row).await? {
+                Some(unit) => {
+                    let out = Unit::from(unit.clone());
+                    let change = Change::created(RESOURCE, unit.id, unit.id, &unit.path, &out);
+                    audit::record(conn, Actor::Caller(&caller), change).await?;
+                    Stored::new(StatusCode::CREATED, &out)
+                }
+                // The client-chosen id exists: the same record again is a replay (an offline
+                // client retrying), anything else is a conflict.
+                None => match queries::find(conn, id).await? {
+                    Some(existing)
+                        if caller.sees(&existing.path) && row.same_as(&existing, body.valid_from.is_some()) =>
+                    {
+                        Stored {
+                            replayed: true,
+                            ..Stored::new(StatusCode::CREATED, &Unit::from(existing))
+                        }
+                    }
+                    _ => {
+                        return Err(ApiError::conflict(
+                            "id: a different record already has this id",
+                            "id: đã có bản ghi khác dùng id này",
+                        ))
+                    }
+                },
+            };
+            idempotency::save(conn, &caller, &key, &stored).await?;
+            Ok(stored)
+        })
+        .await?;
+    Ok(stored.respond())
 }
 
 /// Change a unit (admins of the unit's subtree; needs `If-Match`).
@@ -176,9 +235,7 @@ pub async fn update_unit(
     let current = visible_unit(&mut conn, &caller, *id).await?;
     caller.require_admin_over(&current.path)?;
     if !if_match.matches(current.version) {
-        return Err(ApiError::PreconditionFailed {
-            current: serde_json::to_value(Unit::from(current)).unwrap_or_default(),
-        });
+        return Err(stale(current));
     }
     let changes = UnitChanges {
         kind: body.kind.map(|k| k.as_str().to_string()),
@@ -190,16 +247,84 @@ pub async fn update_unit(
     if changes.is_empty() {
         return Ok(etag_response(StatusCode::OK, current.version, &Unit::from(current)));
     }
-    match queries::update(&mut conn, current.id, Some(current.version), &changes).await? {
-        Some(unit) => Ok(etag_response(StatusCode::OK, unit.version, &Unit::from(unit))),
+    let before = Unit::from(current.clone());
+    let updated = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            let Some(unit) = queries::update(conn, current.id, current.version, &changes).await? else {
+                return Ok(None);
+            };
+            let after = Unit::from(unit.clone());
+            let change = Change::updated(RESOURCE, unit.id, unit.id, &unit.path, &before, &after);
+            audit::record(conn, Actor::Caller(&caller), change).await?;
+            Ok(Some(after))
+        })
+        .await?;
+    match updated {
+        Some(unit) => Ok(etag_response(StatusCode::OK, unit.version, &unit)),
         // Changed between our read and our write: report the state that won.
-        None => {
-            let now = visible_unit(&mut conn, &caller, *id).await?;
-            Err(ApiError::PreconditionFailed {
-                current: serde_json::to_value(Unit::from(now)).unwrap_or_default(),
-            })
-        }
+        None => Err(stale(visible_unit(&mut conn, &caller, *id).await?)),
     }
+}
+
+/// Delete a unit (admins above it; needs `If-Match`).
+///
+/// A soft delete: the unit leaves lists and `GET` (404) and reaches sync clients as a tombstone.
+/// A unit with live sub-units or users, or the caller's own unit, cannot be deleted (409).
+#[utoipa::path(
+    tag = "units",
+    operation_id = "delete_unit",
+    params(
+        ("id" = Uuid, Path, description = "Unit id"),
+        ("If-Match" = String, Header, description = "The ETag from the last read, e.g. \"3\""),
+    ),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, description = "Malformed If-Match", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or bad access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin of this unit", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such unit in the caller's scope", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The unit has sub-units or users, or is the caller's own", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale If-Match; `current` holds the unit as it is now", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[delete("/units/{id}")]
+pub async fn delete_unit(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+) -> ApiResult<HttpResponse> {
+    let mut conn = state.pool.get().await?;
+    let current = visible_unit(&mut conn, &caller, *id).await?;
+    caller.require_admin_over(&current.path)?;
+    if current.id == caller.unit_id {
+        return Err(ApiError::conflict(
+            "You cannot delete your own unit",
+            "Không thể xóa đơn vị của chính bạn",
+        ));
+    }
+    if !if_match.matches(current.version) {
+        return Err(stale(current));
+    }
+    let before = Unit::from(current.clone());
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        if queries::has_dependents(conn, current.id).await? {
+            return Err(ApiError::conflict(
+                "The unit still has sub-units or users; delete or move them first",
+                "Đơn vị vẫn còn đơn vị trực thuộc hoặc người dùng; hãy xử lý trước",
+            ));
+        }
+        if !queries::soft_delete(conn, current.id, current.version).await? {
+            return Err(stale(current.clone()));
+        }
+        let change = Change::deleted(RESOURCE, current.id, current.id, &current.path, &before);
+        audit::record(conn, Actor::Caller(&caller), change).await?;
+        Ok(())
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// A unit and all its descendants as a tree.
@@ -298,7 +423,10 @@ pub async fn unit_lineage(
 #[utoipa::path(
     tag = "units",
     operation_id = "add_unit_predecessor",
-    params(("id" = Uuid, Path, description = "The successor unit's id")),
+    params(
+        ("id" = Uuid, Path, description = "The successor unit's id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response"),
+    ),
     request_body = NewLineage,
     responses(
         (status = 201, description = "Linked; the successor's lineage", body = Lineage),
@@ -307,7 +435,7 @@ pub async fn unit_lineage(
         (status = 403, description = "Not an admin of both units", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such unit in the caller's scope", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Link already recorded", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, unknown predecessor or a unit succeeding itself", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, unknown predecessor, a unit succeeding itself, or a reused Idempotency-Key", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
 )]
@@ -315,32 +443,40 @@ pub async fn unit_lineage(
 pub async fn add_predecessor(
     state: web::Data<AppState>,
     caller: Caller,
+    req: HttpRequest,
+    key: IdempotencyKey,
     id: web::Path<Uuid>,
     body: Json<NewLineage>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_valid()?;
+    let hash = idempotency::fingerprint(&req, &body);
     let mut conn = state.pool.get().await?;
     let successor = visible_unit(&mut conn, &caller, *id).await?;
     caller.require_admin_over(&successor.path)?;
-    let predecessor = match queries::find(&mut conn, body.predecessor_id).await? {
-        Some(p) if caller.sees(&p.path) => p,
-        _ => {
-            return Err(ApiError::field(
-                "predecessor_id",
-                "unknown",
-                "no such unit in your scope",
-                "không có đơn vị này trong phạm vi của bạn",
-            ))
-        }
-    };
+    let predecessor = queries::find(&mut conn, body.predecessor_id)
+        .await?
+        .filter(|p| caller.sees(&p.path))
+        .ok_or_else(|| unknown_unit("predecessor_id"))?;
     caller.require_admin_over(&predecessor.path)?;
     let row = LineageRow {
         predecessor_id: predecessor.id,
         successor_id: successor.id,
         effective_on: body.effective_on,
-        note: body.note,
+        note: body.note.clone(),
     };
-    queries::add_lineage(&mut conn, &row).await?;
-    let (preds, succs) = queries::lineage(&mut conn, successor.id).await?;
-    Ok(HttpResponse::Created().json(lineage_view(&caller, preds, succs)))
+    let stored = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            if let Some(replay) = idempotency::claim(conn, &caller, &key, &hash).await? {
+                return Ok(replay);
+            }
+            queries::add_lineage(conn, &row).await?;
+            let change = Change::created("unit_lineage", row.id(), successor.id, &successor.path, &row.record());
+            audit::record(conn, Actor::Caller(&caller), change).await?;
+            let (preds, succs) = queries::lineage(conn, successor.id).await?;
+            let stored = Stored::new(StatusCode::CREATED, &lineage_view(&caller, preds, succs));
+            idempotency::save(conn, &caller, &key, &stored).await?;
+            Ok(stored)
+        })
+        .await?;
+    Ok(stored.respond())
 }

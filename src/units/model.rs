@@ -29,8 +29,8 @@ pub const UNIT_COLUMNS: &str = "u.id, u.parent_id, u.path, u.depth, u.kind, u.co
      u.valid_to, u.created_at, u.updated_at, u.version";
 
 impl Keyed for UnitRow {
-    fn id(&self) -> Uuid {
-        self.id
+    fn id(&self) -> String {
+        self.id.to_string()
     }
     fn sort_value(&self, field: &str) -> String {
         match field {
@@ -54,6 +54,19 @@ pub struct NewUnitRow {
     pub name: String,
     pub valid_from: NaiveDate,
     pub valid_to: Option<NaiveDate>,
+}
+
+impl NewUnitRow {
+    /// True when `existing` is this same record (a client resending what it created). The
+    /// start date is compared only when the client sent one (otherwise it defaulted to a day).
+    pub fn same_as(&self, existing: &UnitRow, compare_valid_from: bool) -> bool {
+        self.parent_id == existing.parent_id
+            && self.kind == existing.kind
+            && self.code == existing.code
+            && self.name == existing.name
+            && self.valid_to == existing.valid_to
+            && (!compare_valid_from || self.valid_from == existing.valid_from)
+    }
 }
 
 #[derive(Debug, Default, AsChangeset)]
@@ -83,4 +96,22 @@ pub struct LineageRow {
     pub successor_id: Uuid,
     pub effective_on: NaiveDate,
     pub note: Option<String>,
+}
+
+impl LineageRow {
+    /// The link's stable id (for the audit trail and the change feed).
+    pub fn id(&self) -> Uuid {
+        Uuid::new_v5(&self.successor_id, self.predecessor_id.as_bytes())
+    }
+
+    /// The link as the change feed carries it (`type` = `unit_lineage`).
+    pub fn record(&self) -> serde_json::Value {
+        serde_json::json!({
+            "id": self.id(),
+            "predecessor_id": self.predecessor_id,
+            "successor_id": self.successor_id,
+            "effective_on": self.effective_on,
+            "note": self.note,
+        })
+    }
 }

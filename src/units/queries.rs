@@ -44,6 +44,17 @@ pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<
         .optional()
 }
 
+/// A unit by its materialized path.
+pub async fn find_by_path(conn: &mut AsyncPgConnection, path: &str) -> QueryResult<Option<UnitRow>> {
+    units::table
+        .filter(units::path.eq(path))
+        .filter(units::deleted_at.is_null())
+        .select(UnitRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
 /// A unit by id or by official code (the one valid today, else the latest to start).
 pub async fn find_by_id_or_code(conn: &mut AsyncPgConnection, key: &str) -> QueryResult<Option<UnitRow>> {
     if let Ok(id) = key.parse::<Uuid>() {
@@ -67,7 +78,7 @@ pub async fn find_by_id_or_code(conn: &mut AsyncPgConnection, key: &str) -> Quer
 /// One page of the units under `scope_path` that match `f`.
 pub async fn list(
     conn: &mut AsyncPgConnection,
-    scope_path: &str,
+    scopes: &[String],
     f: &UnitFilters,
     parent_path: Option<&str>,
     sort: &Sort,
@@ -75,7 +86,7 @@ pub async fn list(
     limit: i64,
 ) -> QueryResult<Vec<UnitRow>> {
     let mut sql = ListSql::new(format!("SELECT {UNIT_COLUMNS} FROM units u"), "u.id");
-    sql.filter("u.deleted_at IS NULL", []).in_subtree("u.path", scope_path);
+    sql.filter("u.deleted_at IS NULL", []).in_scopes("u.path", scopes);
     if let (Some(parent_id), Some(parent_path)) = (f.parent_id, parent_path) {
         if f.include_descendants {
             sql.in_subtree("u.path", parent_path)
@@ -102,38 +113,74 @@ pub async fn list(
     sql.page(sort, cursor, limit).load(conn).await
 }
 
-pub async fn insert(conn: &mut AsyncPgConnection, row: &NewUnitRow) -> QueryResult<UnitRow> {
+/// Inserts a unit unless its id is taken (`None` then: a replay or a conflict, for the caller
+/// to tell apart). Other unique violations (a code of the same era) are errors as usual.
+pub async fn insert_new(conn: &mut AsyncPgConnection, row: &NewUnitRow) -> QueryResult<Option<UnitRow>> {
     diesel::insert_into(units::table)
         .values(row)
+        .on_conflict(units::id)
+        .do_nothing()
         .returning(UnitRow::as_returning())
         .get_result(conn)
         .await
+        .optional()
 }
 
-/// Applies `changes` when the unit is at `expected_version` (any version when `None`); `None`
-/// back means the unit is missing or at another version.
+/// Applies `changes` when the unit is at `expected_version`; `None` back means the unit is
+/// missing or at another version.
 pub async fn update(
     conn: &mut AsyncPgConnection,
     id: Uuid,
-    expected_version: Option<i64>,
+    expected_version: i64,
     changes: &UnitChanges,
 ) -> QueryResult<Option<UnitRow>> {
-    let mut q = diesel::update(units::table)
+    diesel::update(units::table)
         .filter(units::id.eq(id))
         .filter(units::deleted_at.is_null())
-        .into_boxed();
-    if let Some(v) = expected_version {
-        q = q.filter(units::version.eq(v));
-    }
-    q.set((
-        changes,
-        units::version.eq(units::version + 1),
-        units::updated_at.eq(diesel::dsl::now),
-    ))
-    .returning(UnitRow::as_returning())
-    .get_result(conn)
-    .await
-    .optional()
+        .filter(units::version.eq(expected_version))
+        .set((
+            changes,
+            units::version.eq(units::version + 1),
+            units::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(UnitRow::as_returning())
+        .get_result(conn)
+        .await
+        .optional()
+}
+
+/// True while the unit has live sub-units or users.
+pub async fn has_dependents(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<bool> {
+    use crate::db::schema::users;
+    let children: i64 = units::table
+        .filter(units::parent_id.eq(id))
+        .filter(units::deleted_at.is_null())
+        .count()
+        .get_result(conn)
+        .await?;
+    let people: i64 = users::table
+        .filter(users::unit_id.eq(id))
+        .filter(users::active.eq(true))
+        .count()
+        .get_result(conn)
+        .await?;
+    Ok(children + people > 0)
+}
+
+/// Marks the unit deleted at `expected_version`; false when the version moved on.
+pub async fn soft_delete(conn: &mut AsyncPgConnection, id: Uuid, expected_version: i64) -> QueryResult<bool> {
+    diesel::update(units::table)
+        .filter(units::id.eq(id))
+        .filter(units::deleted_at.is_null())
+        .filter(units::version.eq(expected_version))
+        .set((
+            units::deleted_at.eq(diesel::dsl::now),
+            units::version.eq(units::version + 1),
+            units::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await
+        .map(|n| n == 1)
 }
 
 /// The unit at `path` and all its descendants, parents before children.

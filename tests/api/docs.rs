@@ -65,12 +65,16 @@ async fn every_operation_is_fully_documented() {
                 }
             }
             if let Some(body) = op.get("requestBody") {
-                let content = body["content"]["application/json"].clone();
-                let has_example = content.get("example").is_some() || {
-                    let reference = content["schema"]["$ref"].as_str().unwrap_or("");
-                    let name = reference.rsplit('/').next().unwrap_or("");
-                    schemas[name].get("example").is_some()
-                };
+                let contents = body["content"]
+                    .as_object()
+                    .unwrap_or_else(|| panic!("{at}: request body content"));
+                let has_example = contents.values().all(|content| {
+                    content.get("example").is_some() || {
+                        let reference = content["schema"]["$ref"].as_str().unwrap_or("");
+                        let name = reference.rsplit('/').next().unwrap_or("");
+                        schemas[name].get("example").is_some()
+                    }
+                });
                 assert!(has_example, "{at}: request body example");
             }
         }

@@ -18,7 +18,7 @@ use tokio::sync::OnceCell;
 use uuid::Uuid;
 
 use binhdang::app::{build_app, AppState};
-use binhdang::auth::{Caller, Role};
+use binhdang::auth::{Caller, PrincipalKind, Role};
 use binhdang::config::{Secret, Settings};
 use binhdang::db;
 
@@ -350,10 +350,11 @@ impl TestApp {
             .expect("query")
             .expect("seeded unit");
         let caller = Caller {
-            user_id: Uuid::new_v4(),
-            username: format!("test.{}", role.as_str()),
+            kind: PrincipalKind::User,
+            id: Uuid::new_v4(),
+            name: format!("test.{}", role.as_str()),
             unit_id,
-            unit_path: unit.path,
+            scopes: vec![unit.path],
             role,
         };
         self.state.jwt.issue_access(&caller).expect("token")

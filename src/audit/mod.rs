@@ -1,0 +1,116 @@
+//! The audit trail: every create, update, delete and workflow transition, on every resource,
+//! recorded by [`record`] in the same transaction as the change (a rolled-back change leaves
+//! no entry; an entry never exists without its change). The table is append-only: the database
+//! refuses UPDATE, DELETE and TRUNCATE on it. The same rows feed `/api/v1/changes`.
+
+pub mod handlers;
+
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::Serialize;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::auth::Caller;
+use crate::db::schema::audit_events;
+
+/// One change to one record. `after` is the record's API representation after the change
+/// (`None` for a delete), `before` the one before it (`None` for a create).
+pub struct Change<'a> {
+    pub resource: &'static str,
+    pub record_id: Uuid,
+    pub unit_id: Uuid,
+    pub unit_path: &'a str,
+    pub action: &'a str,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+}
+
+impl<'a> Change<'a> {
+    pub fn created<T: Serialize>(
+        resource: &'static str,
+        id: Uuid,
+        unit_id: Uuid,
+        unit_path: &'a str,
+        after: &T,
+    ) -> Self {
+        Self {
+            resource,
+            record_id: id,
+            unit_id,
+            unit_path,
+            action: "create",
+            before: None,
+            after: serde_json::to_value(after).ok(),
+        }
+    }
+
+    pub fn updated<T: Serialize>(
+        resource: &'static str,
+        id: Uuid,
+        unit_id: Uuid,
+        unit_path: &'a str,
+        before: &T,
+        after: &T,
+    ) -> Self {
+        Self {
+            resource,
+            record_id: id,
+            unit_id,
+            unit_path,
+            action: "update",
+            before: serde_json::to_value(before).ok(),
+            after: serde_json::to_value(after).ok(),
+        }
+    }
+
+    pub fn deleted<T: Serialize>(
+        resource: &'static str,
+        id: Uuid,
+        unit_id: Uuid,
+        unit_path: &'a str,
+        before: &T,
+    ) -> Self {
+        Self {
+            resource,
+            record_id: id,
+            unit_id,
+            unit_path,
+            action: "delete",
+            before: serde_json::to_value(before).ok(),
+            after: None,
+        }
+    }
+}
+
+/// Who made a change: the caller, or the system (seed, migrations).
+pub enum Actor<'a> {
+    Caller(&'a Caller),
+    System,
+}
+
+pub async fn record(conn: &mut AsyncPgConnection, actor: Actor<'_>, change: Change<'_>) -> QueryResult<()> {
+    let (kind, id, name, unit) = match actor {
+        Actor::Caller(c) => (c.kind.as_str(), Some(c.id), Some(c.name.clone()), Some(c.unit_id)),
+        Actor::System => ("system", None, Some("binhdang".to_string()), None),
+    };
+    let request_id = crate::error::REQUEST_CONTEXT.try_with(|c| c.request_id.clone()).ok();
+    diesel::insert_into(audit_events::table)
+        .values((
+            audit_events::actor_kind.eq(kind),
+            audit_events::actor_id.eq(id),
+            audit_events::actor_name.eq(name),
+            audit_events::actor_unit_id.eq(unit),
+            audit_events::resource.eq(change.resource),
+            audit_events::record_id.eq(change.record_id),
+            audit_events::record_unit_id.eq(change.unit_id),
+            audit_events::record_unit_path.eq(change.unit_path),
+            audit_events::action.eq(change.action),
+            audit_events::before.eq(change.before),
+            audit_events::after.eq(change.after),
+            audit_events::request_id.eq(request_id),
+        ))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
