@@ -82,12 +82,12 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 
 /// The OpenAPI document, gathered from the registered routes.
 pub fn api_document() -> utoipa::openapi::OpenApi {
-    App::new()
+    let (_, api) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(routes)
-        .split_for_parts()
-        .1
+        .split_for_parts();
+    crate::openapi::finish(api)
 }
 
 fn json_error(err: JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
@@ -202,7 +202,7 @@ pub fn build_app(
         .app_data(web::PathConfig::default().error_handler(path_error))
         .configure(routes)
         .split_for_parts();
-    app.service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api/openapi.json", api))
+    app.service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api/openapi.json", crate::openapi::finish(api)))
         .route(
             "/swagger-ui",
             web::get().to(|| async {

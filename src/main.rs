@@ -130,6 +130,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     seed::seed_reference(&mut conn).await?;
                     print_demo_credentials(&seed::seed_demo(&mut conn).await?);
                 }
+                // Idempotency keys are kept at least 24 hours; purge older ones hourly.
+                let purge_pool = pool.clone();
+                tokio::spawn(async move {
+                    let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+                    loop {
+                        every.tick().await;
+                        if let Ok(mut conn) = purge_pool.get().await {
+                            if let Err(e) = binhdang::http::idempotency::purge_expired(&mut conn).await {
+                                tracing::warn!(error = %e, "purging idempotency keys failed");
+                            }
+                        }
+                    }
+                });
                 let host = settings.bind.clone();
                 let application = app::Application::build(settings, pool)?;
                 let shown = if host == "0.0.0.0" {

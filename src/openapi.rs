@@ -48,6 +48,61 @@ impl Modify for BearerAuth {
     }
 }
 
+/// Every operation that takes a Bearer token may answer 429 (a partner client over its
+/// per-minute limit), with `Retry-After`.
+struct RateLimited;
+
+impl Modify for RateLimited {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{header::HeaderBuilder, ContentBuilder, ObjectBuilder, Ref, ResponseBuilder};
+        let response = ResponseBuilder::new()
+            .description("Rate limited (partner clients): wait `Retry-After` seconds")
+            .header(
+                "Retry-After",
+                HeaderBuilder::new()
+                    .schema(ObjectBuilder::new().schema_type(utoipa::openapi::Type::Integer))
+                    .description(Some("Seconds to wait"))
+                    .build(),
+            )
+            .content(
+                "application/problem+json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            )
+            .build();
+        for item in openapi.paths.paths.values_mut() {
+            for op in [
+                &mut item.get,
+                &mut item.post,
+                &mut item.patch,
+                &mut item.put,
+                &mut item.delete,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let secured = op.security.as_ref().is_some_and(|s| {
+                    serde_json::to_value(s)
+                        .map(|v| v.to_string().contains("bearer"))
+                        .unwrap_or(false)
+                });
+                if secured && !op.responses.responses.contains_key("429") {
+                    op.responses
+                        .responses
+                        .insert("429".to_string(), response.clone().into());
+                }
+            }
+        }
+    }
+}
+
+/// Completes the document once the routes have added their paths.
+pub fn finish(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    RateLimited.modify(&mut doc);
+    doc
+}
+
 /// The complete document, as served at `/api/openapi.json` and printed by `binhdang openapi`.
 pub fn document() -> utoipa::openapi::OpenApi {
     crate::app::api_document()

@@ -38,6 +38,22 @@ CREATE TRIGGER audit_events_no_update BEFORE UPDATE OR DELETE ON audit_events
 CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events
   FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only();
 
+-- The change feed's horizon: the smallest transaction id that may still add rows to this
+-- database's audit_events, as seen by the calling statement's snapshot (STABLE, so the same
+-- snapshot as the rows read beside it). Every transaction below it has finished. Transactions
+-- in progress that provably belong to another database of the cluster (found in
+-- pg_stat_activity) do not hold the feed back; any that cannot be placed do.
+CREATE FUNCTION bd_feed_horizon() RETURNS xid8 LANGUAGE sql STABLE AS $$
+  WITH snap AS (SELECT pg_current_snapshot() AS s)
+  SELECT coalesce(min(x), (SELECT pg_snapshot_xmax(s) FROM snap))
+  FROM snap, pg_snapshot_xip(snap.s) AS x
+  WHERE NOT EXISTS (
+    SELECT 1 FROM pg_stat_activity a
+    WHERE a.datname IS NOT NULL AND a.datname <> current_database()
+      AND a.backend_xid IS NOT NULL
+      AND a.backend_xid::text::bigint = (x::text::numeric % 4294967296)::bigint)
+$$;
+
 -- A POST with an Idempotency-Key: the first request's response, replayed to retries.
 CREATE TABLE idempotency_keys (
     principal_id  uuid NOT NULL,

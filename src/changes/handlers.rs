@@ -141,7 +141,7 @@ pub async fn list_changes(
     let (txid, seq) = match q.since.as_deref().map(str::trim) {
         None | Some("") => ("0".to_string(), 0),
         Some("now") => {
-            let head: Head = diesel::sql_query("SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin")
+            let head: Head = diesel::sql_query("SELECT bd_feed_horizon()::text AS xmin")
                 .get_result(&mut conn)
                 .await?;
             return Ok(web::Json(ChangesPage {
@@ -161,7 +161,7 @@ pub async fn list_changes(
     }
     let mut sql = String::from(
         "SELECT txid::text AS txid, seq, resource, record_id, action, at, after FROM audit_events \
-         WHERE (txid, seq) > (CAST($1 AS xid8), $2) AND txid < pg_snapshot_xmin(pg_current_snapshot()) AND (",
+         WHERE (txid, seq) > (CAST($1 AS xid8), $2) AND txid < bd_feed_horizon() AND (",
     );
     let mut binds: Vec<String> = Vec::new();
     for (i, _) in caller.scopes.iter().enumerate() {

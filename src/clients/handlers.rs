@@ -319,6 +319,44 @@ pub async fn rotate_secret(
     ))
 }
 
+/// The token request as a form (OAuth 2.0's encoding) or as JSON.
+fn parse_token_request(req: &HttpRequest, raw: &[u8]) -> ApiResult<TokenRequest> {
+    let content_type = req
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let shape = |e: String| {
+        ApiError::Rule(Text::new(
+            format!("The request does not fit: {e}"),
+            format!("Yêu cầu không đúng cấu trúc: {e}"),
+        ))
+    };
+    if content_type.starts_with("application/x-www-form-urlencoded") {
+        let text = std::str::from_utf8(raw)
+            .map_err(|_| ApiError::bad_request("The form is not UTF-8", "Biểu mẫu không phải UTF-8"))?;
+        web::Query::<TokenRequest>::from_query(text)
+            .map(|q| q.into_inner())
+            .map_err(|e| shape(e.to_string()))
+    } else if content_type.starts_with("application/json") {
+        serde_json::from_slice(raw).map_err(|e| {
+            if e.is_data() {
+                shape(e.to_string())
+            } else {
+                ApiError::bad_request(
+                    format!("The body is not valid JSON: {e}"),
+                    format!("Nội dung không phải JSON hợp lệ: {e}"),
+                )
+            }
+        })
+    } else {
+        Err(ApiError::UnsupportedMediaType(Text::new(
+            "Send application/x-www-form-urlencoded or application/json",
+            "Hãy gửi application/x-www-form-urlencoded hoặc application/json",
+        )))
+    }
+}
+
 fn invalid_client() -> ApiError {
     ApiError::Unauthorized(Text::new(
         "Unknown client or wrong secret",
@@ -342,6 +380,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
         (status = 200, description = "An access token with role partner", body = ClientTokenResponse),
         (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Unknown client, wrong secret, or disabled client", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Neither a form nor JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Missing fields or an unsupported grant_type", body = Problem, content_type = "application/problem+json"),
     ),
     security(()),
@@ -349,12 +388,10 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 #[post("/auth/token")]
 pub async fn client_token(
     state: web::Data<AppState>,
-    body: web::Either<web::Form<TokenRequest>, web::Json<TokenRequest>>,
+    req: HttpRequest,
+    raw: web::Bytes,
 ) -> ApiResult<web::Json<ClientTokenResponse>> {
-    let body = match body {
-        web::Either::Left(f) => f.into_inner(),
-        web::Either::Right(j) => j.into_inner(),
-    };
+    let body = parse_token_request(&req, &raw)?;
     validator::Validate::validate(&body)?;
     if body.grant_type != "client_credentials" {
         return Err(ApiError::field(

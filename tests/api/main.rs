@@ -4,10 +4,13 @@
 
 mod harness;
 
+mod audit;
 mod auth;
 mod cli;
+mod clients;
 mod docs;
 mod errors;
 mod migrations;
 mod ops;
+mod sync;
 mod units;

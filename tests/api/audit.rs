@@ -1,0 +1,136 @@
+//! The audit trail: every change, in the same transaction, append-only, for admins.
+
+use binhdang::auth::Role;
+use serde_json::json;
+
+use crate::harness::*;
+
+#[actix_web::test]
+async fn changes_are_recorded_with_before_and_after() {
+    let app = TestApp::spawn().await;
+    let admin = app.token(Role::Admin, HA_LONG).await;
+    let path = format!("/api/v1/units/{}", unit(HA_LONG));
+    assert_eq!(
+        app.patch(
+            &path,
+            Some(&admin),
+            Some("\"1\""),
+            json!({"name": "Phường Hạ Long mới"})
+        )
+        .await
+        .status,
+        200
+    );
+    let events = app
+        .get(
+            &format!("/api/v1/audit-events?record_id={}", unit(HA_LONG)),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(events.status, 200, "{}", events.text());
+    let events = events.json();
+    let latest = &events["data"][0];
+    assert_eq!(latest["action"], "update");
+    assert_eq!(latest["resource"], "unit");
+    assert_eq!(latest["actor"]["kind"], "user");
+    assert_eq!(latest["actor"]["name"], "test.admin");
+    assert_eq!(latest["before"]["name"], "Phường Hạ Long");
+    assert_eq!(latest["after"]["name"], "Phường Hạ Long mới");
+    assert_eq!(latest["after"]["version"], 2);
+    assert!(latest["request_id"].as_str().is_some());
+    assert_eq!(events["data"][1]["action"], "create");
+    assert_eq!(events["data"][1]["actor"]["kind"], "system");
+}
+
+#[actix_web::test]
+async fn a_rejected_change_leaves_no_entry() {
+    let app = TestApp::spawn().await;
+    let admin = app.token(Role::Admin, CITY).await;
+    let path = format!("/api/v1/units/{}", unit(HA_LONG));
+    // Code 13636 already belongs to another ward of the same era: 409, nothing recorded.
+    app.patch(&path, Some(&admin), Some("\"1\""), json!({"code": "13636"}))
+        .await
+        .assert_problem(409);
+    let events = app
+        .get(
+            &format!("/api/v1/audit-events?record_id={}&resource=unit", unit(HA_LONG)),
+            Some(&admin),
+        )
+        .await
+        .json();
+    assert_eq!(events["data"].as_array().unwrap().len(), 1, "only the seed's create");
+}
+
+#[actix_web::test]
+async fn the_trail_is_append_only() {
+    let app = TestApp::spawn().await;
+    let mut conn = app.conn().await;
+    let update = exec(&mut conn, "UPDATE audit_events SET action = 'forged'").await;
+    assert!(update.is_err());
+    assert!(exec(&mut conn, "DELETE FROM audit_events").await.is_err());
+    assert!(exec(&mut conn, "TRUNCATE audit_events").await.is_err());
+}
+
+#[actix_web::test]
+async fn admins_read_their_subtree_only() {
+    let app = TestApp::spawn().await;
+    let ward_admin = app.token(Role::Admin, HA_LONG).await;
+    let mine = app
+        .get("/api/v1/audit-events?limit=500", Some(&ward_admin))
+        .await
+        .json();
+    let units: Vec<&str> = mine["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["unit_id"].as_str().unwrap())
+        .collect();
+    assert!(!units.is_empty());
+    assert!(units.iter().all(|u| *u == unit(HA_LONG).to_string()));
+    let city = app
+        .get(
+            &format!("/api/v1/audit-events?unit_id={}&limit=500", unit(CITY)),
+            Some(&app.token(Role::Admin, CITY).await),
+        )
+        .await
+        .json();
+    assert_eq!(
+        city["data"].as_array().unwrap().len(),
+        35,
+        "34 units and one lineage link"
+    );
+    let outside = app
+        .get(
+            &format!("/api/v1/audit-events?unit_id={}", unit(CITY)),
+            Some(&ward_admin),
+        )
+        .await
+        .json();
+    assert!(outside["data"].as_array().unwrap().is_empty());
+    // Pagination, oldest first when asked.
+    let page = app
+        .get(
+            "/api/v1/audit-events?limit=2&sort=at",
+            Some(&app.token(Role::Admin, CITY).await),
+        )
+        .await
+        .json();
+    let next = app
+        .get(
+            &format!(
+                "/api/v1/audit-events?limit=2&sort=at&cursor={}",
+                page["next_cursor"].as_str().unwrap()
+            ),
+            Some(&app.token(Role::Admin, CITY).await),
+        )
+        .await
+        .json();
+    assert!(page["data"][1]["seq"].as_i64().unwrap() < next["data"][0]["seq"].as_i64().unwrap());
+    app.get("/api/v1/audit-events", Some(&app.token(Role::Manager, CITY).await))
+        .await
+        .assert_problem(403);
+    app.get("/api/v1/audit-events", None).await.assert_problem(401);
+    app.get("/api/v1/audit-events?from=yesterday", Some(&ward_admin))
+        .await
+        .assert_problem(400);
+}
