@@ -48,30 +48,35 @@ impl Modify for BearerAuth {
     }
 }
 
-/// Every operation that takes a Bearer token may answer 429 (a partner client over its
-/// per-minute limit), with `Retry-After`.
-struct RateLimited;
+/// The responses that follow from an operation's shape, added to every operation that has
+/// that shape (unless it documents them itself), so each handler documents only what is its
+/// own: any API call can fail inside (500) or find the database down (503); a Bearer token can
+/// be missing (401) or over a partner's limit (429); a JSON body can be malformed (400), of
+/// another type (415) or too large (413); a query parameter can be malformed (400);
+/// `If-Match` can be missing (428) or stale (412).
+struct StandardResponses;
 
-impl Modify for RateLimited {
+fn problem(description: &str, retry_after: bool) -> utoipa::openapi::RefOr<utoipa::openapi::Response> {
+    use utoipa::openapi::{header::HeaderBuilder, ContentBuilder, ObjectBuilder, Ref, ResponseBuilder, Type};
+    let mut r = ResponseBuilder::new().description(description).content(
+        "application/problem+json",
+        ContentBuilder::new()
+            .schema(Some(Ref::from_schema_name("Problem")))
+            .build(),
+    );
+    if retry_after {
+        let seconds = HeaderBuilder::new()
+            .schema(ObjectBuilder::new().schema_type(Type::Integer))
+            .description(Some("Seconds to wait"));
+        r = r.header("Retry-After", seconds.build());
+    }
+    r.build().into()
+}
+
+impl Modify for StandardResponses {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::{header::HeaderBuilder, ContentBuilder, ObjectBuilder, Ref, ResponseBuilder};
-        let response = ResponseBuilder::new()
-            .description("Rate limited (partner clients): wait `Retry-After` seconds")
-            .header(
-                "Retry-After",
-                HeaderBuilder::new()
-                    .schema(ObjectBuilder::new().schema_type(utoipa::openapi::Type::Integer))
-                    .description(Some("Seconds to wait"))
-                    .build(),
-            )
-            .content(
-                "application/problem+json",
-                ContentBuilder::new()
-                    .schema(Some(Ref::from_schema_name("Problem")))
-                    .build(),
-            )
-            .build();
-        for item in openapi.paths.paths.values_mut() {
+        use utoipa::openapi::path::ParameterIn;
+        for (path, item) in openapi.paths.paths.iter_mut() {
             for op in [
                 &mut item.get,
                 &mut item.post,
@@ -82,15 +87,63 @@ impl Modify for RateLimited {
             .into_iter()
             .flatten()
             {
-                let secured = op.security.as_ref().is_some_and(|s| {
-                    serde_json::to_value(s)
-                        .map(|v| v.to_string().contains("bearer"))
-                        .unwrap_or(false)
+                let secured = op
+                    .security
+                    .as_ref()
+                    .is_some_and(|s| serde_json::to_string(s).map(|v| v.contains("bearer")).unwrap_or(false));
+                let json_body = op
+                    .request_body
+                    .as_ref()
+                    .is_some_and(|b| b.content.contains_key("application/json"));
+                let if_match = op.parameters.as_ref().is_some_and(|ps| {
+                    ps.iter()
+                        .any(|p| p.name == "If-Match" && p.parameter_in == ParameterIn::Header)
                 });
-                if secured && !op.responses.responses.contains_key("429") {
+                let query = op
+                    .parameters
+                    .as_ref()
+                    .is_some_and(|ps| ps.iter().any(|p| p.parameter_in == ParameterIn::Query));
+                let mut add = |code: &str, description: &str, retry_after: bool| {
                     op.responses
                         .responses
-                        .insert("429".to_string(), response.clone().into());
+                        .entry(code.to_string())
+                        .or_insert_with(|| problem(description, retry_after));
+                };
+                if path.starts_with("/api/") {
+                    add(
+                        "500",
+                        "Internal error: opaque, with the `request_id` of the log line",
+                        false,
+                    );
+                    add("503", "Database unavailable; retry after `Retry-After` seconds", true);
+                }
+                if secured {
+                    add(
+                        "401",
+                        "No, invalid or expired access token (with `WWW-Authenticate: Bearer`)",
+                        false,
+                    );
+                    add(
+                        "429",
+                        "Rate limited (partner clients): wait `Retry-After` seconds",
+                        true,
+                    );
+                }
+                if json_body {
+                    add("400", "Malformed JSON", false);
+                    add("413", "Body larger than the service accepts", false);
+                    add("415", "Not `application/json`", false);
+                }
+                if query {
+                    add("400", "Malformed query parameter", false);
+                }
+                if if_match {
+                    add(
+                        "412",
+                        "Stale `If-Match`: `current` holds the record as it is now",
+                        false,
+                    );
+                    add("428", "`If-Match` missing", false);
                 }
             }
         }
@@ -99,7 +152,7 @@ impl Modify for RateLimited {
 
 /// Completes the document once the routes have added their paths.
 pub fn finish(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
-    RateLimited.modify(&mut doc);
+    StandardResponses.modify(&mut doc);
     doc
 }
 

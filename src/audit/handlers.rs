@@ -145,7 +145,6 @@ pub struct AuditFilters {
     responses(
         (status = 200, description = "A page of audit events", body = Page<AuditEvent>),
         (status = 400, description = "Malformed filter", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or bad access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid sort or cursor", body = Problem, content_type = "application/problem+json"),
     ),

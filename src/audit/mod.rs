@@ -27,6 +27,26 @@ pub struct Change<'a> {
 }
 
 impl<'a> Change<'a> {
+    /// A change with the record's representation before and after it.
+    pub fn new<T: Serialize>(
+        resource: &'static str,
+        (record_id, unit_id, unit_path): (Uuid, Uuid, &'a str),
+        action: &'a str,
+        before: Option<&T>,
+        after: Option<&T>,
+    ) -> Self {
+        let json = |v: Option<&T>| v.and_then(|v| serde_json::to_value(v).ok());
+        Self {
+            resource,
+            record_id,
+            unit_id,
+            unit_path,
+            action,
+            before: json(before),
+            after: json(after),
+        }
+    }
+
     pub fn created<T: Serialize>(
         resource: &'static str,
         id: Uuid,
@@ -34,15 +54,7 @@ impl<'a> Change<'a> {
         unit_path: &'a str,
         after: &T,
     ) -> Self {
-        Self {
-            resource,
-            record_id: id,
-            unit_id,
-            unit_path,
-            action: "create",
-            before: None,
-            after: serde_json::to_value(after).ok(),
-        }
+        Self::new(resource, (id, unit_id, unit_path), "create", None, Some(after))
     }
 
     pub fn updated<T: Serialize>(
@@ -53,15 +65,7 @@ impl<'a> Change<'a> {
         before: &T,
         after: &T,
     ) -> Self {
-        Self {
-            resource,
-            record_id: id,
-            unit_id,
-            unit_path,
-            action: "update",
-            before: serde_json::to_value(before).ok(),
-            after: serde_json::to_value(after).ok(),
-        }
+        Self::new(resource, (id, unit_id, unit_path), "update", Some(before), Some(after))
     }
 
     pub fn deleted<T: Serialize>(
@@ -71,15 +75,7 @@ impl<'a> Change<'a> {
         unit_path: &'a str,
         before: &T,
     ) -> Self {
-        Self {
-            resource,
-            record_id: id,
-            unit_id,
-            unit_path,
-            action: "delete",
-            before: serde_json::to_value(before).ok(),
-            after: None,
-        }
+        Self::new(resource, (id, unit_id, unit_path), "delete", Some(before), None)
     }
 }
 

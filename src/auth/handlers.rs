@@ -92,9 +92,7 @@ fn bad_credentials() -> ApiError {
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Signed in", body = TokenResponse),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Invalid username or password", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed attempts", body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
@@ -144,7 +142,6 @@ pub async fn login(
     request_body = RefreshRequest,
     responses(
         (status = 200, description = "New tokens", body = TokenResponse),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Unknown, expired, revoked or reused refresh token", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     ),
@@ -176,7 +173,6 @@ pub async fn refresh(state: web::Data<AppState>, body: Json<RefreshRequest>) -> 
     request_body(content = LogoutRequest, description = "Optional: the refresh token to revoke"),
     responses(
         (status = 204, description = "Signed out"),
-        (status = 401, description = "No or bad access token", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
@@ -202,7 +198,6 @@ pub async fn logout(
     operation_id = "me",
     responses(
         (status = 200, description = "The caller", body = MeResponse),
-        (status = 401, description = "No or bad access token", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
 )]

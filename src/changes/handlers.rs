@@ -1,5 +1,4 @@
 use actix_web::{get, web};
-use base64::Engine;
 use chrono::{DateTime, Utc};
 use diesel::sql_types::{BigInt, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::RunQueryDsl;
@@ -11,7 +10,7 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::http::list::{escape_like, DEFAULT_LIMIT, MAX_LIMIT};
+use crate::http::list::{escape_like, Cursor, DEFAULT_LIMIT, MAX_LIMIT};
 
 /// Resource types a partner client may follow (public reference data only).
 const PARTNER_TYPES: &[&str] = &["unit", "unit_lineage"];
@@ -84,31 +83,28 @@ struct Head {
     xmin: String,
 }
 
+/// Feed cursors are list cursors whose "sort" is the feed, value the txid, id the sequence.
+const FEED: &str = "changes";
+
 fn encode(txid: &str, seq: i64) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("c1:{txid}:{seq}"))
+    Cursor {
+        sort: FEED.into(),
+        value: txid.into(),
+        id: seq.to_string(),
+    }
+    .encode()
 }
 
 fn decode(raw: &str) -> ApiResult<(String, i64)> {
-    let bad = || {
-        ApiError::field(
+    let c = Cursor::decode_as(raw, "since")?;
+    match (c.sort.as_str(), c.value.parse::<u64>(), c.id.parse::<i64>()) {
+        (FEED, Ok(txid), Ok(seq)) => Ok((txid.to_string(), seq)),
+        _ => Err(ApiError::field(
             "since",
             "invalid",
-            "is not a cursor this feed gave out",
-            "không phải con trỏ do nguồn thay đổi này trả về",
-        )
-    };
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(raw.trim())
-        .map_err(|_| bad())?;
-    let text = String::from_utf8(bytes).map_err(|_| bad())?;
-    let mut parts = text.splitn(3, ':');
-    match (
-        parts.next(),
-        parts.next().and_then(|t| t.parse::<u64>().ok()),
-        parts.next().and_then(|s| s.parse::<i64>().ok()),
-    ) {
-        (Some("c1"), Some(txid), Some(seq)) => Ok((txid.to_string(), seq)),
-        _ => Err(bad()),
+            "is not a cursor of the change feed",
+            "không phải con trỏ của nguồn thay đổi",
+        )),
     }
 }
 
@@ -123,7 +119,6 @@ fn decode(raw: &str) -> ApiResult<(String, i64)> {
     responses(
         (status = 200, description = "Changes after the cursor", body = ChangesPage),
         (status = 400, description = "Malformed parameter", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or bad access token", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a cursor of this feed", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Partner rate limit", body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "Seconds to wait"))),

@@ -58,8 +58,6 @@ async fn check_grants(conn: &mut crate::db::Conn, caller: &Caller, unit_ids: &[U
     request_body = NewApiClient,
     responses(
         (status = 201, description = "Registered; store the secret now", body = ApiClientWithSecret),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or bad access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, a unit outside the caller's scope, or a reused Idempotency-Key", body = Problem, content_type = "application/problem+json"),
     ),
@@ -136,7 +134,6 @@ pub async fn create_client(
     operation_id = "list_clients",
     responses(
         (status = 200, description = "The clients, by name", body = Page<ApiClient>),
-        (status = 401, description = "No or bad access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
@@ -165,7 +162,6 @@ pub async fn list_clients(state: web::Data<AppState>, caller: Caller) -> ApiResu
     params(("id" = Uuid, Path, description = "Client id (the UUID, not client_id)")),
     responses(
         (status = 200, description = "The client", body = ApiClient, headers(("ETag" = String, description = "The client's version"))),
-        (status = 401, description = "No or bad access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such client in the caller's scope", body = Problem, content_type = "application/problem+json"),
     ),
@@ -190,12 +186,9 @@ pub async fn get_client(state: web::Data<AppState>, caller: Caller, id: web::Pat
     responses(
         (status = 200, description = "Updated", body = ApiClient, headers(("ETag" = String, description = "The new version"))),
         (status = 400, description = "Malformed JSON or If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or bad access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such client in the caller's scope", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match; `current` holds the client as it is now", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
 )]
@@ -285,11 +278,8 @@ async fn apply(
     ),
     responses(
         (status = 200, description = "The client and its new secret", body = ApiClientWithSecret),
-        (status = 401, description = "No or bad access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such client in the caller's scope", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
 )]

@@ -105,19 +105,9 @@ impl Cursor {
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default())
     }
 
+    /// Decodes a cursor of a list sorted by `sort`.
     pub fn decode(raw: &str, sort: &Sort) -> ApiResult<Cursor> {
-        let bad = || {
-            ApiError::field(
-                "cursor",
-                "invalid",
-                "is not a cursor this list gave out",
-                "không phải con trỏ do danh sách này trả về",
-            )
-        };
-        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(raw.trim())
-            .map_err(|_| bad())?;
-        let cursor: Cursor = serde_json::from_slice(&bytes).map_err(|_| bad())?;
+        let cursor = Self::decode_as(raw, "cursor")?;
         if cursor.sort != sort_key(sort) {
             return Err(ApiError::field(
                 "cursor",
@@ -127,6 +117,22 @@ impl Cursor {
             ));
         }
         Ok(cursor)
+    }
+
+    /// Decodes any cursor this service gave out; `param` names the parameter in errors.
+    pub fn decode_as(raw: &str, param: &str) -> ApiResult<Cursor> {
+        let bad = || {
+            ApiError::field(
+                param,
+                "invalid",
+                "is not a cursor this list gave out",
+                "không phải con trỏ do danh sách này trả về",
+            )
+        };
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(raw.trim())
+            .map_err(|_| bad())?;
+        serde_json::from_slice(&bytes).map_err(|_| bad())
     }
 }
 

@@ -52,7 +52,6 @@ fn unknown_unit(field: &str) -> ApiError {
     params(UnitFilters, PageQuery),
     responses(
         (status = 200, description = "A page of units", body = Page<Unit>),
-        (status = 401, description = "No or bad access token", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid filter, sort or cursor", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
@@ -101,7 +100,6 @@ pub async fn list_units(
     params(("id" = Uuid, Path, description = "Unit id")),
     responses(
         (status = 200, description = "The unit", body = Unit, headers(("ETag" = String, description = "The unit's version, for If-Match"))),
-        (status = 401, description = "No or bad access token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such unit in the caller's scope", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
@@ -124,11 +122,8 @@ pub async fn get_unit(state: web::Data<AppState>, caller: Caller, id: web::Path<
     request_body = NewUnit,
     responses(
         (status = 201, description = "Created", body = Unit, headers(("ETag" = String, description = "The unit's version"))),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or bad access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin of the parent unit", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The id belongs to a different record, or the code is used by a unit starting the same day", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, unknown parent, or a reused Idempotency-Key", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
@@ -212,13 +207,10 @@ pub async fn create_unit(
     responses(
         (status = 200, description = "Updated", body = Unit, headers(("ETag" = String, description = "The new version"))),
         (status = 400, description = "Malformed JSON or If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or bad access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin of this unit", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such unit in the caller's scope", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Code already used by a unit starting the same day", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match; `current` holds the unit as it is now", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
 )]
@@ -280,12 +272,9 @@ pub async fn update_unit(
     responses(
         (status = 204, description = "Deleted"),
         (status = 400, description = "Malformed If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or bad access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin of this unit", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such unit in the caller's scope", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The unit has sub-units or users, or is the caller's own", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match; `current` holds the unit as it is now", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
 )]
@@ -334,7 +323,6 @@ pub async fn delete_unit(
     params(("id" = Uuid, Path, description = "Unit id"), TreeQuery),
     responses(
         (status = 200, description = "The subtree", body = UnitNode),
-        (status = 401, description = "No or bad access token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such unit in the caller's scope", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
@@ -402,7 +390,6 @@ fn lineage_view(caller: &Caller, preds: Vec<(LineageRow, UnitRow)>, succs: Vec<(
     params(("id" = Uuid, Path, description = "Unit id")),
     responses(
         (status = 200, description = "Predecessors and successors in the caller's scope", body = Lineage),
-        (status = 401, description = "No or bad access token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such unit in the caller's scope", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
@@ -430,8 +417,6 @@ pub async fn unit_lineage(
     request_body = NewLineage,
     responses(
         (status = 201, description = "Linked; the successor's lineage", body = Lineage),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or bad access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin of both units", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such unit in the caller's scope", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Link already recorded", body = Problem, content_type = "application/problem+json"),
