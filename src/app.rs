@@ -50,8 +50,9 @@ impl AppState {
 
 /// Every documented route. Adding a resource means adding its handlers here.
 fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    use crate::plans::{activities, handlers as plans, targets};
     use crate::{audit::handlers as audit, auth::handlers as auth, changes::handlers as changes};
-    use crate::{clients::handlers as clients, health, units::handlers as units};
+    use crate::{clients::handlers as clients, documents::handlers as documents, health, units::handlers as units};
     cfg.service(health::live)
         .service(health::ready)
         .service(health::metrics)
@@ -67,6 +68,28 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(clients::get_client)
                 .service(clients::update_client)
                 .service(clients::rotate_secret)
+                .service(documents::list_documents)
+                .service(documents::create_document)
+                .service(documents::get_document)
+                .service(documents::update_document)
+                .service(documents::delete_document)
+                .service(plans::list_indicators)
+                .service(plans::list_plans)
+                .service(plans::create_plan)
+                .service(plans::get_plan)
+                .service(plans::update_plan)
+                .service(plans::delete_plan)
+                .service(plans::plan_history)
+                .service(targets::list_targets)
+                .service(targets::create_target)
+                .service(targets::update_target)
+                .service(targets::delete_target)
+                .service(activities::list_activities)
+                .service(activities::create_activity)
+                .service(activities::update_activity)
+                .service(activities::delete_activity)
+                // Last: `/plans/{id}/{action}` would otherwise take `/plans/{id}/targets`.
+                .service(plans::plan_action)
                 .service(changes::list_changes)
                 .service(audit::list_audit_events)
                 .service(units::list_units)

@@ -22,6 +22,8 @@ Vietnamese with `Accept-Language: vi`; lists use keyset pagination (`limit`, `cu
     tags(
         (name = "auth", description = "Sign in, token refresh, sign out, the current caller"),
         (name = "units", description = "The unit tree, its history and lineage"),
+        (name = "documents", description = "The legal documents plans cite"),
+        (name = "plans", description = "Implementation plans, their workflow, targets and activities"),
         (name = "sync", description = "The change feed for offline clients"),
         (name = "clients", description = "Partner API clients (client credentials)"),
         (name = "audit", description = "The audit trail"),

@@ -11,6 +11,8 @@ use crate::audit::{self, Actor, Change};
 use crate::auth::Role;
 use crate::config::Secret;
 use crate::db::schema::{unit_lineage, units, users};
+use crate::documents::api::{Document, DocumentKind};
+use crate::documents::queries::DocumentRow;
 use crate::units::api::Unit;
 use crate::units::api::UnitKind;
 use crate::units::model::{LineageRow, NewUnitRow, UnitRow};
@@ -127,6 +129,191 @@ impl Seeder<'_> {
             let path: String = units::table.find(to).select(units::path).first(self.conn).await?;
             let change = Change::created("unit_lineage", row.id(), to, &path, &row.record());
             audit::record(self.conn, Actor::System, change).await?;
+        }
+        Ok(())
+    }
+}
+
+/// The legal documents of the 2020 city guidance, and the decrees and strategy the later
+/// resources rely on: (key, kind, number, issuer, issued, effective, title).
+#[allow(clippy::type_complexity)]
+pub const DOCUMENTS: [(&str, DocumentKind, &str, &str, (i32, u32, u32), Option<(i32, u32, u32)>, &str); 8] = [
+    ("law-73-2006", DocumentKind::Law, "73/2006/QH11", "Quốc hội", (2006, 11, 29), Some((2007, 7, 1)), "Luật Bình đẳng giới"),
+    (
+        "nq-11-tw",
+        DocumentKind::Resolution,
+        "11-NQ/TW",
+        "Bộ Chính trị",
+        (2007, 4, 27),
+        None,
+        "Nghị quyết về công tác phụ nữ thời kỳ đẩy mạnh công nghiệp hóa, hiện đại hóa đất nước",
+    ),
+    (
+        "qd-178-ttg",
+        DocumentKind::Decision,
+        "178/QĐ-TTg",
+        "Thủ tướng Chính phủ",
+        (2016, 1, 28),
+        None,
+        "Phê duyệt Đề án tăng cường sự tham gia bình đẳng của phụ nữ trong các vị trí lãnh đạo và quản lý ở các cấp hoạch định chính sách giai đoạn 2016 - 2020",
+    ),
+    (
+        "ct-21-tw",
+        DocumentKind::Directive,
+        "21-CT/TW",
+        "Ban Bí thư",
+        (2018, 1, 20),
+        None,
+        "Chỉ thị về tiếp tục đẩy mạnh công tác phụ nữ trong tình hình mới",
+    ),
+    (
+        "kh-35-bvstbpn",
+        DocumentKind::Plan,
+        "35/KH-BVSTBPN",
+        "Ban Vì sự tiến bộ của phụ nữ thành phố Nam Định",
+        (2020, 2, 19),
+        None,
+        "Kế hoạch hoạt động vì sự tiến bộ của phụ nữ và bình đẳng giới năm 2020",
+    ),
+    (
+        "nd-55-2009",
+        DocumentKind::Decree,
+        "55/2009/NĐ-CP",
+        "Chính phủ",
+        (2009, 6, 10),
+        Some((2009, 8, 1)),
+        "Quy định xử phạt vi phạm hành chính về bình đẳng giới",
+    ),
+    (
+        "nd-125-2021",
+        DocumentKind::Decree,
+        "125/2021/NĐ-CP",
+        "Chính phủ",
+        (2021, 12, 28),
+        Some((2022, 1, 1)),
+        "Quy định xử phạt vi phạm hành chính về bình đẳng giới",
+    ),
+    (
+        "nq-28-cp",
+        DocumentKind::Resolution,
+        "28/NQ-CP",
+        "Chính phủ",
+        (2021, 3, 3),
+        None,
+        "Ban hành Chiến lược quốc gia về bình đẳng giới giai đoạn 2021 - 2030",
+    ),
+];
+
+/// The 2020 guidance's five documents, cited by the demo city plan.
+pub const GUIDANCE_2020: [&str; 5] = ["law-73-2006", "nq-11-tw", "qd-178-ttg", "ct-21-tw", "kh-35-bvstbpn"];
+
+/// Indicators of the National Strategy on Gender Equality 2021-2030 (Resolution 28/NQ-CP):
+/// (code, English, Vietnamese, unit, direction, 2025, 2030, verified). `verified` is false where
+/// the figure still needs checking against the resolution's text.
+#[allow(clippy::type_complexity)]
+pub const INDICATORS: [(&str, &str, &str, &str, &str, Option<f64>, Option<f64>, bool); 5] = [
+    (
+        "female_key_leader_share",
+        "Share of state bodies and local governments with a woman as a key leader",
+        "Tỷ lệ cơ quan quản lý nhà nước, chính quyền địa phương các cấp có lãnh đạo chủ chốt là nữ",
+        "%",
+        "increase",
+        Some(60.0),
+        Some(75.0),
+        true,
+    ),
+    (
+        "gbv_victims_supported_share",
+        "Detected victims of gender-based violence who receive at least one basic support service",
+        "Tỷ lệ người bị bạo lực trên cơ sở giới được phát hiện được tiếp cận ít nhất một dịch vụ hỗ trợ cơ bản",
+        "%",
+        "increase",
+        Some(80.0),
+        Some(90.0),
+        true,
+    ),
+    (
+        "gbv_public_facilities_share",
+        "Public social-assistance facilities doing gender-based-violence prevention and response",
+        "Tỷ lệ cơ sở trợ giúp xã hội công lập triển khai hoạt động phòng ngừa, ứng phó với bạo lực trên cơ sở giới",
+        "%",
+        "increase",
+        Some(70.0),
+        Some(100.0),
+        true,
+    ),
+    (
+        "sex_ratio_at_birth",
+        "Sex ratio at birth (boys per 100 girls)",
+        "Tỷ số giới tính khi sinh (số bé trai trên 100 bé gái)",
+        "boys per 100 girls",
+        "decrease",
+        Some(111.0),
+        Some(109.0),
+        false,
+    ),
+    (
+        "officials_trained_share",
+        "Share of officials and collaborators doing gender-equality work who were trained",
+        "Tỷ lệ cán bộ, cộng tác viên làm công tác bình đẳng giới được tập huấn",
+        "%",
+        "increase",
+        None,
+        None,
+        false,
+    ),
+];
+
+impl Seeder<'_> {
+    async fn documents(&mut self) -> anyhow::Result<()> {
+        for (key, kind, number, issuer, issued, effective, title) in DOCUMENTS {
+            let row = DocumentRow {
+                id: seed_id(&format!("document:{key}")),
+                kind: kind.as_str().into(),
+                number: number.into(),
+                issuer: issuer.into(),
+                issued_on: date(issued.0, issued.1, issued.2),
+                effective_on: effective.map(|e| date(e.0, e.1, e.2)),
+                title: title.into(),
+                url: None,
+                created_at: chrono::Utc::now(),
+                updated_at: chrono::Utc::now(),
+                version: 1,
+            };
+            if let Some(doc) = crate::documents::queries::insert_new(self.conn, &row).await? {
+                self.inserted += 1;
+                let out = Document::from(doc);
+                let change = Change::created(
+                    "legal_document",
+                    out.id,
+                    seed_id("country:VN"),
+                    audit::GLOBAL_PATH,
+                    &out,
+                );
+                audit::record(self.conn, Actor::System, change).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn indicators(&mut self) -> anyhow::Result<()> {
+        use crate::db::schema::indicators as ind;
+        for (code, en, vi, unit, direction, t25, t30, verified) in INDICATORS {
+            self.inserted += diesel::insert_into(ind::table)
+                .values((
+                    ind::code.eq(code),
+                    ind::name_en.eq(en),
+                    ind::name_vi.eq(vi),
+                    ind::unit_of_measure.eq(unit),
+                    ind::direction.eq(direction),
+                    ind::target_2025.eq(t25),
+                    ind::target_2030.eq(t30),
+                    ind::source.eq("Nghị quyết 28/NQ-CP (Chiến lược quốc gia về bình đẳng giới 2021-2030)"),
+                    ind::verified.eq(verified),
+                ))
+                .on_conflict_do_nothing()
+                .execute(self.conn)
+                .await?;
         }
         Ok(())
     }
@@ -297,6 +484,8 @@ pub async fn seed_reference(conn: &mut AsyncPgConnection) -> anyhow::Result<usiz
             )
             .await?;
         }
+        s.documents().await?;
+        s.indicators().await?;
         Ok(s.inserted)
     })
     .await
@@ -333,5 +522,147 @@ pub async fn seed_demo(conn: &mut AsyncPgConnection) -> anyhow::Result<Vec<(Stri
             .execute(conn)
             .await?;
     }
+    seed_demo_plans(conn).await?;
     Ok(DEMO_USERS.iter().map(|(u, r, _)| (u.to_string(), *r)).collect())
+}
+
+/// The 2020 city guidance as a real example: the city's approved 2020 plan citing the
+/// guidance's five documents, with targets and activities (Action Month communication,
+/// training, GBV support, inspection), and draft ward plans implementing it.
+async fn seed_demo_plans(conn: &mut AsyncPgConnection) -> anyhow::Result<()> {
+    use crate::db::schema::{plan_activities, plan_targets, plan_transitions, plans};
+    use crate::plans::api::{Activity, Plan, Target};
+    use crate::plans::model::{ActivityRow, TargetRow};
+    use crate::plans::queries::{self as pq, NewPlanRow};
+
+    conn.transaction::<_, anyhow::Error, _>(async |conn| {
+        let city_path: String = units::table.find(seed_id("district:356")).select(units::path).first(conn).await?;
+        let city_plan_id = seed_id("plan:356:2020:yearly");
+        let city = NewPlanRow {
+            id: city_plan_id,
+            unit_id: seed_id("district:356"),
+            unit_path: city_path.clone(),
+            year: 2020,
+            kind: "yearly".into(),
+            title: "Kế hoạch thực hiện công tác bình đẳng giới và vì sự tiến bộ của phụ nữ năm 2020".into(),
+            summary: Some(
+                "Triển khai Luật Bình đẳng giới; tổ chức Tháng hành động vì bình đẳng giới và phòng ngừa, ứng phó với bạo lực \
+                 trên cơ sở giới (15/11 - 15/12); tập huấn cán bộ, cộng tác viên; hỗ trợ nạn nhân bạo lực; kiểm tra việc \
+                 thực hiện pháp luật về bình đẳng giới tại các phường, xã."
+                    .into(),
+            ),
+            areas: crate::domain::areas_to_db(&crate::domain::LawArea::ALL),
+            parent_plan_id: None,
+        };
+        let documents: Vec<Uuid> = GUIDANCE_2020.iter().map(|k| seed_id(&format!("document:{k}"))).collect();
+        let Some(created) = pq::insert_new(conn, &city, &documents).await? else {
+            return Ok(()); // already seeded
+        };
+        audit::record(conn, Actor::System, Change::created("plan", city_plan_id, city.unit_id, &city_path, &Plan::from(created))).await?;
+
+        let targets = [
+            ("Tỷ lệ cơ quan, đơn vị có lãnh đạo chủ chốt là nữ", Some("female_key_leader_share"), "%", "increase", 40.0, 60.0),
+            ("Tỷ số giới tính khi sinh", Some("sex_ratio_at_birth"), "bé trai/100 bé gái", "decrease", 113.0, 111.0),
+            ("Tỷ lệ cán bộ, cộng tác viên được tập huấn về bình đẳng giới", Some("officials_trained_share"), "%", "increase", 70.0, 100.0),
+        ];
+        for (i, (indicator, code, unit, direction, baseline, target)) in targets.into_iter().enumerate() {
+            let row = TargetRow {
+                id: seed_id(&format!("target:356:2020:{i}")),
+                plan_id: city_plan_id,
+                indicator: indicator.into(),
+                indicator_code: code.map(str::to_string),
+                unit_of_measure: unit.into(),
+                direction: direction.into(),
+                baseline: Some(baseline),
+                target_value: target,
+                actual_value: None,
+                measured_on: None,
+                created_at: chrono::Utc::now(),
+                updated_at: chrono::Utc::now(),
+                version: 1,
+            };
+            let t: TargetRow = diesel::insert_into(plan_targets::table).values(&row).returning(TargetRow::as_returning()).get_result(conn).await?;
+            audit::record(conn, Actor::System, Change::created("plan_target", t.id, city.unit_id, &city_path, &Target::from(t))).await?;
+        }
+
+        let activities = [
+            (
+                "communication",
+                "Tháng hành động vì bình đẳng giới và phòng ngừa, ứng phó với bạo lực trên cơ sở giới năm 2020",
+                (11, 15),
+                (12, 15),
+                "committee:356:bvstbpn",
+                30_000_000,
+                10_000_000,
+            ),
+            ("training", "Tập huấn nâng cao năng lực cho cán bộ, cộng tác viên làm công tác bình đẳng giới", (9, 1), (9, 30), "dept:356:ldtbxh", 20_000_000, 0),
+            ("support_service", "Tư vấn, hỗ trợ nạn nhân bạo lực trên cơ sở giới", (1, 1), (12, 31), "dept:356:ldtbxh", 15_000_000, 5_000_000),
+            ("inspection", "Kiểm tra việc thực hiện pháp luật về bình đẳng giới tại các phường, xã", (10, 1), (11, 30), "dept:356:thanhtra", 5_000_000, 0),
+        ];
+        for (kind, title, start, end, unit_key, state_vnd, mobilized_vnd) in activities {
+            let unit_path: String = units::table.find(seed_id(unit_key)).select(units::path).first(conn).await?;
+            let row = ActivityRow {
+                id: seed_id(&format!("activity:356:2020:{kind}")),
+                plan_id: city_plan_id,
+                kind: kind.into(),
+                title: title.into(),
+                starts_on: date(2020, start.0, start.1),
+                ends_on: date(2020, end.0, end.1),
+                responsible_unit_id: seed_id(unit_key),
+                responsible_unit_path: unit_path,
+                budget_state_vnd: state_vnd,
+                budget_mobilized_vnd: mobilized_vnd,
+                status: "planned".into(),
+                created_at: chrono::Utc::now(),
+                updated_at: chrono::Utc::now(),
+                version: 1,
+            };
+            let a: ActivityRow = diesel::insert_into(plan_activities::table).values(&row).returning(ActivityRow::as_returning()).get_result(conn).await?;
+            audit::record(conn, Actor::System, Change::created("plan_activity", a.id, city.unit_id, &city_path, &Activity::from(a))).await?;
+        }
+
+        // Submitted by the city and approved above it, as the province would have done.
+        for (action, from, to) in [("submit", "draft", "submitted"), ("approve", "submitted", "approved")] {
+            diesel::insert_into(plan_transitions::table)
+                .values((
+                    plan_transitions::plan_id.eq(city_plan_id),
+                    plan_transitions::action.eq(action),
+                    plan_transitions::from_status.eq(from),
+                    plan_transitions::to_status.eq(to),
+                    plan_transitions::actor_id.eq(Uuid::nil()),
+                    plan_transitions::actor_name.eq("binhdang seed"),
+                    plan_transitions::actor_role.eq("system"),
+                ))
+                .execute(conn)
+                .await?;
+        }
+        diesel::update(plans::table.find(city_plan_id))
+            .set((plans::status.eq("approved"), plans::version.eq(3)))
+            .execute(conn)
+            .await?;
+        let approved = pq::find(conn, city_plan_id).await?.ok_or_else(|| anyhow::anyhow!("the city plan vanished"))?;
+        let change = Change::new("plan", (city_plan_id, city.unit_id, &city_path), "approve", None, Some(&Plan::from(approved)));
+        audit::record(conn, Actor::System, change).await?;
+
+        for (key, name) in [("commune:13633:2020", "Hạ Long"), ("commune:13639:2020", "Vị Hoàng"), ("commune:13666:2020", "Trần Hưng Đạo")] {
+            let path: String = units::table.find(seed_id(key)).select(units::path).first(conn).await?;
+            let ward = NewPlanRow {
+                id: seed_id(&format!("plan:{key}:yearly")),
+                unit_id: seed_id(key),
+                unit_path: path.clone(),
+                year: 2020,
+                kind: "yearly".into(),
+                title: format!("Kế hoạch thực hiện công tác bình đẳng giới năm 2020 của phường {name}"),
+                summary: None,
+                areas: crate::domain::areas_to_db(&[crate::domain::LawArea::Family, crate::domain::LawArea::Politics]),
+                parent_plan_id: Some(city_plan_id),
+            };
+            let docs = [seed_id("document:law-73-2006"), seed_id("document:kh-35-bvstbpn")];
+            if let Some(p) = pq::insert_new(conn, &ward, &docs).await? {
+                audit::record(conn, Actor::System, Change::created("plan", ward.id, ward.unit_id, &path, &Plan::from(p))).await?;
+            }
+        }
+        Ok(())
+    })
+    .await
 }

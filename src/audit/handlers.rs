@@ -176,7 +176,7 @@ pub async fn list_audit_events(
         "a.seq",
         "bigint",
     );
-    sql.in_scopes("a.record_unit_path", &caller.scopes);
+    sql.in_scopes_or_global("a.record_unit_path", &caller.scopes);
     if let Some(unit_id) = f.unit_id {
         let Some(unit) = crate::units::queries::find(&mut conn, unit_id)
             .await?

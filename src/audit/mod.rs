@@ -14,6 +14,10 @@ use uuid::Uuid;
 use crate::auth::Caller;
 use crate::db::schema::audit_events;
 
+/// The unit path of records that belong to no unit (legal documents, indicators): every
+/// signed-in caller's change feed carries them.
+pub const GLOBAL_PATH: &str = "/";
+
 /// One change to one record. `after` is the record's API representation after the change
 /// (`None` for a delete), `before` the one before it (`None` for a create).
 pub struct Change<'a> {

@@ -13,7 +13,7 @@ use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::list::{escape_like, Cursor, DEFAULT_LIMIT, MAX_LIMIT};
 
 /// Resource types a partner client may follow (public reference data only).
-const PARTNER_TYPES: &[&str] = &["unit", "unit_lineage"];
+const PARTNER_TYPES: &[&str] = &["unit", "unit_lineage", "legal_document"];
 /// Resource types only admins may read.
 const ADMIN_TYPES: &[&str] = &["api_client"];
 
@@ -156,14 +156,11 @@ pub async fn list_changes(
     }
     let mut sql = String::from(
         "SELECT txid::text AS txid, seq, resource, record_id, action, at, after FROM audit_events \
-         WHERE (txid, seq) > (CAST($1 AS xid8), $2) AND txid < bd_feed_horizon() AND (",
+         WHERE (txid, seq) > (CAST($1 AS xid8), $2) AND txid < bd_feed_horizon() AND (record_unit_path = '/'",
     );
     let mut binds: Vec<String> = Vec::new();
     for (i, _) in caller.scopes.iter().enumerate() {
-        if i > 0 {
-            sql.push_str(" OR ");
-        }
-        sql.push_str(&format!("record_unit_path LIKE ${}", i + 3));
+        sql.push_str(&format!(" OR record_unit_path LIKE ${}", i + 3));
     }
     sql.push(')');
     binds.extend(caller.scopes.iter().map(|p| format!("{}%", escape_like(p))));

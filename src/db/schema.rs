@@ -64,6 +64,120 @@ diesel::table! {
 }
 
 diesel::table! {
+    indicators (code) {
+        code -> Text,
+        name_en -> Text,
+        name_vi -> Text,
+        unit_of_measure -> Text,
+        direction -> Text,
+        target_2025 -> Nullable<Float8>,
+        target_2030 -> Nullable<Float8>,
+        source -> Nullable<Text>,
+        verified -> Bool,
+    }
+}
+
+diesel::table! {
+    legal_documents (id) {
+        id -> Uuid,
+        kind -> Text,
+        number -> Text,
+        issuer -> Text,
+        issued_on -> Date,
+        effective_on -> Nullable<Date>,
+        title -> Text,
+        url -> Nullable<Text>,
+        search -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int8,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    plan_activities (id) {
+        id -> Uuid,
+        plan_id -> Uuid,
+        kind -> Text,
+        title -> Text,
+        starts_on -> Date,
+        ends_on -> Date,
+        responsible_unit_id -> Uuid,
+        responsible_unit_path -> Text,
+        budget_state_vnd -> Int8,
+        budget_mobilized_vnd -> Int8,
+        status -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int8,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    plan_documents (plan_id, document_id) {
+        plan_id -> Uuid,
+        document_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    plan_targets (id) {
+        id -> Uuid,
+        plan_id -> Uuid,
+        indicator -> Text,
+        indicator_code -> Nullable<Text>,
+        unit_of_measure -> Text,
+        direction -> Text,
+        baseline -> Nullable<Float8>,
+        target_value -> Float8,
+        actual_value -> Nullable<Float8>,
+        measured_on -> Nullable<Date>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int8,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    plan_transitions (id) {
+        id -> Int8,
+        plan_id -> Uuid,
+        action -> Text,
+        from_status -> Text,
+        to_status -> Text,
+        reason -> Nullable<Text>,
+        actor_id -> Uuid,
+        actor_name -> Text,
+        actor_role -> Text,
+        at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    plans (id) {
+        id -> Uuid,
+        unit_id -> Uuid,
+        unit_path -> Text,
+        year -> Int4,
+        kind -> Text,
+        title -> Text,
+        summary -> Nullable<Text>,
+        areas -> Array<Text>,
+        parent_plan_id -> Nullable<Uuid>,
+        status -> Text,
+        results_report -> Nullable<Text>,
+        search -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int8,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     refresh_tokens (id) {
         id -> Uuid,
         family_id -> Uuid,
@@ -123,6 +237,14 @@ diesel::table! {
 diesel::joinable!(api_client_units -> api_clients (client_id));
 diesel::joinable!(api_client_units -> units (unit_id));
 diesel::joinable!(api_clients -> units (owner_unit_id));
+diesel::joinable!(plan_activities -> plans (plan_id));
+diesel::joinable!(plan_activities -> units (responsible_unit_id));
+diesel::joinable!(plan_documents -> legal_documents (document_id));
+diesel::joinable!(plan_documents -> plans (plan_id));
+diesel::joinable!(plan_targets -> indicators (indicator_code));
+diesel::joinable!(plan_targets -> plans (plan_id));
+diesel::joinable!(plan_transitions -> plans (plan_id));
+diesel::joinable!(plans -> units (unit_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(users -> units (unit_id));
 
@@ -131,6 +253,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_clients,
     audit_events,
     idempotency_keys,
+    indicators,
+    legal_documents,
+    plan_activities,
+    plan_documents,
+    plan_targets,
+    plan_transitions,
+    plans,
     refresh_tokens,
     unit_lineage,
     units,

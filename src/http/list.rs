@@ -262,6 +262,17 @@ impl ListSql {
         self.filter(&format!("({})", ors.join(" OR ")), binds)
     }
 
+    /// As [`ListSql::in_scopes`], plus the records that belong to no unit (path `/`).
+    pub fn in_scopes_or_global(&mut self, path_column: &str, scopes: &[String]) -> &mut Self {
+        let mut ors: Vec<String> = scopes.iter().map(|_| format!("{path_column} LIKE ?")).collect();
+        ors.push(format!("{path_column} = '{}'", crate::audit::GLOBAL_PATH));
+        let binds: Vec<Bind> = scopes
+            .iter()
+            .map(|p| Bind::Text(format!("{}%", escape_like(p))))
+            .collect();
+        self.filter(&format!("({})", ors.join(" OR ")), binds)
+    }
+
     /// Diacritic- and case-insensitive substring search on a folded column (trigram-indexed).
     pub fn search(&mut self, folded_column: &str, q: &str) -> &mut Self {
         self.filter(

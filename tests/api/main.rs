@@ -12,5 +12,6 @@ mod docs;
 mod errors;
 mod migrations;
 mod ops;
+mod plans;
 mod sync;
 mod units;

@@ -235,8 +235,12 @@ async fn the_feed_starts_with_the_reference_data_and_respects_scope() {
     assert!(items.iter().all(|i| i["action"] == "create"));
     let ward = app.token(Role::Viewer, HA_LONG).await;
     let (items, _) = drain(&app, &ward, None, 50).await;
-    assert_eq!(items.len(), 1);
-    assert_eq!(items[0]["data"]["name"], "Phường Hạ Long");
+    let units: Vec<&Value> = items.iter().filter(|i| i["type"] == "unit").collect();
+    assert_eq!(units.len(), 1);
+    assert_eq!(units[0]["data"]["name"], "Phường Hạ Long");
+    assert!(items
+        .iter()
+        .all(|i| i["type"] == "unit" || i["type"] == "legal_document"));
     app.get("/api/v1/changes", None).await.assert_problem(401);
     app.get("/api/v1/changes?since=garbage", Some(&ward))
         .await

@@ -1,0 +1,168 @@
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::Validate;
+
+use super::queries::DocumentRow;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentKind {
+    /// Luật.
+    Law,
+    /// Nghị quyết.
+    Resolution,
+    /// Quyết định.
+    Decision,
+    /// Chỉ thị.
+    Directive,
+    /// Kế hoạch.
+    Plan,
+    /// Hướng dẫn.
+    Guidance,
+    /// Thông tư.
+    Circular,
+    /// Nghị định.
+    Decree,
+    /// Công văn and other instructions.
+    Instruction,
+    Other,
+}
+
+impl DocumentKind {
+    pub const ALL: [DocumentKind; 10] = [
+        Self::Law,
+        Self::Resolution,
+        Self::Decision,
+        Self::Directive,
+        Self::Plan,
+        Self::Guidance,
+        Self::Circular,
+        Self::Decree,
+        Self::Instruction,
+        Self::Other,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Law => "law",
+            Self::Resolution => "resolution",
+            Self::Decision => "decision",
+            Self::Directive => "directive",
+            Self::Plan => "plan",
+            Self::Guidance => "guidance",
+            Self::Circular => "circular",
+            Self::Decree => "decree",
+            Self::Instruction => "instruction",
+            Self::Other => "other",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "6b1f5a2e-8d3c-5e7a-9f10-2b3c4d5e6f71", "kind": "decision", "number": "178/QĐ-TTg",
+    "issuer": "Thủ tướng Chính phủ", "issued_on": "2016-01-28", "effective_on": "2016-01-28",
+    "title": "Phê duyệt Đề án tăng cường sự tham gia bình đẳng của phụ nữ trong các vị trí lãnh đạo và quản lý",
+    "url": null, "created_at": "2026-11-29T12:00:00Z", "updated_at": "2026-11-29T12:00:00Z", "version": 1
+}))]
+pub struct Document {
+    pub id: Uuid,
+    pub kind: DocumentKind,
+    /// The official number, e.g. `73/2006/QH11` or `178/QĐ-TTg`.
+    pub number: String,
+    pub issuer: String,
+    pub issued_on: NaiveDate,
+    pub effective_on: Option<NaiveDate>,
+    pub title: String,
+    pub url: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+impl From<DocumentRow> for Document {
+    fn from(r: DocumentRow) -> Self {
+        Document {
+            id: r.id,
+            kind: DocumentKind::parse(&r.kind).unwrap_or(DocumentKind::Other),
+            number: r.number,
+            issuer: r.issuer,
+            issued_on: r.issued_on,
+            effective_on: r.effective_on,
+            title: r.title,
+            url: r.url,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            version: r.version,
+        }
+    }
+}
+
+fn valid_url(url: &str) -> Result<(), validator::ValidationError> {
+    if (url.starts_with("http://") || url.starts_with("https://"))
+        && url.len() <= 500
+        && !url.contains(char::is_whitespace)
+    {
+        Ok(())
+    } else {
+        let mut e = validator::ValidationError::new("url");
+        e.message = Some("must be an http(s) URL of at most 500 characters".into());
+        Err(e)
+    }
+}
+
+#[derive(Debug, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "kind": "plan", "number": "35/KH-BVSTBPN", "issuer": "Ban Vì sự tiến bộ của phụ nữ thành phố Nam Định",
+    "issued_on": "2020-02-19", "title": "Kế hoạch thực hiện công tác bình đẳng giới và vì sự tiến bộ của phụ nữ năm 2020"
+}))]
+pub struct NewDocument {
+    /// Optional client-chosen id.
+    pub id: Option<Uuid>,
+    pub kind: DocumentKind,
+    #[validate(length(min = 1, max = 64))]
+    pub number: String,
+    #[validate(length(min = 1, max = 200))]
+    pub issuer: String,
+    pub issued_on: NaiveDate,
+    pub effective_on: Option<NaiveDate>,
+    #[validate(length(min = 1, max = 500))]
+    pub title: String,
+    #[validate(custom(function = "valid_url"))]
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"url": "https://vanban.chinhphu.vn/?pageid=27160&docid=182442"}))]
+pub struct DocumentPatch {
+    pub kind: Option<DocumentKind>,
+    #[validate(length(min = 1, max = 64))]
+    pub number: Option<String>,
+    #[validate(length(min = 1, max = 200))]
+    pub issuer: Option<String>,
+    pub issued_on: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "crate::http::double_option")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub effective_on: Option<Option<NaiveDate>>,
+    #[validate(length(min = 1, max = 500))]
+    pub title: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::double_option")]
+    #[validate(custom(function = "valid_url"))]
+    #[schema(value_type = Option<String>)]
+    pub url: Option<Option<String>>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DocumentFilters {
+    pub kind: Option<DocumentKind>,
+    /// Search in number, title and issuer, ignoring diacritics and case.
+    #[param(example = "binh dang gioi")]
+    pub q: Option<String>,
+}

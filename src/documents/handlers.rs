@@ -1,0 +1,289 @@
+//! `/api/v1/documents`.
+
+use actix_web::http::StatusCode;
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use diesel_async::AsyncConnection;
+use uuid::Uuid;
+
+use super::api::{Document, DocumentFilters, DocumentPatch, NewDocument};
+use super::queries::{self, DocumentChanges, DocumentRow};
+use crate::app::AppState;
+use crate::audit::{self, Actor, Change, GLOBAL_PATH};
+use crate::auth::{Caller, PrincipalKind, Role};
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::http::idempotency::{self, IdempotencyKey, Stored};
+use crate::http::list::{paginate, Cursor, Page, PageQuery, Sort};
+use crate::http::{etag_response, IfMatch, Json, ValidJson};
+
+const RESOURCE: &str = "legal_document";
+
+fn require_writer(caller: &Caller) -> ApiResult<()> {
+    if caller.kind == PrincipalKind::User && caller.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden())
+    }
+}
+
+fn stale(row: DocumentRow) -> ApiError {
+    ApiError::PreconditionFailed {
+        current: serde_json::to_value(Document::from(row)).unwrap_or_default(),
+    }
+}
+
+/// The legal documents plans may cite.
+///
+/// Sort: `issued_on` (default), `number`, `updated_at`; `-` for descending.
+#[utoipa::path(
+    tag = "documents",
+    operation_id = "list_documents",
+    params(DocumentFilters, PageQuery),
+    responses(
+        (status = 200, description = "A page of documents", body = Page<Document>),
+        (status = 422, description = "Invalid sort or cursor", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/documents")]
+pub async fn list_documents(
+    state: web::Data<AppState>,
+    _caller: Caller,
+    filters: web::Query<DocumentFilters>,
+    page: web::Query<PageQuery>,
+) -> ApiResult<web::Json<Page<Document>>> {
+    let sort = Sort::parse(page.sort.as_deref(), queries::SORTS)?;
+    let cursor = page.cursor.as_deref().map(|c| Cursor::decode(c, &sort)).transpose()?;
+    let limit = page.limit();
+    let mut conn = state.pool.get().await?;
+    let rows = queries::list(&mut conn, &filters, &sort, cursor.as_ref(), limit).await?;
+    Ok(web::Json(paginate(rows, limit, &sort, Document::from)))
+}
+
+/// One legal document.
+#[utoipa::path(
+    tag = "documents",
+    operation_id = "get_document",
+    params(("id" = Uuid, Path, description = "Document id")),
+    responses(
+        (status = 200, description = "The document", body = Document, headers(("ETag" = String, description = "The document's version"))),
+        (status = 404, description = "No such document", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/documents/{id}")]
+pub async fn get_document(state: web::Data<AppState>, _caller: Caller, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+    let mut conn = state.pool.get().await?;
+    let doc = queries::find(&mut conn, *id).await?.ok_or(ApiError::NotFound)?;
+    Ok(etag_response(StatusCode::OK, doc.version, &Document::from(doc)))
+}
+
+/// Register a legal document (admins). Unique per number and issuer.
+#[utoipa::path(
+    tag = "documents",
+    operation_id = "create_document",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response")),
+    request_body = NewDocument,
+    responses(
+        (status = 201, description = "Registered", body = Document, headers(("ETag" = String, description = "The document's version"))),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Same number and issuer already registered, or the id is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields or a reused Idempotency-Key", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/documents")]
+pub async fn create_document(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    key: IdempotencyKey,
+    body: Json<NewDocument>,
+) -> ApiResult<HttpResponse> {
+    require_writer(&caller)?;
+    let body = body.into_valid()?;
+    let hash = idempotency::fingerprint(&req, &body);
+    let row = DocumentRow {
+        id: body.id.unwrap_or_else(Uuid::now_v7),
+        kind: body.kind.as_str().into(),
+        number: body.number.trim().into(),
+        issuer: body.issuer.trim().into(),
+        issued_on: body.issued_on,
+        effective_on: body.effective_on,
+        title: body.title.trim().into(),
+        url: body.url.clone(),
+        created_at: chrono::Utc::now(),
+        updated_at: chrono::Utc::now(),
+        version: 1,
+    };
+    let mut conn = state.pool.get().await?;
+    let stored = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            if let Some(replay) = idempotency::claim(conn, &caller, &key, &hash).await? {
+                return Ok(replay);
+            }
+            let stored = match queries::insert_new(conn, &row).await? {
+                Some(doc) => {
+                    let out = Document::from(doc);
+                    audit::record(
+                        conn,
+                        Actor::Caller(&caller),
+                        Change::created(RESOURCE, out.id, caller.unit_id, GLOBAL_PATH, &out),
+                    )
+                    .await?;
+                    Stored::new(StatusCode::CREATED, &out)
+                }
+                None => match queries::find(conn, row.id).await? {
+                    Some(existing) if same(&row, &existing) => Stored {
+                        replayed: true,
+                        ..Stored::new(StatusCode::CREATED, &Document::from(existing))
+                    },
+                    _ => {
+                        return Err(ApiError::conflict(
+                            "id: a different record already has this id",
+                            "id: đã có bản ghi khác dùng id này",
+                        ))
+                    }
+                },
+            };
+            idempotency::save(conn, &caller, &key, &stored).await?;
+            Ok(stored)
+        })
+        .await?;
+    Ok(stored.respond())
+}
+
+fn same(a: &DocumentRow, b: &DocumentRow) -> bool {
+    (
+        &a.kind,
+        &a.number,
+        &a.issuer,
+        a.issued_on,
+        a.effective_on,
+        &a.title,
+        &a.url,
+    ) == (
+        &b.kind,
+        &b.number,
+        &b.issuer,
+        b.issued_on,
+        b.effective_on,
+        &b.title,
+        &b.url,
+    )
+}
+
+/// Correct a legal document (admins; needs `If-Match`).
+#[utoipa::path(
+    tag = "documents",
+    operation_id = "update_document",
+    params(
+        ("id" = Uuid, Path, description = "Document id"),
+        ("If-Match" = String, Header, description = "The ETag from the last read, e.g. \"3\""),
+    ),
+    request_body = DocumentPatch,
+    responses(
+        (status = 200, description = "Updated", body = Document, headers(("ETag" = String, description = "The new version"))),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such document", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Same number and issuer as another document", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[patch("/documents/{id}")]
+pub async fn update_document(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: Json<DocumentPatch>,
+) -> ApiResult<HttpResponse> {
+    require_writer(&caller)?;
+    let body = body.into_valid()?;
+    let mut conn = state.pool.get().await?;
+    let current = queries::find(&mut conn, *id).await?.ok_or(ApiError::NotFound)?;
+    if !if_match.matches(current.version) {
+        return Err(stale(current));
+    }
+    let changes = DocumentChanges {
+        kind: body.kind.map(|k| k.as_str().to_string()),
+        number: body.number.map(|n| n.trim().to_string()),
+        issuer: body.issuer.map(|n| n.trim().to_string()),
+        issued_on: body.issued_on,
+        effective_on: body.effective_on,
+        title: body.title.map(|n| n.trim().to_string()),
+        url: body.url,
+    };
+    let before = Document::from(current.clone());
+    let updated = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            let Some(row) = queries::update(conn, current.id, current.version, &changes).await? else {
+                return Ok(None);
+            };
+            let after = Document::from(row);
+            audit::record(
+                conn,
+                Actor::Caller(&caller),
+                Change::updated(RESOURCE, after.id, caller.unit_id, GLOBAL_PATH, &before, &after),
+            )
+            .await?;
+            Ok(Some(after))
+        })
+        .await?;
+    match updated {
+        Some(doc) => Ok(etag_response(StatusCode::OK, doc.version, &doc)),
+        None => Err(stale(queries::find(&mut conn, *id).await?.ok_or(ApiError::NotFound)?)),
+    }
+}
+
+/// Remove a legal document that no plan cites (admins; needs `If-Match`).
+#[utoipa::path(
+    tag = "documents",
+    operation_id = "delete_document",
+    params(
+        ("id" = Uuid, Path, description = "Document id"),
+        ("If-Match" = String, Header, description = "The ETag from the last read, e.g. \"3\""),
+    ),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such document", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A plan cites it", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[delete("/documents/{id}")]
+pub async fn delete_document(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+) -> ApiResult<HttpResponse> {
+    require_writer(&caller)?;
+    let mut conn = state.pool.get().await?;
+    let current = queries::find(&mut conn, *id).await?.ok_or(ApiError::NotFound)?;
+    if !if_match.matches(current.version) {
+        return Err(stale(current));
+    }
+    let before = Document::from(current.clone());
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        if queries::is_cited(conn, current.id).await? {
+            return Err(ApiError::conflict(
+                "A plan cites this document",
+                "Có kế hoạch đang viện dẫn văn bản này",
+            ));
+        }
+        if !queries::soft_delete(conn, current.id, current.version).await? {
+            return Err(stale(current.clone()));
+        }
+        audit::record(
+            conn,
+            Actor::Caller(&caller),
+            Change::deleted(RESOURCE, current.id, caller.unit_id, GLOBAL_PATH, &before),
+        )
+        .await?;
+        Ok(())
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

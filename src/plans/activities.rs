@@ -1,0 +1,383 @@
+//! `/api/v1/plans/{id}/activities`: what a plan will do, by whom, when, with what budget.
+
+use actix_web::http::StatusCode;
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use chrono::{Datelike, NaiveDate};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::api::{Activity, ActivityPatch, ActivityStatus, NewActivity};
+use super::handlers::{readable_plan, require_editable};
+use super::model::{ActivityRow, PlanRow};
+use super::require_writer;
+use super::workflow::Status;
+use crate::app::AppState;
+use crate::audit::{self, Actor, Change};
+use crate::auth::Caller;
+use crate::db::schema::plan_activities;
+use crate::db::Conn;
+use crate::error::{ApiError, ApiResult, FieldError, Problem, Text};
+use crate::http::idempotency::{self, IdempotencyKey, Stored};
+use crate::http::list::Page;
+use crate::http::{etag_response, IfMatch, Json, ValidJson};
+
+const RESOURCE: &str = "plan_activity";
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct ActivityPath {
+    /// Plan id.
+    pub id: Uuid,
+    /// Activity id.
+    pub activity_id: Uuid,
+}
+
+async fn find(conn: &mut Conn, plan_id: Uuid, id: Uuid) -> ApiResult<ActivityRow> {
+    plan_activities::table
+        .filter(plan_activities::id.eq(id))
+        .filter(plan_activities::plan_id.eq(plan_id))
+        .filter(plan_activities::deleted_at.is_null())
+        .select(ActivityRow::as_select())
+        .first(conn)
+        .await
+        .optional()?
+        .ok_or(ApiError::NotFound)
+}
+
+fn stale(row: ActivityRow) -> ApiError {
+    ApiError::PreconditionFailed {
+        current: serde_json::to_value(Activity::from(row)).unwrap_or_default(),
+    }
+}
+
+/// Dates inside the plan's year, in order.
+fn check_dates(plan: &PlanRow, starts: NaiveDate, ends: NaiveDate) -> ApiResult<()> {
+    let mut errors = Vec::new();
+    for (field, d) in [("starts_on", starts), ("ends_on", ends)] {
+        if d.year() != plan.year {
+            errors.push(FieldError::new(
+                field,
+                "outside_year",
+                Text::new(
+                    format!("must fall in the plan's year {}", plan.year),
+                    format!("phải thuộc năm {} của kế hoạch", plan.year),
+                ),
+            ));
+        }
+    }
+    if ends < starts {
+        errors.push(FieldError::new(
+            "ends_on",
+            "before_start",
+            Text::new("must not be before starts_on", "không được trước starts_on"),
+        ));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(errors))
+    }
+}
+
+/// The responsible unit: the plan's unit or one below it; returns its path.
+async fn responsible(conn: &mut Conn, plan: &PlanRow, unit_id: Uuid) -> ApiResult<String> {
+    match crate::units::queries::find(conn, unit_id).await? {
+        Some(u) if u.path.starts_with(&plan.unit_path) => Ok(u.path),
+        _ => Err(ApiError::field(
+            "responsible_unit_id",
+            "outside_plan_unit",
+            "must be the plan's unit or a unit below it",
+            "phải là đơn vị của kế hoạch hoặc đơn vị trực thuộc",
+        )),
+    }
+}
+
+/// A plan's activities, by start date.
+#[utoipa::path(
+    tag = "plans",
+    operation_id = "list_plan_activities",
+    params(("id" = Uuid, Path, description = "Plan id")),
+    responses(
+        (status = 200, description = "The activities (one page holds them all)", body = Page<Activity>),
+        (status = 404, description = "No such plan visible to the caller", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/plans/{id}/activities")]
+pub async fn list_activities(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<web::Json<Page<Activity>>> {
+    let mut conn = state.pool.get().await?;
+    let plan = readable_plan(&mut conn, &caller, *id).await?;
+    let rows: Vec<ActivityRow> = plan_activities::table
+        .filter(plan_activities::plan_id.eq(plan.id))
+        .filter(plan_activities::deleted_at.is_null())
+        .order((plan_activities::starts_on, plan_activities::id))
+        .select(ActivityRow::as_select())
+        .load(&mut conn)
+        .await?;
+    Ok(web::Json(Page {
+        data: rows.into_iter().map(Activity::from).collect(),
+        next_cursor: None,
+    }))
+}
+
+/// Add an activity to a draft or returned plan.
+#[utoipa::path(
+    tag = "plans",
+    operation_id = "create_plan_activity",
+    params(
+        ("id" = Uuid, Path, description = "Plan id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response"),
+    ),
+    request_body = NewActivity,
+    responses(
+        (status = 201, description = "Added", body = Activity, headers(("ETag" = String, description = "The activity's version"))),
+        (status = 403, description = "Not a manager of the plan's unit or an admin above it", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such plan visible to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The plan is not editable, or the id is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields: dates outside the plan's year or out of order, negative amounts, a responsible unit outside the plan's unit", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/plans/{id}/activities")]
+pub async fn create_activity(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    key: IdempotencyKey,
+    id: web::Path<Uuid>,
+    body: Json<NewActivity>,
+) -> ApiResult<HttpResponse> {
+    let body = body.into_valid()?;
+    let hash = idempotency::fingerprint(&req, &body);
+    let mut conn = state.pool.get().await?;
+    let plan = readable_plan(&mut conn, &caller, *id).await?;
+    require_writer(&caller, plan.unit_id, &plan.unit_path)?;
+    require_editable(&plan)?;
+    check_dates(&plan, body.starts_on, body.ends_on)?;
+    let unit_id = body.responsible_unit_id.unwrap_or(plan.unit_id);
+    let unit_path = responsible(&mut conn, &plan, unit_id).await?;
+    let now = chrono::Utc::now();
+    let row = ActivityRow {
+        id: body.id.unwrap_or_else(Uuid::now_v7),
+        plan_id: plan.id,
+        kind: body.kind.as_str().into(),
+        title: body.title.trim().into(),
+        starts_on: body.starts_on,
+        ends_on: body.ends_on,
+        responsible_unit_id: unit_id,
+        responsible_unit_path: unit_path,
+        budget_state_vnd: body.budget_state_vnd.unwrap_or(0),
+        budget_mobilized_vnd: body.budget_mobilized_vnd.unwrap_or(0),
+        status: ActivityStatus::Planned.as_str().into(),
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    };
+    let stored = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            if let Some(replay) = idempotency::claim(conn, &caller, &key, &hash).await? {
+                return Ok(replay);
+            }
+            let inserted: Option<ActivityRow> = diesel::insert_into(plan_activities::table)
+                .values(&row)
+                .on_conflict(plan_activities::id)
+                .do_nothing()
+                .returning(ActivityRow::as_returning())
+                .get_result(conn)
+                .await
+                .optional()?;
+            let Some(a) = inserted else {
+                return Err(ApiError::conflict(
+                    "id: a record already has this id",
+                    "id: đã có bản ghi dùng id này",
+                ));
+            };
+            let out = Activity::from(a);
+            audit::record(
+                conn,
+                Actor::Caller(&caller),
+                Change::created(RESOURCE, out.id, plan.unit_id, &plan.unit_path, &out),
+            )
+            .await?;
+            let stored = Stored::new(StatusCode::CREATED, &out);
+            idempotency::save(conn, &caller, &key, &stored).await?;
+            Ok(stored)
+        })
+        .await?;
+    Ok(stored.respond())
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = plan_activities)]
+struct ActivityChanges {
+    kind: Option<String>,
+    title: Option<String>,
+    starts_on: Option<NaiveDate>,
+    ends_on: Option<NaiveDate>,
+    responsible_unit_id: Option<Uuid>,
+    responsible_unit_path: Option<String>,
+    budget_state_vnd: Option<i64>,
+    budget_mobilized_vnd: Option<i64>,
+    status: Option<String>,
+}
+
+/// Change an activity (needs `If-Match`). While the plan is a draft or returned, any field;
+/// while it runs (approved, in progress), only `status`.
+#[utoipa::path(
+    tag = "plans",
+    operation_id = "update_plan_activity",
+    params(
+        ActivityPath,
+        ("If-Match" = String, Header, description = "The ETag from the last read, e.g. \"3\""),
+    ),
+    request_body = ActivityPatch,
+    responses(
+        (status = 200, description = "Updated", body = Activity, headers(("ETag" = String, description = "The new version"))),
+        (status = 403, description = "Not a manager of the plan's unit or an admin above it", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such activity visible to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "That change is not allowed in the plan's status", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[patch("/plans/{id}/activities/{activity_id}")]
+pub async fn update_activity(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<ActivityPath>,
+    if_match: IfMatch,
+    body: Json<ActivityPatch>,
+) -> ApiResult<HttpResponse> {
+    let body = body.into_valid()?;
+    let mut conn = state.pool.get().await?;
+    let plan = readable_plan(&mut conn, &caller, path.id).await?;
+    let current = find(&mut conn, plan.id, path.activity_id).await?;
+    require_writer(&caller, plan.unit_id, &plan.unit_path)?;
+    if !if_match.matches(current.version) {
+        return Err(stale(current));
+    }
+    let defines = body.kind.is_some()
+        || body.title.is_some()
+        || body.starts_on.is_some()
+        || body.ends_on.is_some()
+        || body.responsible_unit_id.is_some()
+        || body.budget_state_vnd.is_some()
+        || body.budget_mobilized_vnd.is_some();
+    let status = Status::parse(&plan.status).unwrap_or(Status::Draft);
+    if defines || !status.is_running() {
+        require_editable(&plan)?;
+    }
+    check_dates(
+        &plan,
+        body.starts_on.unwrap_or(current.starts_on),
+        body.ends_on.unwrap_or(current.ends_on),
+    )?;
+    let unit_path = match body.responsible_unit_id {
+        Some(u) => Some(responsible(&mut conn, &plan, u).await?),
+        None => None,
+    };
+    let changes = ActivityChanges {
+        kind: body.kind.map(|k| k.as_str().to_string()),
+        title: body.title.map(|t| t.trim().to_string()),
+        starts_on: body.starts_on,
+        ends_on: body.ends_on,
+        responsible_unit_id: body.responsible_unit_id,
+        responsible_unit_path: unit_path,
+        budget_state_vnd: body.budget_state_vnd,
+        budget_mobilized_vnd: body.budget_mobilized_vnd,
+        status: body.status.map(|s| s.as_str().to_string()),
+    };
+    let before = Activity::from(current.clone());
+    let updated = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            let row: Option<ActivityRow> = diesel::update(plan_activities::table)
+                .filter(plan_activities::id.eq(current.id))
+                .filter(plan_activities::version.eq(current.version))
+                .set((
+                    &changes,
+                    plan_activities::version.eq(plan_activities::version + 1),
+                    plan_activities::updated_at.eq(diesel::dsl::now),
+                ))
+                .returning(ActivityRow::as_returning())
+                .get_result(conn)
+                .await
+                .optional()?;
+            let Some(row) = row else { return Ok(None) };
+            let after = Activity::from(row);
+            audit::record(
+                conn,
+                Actor::Caller(&caller),
+                Change::updated(RESOURCE, after.id, plan.unit_id, &plan.unit_path, &before, &after),
+            )
+            .await?;
+            Ok(Some(after))
+        })
+        .await?;
+    match updated {
+        Some(a) => Ok(etag_response(StatusCode::OK, a.version, &a)),
+        None => Err(stale(find(&mut conn, plan.id, path.activity_id).await?)),
+    }
+}
+
+/// Remove an activity from a draft or returned plan (needs `If-Match`).
+#[utoipa::path(
+    tag = "plans",
+    operation_id = "delete_plan_activity",
+    params(
+        ActivityPath,
+        ("If-Match" = String, Header, description = "The ETag from the last read, e.g. \"3\""),
+    ),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 403, description = "Not a manager of the plan's unit or an admin above it", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such activity visible to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The plan is not editable", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[delete("/plans/{id}/activities/{activity_id}")]
+pub async fn delete_activity(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<ActivityPath>,
+    if_match: IfMatch,
+) -> ApiResult<HttpResponse> {
+    let mut conn = state.pool.get().await?;
+    let plan = readable_plan(&mut conn, &caller, path.id).await?;
+    let current = find(&mut conn, plan.id, path.activity_id).await?;
+    require_writer(&caller, plan.unit_id, &plan.unit_path)?;
+    if !if_match.matches(current.version) {
+        return Err(stale(current));
+    }
+    require_editable(&plan)?;
+    let before = Activity::from(current.clone());
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        let n = diesel::update(plan_activities::table)
+            .filter(plan_activities::id.eq(current.id))
+            .filter(plan_activities::version.eq(current.version))
+            .set((
+                plan_activities::deleted_at.eq(diesel::dsl::now),
+                plan_activities::version.eq(plan_activities::version + 1),
+                plan_activities::updated_at.eq(diesel::dsl::now),
+            ))
+            .execute(conn)
+            .await?;
+        if n == 0 {
+            return Err(stale(current.clone()));
+        }
+        audit::record(
+            conn,
+            Actor::Caller(&caller),
+            Change::deleted(RESOURCE, current.id, plan.unit_id, &plan.unit_path, &before),
+        )
+        .await?;
+        Ok(())
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,47 @@
+//! Plans: each unit's yearly gender-equality implementation plan (and its Action Month and
+//! thematic plans), citing legal documents, covering law areas, with targets, activities, and
+//! an approval workflow whose every transition is kept.
+//!
+//! Who sees a plan: its unit's subtree, and the units below it once it is published
+//! (approved, in progress or completed), so a ward sees the city plan that its own implements.
+
+pub mod activities;
+pub mod api;
+pub mod handlers;
+pub mod model;
+pub mod queries;
+pub mod targets;
+pub mod workflow;
+
+use uuid::Uuid;
+
+use crate::auth::{Caller, PrincipalKind, Role};
+use crate::error::{ApiError, ApiResult};
+use model::PlanRow;
+use workflow::Status;
+
+/// Read access: the plan's subtree, or below it once published. Partners read no plans.
+pub fn require_readable(caller: &Caller, plan: &PlanRow) -> ApiResult<()> {
+    let published = Status::parse(&plan.status).is_some_and(Status::is_published);
+    let below = caller.scopes.iter().any(|s| s.starts_with(&plan.unit_path));
+    if caller.role != Role::Partner && (caller.sees(&plan.unit_path) || (published && below)) {
+        Ok(())
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
+
+/// Write access to a unit's plans: a manager of that unit, or an admin of its subtree.
+pub fn require_writer(caller: &Caller, unit_id: Uuid, unit_path: &str) -> ApiResult<()> {
+    let ok = caller.kind == PrincipalKind::User
+        && match caller.role {
+            Role::Manager => caller.unit_id == unit_id,
+            Role::Admin => caller.sees(unit_path),
+            _ => false,
+        };
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden())
+    }
+}

@@ -1,0 +1,312 @@
+//! Plan queries. Each reads a plan with its citations and target counts in one round trip.
+
+use diesel::prelude::*;
+use diesel::sql_types::Uuid as SqlUuid;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::api::{Direction, Indicator, PlanFilters};
+use super::model::{PlanRow, PLAN_SELECT};
+use super::workflow::Status;
+use crate::auth::Caller;
+use crate::db::schema::{indicators, plan_documents, plan_transitions, plans};
+use crate::http::list::{escape_like, Bind, Cursor, ListSql, Sort, SortField};
+
+pub const SORTS: &[SortField] = &[
+    SortField {
+        name: "year",
+        column: "p.year",
+        sql_type: "integer",
+    },
+    SortField {
+        name: "title",
+        column: "p.title",
+        sql_type: "text",
+    },
+    SortField {
+        name: "updated_at",
+        column: "p.updated_at",
+        sql_type: "timestamptz",
+    },
+];
+
+const PUBLISHED: &str = "('approved', 'in_progress', 'completed')";
+
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    f: &PlanFilters,
+    unit_path: Option<&str>,
+    sort: &Sort,
+    cursor: Option<&Cursor>,
+    limit: i64,
+) -> QueryResult<Vec<PlanRow>> {
+    let mut sql = ListSql::new(PLAN_SELECT, "p.id");
+    sql.filter("p.deleted_at IS NULL", []);
+    // The caller's subtree, plus the published plans of the units above it.
+    let mut ors = Vec::new();
+    let mut binds = Vec::new();
+    for scope in &caller.scopes {
+        ors.push(format!(
+            "p.unit_path LIKE ? OR (p.status IN {PUBLISHED} AND ? LIKE p.unit_path || '%')"
+        ));
+        binds.push(Bind::Text(format!("{}%", escape_like(scope))));
+        binds.push(Bind::Text(scope.clone()));
+    }
+    if ors.is_empty() {
+        ors.push("false".into());
+    }
+    sql.filter(&format!("({})", ors.join(" OR ")), binds);
+    if let Some(unit_id) = f.unit_id {
+        match (f.include_descendants, unit_path) {
+            (true, Some(path)) => {
+                sql.in_subtree("p.unit_path", path);
+            }
+            _ => {
+                sql.filter("p.unit_id = ?", [Bind::Uuid(unit_id)]);
+            }
+        }
+    }
+    if let Some(year) = f.year {
+        sql.filter("p.year = ?", [Bind::Int(year as i64)]);
+    }
+    if let Some(status) = f.status {
+        sql.filter("p.status = ?", [Bind::Text(status.as_str().into())]);
+    }
+    if let Some(kind) = f.kind {
+        sql.filter("p.kind = ?", [Bind::Text(kind.as_str().into())]);
+    }
+    if let Some(area) = f.area {
+        sql.filter("p.areas @> ARRAY[?]::text[]", [Bind::Text(area.as_str().into())]);
+    }
+    if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
+        sql.search("p.search", q);
+    }
+    sql.page(sort, cursor, limit).load(conn).await
+}
+
+pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<PlanRow>> {
+    diesel::sql_query(format!("{PLAN_SELECT} WHERE p.id = $1 AND p.deleted_at IS NULL"))
+        .bind::<SqlUuid, _>(id)
+        .get_result(conn)
+        .await
+        .optional()
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = plans)]
+pub struct NewPlanRow {
+    pub id: Uuid,
+    pub unit_id: Uuid,
+    pub unit_path: String,
+    pub year: i32,
+    pub kind: String,
+    pub title: String,
+    pub summary: Option<String>,
+    pub areas: Vec<String>,
+    pub parent_plan_id: Option<Uuid>,
+}
+
+/// Inserts the plan and its citations unless the id is taken (`None` then).
+pub async fn insert_new(
+    conn: &mut AsyncPgConnection,
+    row: &NewPlanRow,
+    documents: &[Uuid],
+) -> QueryResult<Option<PlanRow>> {
+    let inserted = diesel::insert_into(plans::table)
+        .values(row)
+        .on_conflict(plans::id)
+        .do_nothing()
+        .execute(conn)
+        .await?;
+    if inserted == 0 {
+        return Ok(None);
+    }
+    set_documents(conn, row.id, documents).await?;
+    find(conn, row.id).await
+}
+
+pub async fn set_documents(conn: &mut AsyncPgConnection, plan_id: Uuid, documents: &[Uuid]) -> QueryResult<()> {
+    diesel::delete(plan_documents::table.filter(plan_documents::plan_id.eq(plan_id)))
+        .execute(conn)
+        .await?;
+    let rows: Vec<_> = documents
+        .iter()
+        .map(|d| (plan_documents::plan_id.eq(plan_id), plan_documents::document_id.eq(*d)))
+        .collect();
+    diesel::insert_into(plan_documents::table)
+        .values(rows)
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = plans)]
+pub struct PlanChanges {
+    pub title: Option<String>,
+    pub summary: Option<Option<String>>,
+    pub areas: Option<Vec<String>>,
+    pub parent_plan_id: Option<Option<Uuid>>,
+    pub status: Option<String>,
+    pub results_report: Option<String>,
+}
+
+/// Applies changes at `version` (and, for a transition, only from `from`): false when the plan
+/// moved on in between.
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    version: i64,
+    changes: &PlanChanges,
+    from: Option<Status>,
+) -> QueryResult<bool> {
+    let mut q = diesel::update(plans::table)
+        .filter(plans::id.eq(id))
+        .filter(plans::version.eq(version))
+        .filter(plans::deleted_at.is_null())
+        .into_boxed();
+    if let Some(from) = from {
+        q = q.filter(plans::status.eq(from.as_str()));
+    }
+    // The version grows even when only the citations change.
+    let n = q
+        .set((
+            changes,
+            plans::version.eq(plans::version + 1),
+            plans::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(n == 1)
+}
+
+pub async fn soft_delete(conn: &mut AsyncPgConnection, id: Uuid, version: i64) -> QueryResult<bool> {
+    diesel::update(plans::table)
+        .filter(plans::id.eq(id))
+        .filter(plans::version.eq(version))
+        .filter(plans::deleted_at.is_null())
+        .set((
+            plans::deleted_at.eq(diesel::dsl::now),
+            plans::version.eq(plans::version + 1),
+            plans::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await
+        .map(|n| n == 1)
+}
+
+/// True while live plans implement this one.
+pub async fn has_children(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        plans::table
+            .filter(plans::parent_plan_id.eq(id))
+            .filter(plans::deleted_at.is_null()),
+    ))
+    .get_result(conn)
+    .await
+}
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = plan_transitions, check_for_backend(diesel::pg::Pg))]
+pub struct TransitionRow {
+    pub id: i64,
+    pub plan_id: Uuid,
+    pub action: String,
+    pub from_status: String,
+    pub to_status: String,
+    pub reason: Option<String>,
+    pub actor_id: Uuid,
+    pub actor_name: String,
+    pub actor_role: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+pub async fn record_transition(
+    conn: &mut AsyncPgConnection,
+    plan_id: Uuid,
+    caller: &Caller,
+    (action, from, to): (&str, Status, Status),
+    reason: Option<&str>,
+) -> QueryResult<()> {
+    diesel::insert_into(plan_transitions::table)
+        .values((
+            plan_transitions::plan_id.eq(plan_id),
+            plan_transitions::action.eq(action),
+            plan_transitions::from_status.eq(from.as_str()),
+            plan_transitions::to_status.eq(to.as_str()),
+            plan_transitions::reason.eq(reason),
+            plan_transitions::actor_id.eq(caller.id),
+            plan_transitions::actor_name.eq(&caller.name),
+            plan_transitions::actor_role.eq(caller.role.as_str()),
+        ))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+pub async fn history(conn: &mut AsyncPgConnection, plan_id: Uuid) -> QueryResult<Vec<TransitionRow>> {
+    plan_transitions::table
+        .filter(plan_transitions::plan_id.eq(plan_id))
+        .order(plan_transitions::id)
+        .select(TransitionRow::as_select())
+        .load(conn)
+        .await
+}
+
+pub async fn indicators(conn: &mut AsyncPgConnection) -> QueryResult<Vec<Indicator>> {
+    #[allow(clippy::type_complexity)]
+    let rows: Vec<(
+        String,
+        String,
+        String,
+        String,
+        String,
+        Option<f64>,
+        Option<f64>,
+        Option<String>,
+        bool,
+    )> = indicators::table
+        .order(indicators::code)
+        .select((
+            indicators::code,
+            indicators::name_en,
+            indicators::name_vi,
+            indicators::unit_of_measure,
+            indicators::direction,
+            indicators::target_2025,
+            indicators::target_2030,
+            indicators::source,
+            indicators::verified,
+        ))
+        .load(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(code, name_en, name_vi, unit_of_measure, direction, t25, t30, source, verified)| Indicator {
+                code,
+                name_en,
+                name_vi,
+                unit_of_measure,
+                direction: if direction == "decrease" {
+                    Direction::Decrease
+                } else {
+                    Direction::Increase
+                },
+                target_2025: t25,
+                target_2030: t30,
+                source,
+                verified,
+            },
+        )
+        .collect())
+}
+
+/// True when the indicator code exists.
+pub async fn indicator_exists(conn: &mut AsyncPgConnection, code: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(indicators::table.filter(indicators::code.eq(code))))
+        .get_result(conn)
+        .await
+}

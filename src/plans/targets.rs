@@ -1,0 +1,364 @@
+//! `/api/v1/plans/{id}/targets`: what a plan aims at, and what was measured.
+
+use actix_web::http::StatusCode;
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::api::{Direction, NewTarget, Target, TargetPatch};
+use super::handlers::{readable_plan, require_editable};
+use super::model::{PlanRow, TargetRow};
+use super::workflow::Status;
+use super::{queries as plan_queries, require_writer};
+use crate::app::AppState;
+use crate::audit::{self, Actor, Change};
+use crate::auth::Caller;
+use crate::db::schema::plan_targets;
+use crate::db::Conn;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::http::idempotency::{self, IdempotencyKey, Stored};
+use crate::http::list::Page;
+use crate::http::{etag_response, IfMatch, Json, ValidJson};
+
+const RESOURCE: &str = "plan_target";
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct TargetPath {
+    /// Plan id.
+    pub id: Uuid,
+    /// Target id.
+    pub target_id: Uuid,
+}
+
+async fn find(conn: &mut Conn, plan_id: Uuid, id: Uuid) -> ApiResult<TargetRow> {
+    plan_targets::table
+        .filter(plan_targets::id.eq(id))
+        .filter(plan_targets::plan_id.eq(plan_id))
+        .filter(plan_targets::deleted_at.is_null())
+        .select(TargetRow::as_select())
+        .first(conn)
+        .await
+        .optional()?
+        .ok_or(ApiError::NotFound)
+}
+
+fn stale(row: TargetRow) -> ApiError {
+    ApiError::PreconditionFailed {
+        current: serde_json::to_value(Target::from(row)).unwrap_or_default(),
+    }
+}
+
+async fn check_indicator(conn: &mut Conn, code: Option<&str>) -> ApiResult<()> {
+    match code {
+        Some(c) if !plan_queries::indicator_exists(conn, c).await? => Err(ApiError::field(
+            "indicator_code",
+            "unknown",
+            "no such indicator (see GET /api/v1/indicators)",
+            "không có chỉ tiêu này",
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn check_measure(actual: Option<f64>, measured_on: Option<chrono::NaiveDate>) -> ApiResult<()> {
+    if actual.is_some() != measured_on.is_some() {
+        return Err(ApiError::field(
+            "measured_on",
+            "required_with",
+            "actual_value and measured_on go together",
+            "actual_value và measured_on phải đi cùng nhau",
+        ));
+    }
+    Ok(())
+}
+
+/// A plan's targets, with what has been measured and whether each is met.
+#[utoipa::path(
+    tag = "plans",
+    operation_id = "list_plan_targets",
+    params(("id" = Uuid, Path, description = "Plan id")),
+    responses(
+        (status = 200, description = "The targets (one page holds them all)", body = Page<Target>),
+        (status = 404, description = "No such plan visible to the caller", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/plans/{id}/targets")]
+pub async fn list_targets(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<web::Json<Page<Target>>> {
+    let mut conn = state.pool.get().await?;
+    let plan = readable_plan(&mut conn, &caller, *id).await?;
+    let rows: Vec<TargetRow> = plan_targets::table
+        .filter(plan_targets::plan_id.eq(plan.id))
+        .filter(plan_targets::deleted_at.is_null())
+        .order((plan_targets::created_at, plan_targets::id))
+        .select(TargetRow::as_select())
+        .load(&mut conn)
+        .await?;
+    Ok(web::Json(Page {
+        data: rows.into_iter().map(Target::from).collect(),
+        next_cursor: None,
+    }))
+}
+
+/// Add a target to a draft or returned plan.
+#[utoipa::path(
+    tag = "plans",
+    operation_id = "create_plan_target",
+    params(
+        ("id" = Uuid, Path, description = "Plan id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response"),
+    ),
+    request_body = NewTarget,
+    responses(
+        (status = 201, description = "Added", body = Target, headers(("ETag" = String, description = "The target's version"))),
+        (status = 403, description = "Not a manager of the plan's unit or an admin above it", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such plan visible to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The plan is not editable, or the id is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields or unknown indicator", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/plans/{id}/targets")]
+pub async fn create_target(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    key: IdempotencyKey,
+    id: web::Path<Uuid>,
+    body: Json<NewTarget>,
+) -> ApiResult<HttpResponse> {
+    let body = body.into_valid()?;
+    let hash = idempotency::fingerprint(&req, &body);
+    let mut conn = state.pool.get().await?;
+    let plan = readable_plan(&mut conn, &caller, *id).await?;
+    require_writer(&caller, plan.unit_id, &plan.unit_path)?;
+    require_editable(&plan)?;
+    check_indicator(&mut conn, body.indicator_code.as_deref()).await?;
+    check_measure(body.actual_value, body.measured_on)?;
+    let now = chrono::Utc::now();
+    let row = TargetRow {
+        id: body.id.unwrap_or_else(Uuid::now_v7),
+        plan_id: plan.id,
+        indicator: body.indicator.trim().into(),
+        indicator_code: body.indicator_code.clone(),
+        unit_of_measure: body.unit_of_measure.trim().into(),
+        direction: body.direction.unwrap_or(Direction::Increase).as_str().into(),
+        baseline: body.baseline,
+        target_value: body.target_value,
+        actual_value: body.actual_value,
+        measured_on: body.measured_on,
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    };
+    let stored = write_new(&mut conn, &caller, &plan, &key, &hash, row).await?;
+    Ok(stored.respond())
+}
+
+async fn write_new(
+    conn: &mut Conn,
+    caller: &Caller,
+    plan: &PlanRow,
+    key: &IdempotencyKey,
+    hash: &[u8],
+    row: TargetRow,
+) -> ApiResult<Stored> {
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        if let Some(replay) = idempotency::claim(conn, caller, key, hash).await? {
+            return Ok(replay);
+        }
+        let inserted: Option<TargetRow> = diesel::insert_into(plan_targets::table)
+            .values(&row)
+            .on_conflict(plan_targets::id)
+            .do_nothing()
+            .returning(TargetRow::as_returning())
+            .get_result(conn)
+            .await
+            .optional()?;
+        let Some(t) = inserted else {
+            return Err(ApiError::conflict(
+                "id: a record already has this id",
+                "id: đã có bản ghi dùng id này",
+            ));
+        };
+        let out = Target::from(t);
+        audit::record(
+            conn,
+            Actor::Caller(caller),
+            Change::created(RESOURCE, out.id, plan.unit_id, &plan.unit_path, &out),
+        )
+        .await?;
+        let stored = Stored::new(StatusCode::CREATED, &out);
+        idempotency::save(conn, caller, key, &stored).await?;
+        Ok(stored)
+    })
+    .await
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = plan_targets)]
+struct TargetChanges {
+    indicator: Option<String>,
+    indicator_code: Option<Option<String>>,
+    unit_of_measure: Option<String>,
+    direction: Option<String>,
+    baseline: Option<Option<f64>>,
+    target_value: Option<f64>,
+    actual_value: Option<Option<f64>>,
+    measured_on: Option<Option<chrono::NaiveDate>>,
+}
+
+/// Change a target (needs `If-Match`). While the plan is a draft or returned, any field; while
+/// it runs (approved, in progress), only `actual_value` and `measured_on`.
+#[utoipa::path(
+    tag = "plans",
+    operation_id = "update_plan_target",
+    params(
+        TargetPath,
+        ("If-Match" = String, Header, description = "The ETag from the last read, e.g. \"3\""),
+    ),
+    request_body = TargetPatch,
+    responses(
+        (status = 200, description = "Updated", body = Target, headers(("ETag" = String, description = "The new version"))),
+        (status = 403, description = "Not a manager of the plan's unit or an admin above it", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such target visible to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "That change is not allowed in the plan's status", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields or unknown indicator", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[patch("/plans/{id}/targets/{target_id}")]
+pub async fn update_target(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<TargetPath>,
+    if_match: IfMatch,
+    body: Json<TargetPatch>,
+) -> ApiResult<HttpResponse> {
+    let body = body.into_valid()?;
+    let mut conn = state.pool.get().await?;
+    let plan = readable_plan(&mut conn, &caller, path.id).await?;
+    let current = find(&mut conn, plan.id, path.target_id).await?;
+    require_writer(&caller, plan.unit_id, &plan.unit_path)?;
+    if !if_match.matches(current.version) {
+        return Err(stale(current));
+    }
+    let defines = body.indicator.is_some()
+        || body.indicator_code.is_some()
+        || body.unit_of_measure.is_some()
+        || body.direction.is_some()
+        || body.baseline.is_some()
+        || body.target_value.is_some();
+    let status = Status::parse(&plan.status).unwrap_or(Status::Draft);
+    if defines || !status.is_running() {
+        require_editable(&plan)?;
+    }
+    check_indicator(&mut conn, body.indicator_code.as_ref().and_then(|c| c.as_deref())).await?;
+    let actual = body.actual_value.unwrap_or(current.actual_value);
+    let measured = body.measured_on.unwrap_or(current.measured_on);
+    check_measure(actual, measured)?;
+    let changes = TargetChanges {
+        indicator: body.indicator.map(|s| s.trim().to_string()),
+        indicator_code: body.indicator_code,
+        unit_of_measure: body.unit_of_measure.map(|s| s.trim().to_string()),
+        direction: body.direction.map(|d| d.as_str().to_string()),
+        baseline: body.baseline,
+        target_value: body.target_value,
+        actual_value: body.actual_value,
+        measured_on: body.measured_on,
+    };
+    let before = Target::from(current.clone());
+    let updated = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            let row: Option<TargetRow> = diesel::update(plan_targets::table)
+                .filter(plan_targets::id.eq(current.id))
+                .filter(plan_targets::version.eq(current.version))
+                .set((
+                    &changes,
+                    plan_targets::version.eq(plan_targets::version + 1),
+                    plan_targets::updated_at.eq(diesel::dsl::now),
+                ))
+                .returning(TargetRow::as_returning())
+                .get_result(conn)
+                .await
+                .optional()?;
+            let Some(row) = row else { return Ok(None) };
+            let after = Target::from(row);
+            audit::record(
+                conn,
+                Actor::Caller(&caller),
+                Change::updated(RESOURCE, after.id, plan.unit_id, &plan.unit_path, &before, &after),
+            )
+            .await?;
+            Ok(Some(after))
+        })
+        .await?;
+    match updated {
+        Some(t) => Ok(etag_response(StatusCode::OK, t.version, &t)),
+        None => Err(stale(find(&mut conn, plan.id, path.target_id).await?)),
+    }
+}
+
+/// Remove a target from a draft or returned plan (needs `If-Match`).
+#[utoipa::path(
+    tag = "plans",
+    operation_id = "delete_plan_target",
+    params(
+        TargetPath,
+        ("If-Match" = String, Header, description = "The ETag from the last read, e.g. \"3\""),
+    ),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 403, description = "Not a manager of the plan's unit or an admin above it", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such target visible to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The plan is not editable", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[delete("/plans/{id}/targets/{target_id}")]
+pub async fn delete_target(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<TargetPath>,
+    if_match: IfMatch,
+) -> ApiResult<HttpResponse> {
+    let mut conn = state.pool.get().await?;
+    let plan = readable_plan(&mut conn, &caller, path.id).await?;
+    let current = find(&mut conn, plan.id, path.target_id).await?;
+    require_writer(&caller, plan.unit_id, &plan.unit_path)?;
+    if !if_match.matches(current.version) {
+        return Err(stale(current));
+    }
+    require_editable(&plan)?;
+    let before = Target::from(current.clone());
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        let n = diesel::update(plan_targets::table)
+            .filter(plan_targets::id.eq(current.id))
+            .filter(plan_targets::version.eq(current.version))
+            .set((
+                plan_targets::deleted_at.eq(diesel::dsl::now),
+                plan_targets::version.eq(plan_targets::version + 1),
+                plan_targets::updated_at.eq(diesel::dsl::now),
+            ))
+            .execute(conn)
+            .await?;
+        if n == 0 {
+            return Err(stale(current.clone()));
+        }
+        audit::record(
+            conn,
+            Actor::Caller(&caller),
+            Change::deleted(RESOURCE, current.id, plan.unit_id, &plan.unit_path, &before),
+        )
+        .await?;
+        Ok(())
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,818 @@
+//! Plans: legal documents, plans, the workflow (each role trying each transition), targets,
+//! activities, scope, and the demo seed.
+
+use actix_web::http::Method;
+use actix_web::test::TestRequest;
+use binhdang::auth::Role;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use crate::harness::*;
+
+fn doc(key: &str) -> String {
+    unit(&format!("document:{key}")).to_string()
+}
+
+async fn new_plan(app: &TestApp, token: &str, unit_key: &str, year: i32) -> Value {
+    let body = json!({
+        "unit_id": unit(unit_key), "year": year, "kind": "yearly",
+        "title": format!("Kế hoạch bình đẳng giới {year}"), "areas": ["family", "politics"],
+        "document_ids": [doc("law-73-2006")]
+    });
+    let res = app.post("/api/v1/plans", Some(token), body).await;
+    assert_eq!(res.status, 201, "{}", res.text());
+    res.json()
+}
+
+async fn act(app: &TestApp, token: &str, plan: &str, action: &str, body: Value) -> TestResponse {
+    app.post(&format!("/api/v1/plans/{plan}/{action}"), Some(token), body)
+        .await
+}
+
+/// A Hạ Long plan brought to `status` by the right people.
+async fn plan_in(app: &TestApp, status: &str) -> String {
+    let owner = app.token(Role::Manager, HA_LONG).await;
+    let approver = app.token(Role::Manager, CITY).await;
+    // A distinct (year, kind) for every plan of the run: one plan per unit, year and kind.
+    static NEXT: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let kind = ["yearly", "action_month", "thematic"][(n % 3) as usize];
+    let body = json!({"unit_id": unit(HA_LONG), "year": 2000 + n / 3, "kind": kind, "title": format!("Kế hoạch {n}")});
+    let created = app.post("/api/v1/plans", Some(&owner), body).await;
+    assert_eq!(created.status, 201, "{}", created.text());
+    let id = created.json()["id"].as_str().unwrap().to_string();
+    let steps: &[(&str, &str, Value)] = match status {
+        "draft" => &[],
+        "submitted" => &[("owner", "submit", json!({}))],
+        "returned" => &[
+            ("owner", "submit", json!({})),
+            ("approver", "return", json!({"reason": "thiếu chỉ tiêu"})),
+        ],
+        "approved" => &[("owner", "submit", json!({})), ("approver", "approve", json!({}))],
+        "in_progress" => &[
+            ("owner", "submit", json!({})),
+            ("approver", "approve", json!({})),
+            ("owner", "start", json!({})),
+        ],
+        "completed" => &[
+            ("owner", "submit", json!({})),
+            ("approver", "approve", json!({})),
+            ("owner", "start", json!({})),
+            ("owner", "complete", json!({"results_report": "Hoàn thành"})),
+        ],
+        "cancelled" => &[("owner", "cancel", json!({}))],
+        other => panic!("unknown status {other}"),
+    };
+    for (who, action, body) in steps {
+        let token = if *who == "owner" { &owner } else { &approver };
+        let res = act(app, token, &id, action, body.clone()).await;
+        assert_eq!(res.status, 200, "{action}: {}", res.text());
+    }
+    id
+}
+
+#[actix_web::test]
+async fn the_reference_documents_and_indicators_are_seeded() {
+    let app = TestApp::spawn().await;
+    let viewer = app.token(Role::Viewer, HA_LONG).await;
+    let docs = app.get("/api/v1/documents?limit=100", Some(&viewer)).await.json();
+    let numbers: Vec<&str> = docs["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["number"].as_str().unwrap())
+        .collect();
+    for n in ["73/2006/QH11", "11-NQ/TW", "178/QĐ-TTg", "21-CT/TW", "35/KH-BVSTBPN"] {
+        assert!(numbers.contains(&n), "{n} in {numbers:?}");
+    }
+    let found = app
+        .get("/api/v1/documents?q=binh%20dang%20gioi&kind=law", Some(&viewer))
+        .await
+        .json();
+    assert_eq!(found["data"][0]["number"], "73/2006/QH11");
+    let law = app
+        .get(&format!("/api/v1/documents/{}", doc("law-73-2006")), Some(&viewer))
+        .await;
+    assert_eq!(law.json()["effective_on"], "2007-07-01");
+    assert_eq!(law.header("etag"), Some("\"1\""));
+    let indicators = app.get("/api/v1/indicators", Some(&viewer)).await.json();
+    let leader = indicators
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["code"] == "female_key_leader_share")
+        .unwrap();
+    assert_eq!(
+        (leader["target_2025"].as_f64(), leader["target_2030"].as_f64()),
+        (Some(60.0), Some(75.0))
+    );
+    let srb = indicators
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["code"] == "sex_ratio_at_birth")
+        .unwrap();
+    assert_eq!(srb["direction"], "decrease");
+    assert_eq!(srb["verified"], false);
+    app.get("/api/v1/documents", None).await.assert_problem(401);
+    app.get("/api/v1/indicators", None).await.assert_problem(401);
+    app.get(&format!("/api/v1/documents/{}", Uuid::new_v4()), Some(&viewer))
+        .await
+        .assert_problem(404);
+}
+
+#[actix_web::test]
+async fn admins_maintain_documents() {
+    let app = TestApp::spawn().await;
+    let admin = app.token(Role::Admin, CITY).await;
+    let body = json!({"kind": "guidance", "number": "12/HD-UBND", "issuer": "UBND thành phố Nam Định", "issued_on": "2020-03-02", "title": "Hướng dẫn tổ chức Tháng hành động"});
+    let created = app.post("/api/v1/documents", Some(&admin), body.clone()).await;
+    assert_eq!(created.status, 201, "{}", created.text());
+    let id = created.json()["id"].as_str().unwrap().to_string();
+    let p = app
+        .post("/api/v1/documents", Some(&admin), body.clone())
+        .await
+        .assert_problem(409);
+    assert!(p["detail"].as_str().is_some());
+    app.post(
+        "/api/v1/documents",
+        Some(&app.token(Role::Manager, CITY).await),
+        body.clone(),
+    )
+    .await
+    .assert_problem(403);
+    app.post("/api/v1/documents", None, body.clone())
+        .await
+        .assert_problem(401);
+    app.post("/api/v1/documents", Some(&admin), json!({"kind": "guidance", "number": "", "issuer": "x", "issued_on": "2020-01-01", "title": "x", "url": "ftp://x"}))
+        .await
+        .assert_problem(422);
+    let path = format!("/api/v1/documents/{id}");
+    let ok = app
+        .patch(
+            &path,
+            Some(&admin),
+            Some("\"1\""),
+            json!({"url": "https://example.org/12-hd"}),
+        )
+        .await;
+    assert_eq!(ok.status, 200, "{}", ok.text());
+    app.patch(&path, Some(&admin), Some("\"1\""), json!({"title": "x"}))
+        .await
+        .assert_problem(412);
+    // A cited document cannot be deleted; an uncited one can.
+    let cited = format!("/api/v1/documents/{}", doc("law-73-2006"));
+    let manager = app.token(Role::Manager, HA_LONG).await;
+    new_plan(&app, &manager, HA_LONG, 2021).await;
+    let del = |p: String, m: &'static str| {
+        TestRequest::delete()
+            .uri(&p)
+            .insert_header(("authorization", format!("Bearer {admin}")))
+            .insert_header(("if-match", m))
+    };
+    app.send(del(cited, "*")).await.assert_problem(409);
+    assert_eq!(app.send(del(path.clone(), "\"2\"")).await.status, 204);
+    app.get(&path, Some(&admin)).await.assert_problem(404);
+    // Every signed-in caller's feed carries documents.
+    let feed = app
+        .get(
+            "/api/v1/changes?limit=500",
+            Some(&app.token(Role::Viewer, HA_LONG).await),
+        )
+        .await
+        .json();
+    let doc_events = feed["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["type"] == "legal_document" && i["id"] == id.as_str())
+        .count();
+    assert_eq!(doc_events, 3, "create, update, delete");
+}
+
+#[actix_web::test]
+async fn plans_are_created_as_drafts_by_their_units() {
+    let app = TestApp::spawn().await;
+    let manager = app.token(Role::Manager, HA_LONG).await;
+    let plan = new_plan(&app, &manager, HA_LONG, 2020).await;
+    assert_eq!(plan["status"], "draft");
+    assert_eq!(plan["areas"], json!(["politics", "family"]));
+    assert_eq!(plan["document_ids"], json!([doc("law-73-2006")]));
+    assert_eq!(
+        plan["progress"],
+        json!({"targets": 0, "targets_met": 0, "share_met": null})
+    );
+    // One plan per unit, year and kind.
+    let dup = json!({"unit_id": unit(HA_LONG), "year": 2020, "kind": "yearly", "title": "x"});
+    app.post("/api/v1/plans", Some(&manager), dup).await.assert_problem(409);
+    let action_month = json!({"year": 2020, "kind": "action_month", "title": "Tháng hành động 2020"});
+    assert_eq!(
+        app.post("/api/v1/plans", Some(&manager), action_month).await.status,
+        201,
+        "defaults to the caller's unit"
+    );
+    // Who may create: the unit's manager or an admin above; not another unit's manager.
+    let other = json!({"unit_id": unit(HA_LONG), "year": 2021, "kind": "yearly", "title": "x"});
+    app.post(
+        "/api/v1/plans",
+        Some(&app.token(Role::Officer, HA_LONG).await),
+        other.clone(),
+    )
+    .await
+    .assert_problem(403);
+    app.post(
+        "/api/v1/plans",
+        Some(&app.token(Role::Manager, CITY).await),
+        other.clone(),
+    )
+    .await
+    .assert_problem(403);
+    app.post(
+        "/api/v1/plans",
+        Some(&app.token(Role::Manager, TRAN_DANG_NINH).await),
+        other.clone(),
+    )
+    .await
+    .assert_problem(422);
+    assert_eq!(
+        app.post(
+            "/api/v1/plans",
+            Some(&app.token(Role::Admin, CITY).await),
+            other.clone()
+        )
+        .await
+        .status,
+        201
+    );
+    app.post("/api/v1/plans", None, other).await.assert_problem(401);
+}
+
+#[actix_web::test]
+async fn plan_validation() {
+    let app = TestApp::spawn().await;
+    let m = app.token(Role::Manager, HA_LONG).await;
+    let next_year = chrono::Datelike::year(&chrono::Utc::now()) + 1;
+    for (body, field) in [
+        (json!({"year": 1999, "kind": "yearly", "title": "x"}), "year"),
+        (json!({"year": next_year + 1, "kind": "yearly", "title": "x"}), "year"),
+        (json!({"year": 2020, "kind": "yearly", "title": ""}), "title"),
+        (
+            json!({"year": 2020, "kind": "yearly", "title": "x", "document_ids": [Uuid::new_v4()]}),
+            "document_ids[0]",
+        ),
+        (
+            json!({"year": 2020, "kind": "yearly", "title": "x", "parent_plan_id": Uuid::new_v4()}),
+            "parent_plan_id",
+        ),
+    ] {
+        let p = app
+            .post("/api/v1/plans", Some(&m), body.clone())
+            .await
+            .assert_problem(422);
+        assert_eq!(p["errors"][0]["field"], field, "{body}");
+    }
+    app.post(
+        "/api/v1/plans",
+        Some(&m),
+        json!({"year": 2020, "kind": "yearly", "title": "x", "areas": ["sport"]}),
+    )
+    .await
+    .assert_problem(422);
+    app.post(
+        "/api/v1/plans",
+        Some(&m),
+        json!({"year": 2020, "kind": "weekly", "title": "x"}),
+    )
+    .await
+    .assert_problem(422);
+    // A parent plan must belong to a unit above.
+    let sibling = new_plan(
+        &app,
+        &app.token(Role::Manager, TRAN_DANG_NINH).await,
+        TRAN_DANG_NINH,
+        2020,
+    )
+    .await;
+    let city_admin = app.token(Role::Admin, CITY).await;
+    let body = json!({"unit_id": unit(HA_LONG), "year": 2020, "kind": "thematic", "title": "x", "parent_plan_id": sibling["id"]});
+    let p = app
+        .post("/api/v1/plans", Some(&city_admin), body)
+        .await
+        .assert_problem(422);
+    assert_eq!(p["errors"][0]["code"], "not_above");
+}
+
+/// Each role trying each transition on a Hạ Long plan in the state where it is legal.
+#[actix_web::test]
+async fn each_role_trying_each_transition() {
+    let app = TestApp::spawn().await;
+    let callers = [
+        ("halong manager", Role::Manager, HA_LONG),
+        ("halong admin", Role::Admin, HA_LONG),
+        ("halong officer", Role::Officer, HA_LONG),
+        ("halong viewer", Role::Viewer, HA_LONG),
+        ("city manager", Role::Manager, CITY),
+        ("city admin", Role::Admin, CITY),
+        ("city viewer", Role::Viewer, CITY),
+        ("other ward manager", Role::Manager, TRAN_DANG_NINH),
+    ];
+    // (action, from status, body, expected status per caller in the order above)
+    let cases: [(&str, &str, Value, [u16; 8]); 6] = [
+        ("submit", "draft", json!({}), [200, 200, 403, 403, 403, 200, 403, 404]),
+        (
+            "approve",
+            "submitted",
+            json!({}),
+            [403, 403, 403, 403, 200, 200, 403, 404],
+        ),
+        (
+            "return",
+            "submitted",
+            json!({"reason": "bổ sung"}),
+            [403, 403, 403, 403, 200, 200, 403, 404],
+        ),
+        ("start", "approved", json!({}), [200, 200, 403, 403, 403, 200, 403, 404]),
+        (
+            "complete",
+            "in_progress",
+            json!({"results_report": "Đạt"}),
+            [200, 200, 403, 403, 403, 200, 403, 404],
+        ),
+        (
+            "cancel",
+            "submitted",
+            json!({"reason": "không cần"}),
+            [200, 200, 403, 403, 403, 200, 403, 404],
+        ),
+    ];
+    for (action, from, body, expected) in cases {
+        for ((who, role, unit_key), want) in callers.iter().zip(expected) {
+            let id = plan_in(&app, from).await;
+            let token = app.token(*role, unit_key).await;
+            let res = act(&app, &token, &id, action, body.clone()).await;
+            assert_eq!(
+                res.status.as_u16(),
+                want,
+                "{who} {action} a {from} plan: {}",
+                res.text()
+            );
+        }
+    }
+}
+
+#[actix_web::test]
+async fn illegal_transitions_say_what_is_allowed() {
+    let app = TestApp::spawn().await;
+    let manager = app.token(Role::Manager, HA_LONG).await;
+    let approver = app.token(Role::Manager, CITY).await;
+    let draft = plan_in(&app, "draft").await;
+    let p = act(&app, &manager, &draft, "start", json!({}))
+        .await
+        .assert_problem(409);
+    assert_eq!(p["allowed"], json!(["submit", "cancel"]));
+    let done = plan_in(&app, "completed").await;
+    let p = act(&app, &manager, &done, "cancel", json!({}))
+        .await
+        .assert_problem(409);
+    assert_eq!(p["allowed"], json!([]));
+    let cancelled = plan_in(&app, "cancelled").await;
+    act(&app, &manager, &cancelled, "submit", json!({}))
+        .await
+        .assert_problem(409);
+    // A return needs a reason; a completion a results report.
+    let submitted = plan_in(&app, "submitted").await;
+    let p = act(&app, &approver, &submitted, "return", json!({}))
+        .await
+        .assert_problem(422);
+    assert_eq!(p["errors"][0]["field"], "reason");
+    let running = plan_in(&app, "in_progress").await;
+    act(&app, &manager, &running, "complete", json!({}))
+        .await
+        .assert_problem(422);
+    act(&app, &manager, &running, "publish", json!({}))
+        .await
+        .assert_problem(404);
+    act(&app, &manager, &running, "complete", json!({"results_report": ""}))
+        .await
+        .assert_problem(422);
+    app.call(Method::POST, &format!("/api/v1/plans/{running}/start"), None, None)
+        .await
+        .assert_problem(401);
+}
+
+#[actix_web::test]
+async fn a_returned_plan_is_edited_and_resubmitted_and_the_history_keeps_everything() {
+    let app = TestApp::spawn().await;
+    let manager = app.token(Role::Manager, HA_LONG).await;
+    let approver = app.token(Role::Manager, CITY).await;
+    let id = plan_in(&app, "returned").await;
+    let path = format!("/api/v1/plans/{id}");
+    let current = app.get(&path, Some(&manager)).await;
+    assert_eq!(current.json()["status"], "returned");
+    let etag = current.header("etag").unwrap().to_string();
+    let edited = app
+        .patch(
+            &path,
+            Some(&manager),
+            Some(&etag),
+            json!({"title": "Kế hoạch (sửa)", "areas": ["labour"]}),
+        )
+        .await;
+    assert_eq!(edited.status, 200, "{}", edited.text());
+    assert_eq!(act(&app, &manager, &id, "submit", json!({})).await.status, 200);
+    // Submitted: not editable.
+    let etag = app.get(&path, Some(&manager)).await.header("etag").unwrap().to_string();
+    let p = app
+        .patch(&path, Some(&manager), Some(&etag), json!({"title": "again"}))
+        .await
+        .assert_problem(409);
+    assert_eq!(p["allowed"], json!(["approve", "return", "cancel"]));
+    assert_eq!(act(&app, &approver, &id, "approve", json!({})).await.status, 200);
+    let history = app.get(&format!("{path}/history"), Some(&manager)).await.json();
+    let moves: Vec<(&str, &str, &str)> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["action"].as_str().unwrap(),
+                h["from_status"].as_str().unwrap(),
+                h["to_status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        moves,
+        vec![
+            ("submit", "draft", "submitted"),
+            ("return", "submitted", "returned"),
+            ("submit", "returned", "submitted"),
+            ("approve", "submitted", "approved")
+        ]
+    );
+    assert_eq!(history[1]["reason"], "thiếu chỉ tiêu");
+    assert_eq!(history[1]["actor_role"], "manager");
+    app.get(&format!("{path}/history"), None).await.assert_problem(401);
+    app.get(
+        &format!("{path}/history"),
+        Some(&app.token(Role::Viewer, TRAN_DANG_NINH).await),
+    )
+    .await
+    .assert_problem(404);
+}
+
+#[actix_web::test]
+async fn a_ward_sees_its_plans_and_the_published_plans_above_it_only() {
+    let app = TestApp::spawn().await;
+    let city_manager = app.token(Role::Manager, CITY).await;
+    let city_plan = new_plan(&app, &city_manager, CITY, 2020).await;
+    let city_id = city_plan["id"].as_str().unwrap().to_string();
+    let ward = app.token(Role::Viewer, HA_LONG).await;
+    let other = new_plan(
+        &app,
+        &app.token(Role::Manager, TRAN_DANG_NINH).await,
+        TRAN_DANG_NINH,
+        2020,
+    )
+    .await;
+    // Unpublished city plan: invisible to the ward.
+    app.get(&format!("/api/v1/plans/{city_id}"), Some(&ward))
+        .await
+        .assert_problem(404);
+    // Approved above (by the province's admin), it is visible below.
+    let province_admin = app.token(Role::Admin, "province:36").await;
+    assert_eq!(
+        act(&app, &city_manager, &city_id, "submit", json!({})).await.status,
+        200
+    );
+    assert_eq!(
+        act(&app, &province_admin, &city_id, "approve", json!({})).await.status,
+        200
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/plans/{city_id}"), Some(&ward)).await.status,
+        200
+    );
+    let list = app.get("/api/v1/plans", Some(&ward)).await.json();
+    let ids: Vec<&str> = list["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, vec![city_id.as_str()]);
+    // Never a sibling's.
+    app.get(&format!("/api/v1/plans/{}", other["id"].as_str().unwrap()), Some(&ward))
+        .await
+        .assert_problem(404);
+    // A ward plan may implement the published city plan.
+    let manager = app.token(Role::Manager, HA_LONG).await;
+    let body = json!({"year": 2020, "kind": "yearly", "title": "Phường Hạ Long 2020", "parent_plan_id": city_id});
+    assert_eq!(app.post("/api/v1/plans", Some(&manager), body).await.status, 201);
+    // The city sees everything below it.
+    let all = app
+        .get(
+            &format!("/api/v1/plans?unit_id={}&include_descendants=true", unit(CITY)),
+            Some(&city_manager),
+        )
+        .await
+        .json();
+    assert_eq!(all["data"].as_array().unwrap().len(), 3);
+    // Partners read no plans.
+    app.get("/api/v1/plans", None).await.assert_problem(401);
+}
+
+#[actix_web::test]
+async fn plan_filters() {
+    let app = TestApp::spawn().await;
+    let admin = app.token(Role::Admin, CITY).await;
+    let m = app.token(Role::Manager, HA_LONG).await;
+    new_plan(&app, &m, HA_LONG, 2020).await;
+    new_plan(&app, &m, HA_LONG, 2021).await;
+    app.post("/api/v1/plans", Some(&m), json!({"year": 2021, "kind": "action_month", "title": "Tháng hành động vì bình đẳng giới", "areas": ["health"]})).await;
+    let count = |q: &'static str| {
+        let app = &app;
+        let admin = admin.clone();
+        async move {
+            app.get(&format!("/api/v1/plans?{q}"), Some(&admin)).await.json()["data"]
+                .as_array()
+                .unwrap()
+                .len()
+        }
+    };
+    assert_eq!(count("year=2021").await, 2);
+    assert_eq!(count("kind=action_month").await, 1);
+    assert_eq!(count("area=health").await, 1);
+    assert_eq!(count("area=family").await, 2);
+    assert_eq!(count("status=draft").await, 3);
+    assert_eq!(count("q=thang%20hanh%20dong").await, 1);
+    assert_eq!(count("sort=-year&limit=1").await, 1);
+    app.get("/api/v1/plans?status=flying", Some(&admin))
+        .await
+        .assert_problem(400);
+    app.get("/api/v1/plans?sort=budget", Some(&admin))
+        .await
+        .assert_problem(422);
+}
+
+#[actix_web::test]
+async fn targets_compute_progress() {
+    let app = TestApp::spawn().await;
+    let m = app.token(Role::Manager, HA_LONG).await;
+    let plan = new_plan(&app, &m, HA_LONG, 2020).await;
+    let pid = plan["id"].as_str().unwrap();
+    let targets = format!("/api/v1/plans/{pid}/targets");
+    let up = app.post(&targets, Some(&m), json!({"indicator": "Tỷ lệ nữ lãnh đạo", "indicator_code": "female_key_leader_share", "unit_of_measure": "%", "baseline": 40.0, "target_value": 60.0})).await;
+    assert_eq!(up.status, 201, "{}", up.text());
+    let down = app.post(&targets, Some(&m), json!({"indicator": "Tỷ số giới tính khi sinh", "unit_of_measure": "bé trai/100 bé gái", "direction": "decrease", "baseline": 115.0, "target_value": 111.0})).await;
+    assert_eq!(down.status, 201);
+    app.post(
+        &targets,
+        Some(&m),
+        json!({"indicator": "x", "indicator_code": "nope", "unit_of_measure": "%", "target_value": 1.0}),
+    )
+    .await
+    .assert_problem(422);
+    app.post(
+        &targets,
+        Some(&m),
+        json!({"indicator": "x", "unit_of_measure": "%", "target_value": 1.0, "actual_value": 2.0}),
+    )
+    .await
+    .assert_problem(422);
+    app.post(
+        &targets,
+        Some(&app.token(Role::Officer, HA_LONG).await),
+        json!({"indicator": "x", "unit_of_measure": "%", "target_value": 1.0}),
+    )
+    .await
+    .assert_problem(403);
+    // Running: only measurements may change.
+    let approver = app.token(Role::Manager, CITY).await;
+    act(&app, &m, pid, "submit", json!({})).await;
+    act(&app, &approver, pid, "approve", json!({})).await;
+    let up_id = up.json()["id"].as_str().unwrap().to_string();
+    let down_id = down.json()["id"].as_str().unwrap().to_string();
+    let p = app
+        .patch(
+            &format!("{targets}/{up_id}"),
+            Some(&m),
+            Some("\"1\""),
+            json!({"target_value": 50.0}),
+        )
+        .await
+        .assert_problem(409);
+    assert!(p["detail"].as_str().unwrap().contains("approved"));
+    let measured = app
+        .patch(
+            &format!("{targets}/{up_id}"),
+            Some(&m),
+            Some("\"1\""),
+            json!({"actual_value": 50.0, "measured_on": "2020-12-31"}),
+        )
+        .await;
+    assert_eq!(measured.status, 200, "{}", measured.text());
+    let measured = measured.json();
+    assert_eq!(
+        (measured["met"].as_bool(), measured["progress"].as_f64()),
+        (Some(false), Some(0.5))
+    );
+    let met = app
+        .patch(
+            &format!("{targets}/{down_id}"),
+            Some(&m),
+            Some("\"1\""),
+            json!({"actual_value": 110.5, "measured_on": "2020-12-31"}),
+        )
+        .await
+        .json();
+    assert_eq!(
+        (met["met"].as_bool(), met["progress"].as_f64()),
+        (Some(true), Some(1.0))
+    );
+    app.patch(
+        &format!("{targets}/{down_id}"),
+        Some(&m),
+        Some("\"2\""),
+        json!({"measured_on": null}),
+    )
+    .await
+    .assert_problem(422);
+    let plan = app.get(&format!("/api/v1/plans/{pid}"), Some(&m)).await.json();
+    assert_eq!(
+        plan["progress"],
+        json!({"targets": 2, "targets_met": 1, "share_met": 0.5})
+    );
+    let listed = app
+        .get(&targets, Some(&app.token(Role::Viewer, CITY).await))
+        .await
+        .json();
+    assert_eq!(listed["data"].as_array().unwrap().len(), 2);
+    app.get(&targets, Some(&app.token(Role::Viewer, TRAN_DANG_NINH).await))
+        .await
+        .assert_problem(404);
+    app.get(&targets, None).await.assert_problem(401);
+    let del = TestRequest::delete()
+        .uri(&format!("{targets}/{up_id}"))
+        .insert_header(("authorization", format!("Bearer {m}")))
+        .insert_header(("if-match", "*"));
+    app.send(del).await.assert_problem(409);
+}
+
+#[actix_web::test]
+async fn activities_stay_inside_the_plan_year_and_unit() {
+    let app = TestApp::spawn().await;
+    let admin = app.token(Role::Admin, CITY).await;
+    let plan = new_plan(&app, &admin, CITY, 2020).await;
+    let pid = plan["id"].as_str().unwrap();
+    let path = format!("/api/v1/plans/{pid}/activities");
+    let ok = app
+        .post(&path, Some(&admin), json!({"kind": "communication", "title": "Tháng hành động", "starts_on": "2020-11-15", "ends_on": "2020-12-15", "responsible_unit_id": unit(HA_LONG), "budget_state_vnd": 30000000, "budget_mobilized_vnd": 5000000}))
+        .await;
+    assert_eq!(ok.status, 201, "{}", ok.text());
+    assert_eq!(ok.json()["budget_total_vnd"], 35000000);
+    for (body, field) in [
+        (
+            json!({"kind": "training", "title": "x", "starts_on": "2019-12-31", "ends_on": "2020-01-02"}),
+            "starts_on",
+        ),
+        (
+            json!({"kind": "training", "title": "x", "starts_on": "2020-05-02", "ends_on": "2020-05-01"}),
+            "ends_on",
+        ),
+        (
+            json!({"kind": "training", "title": "x", "starts_on": "2020-05-01", "ends_on": "2020-05-01", "budget_state_vnd": -1}),
+            "budget_state_vnd",
+        ),
+        (
+            json!({"kind": "training", "title": "x", "starts_on": "2020-05-01", "ends_on": "2020-05-01", "responsible_unit_id": unit("province:36")}),
+            "responsible_unit_id",
+        ),
+    ] {
+        let p = app.post(&path, Some(&admin), body.clone()).await.assert_problem(422);
+        assert_eq!(p["errors"][0]["field"], field, "{body}");
+    }
+    app.post(
+        &path,
+        Some(&app.token(Role::Manager, HA_LONG).await),
+        json!({"kind": "training", "title": "x", "starts_on": "2020-05-01", "ends_on": "2020-05-01"}),
+    )
+    .await
+    .assert_problem(404);
+    let listed = app.get(&path, Some(&admin)).await.json();
+    assert_eq!(listed["data"][0]["responsible_unit_id"], unit(HA_LONG).to_string());
+    // Once the plan runs, only the status of an activity changes.
+    let aid = ok.json()["id"].as_str().unwrap().to_string();
+    act(&app, &admin, pid, "submit", json!({})).await;
+    act(
+        &app,
+        &app.token(Role::Admin, "province:36").await,
+        pid,
+        "approve",
+        json!({}),
+    )
+    .await;
+    app.patch(
+        &format!("{path}/{aid}"),
+        Some(&admin),
+        Some("\"1\""),
+        json!({"title": "y"}),
+    )
+    .await
+    .assert_problem(409);
+    let done = app
+        .patch(
+            &format!("{path}/{aid}"),
+            Some(&admin),
+            Some("\"1\""),
+            json!({"status": "done"}),
+        )
+        .await;
+    assert_eq!(done.status, 200, "{}", done.text());
+    assert_eq!(done.json()["status"], "done");
+}
+
+#[actix_web::test]
+async fn plans_reach_the_feed_and_the_audit_trail() {
+    let app = TestApp::spawn().await;
+    let m = app.token(Role::Manager, HA_LONG).await;
+    let plan = new_plan(&app, &m, HA_LONG, 2020).await;
+    let pid = plan["id"].as_str().unwrap();
+    act(&app, &m, pid, "submit", json!({})).await;
+    let feed = app
+        .get(
+            "/api/v1/changes?limit=500",
+            Some(&app.token(Role::Viewer, HA_LONG).await),
+        )
+        .await
+        .json();
+    let actions: Vec<&str> = feed["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["id"] == pid)
+        .map(|i| i["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, vec!["create", "submit"]);
+    let audit = app
+        .get(
+            &format!("/api/v1/audit-events?record_id={pid}"),
+            Some(&app.token(Role::Admin, HA_LONG).await),
+        )
+        .await
+        .json();
+    assert_eq!(audit["data"][0]["before"]["status"], "draft");
+    assert_eq!(audit["data"][0]["after"]["status"], "submitted");
+}
+
+#[actix_web::test]
+async fn the_demo_seed_holds_the_2020_guidance() {
+    let (url, _guard) = seeded_database().await;
+    {
+        let mut conn = <diesel_async::AsyncPgConnection as diesel_async::AsyncConnection>::establish(&url)
+            .await
+            .unwrap();
+        binhdang::seed::seed_demo(&mut conn).await.unwrap();
+        binhdang::seed::seed_demo(&mut conn).await.unwrap();
+    }
+    let pool = binhdang::db::build_pool(&url, 2).unwrap();
+    let (db2, guard2) = empty_database().await;
+    let app = TestApp::with_pool(test_settings(), pool, db2, guard2).await;
+    let ward = app.token(Role::Viewer, HA_LONG).await;
+    let plans = app.get("/api/v1/plans", Some(&ward)).await.json();
+    let data = plans["data"].as_array().unwrap();
+    assert_eq!(data.len(), 2, "the city plan and the ward's own draft");
+    let city = data.iter().find(|p| p["unit_id"] == unit(CITY).to_string()).unwrap();
+    assert_eq!(city["status"], "approved");
+    assert_eq!(city["document_ids"].as_array().unwrap().len(), 5);
+    let ward_plan = data.iter().find(|p| p["unit_id"] == unit(HA_LONG).to_string()).unwrap();
+    assert_eq!(
+        (ward_plan["status"].as_str(), ward_plan["parent_plan_id"].as_str()),
+        (Some("draft"), city["id"].as_str())
+    );
+    let acts = app
+        .get(
+            &format!("/api/v1/plans/{}/activities", city["id"].as_str().unwrap()),
+            Some(&ward),
+        )
+        .await
+        .json();
+    let kinds: Vec<&str> = acts["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        vec!["support_service", "training", "inspection", "communication"]
+    );
+    let history = app
+        .get(
+            &format!("/api/v1/plans/{}/history", city["id"].as_str().unwrap()),
+            Some(&ward),
+        )
+        .await
+        .json();
+    assert_eq!(history.as_array().unwrap().len(), 2);
+}
