@@ -51,8 +51,10 @@ impl AppState {
 /// Every documented route. Adding a resource means adding its handlers here.
 fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     use crate::plans::{activities, handlers as plans, targets};
+    use crate::{attachments::handlers as attachments, campaigns::handlers as campaigns};
     use crate::{audit::handlers as audit, auth::handlers as auth, changes::handlers as changes};
     use crate::{clients::handlers as clients, documents::handlers as documents, health, units::handlers as units};
+    use crate::{outreach::handlers as outreach, trainings::handlers as trainings};
     cfg.service(health::live)
         .service(health::ready)
         .service(health::metrics)
@@ -88,8 +90,32 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(activities::create_activity)
                 .service(activities::update_activity)
                 .service(activities::delete_activity)
+                .service(activities::activity_results)
                 // Last: `/plans/{id}/{action}` would otherwise take `/plans/{id}/targets`.
                 .service(plans::plan_action)
+                .service(trainings::list_trainings)
+                .service(trainings::create_training)
+                .service(trainings::get_training)
+                .service(trainings::update_training)
+                .service(trainings::delete_training)
+                .service(trainings::training_participants)
+                .service(outreach::list_events)
+                .service(outreach::create_event)
+                .service(outreach::get_event)
+                .service(outreach::update_event)
+                .service(outreach::delete_event)
+                .service(outreach::event_participants)
+                .service(campaigns::list_campaigns)
+                .service(campaigns::create_campaign)
+                .service(campaigns::get_campaign)
+                .service(campaigns::update_campaign)
+                .service(attachments::upload_training)
+                .service(attachments::upload_outreach)
+                .service(attachments::list_training)
+                .service(attachments::list_outreach)
+                .service(attachments::get_attachment)
+                .service(attachments::download_attachment)
+                .service(attachments::delete_attachment)
                 .service(changes::list_changes)
                 .service(audit::list_audit_events)
                 .service(units::list_units)

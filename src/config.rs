@@ -46,6 +46,10 @@ pub struct Settings {
     pub login_window: Duration,
     /// `CORS_ALLOWED_ORIGINS`: comma-separated origins allowed to call from a browser (none by default).
     pub cors_allowed_origins: Vec<String>,
+    /// `ATTACHMENTS_DIR` (default: `attachments/` in the data directory).
+    pub attachments_dir: PathBuf,
+    /// `ATTACHMENT_MAX_BYTES` (default 10 MiB).
+    pub attachment_max_bytes: usize,
     /// `LOG_FORMAT=json` for JSON lines, anything else for human-readable text.
     pub log_json: bool,
 }
@@ -66,9 +70,14 @@ fn env_opt(name: &str) -> Option<String> {
 
 impl Settings {
     pub fn from_env() -> anyhow::Result<Self> {
+        let data_dir = PathBuf::from(env_opt("BINHDANG_DATA_DIR").unwrap_or_else(|| "data".into()));
         Ok(Self {
+            attachments_dir: env_opt("ATTACHMENTS_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| data_dir.join("attachments")),
+            attachment_max_bytes: env_or("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)?,
             database_url: env_opt("DATABASE_URL").map(Secret::new),
-            data_dir: PathBuf::from(env_opt("BINHDANG_DATA_DIR").unwrap_or_else(|| "data".into())),
+            data_dir,
             bind: env_opt("BIND").unwrap_or_else(|| "127.0.0.1".into()),
             port: env_or("PORT", 8080)?,
             jwt_secret: env_opt("JWT_SECRET").map(Secret::new),

@@ -5,8 +5,10 @@
 //! has its own folder (`units`, ...).
 
 pub mod app;
+pub mod attachments;
 pub mod audit;
 pub mod auth;
+pub mod campaigns;
 pub mod changes;
 pub mod clients;
 pub mod config;
@@ -17,8 +19,12 @@ pub mod error;
 pub mod health;
 pub mod http;
 pub mod openapi;
+pub mod outreach;
+pub mod participation;
 pub mod plans;
+pub mod records;
 pub mod seed;
 pub mod telemetry;
+pub mod trainings;
 pub mod units;
 pub mod users;

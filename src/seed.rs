@@ -523,7 +523,144 @@ pub async fn seed_demo(conn: &mut AsyncPgConnection) -> anyhow::Result<Vec<(Stri
             .await?;
     }
     seed_demo_plans(conn).await?;
+    seed_demo_records(conn).await?;
     Ok(DEMO_USERS.iter().map(|(u, r, _)| (u.to_string(), *r)).collect())
+}
+
+/// The 2020 Action Month in several wards: a city campaign, outreach events and trainings
+/// linked to the demo city plan's activities.
+async fn seed_demo_records(conn: &mut AsyncPgConnection) -> anyhow::Result<()> {
+    use crate::campaigns::handlers::Campaign;
+    use crate::campaigns::queries::CampaignRow;
+    use crate::outreach::api::OutreachEvent;
+    use crate::outreach::queries::EventRow;
+    use crate::trainings::api::Training;
+    use crate::trainings::queries::TrainingRow;
+
+    conn.transaction::<_, anyhow::Error, _>(async |conn| {
+        let city_id = seed_id("district:356");
+        let city_path: String = units::table.find(city_id).select(units::path).first(conn).await?;
+        let campaign = CampaignRow {
+            id: seed_id("campaign:356:action-month-2020"),
+            unit_id: city_id,
+            unit_path: city_path.clone(),
+            name: "Tháng hành động vì bình đẳng giới và phòng ngừa, ứng phó với bạo lực trên cơ sở giới năm 2020"
+                .into(),
+            description: Some("Chủ đề: Chung tay chấm dứt bạo lực đối với phụ nữ và trẻ em gái".into()),
+            starts_on: date(2020, 11, 15),
+            ends_on: date(2020, 12, 15),
+            created_at: chrono::Utc::now(),
+            updated_at: chrono::Utc::now(),
+            version: 1,
+        };
+        let Some(c) = crate::campaigns::queries::insert_new(conn, &campaign).await? else {
+            return Ok(()); // already seeded
+        };
+        audit::record(
+            conn,
+            Actor::System,
+            Change::created("campaign", c.id, city_id, &city_path, &Campaign::from(c)),
+        )
+        .await?;
+        let communication = seed_id("activity:356:2020:communication");
+        let training = seed_id("activity:356:2020:training");
+        let wards = [
+            ("commune:13633:2020", "Hạ Long", 180, 70),
+            ("commune:13639:2020", "Vị Hoàng", 140, 55),
+            ("commune:13666:2020", "Trần Hưng Đạo", 210, 90),
+        ];
+        for (i, (key, name, female, male)) in wards.into_iter().enumerate() {
+            let unit_id = seed_id(key);
+            let path: String = units::table.find(unit_id).select(units::path).first(conn).await?;
+            let now = chrono::Utc::now();
+            let event = EventRow {
+                id: seed_id(&format!("event:{key}:2020-11-15")),
+                unit_id,
+                unit_path: path.clone(),
+                activity_id: Some(communication),
+                campaign_id: Some(campaign.id),
+                kind: "street_event".into(),
+                title: format!("Mít tinh hưởng ứng Tháng hành động vì bình đẳng giới tại phường {name}"),
+                topics: vec!["gbv".into(), "gender_equality_law".into()],
+                starts_on: date(2020, 11, 15 + i as u32),
+                ends_on: date(2020, 11, 15 + i as u32),
+                location: Some(format!("Sân UBND phường {name}")),
+                channel: None,
+                audience_reached: Some(female + male + 100),
+                female,
+                male,
+                other_sex: 0,
+                has_participant_list: false,
+                is_public: true,
+                in_action_month: None,
+                created_at: now,
+                updated_at: now,
+                version: 1,
+            };
+            if let Some(e) = crate::outreach::queries::insert_new(conn, &event).await? {
+                audit::record(
+                    conn,
+                    Actor::System,
+                    Change::created("outreach_event", e.id, unit_id, &path, &OutreachEvent::from(e)),
+                )
+                .await?;
+            }
+            let broadcast = EventRow {
+                id: seed_id(&format!("event:{key}:broadcast-2020")),
+                kind: "broadcast".into(),
+                title: format!("Tuyên truyền trên hệ thống loa phát thanh phường {name}"),
+                topics: vec!["gbv".into(), "sex_selection_at_birth".into()],
+                starts_on: date(2020, 11, 16),
+                ends_on: date(2020, 12, 15),
+                location: None,
+                channel: Some("Loa phát thanh phường".into()),
+                audience_reached: Some(5000),
+                female: 0,
+                male: 0,
+                ..event
+            };
+            if let Some(e) = crate::outreach::queries::insert_new(conn, &broadcast).await? {
+                audit::record(
+                    conn,
+                    Actor::System,
+                    Change::created("outreach_event", e.id, unit_id, &path, &OutreachEvent::from(e)),
+                )
+                .await?;
+            }
+            let course = TrainingRow {
+                id: seed_id(&format!("training:{key}:2020")),
+                unit_id,
+                unit_path: path.clone(),
+                activity_id: Some(training),
+                title: format!("Tập huấn kiến thức về bình đẳng giới cho cán bộ, cộng tác viên phường {name}"),
+                topics: vec!["gbv".into(), "gender_equality_law".into()],
+                audiences: vec!["collaborators".into(), "officials".into()],
+                starts_on: date(2020, 11, 20 + i as u32),
+                ends_on: date(2020, 11, 20 + i as u32),
+                location: Some(format!("Hội trường UBND phường {name}")),
+                organiser: Some(format!("UBND phường {name}")),
+                trainers: vec!["Phòng Lao động - Thương binh và Xã hội".into()],
+                female: 25 + i as i32,
+                male: 10,
+                other_sex: 0,
+                has_participant_list: false,
+                in_action_month: None,
+                created_at: now,
+                updated_at: now,
+                version: 1,
+            };
+            if let Some(t) = crate::trainings::queries::insert_new(conn, &course).await? {
+                audit::record(
+                    conn,
+                    Actor::System,
+                    Change::created("training", t.id, unit_id, &path, &Training::from(t)),
+                )
+                .await?;
+            }
+        }
+        Ok(())
+    })
+    .await
 }
 
 /// The 2020 city guidance as a real example: the city's approved 2020 plan citing the
@@ -591,11 +728,11 @@ async fn seed_demo_plans(conn: &mut AsyncPgConnection) -> anyhow::Result<()> {
                 "Tháng hành động vì bình đẳng giới và phòng ngừa, ứng phó với bạo lực trên cơ sở giới năm 2020",
                 (11, 15),
                 (12, 15),
-                "committee:356:bvstbpn",
+                "district:356",
                 30_000_000,
                 10_000_000,
             ),
-            ("training", "Tập huấn nâng cao năng lực cho cán bộ, cộng tác viên làm công tác bình đẳng giới", (9, 1), (9, 30), "dept:356:ldtbxh", 20_000_000, 0),
+            ("training", "Tập huấn nâng cao năng lực cho cán bộ, cộng tác viên làm công tác bình đẳng giới", (9, 1), (12, 15), "district:356", 20_000_000, 0),
             ("support_service", "Tư vấn, hỗ trợ nạn nhân bạo lực trên cơ sở giới", (1, 1), (12, 31), "dept:356:ldtbxh", 15_000_000, 5_000_000),
             ("inspection", "Kiểm tra việc thực hiện pháp luật về bình đẳng giới tại các phường, xã", (10, 1), (11, 30), "dept:356:thanhtra", 5_000_000, 0),
         ];

@@ -123,6 +123,30 @@ impl Caller {
         }
     }
 
+    /// A unit's managerial writes (plans, campaigns): the unit's manager, or an admin of a
+    /// subtree that holds it.
+    pub fn require_manager_of(&self, unit_id: Uuid, unit_path: &str) -> ApiResult<()> {
+        self.require_any_of(unit_id, unit_path, &[Role::Manager])
+    }
+
+    /// A unit's activity records (trainings, outreach): its officers and managers, or an admin
+    /// of a subtree that holds it.
+    pub fn require_recorder_of(&self, unit_id: Uuid, unit_path: &str) -> ApiResult<()> {
+        self.require_any_of(unit_id, unit_path, &[Role::Officer, Role::Manager])
+    }
+
+    /// A user of the unit itself with one of `roles`, or an admin above it.
+    fn require_any_of(&self, unit_id: Uuid, unit_path: &str, roles: &[Role]) -> ApiResult<()> {
+        let ok = self.kind == PrincipalKind::User
+            && ((roles.contains(&self.role) && self.unit_id == unit_id)
+                || (self.role == Role::Admin && self.sees(unit_path)));
+        if ok {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden())
+        }
+    }
+
     /// The caller's role must be one of these.
     pub fn require_role(&self, roles: &[Role]) -> ApiResult<()> {
         if roles.contains(&self.role) {

@@ -30,6 +30,42 @@ diesel::table! {
 }
 
 diesel::table! {
+    attachments (id) {
+        id -> Uuid,
+        record_type -> Text,
+        record_id -> Uuid,
+        unit_id -> Uuid,
+        unit_path -> Text,
+        file_name -> Text,
+        content_type -> Text,
+        size_bytes -> Int8,
+        sha256 -> Text,
+        storage_key -> Text,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+        version -> Int8,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    campaigns (id) {
+        id -> Uuid,
+        unit_id -> Uuid,
+        unit_path -> Text,
+        name -> Text,
+        description -> Nullable<Text>,
+        starts_on -> Date,
+        ends_on -> Date,
+        search -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int8,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     use diesel::sql_types::*;
     use super::sql_types::Xid8;
 
@@ -92,6 +128,46 @@ diesel::table! {
         updated_at -> Timestamptz,
         version -> Int8,
         deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    outreach_events (id) {
+        id -> Uuid,
+        unit_id -> Uuid,
+        unit_path -> Text,
+        activity_id -> Nullable<Uuid>,
+        campaign_id -> Nullable<Uuid>,
+        kind -> Text,
+        title -> Text,
+        topics -> Array<Text>,
+        starts_on -> Date,
+        ends_on -> Date,
+        location -> Nullable<Text>,
+        channel -> Nullable<Text>,
+        audience_reached -> Nullable<Int4>,
+        female -> Int4,
+        male -> Int4,
+        other_sex -> Int4,
+        has_participant_list -> Bool,
+        is_public -> Bool,
+        in_action_month -> Nullable<Bool>,
+        search -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int8,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    participants (record_id, ordinal) {
+        record_id -> Uuid,
+        ordinal -> Int4,
+        name -> Text,
+        sex -> Text,
+        unit_name -> Nullable<Text>,
+        position -> Nullable<Text>,
     }
 }
 
@@ -191,6 +267,33 @@ diesel::table! {
 }
 
 diesel::table! {
+    trainings (id) {
+        id -> Uuid,
+        unit_id -> Uuid,
+        unit_path -> Text,
+        activity_id -> Nullable<Uuid>,
+        title -> Text,
+        topics -> Array<Text>,
+        audiences -> Array<Text>,
+        starts_on -> Date,
+        ends_on -> Date,
+        location -> Nullable<Text>,
+        organiser -> Nullable<Text>,
+        trainers -> Array<Text>,
+        female -> Int4,
+        male -> Int4,
+        other_sex -> Int4,
+        has_participant_list -> Bool,
+        in_action_month -> Nullable<Bool>,
+        search -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int8,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     unit_lineage (predecessor_id, successor_id) {
         predecessor_id -> Uuid,
         successor_id -> Uuid,
@@ -237,6 +340,11 @@ diesel::table! {
 diesel::joinable!(api_client_units -> api_clients (client_id));
 diesel::joinable!(api_client_units -> units (unit_id));
 diesel::joinable!(api_clients -> units (owner_unit_id));
+diesel::joinable!(attachments -> units (unit_id));
+diesel::joinable!(campaigns -> units (unit_id));
+diesel::joinable!(outreach_events -> campaigns (campaign_id));
+diesel::joinable!(outreach_events -> plan_activities (activity_id));
+diesel::joinable!(outreach_events -> units (unit_id));
 diesel::joinable!(plan_activities -> plans (plan_id));
 diesel::joinable!(plan_activities -> units (responsible_unit_id));
 diesel::joinable!(plan_documents -> legal_documents (document_id));
@@ -246,21 +354,28 @@ diesel::joinable!(plan_targets -> plans (plan_id));
 diesel::joinable!(plan_transitions -> plans (plan_id));
 diesel::joinable!(plans -> units (unit_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(trainings -> plan_activities (activity_id));
+diesel::joinable!(trainings -> units (unit_id));
 diesel::joinable!(users -> units (unit_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     api_client_units,
     api_clients,
+    attachments,
     audit_events,
+    campaigns,
     idempotency_keys,
     indicators,
     legal_documents,
+    outreach_events,
+    participants,
     plan_activities,
     plan_documents,
     plan_targets,
     plan_transitions,
     plans,
     refresh_tokens,
+    trainings,
     unit_lineage,
     units,
     users,

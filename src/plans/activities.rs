@@ -381,3 +381,138 @@ pub async fn delete_activity(
     .await?;
     Ok(HttpResponse::NoContent().finish())
 }
+
+/// What carried out an activity, as far as the caller can see.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ActivityResults {
+    pub activity_id: Uuid,
+    /// Trainings linked to the activity (the first 500 by date).
+    pub trainings: Vec<crate::trainings::api::Training>,
+    /// Outreach events linked to the activity (the first 500 by date).
+    pub events: Vec<crate::outreach::api::OutreachEvent>,
+    pub totals: ResultTotals,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ResultTotals {
+    pub trainings: i64,
+    pub events: i64,
+    /// Participants of the trainings and events together, by sex.
+    pub participants: crate::participation::Counts,
+    /// Estimated audience reached by the events.
+    pub audience_reached: i64,
+}
+
+#[derive(Debug, diesel::QueryableByName)]
+struct Sums {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    female: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    male: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    other_sex: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    reach: i64,
+}
+
+/// Sums over a record table's rows linked to the activity, inside the caller's scopes.
+async fn sums(conn: &mut Conn, table: &str, reach: &str, scopes: &[String], activity_id: Uuid) -> ApiResult<Sums> {
+    let mut sql = format!(
+        "SELECT count(*) AS n, coalesce(sum(female), 0)::bigint AS female, coalesce(sum(male), 0)::bigint AS male, \
+         coalesce(sum(other_sex), 0)::bigint AS other_sex, {reach}::bigint AS reach FROM {table} \
+         WHERE activity_id = $1 AND deleted_at IS NULL AND (false"
+    );
+    for i in 0..scopes.len() {
+        sql.push_str(&format!(" OR unit_path LIKE ${}", i + 2));
+    }
+    sql.push(')');
+    let mut q = diesel::sql_query(sql)
+        .into_boxed::<diesel::pg::Pg>()
+        .bind::<diesel::sql_types::Uuid, _>(activity_id);
+    for s in scopes {
+        q = q.bind::<diesel::sql_types::Text, _>(format!("{}%", crate::http::list::escape_like(s)));
+    }
+    Ok(q.get_result(conn).await?)
+}
+
+/// The trainings and outreach events that carried out an activity, with their totals (over
+/// the records the caller can see).
+#[utoipa::path(
+    tag = "plans",
+    operation_id = "plan_activity_results",
+    params(ActivityPath),
+    responses(
+        (status = 200, description = "What carried the activity out", body = ActivityResults),
+        (status = 404, description = "No such activity visible to the caller", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/plans/{id}/activities/{activity_id}/results")]
+pub async fn activity_results(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<ActivityPath>,
+) -> ApiResult<web::Json<ActivityResults>> {
+    use crate::http::list::Sort;
+    let mut conn = state.pool.get().await?;
+    let plan = readable_plan(&mut conn, &caller, path.id).await?;
+    let activity = find(&mut conn, plan.id, path.activity_id).await?;
+    let tf = crate::trainings::api::TrainingFilters {
+        unit_id: None,
+        include_descendants: false,
+        from: None,
+        to: None,
+        topic: None,
+        audience: None,
+        in_action_month: None,
+        activity_id: Some(activity.id),
+        q: None,
+    };
+    let ef = crate::outreach::api::EventFilters {
+        unit_id: None,
+        include_descendants: false,
+        from: None,
+        to: None,
+        kind: None,
+        topic: None,
+        in_action_month: None,
+        activity_id: Some(activity.id),
+        campaign_id: None,
+        is_public: None,
+        q: None,
+    };
+    let ts = Sort::parse(None, crate::trainings::queries::SORTS)?;
+    let es = Sort::parse(None, crate::outreach::queries::SORTS)?;
+    let mut trainings = crate::trainings::queries::list(&mut conn, &caller.scopes, &tf, None, &ts, None, 500).await?;
+    let mut events =
+        crate::outreach::queries::list(&mut conn, &caller.scopes, &ef, false, None, &es, None, 500).await?;
+    trainings.truncate(500);
+    events.truncate(500);
+    let t = sums(&mut conn, "trainings", "0", &caller.scopes, activity.id).await?;
+    let e = sums(
+        &mut conn,
+        "outreach_events",
+        "coalesce(sum(audience_reached), 0)",
+        &caller.scopes,
+        activity.id,
+    )
+    .await?;
+    let c = |v: i64| i32::try_from(v).unwrap_or(i32::MAX);
+    Ok(web::Json(ActivityResults {
+        activity_id: activity.id,
+        trainings: trainings.into_iter().map(Into::into).collect(),
+        events: events.into_iter().map(Into::into).collect(),
+        totals: ResultTotals {
+            trainings: t.n,
+            events: e.n,
+            participants: crate::participation::Counts::new(
+                c(t.female + e.female),
+                c(t.male + e.male),
+                c(t.other_sex + e.other_sex),
+            ),
+            audience_reached: e.reach,
+        },
+    }))
+}

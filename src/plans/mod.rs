@@ -15,7 +15,7 @@ pub mod workflow;
 
 use uuid::Uuid;
 
-use crate::auth::{Caller, PrincipalKind, Role};
+use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ApiResult};
 use model::PlanRow;
 use workflow::Status;
@@ -33,15 +33,5 @@ pub fn require_readable(caller: &Caller, plan: &PlanRow) -> ApiResult<()> {
 
 /// Write access to a unit's plans: a manager of that unit, or an admin of its subtree.
 pub fn require_writer(caller: &Caller, unit_id: Uuid, unit_path: &str) -> ApiResult<()> {
-    let ok = caller.kind == PrincipalKind::User
-        && match caller.role {
-            Role::Manager => caller.unit_id == unit_id,
-            Role::Admin => caller.sees(unit_path),
-            _ => false,
-        };
-    if ok {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden())
-    }
+    caller.require_manager_of(unit_id, unit_path)
 }

@@ -5,7 +5,6 @@
 use std::rc::Rc;
 use std::time::Duration;
 
-use actix_web::body::MessageBody;
 use actix_web::http::header::HeaderMap;
 use actix_web::http::{Method, StatusCode};
 use actix_web::test::{self, TestRequest};
@@ -224,6 +223,8 @@ pub fn test_settings() -> Settings {
         login_window: Duration::from_secs(300),
         cors_allowed_origins: vec!["https://partner.example".into()],
         log_json: false,
+        attachments_dir: std::env::temp_dir().join(format!("binhdang-test-attachments-{}", std::process::id())),
+        attachment_max_bytes: 64 * 1024,
     }
 }
 
@@ -292,7 +293,7 @@ impl TestApp {
                 let res = test::call_service(&*svc, req).await;
                 let status = res.status();
                 let headers = res.headers().clone();
-                let body = res.into_body().try_into_bytes().unwrap_or_default();
+                let body = actix_web::body::to_bytes(res.into_body()).await.unwrap_or_default();
                 TestResponse { status, headers, body }
             })
         });

@@ -13,5 +13,6 @@ mod errors;
 mod migrations;
 mod ops;
 mod plans;
+mod records;
 mod sync;
 mod units;

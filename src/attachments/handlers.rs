@@ -1,0 +1,482 @@
+//! Attachment endpoints: upload and list under their record, then metadata, content and
+//! deletion by attachment id.
+
+use std::path::{Path, PathBuf};
+
+use actix_multipart::Multipart;
+use actix_web::http::{header, StatusCode};
+use actix_web::{delete, get, post, web, HttpResponse};
+use diesel_async::AsyncConnection;
+use futures_util::StreamExt;
+use sha2::{Digest, Sha256};
+use tokio::io::AsyncWriteExt;
+use uuid::Uuid;
+
+use super::queries::{self, Attachment, AttachmentRow};
+use super::ALLOWED_TYPES;
+use crate::app::AppState;
+use crate::audit::{self, Actor, Change};
+use crate::auth::{Caller, Role};
+use crate::db::Conn;
+use crate::error::{ApiError, ApiResult, Problem, Text};
+use crate::http::list::Page;
+use crate::http::IfMatch;
+
+const RESOURCE: &str = "attachment";
+
+/// The record an attachment hangs on.
+pub struct Parent {
+    kind: &'static str,
+    id: Uuid,
+    unit_id: Uuid,
+    unit_path: String,
+}
+
+fn no_partners(caller: &Caller) -> ApiResult<()> {
+    if caller.role == Role::Partner {
+        Err(ApiError::forbidden())
+    } else {
+        Ok(())
+    }
+}
+
+async fn parent(conn: &mut Conn, caller: &Caller, kind: &str, id: Uuid) -> ApiResult<Parent> {
+    no_partners(caller)?;
+    match kind {
+        "training" => {
+            let t = crate::trainings::handlers::visible(conn, caller, id).await?;
+            Ok(Parent {
+                kind: "training",
+                id: t.id,
+                unit_id: t.unit_id,
+                unit_path: t.unit_path,
+            })
+        }
+        _ => {
+            let e = crate::outreach::handlers::visible(conn, caller, id).await?;
+            Ok(Parent {
+                kind: "outreach_event",
+                id: e.id,
+                unit_id: e.unit_id,
+                unit_path: e.unit_path,
+            })
+        }
+    }
+}
+
+/// Removes a file when dropped, unless kept: an upload that fails anywhere leaves nothing.
+struct TempFile {
+    path: PathBuf,
+    keep: bool,
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if !self.keep {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+fn too_large(max: usize) -> ApiError {
+    ApiError::Rule(Text::new(
+        format!("The file is larger than {max} bytes"),
+        format!("Tệp lớn hơn {max} byte"),
+    ))
+}
+
+fn multipart_error(e: actix_multipart::MultipartError) -> ApiError {
+    use actix_multipart::MultipartError as E;
+    match e {
+        E::ContentTypeMissing | E::ContentTypeParse | E::ContentTypeIncompatible => {
+            ApiError::UnsupportedMediaType(Text::new(
+                "Send the file as multipart/form-data in a field named `file`",
+                "Hãy gửi tệp dạng multipart/form-data trong trường `file`",
+            ))
+        }
+        other => ApiError::bad_request(
+            format!("Malformed upload: {other}"),
+            format!("Tải lên không hợp lệ: {other}"),
+        ),
+    }
+}
+
+fn clean_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let cleaned: String = base.chars().filter(|c| !c.is_control()).take(255).collect();
+    if cleaned.trim().is_empty() {
+        "file".into()
+    } else {
+        cleaned
+    }
+}
+
+async fn upload(
+    state: &AppState,
+    caller: &Caller,
+    kind: &str,
+    record_id: Uuid,
+    mut payload: Multipart,
+) -> ApiResult<HttpResponse> {
+    let mut conn = state.pool.get().await?;
+    let parent = parent(&mut conn, caller, kind, record_id).await?;
+    caller.require_recorder_of(parent.unit_id, &parent.unit_path)?;
+    let dir = state.settings.attachments_dir.clone();
+    let max = state.settings.attachment_max_bytes;
+    tokio::fs::create_dir_all(&dir)
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    let id = Uuid::now_v7();
+    let mut temp = TempFile {
+        path: dir.join(format!(".upload-{id}")),
+        keep: false,
+    };
+    let mut file = tokio::fs::File::create(&temp.path)
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    let mut found: Option<String> = None;
+    let mut hasher = Sha256::new();
+    let mut head: Vec<u8> = Vec::with_capacity(8192);
+    let mut size: usize = 0;
+    while let Some(field) = payload.next().await {
+        let mut field = field.map_err(multipart_error)?;
+        if field.name() != Some("file") || found.is_some() {
+            // Other fields are ignored (drained).
+            while let Some(chunk) = field.next().await {
+                chunk.map_err(multipart_error)?;
+            }
+            continue;
+        }
+        let name = field
+            .content_disposition()
+            .and_then(|cd| cd.get_filename())
+            .map(clean_name)
+            .unwrap_or_else(|| "file".into());
+        found = Some(name);
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(multipart_error)?;
+            size += chunk.len();
+            if size > max {
+                return Err(too_large(max));
+            }
+            if head.len() < 8192 {
+                head.extend_from_slice(&chunk[..chunk.len().min(8192 - head.len())]);
+            }
+            hasher.update(&chunk);
+            file.write_all(&chunk).await.map_err(|e| ApiError::Internal(e.into()))?;
+        }
+    }
+    let Some(file_name) = found else {
+        return Err(ApiError::field(
+            "file",
+            "required",
+            "send the file in a multipart field named `file`",
+            "gửi tệp trong trường `file`",
+        ));
+    };
+    if size == 0 {
+        return Err(ApiError::field("file", "empty", "the file is empty", "tệp rỗng"));
+    }
+    file.sync_all().await.map_err(|e| ApiError::Internal(e.into()))?;
+    drop(file);
+    let detected = infer::get(&head)
+        .map(|t| t.mime_type())
+        .filter(|m| ALLOWED_TYPES.contains(m));
+    let Some(content_type) = detected else {
+        return Err(ApiError::UnsupportedMediaType(Text::new(
+            "Only JPEG, PNG, WebP or HEIF images, PDF, DOCX and XLSX files may be attached (checked by content)",
+            "Chỉ đính kèm được ảnh JPEG, PNG, WebP, HEIF, tệp PDF, DOCX, XLSX (kiểm tra theo nội dung)",
+        )));
+    };
+    let key = format!("{}/{}", &id.simple().to_string()[..2], id.simple());
+    let final_path = dir.join(&key);
+    let row = AttachmentRow {
+        id,
+        record_type: parent.kind.into(),
+        record_id: parent.id,
+        unit_id: parent.unit_id,
+        unit_path: parent.unit_path.clone(),
+        file_name,
+        content_type: content_type.into(),
+        size_bytes: size as i64,
+        sha256: hex::encode(hasher.finalize()),
+        storage_key: key,
+        created_by: caller.id,
+        created_at: chrono::Utc::now(),
+        version: 1,
+    };
+    let result = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            let saved = queries::insert(conn, &row).await?;
+            let out = Attachment::from(saved);
+            audit::record(
+                conn,
+                Actor::Caller(caller),
+                Change::created(RESOURCE, out.id, parent.unit_id, &parent.unit_path, &out),
+            )
+            .await?;
+            // The file takes its place last, just before the commit.
+            move_into_place(&temp.path, &final_path).await?;
+            Ok(out)
+        })
+        .await;
+    match result {
+        Ok(out) => {
+            temp.keep = true;
+            Ok(HttpResponse::Created()
+                .insert_header((header::ETAG, format!("\"{}\"", out.version)))
+                .json(out))
+        }
+        Err(e) => {
+            let _ = tokio::fs::remove_file(&final_path).await;
+            Err(e)
+        }
+    }
+}
+
+async fn move_into_place(from: &Path, to: &Path) -> ApiResult<()> {
+    if let Some(p) = to.parent() {
+        tokio::fs::create_dir_all(p)
+            .await
+            .map_err(|e| ApiError::Internal(e.into()))?;
+    }
+    tokio::fs::rename(from, to)
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))
+}
+
+async fn list(
+    state: &AppState,
+    caller: &Caller,
+    kind: &str,
+    record_id: Uuid,
+) -> ApiResult<web::Json<Page<Attachment>>> {
+    let mut conn = state.pool.get().await?;
+    let parent = parent(&mut conn, caller, kind, record_id).await?;
+    let rows = queries::for_record(&mut conn, parent.id).await?;
+    Ok(web::Json(Page {
+        data: rows.into_iter().map(Attachment::from).collect(),
+        next_cursor: None,
+    }))
+}
+
+/// An attachment the caller may see: its record must be visible too.
+async fn visible(conn: &mut Conn, caller: &Caller, id: Uuid) -> ApiResult<AttachmentRow> {
+    no_partners(caller)?;
+    let row = queries::find(conn, id).await?.ok_or(ApiError::NotFound)?;
+    caller.require_visible(&row.unit_path)?;
+    parent(conn, caller, &row.record_type, row.record_id).await?;
+    Ok(row)
+}
+
+/// Attach a photo or document to a training (`multipart/form-data`, field `file`).
+///
+/// Allowed by content: JPEG, PNG, WebP, HEIF, PDF, DOCX, XLSX; at most `ATTACHMENT_MAX_BYTES`
+/// (default 10 MiB).
+#[utoipa::path(
+    tag = "attachments",
+    operation_id = "upload_training_attachment",
+    params(("id" = Uuid, Path, description = "Training id")),
+    request_body(content = Vec<u8>, content_type = "multipart/form-data", description = "A form with one file field named `file`"),
+    responses(
+        (status = 201, description = "Stored", body = Attachment),
+        (status = 400, description = "Malformed multipart body", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a writer of the record's unit, or a partner", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such training in the caller's scope", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not multipart, or a file type that is not allowed (by content)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No `file` field, an empty file, or one over the size limit", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/trainings/{id}/attachments")]
+pub async fn upload_training(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    payload: Multipart,
+) -> ApiResult<HttpResponse> {
+    upload(&state, &caller, "training", *id, payload).await
+}
+
+/// Attach a photo or document to an outreach event (`multipart/form-data`, field `file`).
+#[utoipa::path(
+    tag = "attachments",
+    operation_id = "upload_outreach_attachment",
+    params(("id" = Uuid, Path, description = "Event id")),
+    request_body(content = Vec<u8>, content_type = "multipart/form-data", description = "A form with one file field named `file`"),
+    responses(
+        (status = 201, description = "Stored", body = Attachment),
+        (status = 400, description = "Malformed multipart body", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a writer of the record's unit, or a partner", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such event in the caller's scope", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not multipart, or a file type that is not allowed (by content)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No `file` field, an empty file, or one over the size limit", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/outreach/{id}/attachments")]
+pub async fn upload_outreach(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    payload: Multipart,
+) -> ApiResult<HttpResponse> {
+    upload(&state, &caller, "outreach_event", *id, payload).await
+}
+
+/// The attachments of a training.
+#[utoipa::path(
+    tag = "attachments",
+    operation_id = "list_training_attachments",
+    params(("id" = Uuid, Path, description = "Training id")),
+    responses(
+        (status = 200, description = "The attachments", body = Page<Attachment>),
+        (status = 403, description = "Partners", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such training in the caller's scope", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/trainings/{id}/attachments")]
+pub async fn list_training(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<web::Json<Page<Attachment>>> {
+    list(&state, &caller, "training", *id).await
+}
+
+/// The attachments of an outreach event.
+#[utoipa::path(
+    tag = "attachments",
+    operation_id = "list_outreach_attachments",
+    params(("id" = Uuid, Path, description = "Event id")),
+    responses(
+        (status = 200, description = "The attachments", body = Page<Attachment>),
+        (status = 403, description = "Partners", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such event in the caller's scope", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/outreach/{id}/attachments")]
+pub async fn list_outreach(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<web::Json<Page<Attachment>>> {
+    list(&state, &caller, "outreach_event", *id).await
+}
+
+/// An attachment's metadata.
+#[utoipa::path(
+    tag = "attachments",
+    operation_id = "get_attachment",
+    params(("id" = Uuid, Path, description = "Attachment id")),
+    responses(
+        (status = 200, description = "The attachment", body = Attachment),
+        (status = 403, description = "Partners", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such attachment in the caller's scope", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/attachments/{id}")]
+pub async fn get_attachment(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = state.pool.get().await?;
+    let row = visible(&mut conn, &caller, *id).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, format!("\"{}\"", row.version)))
+        .json(Attachment::from(row)))
+}
+
+/// Download an attachment (streamed, with its detected content type and SHA-256 as `ETag`).
+#[utoipa::path(
+    tag = "attachments",
+    operation_id = "download_attachment",
+    params(("id" = Uuid, Path, description = "Attachment id")),
+    responses(
+        (status = 200, description = "The file", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 403, description = "Partners", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such attachment in the caller's scope", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/attachments/{id}/content")]
+pub async fn download_attachment(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = state.pool.get().await?;
+    let row = visible(&mut conn, &caller, *id).await?;
+    drop(conn);
+    let path = state.settings.attachments_dir.join(&row.storage_key);
+    let file = tokio::fs::File::open(&path)
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("attachment {} missing on disk: {e}", row.id)))?;
+    let disposition = header::ContentDisposition {
+        disposition: header::DispositionType::Attachment,
+        parameters: vec![header::DispositionParam::FilenameExt(header::ExtendedValue {
+            charset: header::Charset::Ext("UTF-8".into()),
+            language_tag: None,
+            value: row.file_name.clone().into_bytes(),
+        })],
+    };
+    Ok(HttpResponse::build(StatusCode::OK)
+        .content_type(row.content_type.as_str())
+        .insert_header((header::CONTENT_LENGTH, row.size_bytes.to_string()))
+        .insert_header((header::ETAG, format!("\"{}\"", row.sha256)))
+        .insert_header(("x-content-type-options", "nosniff"))
+        .insert_header(disposition)
+        .streaming(tokio_util::io::ReaderStream::new(file)))
+}
+
+/// Delete an attachment (a writer of the record's unit; needs `If-Match`).
+#[utoipa::path(
+    tag = "attachments",
+    operation_id = "delete_attachment",
+    params(
+        ("id" = Uuid, Path, description = "Attachment id"),
+        ("If-Match" = String, Header, description = "The ETag of the metadata, e.g. \"1\""),
+    ),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 403, description = "Not a writer of the record's unit, or a partner", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such attachment in the caller's scope", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[delete("/attachments/{id}")]
+pub async fn delete_attachment(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+) -> ApiResult<HttpResponse> {
+    let mut conn = state.pool.get().await?;
+    let row = visible(&mut conn, &caller, *id).await?;
+    caller.require_recorder_of(row.unit_id, &row.unit_path)?;
+    let stale = |r: &AttachmentRow| ApiError::PreconditionFailed {
+        current: serde_json::to_value(Attachment::from(r.clone())).unwrap_or_default(),
+    };
+    if !if_match.matches(row.version) {
+        return Err(stale(&row));
+    }
+    let before = Attachment::from(row.clone());
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        if !queries::soft_delete(conn, row.id, row.version).await? {
+            return Err(stale(&row));
+        }
+        audit::record(
+            conn,
+            Actor::Caller(&caller),
+            Change::deleted(RESOURCE, row.id, row.unit_id, &row.unit_path, &before),
+        )
+        .await?;
+        Ok(())
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

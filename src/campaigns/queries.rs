@@ -1,0 +1,134 @@
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Uuid as SqlUuid};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use crate::auth::{Caller, Role};
+use crate::db::schema::campaigns;
+use crate::http::list::escape_like;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = campaigns, check_for_backend(diesel::pg::Pg))]
+pub struct CampaignRow {
+    pub id: Uuid,
+    pub unit_id: Uuid,
+    pub unit_path: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    #[diesel(skip_insertion)]
+    pub created_at: DateTime<Utc>,
+    #[diesel(skip_insertion)]
+    pub updated_at: DateTime<Utc>,
+    #[diesel(skip_insertion)]
+    pub version: i64,
+}
+
+pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<CampaignRow>> {
+    campaigns::table
+        .filter(campaigns::id.eq(id))
+        .filter(campaigns::deleted_at.is_null())
+        .select(CampaignRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Campaigns of the caller's subtrees and of the units above them, newest first.
+pub async fn list(conn: &mut AsyncPgConnection, caller: &Caller) -> QueryResult<Vec<CampaignRow>> {
+    let mut q = campaigns::table.filter(campaigns::deleted_at.is_null()).into_boxed();
+    let mut cond: Box<dyn BoxableExpression<campaigns::table, diesel::pg::Pg, SqlType = diesel::sql_types::Bool>> =
+        Box::new(diesel::dsl::sql::<diesel::sql_types::Bool>("false"));
+    for scope in &caller.scopes {
+        let below = campaigns::unit_path.like(format!("{}%", escape_like(scope)));
+        let above = diesel::dsl::sql::<diesel::sql_types::Bool>("")
+            .bind::<diesel::sql_types::Text, _>(scope.clone())
+            .sql(" LIKE campaigns.unit_path || '%'");
+        cond = Box::new(cond.or(below).or(above));
+    }
+    q = q.filter(cond);
+    q.order((campaigns::starts_on.desc(), campaigns::id))
+        .select(CampaignRow::as_select())
+        .load(conn)
+        .await
+}
+
+/// Events, participants by sex and reach of a campaign's events that the caller can see.
+#[derive(Debug, QueryableByName)]
+pub struct Totals {
+    #[diesel(sql_type = BigInt)]
+    pub events: i64,
+    #[diesel(sql_type = BigInt)]
+    pub female: i64,
+    #[diesel(sql_type = BigInt)]
+    pub male: i64,
+    #[diesel(sql_type = BigInt)]
+    pub other_sex: i64,
+    #[diesel(sql_type = BigInt)]
+    pub audience_reached: i64,
+}
+
+pub async fn totals(conn: &mut AsyncPgConnection, caller: &Caller, id: Uuid) -> QueryResult<Totals> {
+    let mut sql = String::from(
+        "SELECT count(*) AS events, coalesce(sum(female), 0)::bigint AS female, coalesce(sum(male), 0)::bigint AS male, \
+         coalesce(sum(other_sex), 0)::bigint AS other_sex, coalesce(sum(audience_reached), 0)::bigint AS audience_reached \
+         FROM outreach_events WHERE campaign_id = $1 AND deleted_at IS NULL AND (false",
+    );
+    for i in 0..caller.scopes.len() {
+        sql.push_str(&format!(" OR unit_path LIKE ${}", i + 2));
+    }
+    sql.push(')');
+    if caller.role == Role::Partner {
+        sql.push_str(" AND is_public");
+    }
+    let mut q = diesel::sql_query(sql)
+        .into_boxed::<diesel::pg::Pg>()
+        .bind::<SqlUuid, _>(id);
+    for s in &caller.scopes {
+        q = q.bind::<diesel::sql_types::Text, _>(format!("{}%", escape_like(s)));
+    }
+    q.get_result(conn).await
+}
+
+pub async fn insert_new(conn: &mut AsyncPgConnection, row: &CampaignRow) -> QueryResult<Option<CampaignRow>> {
+    diesel::insert_into(campaigns::table)
+        .values(row)
+        .on_conflict(campaigns::id)
+        .do_nothing()
+        .returning(CampaignRow::as_returning())
+        .get_result(conn)
+        .await
+        .optional()
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = campaigns)]
+pub struct CampaignChanges {
+    pub name: Option<String>,
+    pub description: Option<Option<String>>,
+    pub starts_on: Option<NaiveDate>,
+    pub ends_on: Option<NaiveDate>,
+}
+
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    version: i64,
+    c: &CampaignChanges,
+) -> QueryResult<Option<CampaignRow>> {
+    diesel::update(campaigns::table)
+        .filter(campaigns::id.eq(id))
+        .filter(campaigns::version.eq(version))
+        .filter(campaigns::deleted_at.is_null())
+        .set((
+            c,
+            campaigns::version.eq(campaigns::version + 1),
+            campaigns::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(CampaignRow::as_returning())
+        .get_result(conn)
+        .await
+        .optional()
+}

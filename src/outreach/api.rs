@@ -1,0 +1,220 @@
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::Validate;
+
+use super::queries::EventRow;
+use crate::participation::{Counts, CountsInput, Participant};
+use crate::records::{topics_from_db, Topic};
+
+/// Forms named in the city guidance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    StreetEvent,
+    Campaign,
+    Exhibition,
+    Contest,
+    Performance,
+    /// Seminars and talks (tọa đàm).
+    Seminar,
+    /// Visits to and support of victims.
+    VictimVisit,
+    /// Loudspeaker and radio broadcasts (loa phát thanh).
+    Broadcast,
+    Article,
+    SocialMedia,
+    BannerPoster,
+    Other,
+}
+
+impl EventKind {
+    pub const ALL: [EventKind; 12] = [
+        Self::StreetEvent,
+        Self::Campaign,
+        Self::Exhibition,
+        Self::Contest,
+        Self::Performance,
+        Self::Seminar,
+        Self::VictimVisit,
+        Self::Broadcast,
+        Self::Article,
+        Self::SocialMedia,
+        Self::BannerPoster,
+        Self::Other,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::StreetEvent => "street_event",
+            Self::Campaign => "campaign",
+            Self::Exhibition => "exhibition",
+            Self::Contest => "contest",
+            Self::Performance => "performance",
+            Self::Seminar => "seminar",
+            Self::VictimVisit => "victim_visit",
+            Self::Broadcast => "broadcast",
+            Self::Article => "article",
+            Self::SocialMedia => "social_media",
+            Self::BannerPoster => "banner_poster",
+            Self::Other => "other",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0193a7c0-5a8e-7c1e-9d7e-3f4b5c6d7e98", "unit_id": "a3e0c6ca-ae28-59cb-b57f-593e8d17e313",
+    "activity_id": "6b1f5a2e-8d3c-5e7a-9f10-2b3c4d5e6f91", "campaign_id": "6b1f5a2e-8d3c-5e7a-9f10-2b3c4d5e6f92",
+    "kind": "street_event", "title": "Mít tinh hưởng ứng Tháng hành động vì bình đẳng giới", "topics": ["gbv"],
+    "starts_on": "2020-11-15", "ends_on": "2020-11-15", "location": "Sân UBND phường Hạ Long", "channel": null,
+    "audience_reached": 300, "participants": {"female": 180, "male": 70, "other": 0, "total": 250},
+    "has_participant_list": false, "is_public": true, "in_action_month": true,
+    "created_at": "2026-11-29T12:00:00Z", "updated_at": "2026-11-29T12:00:00Z", "version": 1
+}))]
+pub struct OutreachEvent {
+    pub id: Uuid,
+    pub unit_id: Uuid,
+    pub activity_id: Option<Uuid>,
+    /// The campaign the event belongs to.
+    pub campaign_id: Option<Uuid>,
+    pub kind: EventKind,
+    pub title: String,
+    pub topics: Vec<Topic>,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub location: Option<String>,
+    /// For broadcasts, articles and social media: where it ran.
+    pub channel: Option<String>,
+    /// Estimated audience reached (broadcasts, social media).
+    pub audience_reached: Option<i32>,
+    pub participants: Counts,
+    pub has_participant_list: bool,
+    /// Public events are shown to partners and in the public mobile view.
+    pub is_public: bool,
+    /// Derived: the dates overlap the Action Month (15 November - 15 December).
+    pub in_action_month: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+impl From<EventRow> for OutreachEvent {
+    fn from(r: EventRow) -> Self {
+        OutreachEvent {
+            id: r.id,
+            unit_id: r.unit_id,
+            activity_id: r.activity_id,
+            campaign_id: r.campaign_id,
+            kind: EventKind::parse(&r.kind).unwrap_or(EventKind::Other),
+            title: r.title,
+            topics: topics_from_db(&r.topics),
+            starts_on: r.starts_on,
+            ends_on: r.ends_on,
+            location: r.location,
+            channel: r.channel,
+            audience_reached: r.audience_reached,
+            participants: Counts::new(r.female, r.male, r.other_sex),
+            has_participant_list: r.has_participant_list,
+            is_public: r.is_public,
+            in_action_month: r.in_action_month.unwrap_or(false),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            version: r.version,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "kind": "street_event", "title": "Mít tinh hưởng ứng Tháng hành động vì bình đẳng giới",
+    "topics": ["gbv"], "starts_on": "2020-11-15", "ends_on": "2020-11-15",
+    "location": "Sân UBND phường Hạ Long", "audience_reached": 300,
+    "participants": {"female": 180, "male": 70, "other": 0}, "is_public": true
+}))]
+pub struct NewEvent {
+    pub id: Option<Uuid>,
+    /// Defaults to the caller's unit.
+    pub unit_id: Option<Uuid>,
+    pub activity_id: Option<Uuid>,
+    pub campaign_id: Option<Uuid>,
+    pub kind: EventKind,
+    #[validate(length(min = 1, max = 500))]
+    pub title: String,
+    #[serde(default)]
+    pub topics: Vec<Topic>,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    #[validate(length(max = 500))]
+    pub location: Option<String>,
+    #[validate(length(max = 300))]
+    pub channel: Option<String>,
+    #[validate(range(min = 0, max = 100_000_000))]
+    pub audience_reached: Option<i32>,
+    #[validate(nested)]
+    pub participants: Option<CountsInput>,
+    #[validate(length(max = 5000), nested)]
+    pub participant_list: Option<Vec<Participant>>,
+    #[serde(default)]
+    pub is_public: bool,
+}
+
+#[derive(Debug, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"audience_reached": 1200, "is_public": true}))]
+pub struct EventPatch {
+    #[serde(default, deserialize_with = "crate::http::double_option")]
+    #[schema(value_type = Option<Uuid>)]
+    pub activity_id: Option<Option<Uuid>>,
+    #[serde(default, deserialize_with = "crate::http::double_option")]
+    #[schema(value_type = Option<Uuid>)]
+    pub campaign_id: Option<Option<Uuid>>,
+    pub kind: Option<EventKind>,
+    #[validate(length(min = 1, max = 500))]
+    pub title: Option<String>,
+    pub topics: Option<Vec<Topic>>,
+    pub starts_on: Option<NaiveDate>,
+    pub ends_on: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "crate::http::double_option")]
+    #[validate(length(max = 500))]
+    #[schema(value_type = Option<String>)]
+    pub location: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::http::double_option")]
+    #[validate(length(max = 300))]
+    #[schema(value_type = Option<String>)]
+    pub channel: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::http::double_option")]
+    #[validate(range(min = 0, max = 100_000_000))]
+    #[schema(value_type = Option<i32>)]
+    pub audience_reached: Option<Option<i32>>,
+    #[validate(nested)]
+    pub participants: Option<CountsInput>,
+    #[validate(length(max = 5000), nested)]
+    pub participant_list: Option<Vec<Participant>>,
+    pub is_public: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EventFilters {
+    /// Events of this unit (and its descendants with `include_descendants=true`).
+    pub unit_id: Option<Uuid>,
+    #[serde(default)]
+    pub include_descendants: bool,
+    /// Events that end on or after this date.
+    pub from: Option<NaiveDate>,
+    /// Events that start on or before this date.
+    pub to: Option<NaiveDate>,
+    pub kind: Option<EventKind>,
+    pub topic: Option<Topic>,
+    pub in_action_month: Option<bool>,
+    pub activity_id: Option<Uuid>,
+    pub campaign_id: Option<Uuid>,
+    pub is_public: Option<bool>,
+    /// Search in title, location and channel, ignoring diacritics and case.
+    pub q: Option<String>,
+}

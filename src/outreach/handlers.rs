@@ -1,0 +1,388 @@
+//! `/api/v1/outreach`.
+
+use actix_web::http::StatusCode;
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use diesel_async::AsyncConnection;
+use uuid::Uuid;
+
+use super::api::{EventFilters, EventPatch, NewEvent, OutreachEvent};
+use super::queries::{self, EventChanges, EventRow};
+use crate::app::AppState;
+use crate::audit::{self, Actor, Change};
+use crate::auth::{Caller, Role};
+use crate::db::Conn;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::http::idempotency::{self, IdempotencyKey, Stored};
+use crate::http::list::{paginate, Cursor, Page, PageQuery, Sort};
+use crate::http::{etag_response, IfMatch, Json, ValidJson};
+use crate::participation::{self, Participant};
+use crate::records::{self, check_activity, check_dates, require_writer};
+
+const RESOURCE: &str = "outreach_event";
+
+/// An event the caller may see (partners: public events only), or 404.
+pub async fn visible(conn: &mut Conn, caller: &Caller, id: Uuid) -> ApiResult<EventRow> {
+    let row = queries::find(conn, id).await?.ok_or(ApiError::NotFound)?;
+    caller.require_visible(&row.unit_path)?;
+    if caller.role == Role::Partner && !row.is_public {
+        return Err(ApiError::NotFound);
+    }
+    Ok(row)
+}
+
+/// People's data is never for partners.
+fn require_person_reader(caller: &Caller) -> ApiResult<()> {
+    if caller.role == Role::Partner {
+        Err(ApiError::forbidden())
+    } else {
+        Ok(())
+    }
+}
+
+/// The campaign must be visible to the caller and belong to the event's unit or a unit above.
+async fn check_campaign(conn: &mut Conn, caller: &Caller, campaign_id: Option<Uuid>, unit_path: &str) -> ApiResult<()> {
+    let Some(id) = campaign_id else { return Ok(()) };
+    match crate::campaigns::queries::find(conn, id).await? {
+        Some(c) if crate::campaigns::readable(caller, &c.unit_path) && unit_path.starts_with(&c.unit_path) => Ok(()),
+        _ => Err(ApiError::field(
+            "campaign_id",
+            "unknown",
+            "no such campaign of this unit or a unit above it",
+            "không có chiến dịch này của đơn vị hoặc đơn vị cấp trên",
+        )),
+    }
+}
+
+fn stale(row: EventRow) -> ApiError {
+    ApiError::PreconditionFailed {
+        current: serde_json::to_value(OutreachEvent::from(row)).unwrap_or_default(),
+    }
+}
+
+/// Outreach events in the caller's scope (partners: public events of their granted units).
+///
+/// Sort: `starts_on` (default), `title`, `updated_at`; `-` for descending.
+#[utoipa::path(
+    tag = "outreach",
+    operation_id = "list_outreach_events",
+    params(EventFilters, PageQuery),
+    responses(
+        (status = 200, description = "A page of events", body = Page<OutreachEvent>),
+        (status = 422, description = "Invalid sort or cursor", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/outreach")]
+pub async fn list_events(
+    state: web::Data<AppState>,
+    caller: Caller,
+    filters: web::Query<EventFilters>,
+    page: web::Query<PageQuery>,
+) -> ApiResult<web::Json<Page<OutreachEvent>>> {
+    let sort = Sort::parse(page.sort.as_deref(), queries::SORTS)?;
+    let cursor = page.cursor.as_deref().map(|c| Cursor::decode(c, &sort)).transpose()?;
+    let limit = page.limit();
+    let mut conn = state.pool.get().await?;
+    let unit_path = match (filters.unit_id, filters.include_descendants) {
+        (Some(id), true) => crate::units::queries::find(&mut conn, id).await?.map(|u| u.path),
+        _ => None,
+    };
+    if filters.unit_id.is_some() && filters.include_descendants && unit_path.is_none() {
+        return Ok(web::Json(Page {
+            data: vec![],
+            next_cursor: None,
+        }));
+    }
+    let public_only = caller.role == Role::Partner;
+    let rows = queries::list(
+        &mut conn,
+        &caller.scopes,
+        &filters,
+        public_only,
+        unit_path.as_deref(),
+        &sort,
+        cursor.as_ref(),
+        limit,
+    )
+    .await?;
+    Ok(web::Json(paginate(rows, limit, &sort, OutreachEvent::from)))
+}
+
+/// One outreach event.
+#[utoipa::path(
+    tag = "outreach",
+    operation_id = "get_outreach_event",
+    params(("id" = Uuid, Path, description = "Event id")),
+    responses(
+        (status = 200, description = "The event", body = OutreachEvent, headers(("ETag" = String, description = "The event's version"))),
+        (status = 404, description = "No such event in the caller's scope", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/outreach/{id}")]
+pub async fn get_event(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+    let mut conn = state.pool.get().await?;
+    let row = visible(&mut conn, &caller, *id).await?;
+    Ok(etag_response(StatusCode::OK, row.version, &OutreachEvent::from(row)))
+}
+
+/// The named participants of an event (people's data: never for partners).
+#[utoipa::path(
+    tag = "outreach",
+    operation_id = "list_outreach_participants",
+    params(("id" = Uuid, Path, description = "Event id")),
+    responses(
+        (status = 200, description = "The participants, in the order given", body = Vec<Participant>),
+        (status = 403, description = "Partners never see people's data", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such event in the caller's scope", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/outreach/{id}/participants")]
+pub async fn event_participants(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<web::Json<Vec<Participant>>> {
+    require_person_reader(&caller)?;
+    let mut conn = state.pool.get().await?;
+    let row = visible(&mut conn, &caller, *id).await?;
+    Ok(web::Json(participation::list(&mut conn, row.id).await?))
+}
+
+/// Record an outreach event (the unit's officers and managers, or an admin above).
+///
+/// Send counts by sex, or the participant list (the counts are then derived from it; typed
+/// counts that disagree with the list are 422). Offline clients may choose the `id`.
+#[utoipa::path(
+    tag = "outreach",
+    operation_id = "create_outreach_event",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response")),
+    request_body = NewEvent,
+    responses(
+        (status = 201, description = "Recorded", body = OutreachEvent, headers(("ETag" = String, description = "The event's version"))),
+        (status = 403, description = "Not a writer of the unit's records", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The id belongs to a different record", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields: dates out of order or too far ahead, negative counts, a list that disagrees with the counts, an activity not assigned to the unit", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/outreach")]
+pub async fn create_event(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    key: IdempotencyKey,
+    body: Json<NewEvent>,
+) -> ApiResult<HttpResponse> {
+    let body = body.into_valid()?;
+    let hash = idempotency::fingerprint(&req, &body);
+    let mut conn = state.pool.get().await?;
+    let unit = records::record_unit(&mut conn, &caller, body.unit_id).await?;
+    require_writer(&caller, unit.id, &unit.path)?;
+    check_dates(body.starts_on, body.ends_on)?;
+    let counts = participation::resolve(body.participants.as_ref(), body.participant_list.as_deref())?;
+    check_activity(&mut conn, body.activity_id, unit.id, &unit.path).await?;
+    check_campaign(&mut conn, &caller, body.campaign_id, &unit.path).await?;
+    let now = chrono::Utc::now();
+    let row = EventRow {
+        id: body.id.unwrap_or_else(Uuid::now_v7),
+        unit_id: unit.id,
+        unit_path: unit.path.clone(),
+        activity_id: body.activity_id,
+        campaign_id: body.campaign_id,
+        kind: body.kind.as_str().into(),
+        title: body.title.trim().into(),
+        topics: records::to_db(&body.topics, |t| t.as_str()),
+        starts_on: body.starts_on,
+        ends_on: body.ends_on,
+        location: body.location.clone(),
+        channel: body.channel.clone(),
+        audience_reached: body.audience_reached,
+        is_public: body.is_public,
+        female: counts.female,
+        male: counts.male,
+        other_sex: counts.other,
+        has_participant_list: body.participant_list.is_some(),
+        in_action_month: None,
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    };
+    let stored = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            if let Some(replay) = idempotency::claim(conn, &caller, &key, &hash).await? {
+                return Ok(replay);
+            }
+            let stored = match queries::insert_new(conn, &row).await? {
+                Some(t) => {
+                    if let Some(list) = &body.participant_list {
+                        participation::replace(conn, t.id, list).await?;
+                    }
+                    let out = OutreachEvent::from(t);
+                    audit::record(
+                        conn,
+                        Actor::Caller(&caller),
+                        Change::created(RESOURCE, out.id, unit.id, &unit.path, &out),
+                    )
+                    .await?;
+                    Stored::new(StatusCode::CREATED, &out)
+                }
+                None => match queries::find(conn, row.id).await? {
+                    Some(e)
+                        if caller.sees(&e.unit_path)
+                            && e.unit_id == row.unit_id
+                            && e.title == row.title
+                            && e.starts_on == row.starts_on =>
+                    {
+                        Stored {
+                            replayed: true,
+                            ..Stored::new(StatusCode::CREATED, &OutreachEvent::from(e))
+                        }
+                    }
+                    _ => {
+                        return Err(ApiError::conflict(
+                            "id: a different record already has this id",
+                            "id: đã có bản ghi khác dùng id này",
+                        ))
+                    }
+                },
+            };
+            idempotency::save(conn, &caller, &key, &stored).await?;
+            Ok(stored)
+        })
+        .await?;
+    Ok(stored.respond())
+}
+
+/// Correct an outreach event (needs `If-Match`).
+#[utoipa::path(
+    tag = "outreach",
+    operation_id = "update_outreach_event",
+    params(
+        ("id" = Uuid, Path, description = "Event id"),
+        ("If-Match" = String, Header, description = "The ETag from the last read, e.g. \"3\""),
+    ),
+    request_body = EventPatch,
+    responses(
+        (status = 200, description = "Updated", body = OutreachEvent, headers(("ETag" = String, description = "The new version"))),
+        (status = 403, description = "Not a writer of the unit's records", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such event in the caller's scope", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[patch("/outreach/{id}")]
+pub async fn update_event(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: Json<EventPatch>,
+) -> ApiResult<HttpResponse> {
+    let body = body.into_valid()?;
+    let mut conn = state.pool.get().await?;
+    let current = visible(&mut conn, &caller, *id).await?;
+    require_writer(&caller, current.unit_id, &current.unit_path)?;
+    if !if_match.matches(current.version) {
+        return Err(stale(current));
+    }
+    check_dates(
+        body.starts_on.unwrap_or(current.starts_on),
+        body.ends_on.unwrap_or(current.ends_on),
+    )?;
+    if let Some(activity) = body.activity_id {
+        check_activity(&mut conn, activity, current.unit_id, &current.unit_path).await?;
+    }
+    if let Some(campaign) = body.campaign_id {
+        check_campaign(&mut conn, &caller, campaign, &current.unit_path).await?;
+    }
+    // The list, when sent, replaces the old one; an empty list removes it.
+    let list = body.participant_list.as_deref().filter(|l| !l.is_empty());
+    let counts = match (&body.participants, &body.participant_list) {
+        (None, None) => None,
+        (c, _) => Some(participation::resolve(c.as_ref(), list)?),
+    };
+    let changes = EventChanges {
+        activity_id: body.activity_id,
+        campaign_id: body.campaign_id,
+        kind: body.kind.map(|k| k.as_str().to_string()),
+        title: body.title.map(|t| t.trim().to_string()),
+        topics: body.topics.as_deref().map(|t| records::to_db(t, |x| x.as_str())),
+        starts_on: body.starts_on,
+        ends_on: body.ends_on,
+        location: body.location,
+        channel: body.channel,
+        audience_reached: body.audience_reached,
+        is_public: body.is_public,
+        female: counts.map(|c| c.female),
+        male: counts.map(|c| c.male),
+        other_sex: counts.map(|c| c.other),
+        has_participant_list: body.participant_list.as_ref().map(|l| !l.is_empty()),
+    };
+    let before = OutreachEvent::from(current.clone());
+    let updated = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            let Some(row) = queries::update(conn, current.id, current.version, &changes).await? else {
+                return Ok(None);
+            };
+            if let Some(l) = &body.participant_list {
+                participation::replace(conn, row.id, l).await?;
+            }
+            let after = OutreachEvent::from(row);
+            let change = Change::updated(RESOURCE, after.id, current.unit_id, &current.unit_path, &before, &after);
+            audit::record(conn, Actor::Caller(&caller), change).await?;
+            Ok(Some(after))
+        })
+        .await?;
+    match updated {
+        Some(t) => Ok(etag_response(StatusCode::OK, t.version, &t)),
+        None => Err(stale(visible(&mut conn, &caller, *id).await?)),
+    }
+}
+
+/// Delete an outreach event (soft; needs `If-Match`). Its attachments go with it.
+#[utoipa::path(
+    tag = "outreach",
+    operation_id = "delete_outreach_event",
+    params(
+        ("id" = Uuid, Path, description = "Event id"),
+        ("If-Match" = String, Header, description = "The ETag from the last read, e.g. \"3\""),
+    ),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 403, description = "Not a writer of the unit's records", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such event in the caller's scope", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[delete("/outreach/{id}")]
+pub async fn delete_event(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+) -> ApiResult<HttpResponse> {
+    let mut conn = state.pool.get().await?;
+    let current = visible(&mut conn, &caller, *id).await?;
+    require_writer(&caller, current.unit_id, &current.unit_path)?;
+    if !if_match.matches(current.version) {
+        return Err(stale(current));
+    }
+    let before = OutreachEvent::from(current.clone());
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        if !queries::soft_delete(conn, current.id, current.version).await? {
+            return Err(stale(current.clone()));
+        }
+        crate::attachments::queries::delete_for_record(conn, current.id).await?;
+        audit::record(
+            conn,
+            Actor::Caller(&caller),
+            Change::deleted(RESOURCE, current.id, current.unit_id, &current.unit_path, &before),
+        )
+        .await?;
+        Ok(())
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,171 @@
+//! Rules shared by the records of what units did (trainings and outreach events): who writes
+//! them, which plan activity they may carry out, sane dates, and the topics vocabulary.
+
+use chrono::{Datelike, NaiveDate};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::Caller;
+use crate::db::schema::{plan_activities, plans};
+use crate::error::{ApiError, ApiResult, FieldError, Text};
+
+/// Topics named in the city guidance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Topic {
+    /// Gender-based violence, especially against women and girls.
+    Gbv,
+    DomesticViolence,
+    SexSelectionAtBirth,
+    MarriageToForeigners,
+    WomenInLeadership,
+    WomenEntrepreneurship,
+    GenderEqualityLaw,
+    GenderMainstreaming,
+    Other,
+}
+
+impl Topic {
+    pub const ALL: [Topic; 9] = [
+        Topic::Gbv,
+        Topic::DomesticViolence,
+        Topic::SexSelectionAtBirth,
+        Topic::MarriageToForeigners,
+        Topic::WomenInLeadership,
+        Topic::WomenEntrepreneurship,
+        Topic::GenderEqualityLaw,
+        Topic::GenderMainstreaming,
+        Topic::Other,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Topic::Gbv => "gbv",
+            Topic::DomesticViolence => "domestic_violence",
+            Topic::SexSelectionAtBirth => "sex_selection_at_birth",
+            Topic::MarriageToForeigners => "marriage_to_foreigners",
+            Topic::WomenInLeadership => "women_in_leadership",
+            Topic::WomenEntrepreneurship => "women_entrepreneurship",
+            Topic::GenderEqualityLaw => "gender_equality_law",
+            Topic::GenderMainstreaming => "gender_mainstreaming",
+            Topic::Other => "other",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Topic> {
+        Self::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+}
+
+/// Sorted, without duplicates, as stored.
+pub fn to_db<T: Copy + Ord>(items: &[T], name: impl Fn(T) -> &'static str) -> Vec<String> {
+    let mut v = items.to_vec();
+    v.sort();
+    v.dedup();
+    v.into_iter().map(|t| name(t).to_string()).collect()
+}
+
+pub fn topics_from_db(v: &[String]) -> Vec<Topic> {
+    v.iter().filter_map(|t| Topic::parse(t)).collect()
+}
+
+/// Writers of a unit's activity records: its officers and managers, or an admin above.
+pub fn require_writer(caller: &Caller, unit_id: Uuid, unit_path: &str) -> ApiResult<()> {
+    caller.require_recorder_of(unit_id, unit_path)
+}
+
+/// How far ahead a record's dates may lie (records are of what was done, or is about to be).
+pub const MAX_DAYS_AHEAD: i64 = 366;
+
+/// `ends_on` not before `starts_on`; neither before 2000 nor more than a year ahead.
+pub fn check_dates(starts_on: NaiveDate, ends_on: NaiveDate) -> ApiResult<()> {
+    let latest = chrono::Utc::now().date_naive() + chrono::Duration::days(MAX_DAYS_AHEAD);
+    let mut errors = Vec::new();
+    for (field, d) in [("starts_on", starts_on), ("ends_on", ends_on)] {
+        if d.year() < 2000 || d > latest {
+            errors.push(FieldError::new(
+                field,
+                "out_of_range",
+                Text::new(
+                    format!("must be between 2000-01-01 and {latest}"),
+                    format!("phải trong khoảng 2000-01-01 đến {latest}"),
+                ),
+            ));
+        }
+    }
+    if ends_on < starts_on {
+        errors.push(FieldError::new(
+            "ends_on",
+            "before_start",
+            Text::new("must not be before starts_on", "không được trước starts_on"),
+        ));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(errors))
+    }
+}
+
+/// A record may carry out an activity of its own unit's plan, or of a plan above whose
+/// activity is assigned to the record's unit or a unit above it. Cancelled plans take none.
+pub async fn check_activity(
+    conn: &mut AsyncPgConnection,
+    activity_id: Option<Uuid>,
+    unit_id: Uuid,
+    unit_path: &str,
+) -> ApiResult<()> {
+    let Some(activity_id) = activity_id else { return Ok(()) };
+    let found: Option<(Uuid, String, String, String)> = plan_activities::table
+        .inner_join(plans::table)
+        .filter(plan_activities::id.eq(activity_id))
+        .filter(plan_activities::deleted_at.is_null())
+        .filter(plans::deleted_at.is_null())
+        .filter(plans::status.ne("cancelled"))
+        .select((
+            plans::unit_id,
+            plans::unit_path,
+            plan_activities::responsible_unit_path,
+            plans::status,
+        ))
+        .first(conn)
+        .await
+        .optional()?;
+    let ok = match found {
+        Some((plan_unit, plan_path, responsible_path, _)) => {
+            unit_path.starts_with(&plan_path) && (plan_unit == unit_id || unit_path.starts_with(&responsible_path))
+        }
+        None => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::field(
+            "activity_id",
+            "not_assigned",
+            "must be an activity of this unit's plan, or of a plan above that assigns it to this unit",
+            "phải là hoạt động trong kế hoạch của đơn vị, hoặc của kế hoạch cấp trên giao cho đơn vị",
+        ))
+    }
+}
+
+/// The unit of a record: the caller's by default; any unit in the caller's scope otherwise.
+pub async fn record_unit(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    unit_id: Option<Uuid>,
+) -> ApiResult<crate::units::model::UnitRow> {
+    let id = unit_id.unwrap_or(caller.unit_id);
+    crate::units::queries::find(conn, id)
+        .await?
+        .filter(|u| caller.sees(&u.path))
+        .ok_or_else(|| {
+            ApiError::field(
+                "unit_id",
+                "unknown",
+                "no such unit in your scope",
+                "không có đơn vị này trong phạm vi của bạn",
+            )
+        })
+}

@@ -1,0 +1,218 @@
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::Validate;
+
+use super::queries::TrainingRow;
+use crate::participation::{Counts, CountsInput, Participant};
+use crate::records::{topics_from_db, Topic};
+
+/// Audiences named in the city guidance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Audience {
+    /// Officials doing gender-equality work.
+    Officials,
+    /// Collaborators (cộng tác viên).
+    Collaborators,
+    /// Members of the Committee for the Advancement of Women.
+    CommitteeMembers,
+    /// Media agencies.
+    Media,
+    /// Rapporteurs (báo cáo viên).
+    Rapporteurs,
+    /// Grassroots information officers.
+    GrassrootsInformationOfficers,
+    /// Residents.
+    Community,
+    Students,
+    Other,
+}
+
+impl Audience {
+    pub const ALL: [Audience; 9] = [
+        Self::Officials,
+        Self::Collaborators,
+        Self::CommitteeMembers,
+        Self::Media,
+        Self::Rapporteurs,
+        Self::GrassrootsInformationOfficers,
+        Self::Community,
+        Self::Students,
+        Self::Other,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Officials => "officials",
+            Self::Collaborators => "collaborators",
+            Self::CommitteeMembers => "committee_members",
+            Self::Media => "media",
+            Self::Rapporteurs => "rapporteurs",
+            Self::GrassrootsInformationOfficers => "grassroots_information_officers",
+            Self::Community => "community",
+            Self::Students => "students",
+            Self::Other => "other",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0193a7c0-5a8e-7c1e-9d7e-3f4b5c6d7e97", "unit_id": "a3e0c6ca-ae28-59cb-b57f-593e8d17e313",
+    "activity_id": "6b1f5a2e-8d3c-5e7a-9f10-2b3c4d5e6f90", "title": "Tập huấn kiến thức về bình đẳng giới",
+    "topics": ["gender_equality_law", "gbv"], "audiences": ["officials", "collaborators"],
+    "starts_on": "2020-11-20", "ends_on": "2020-11-21", "location": "Hội trường UBND phường Hạ Long",
+    "organiser": "UBND phường Hạ Long", "trainers": ["Trần Văn Minh"],
+    "participants": {"female": 32, "male": 11, "other": 0, "total": 43}, "has_participant_list": false,
+    "in_action_month": true, "created_at": "2026-11-29T12:00:00Z", "updated_at": "2026-11-29T12:00:00Z", "version": 1
+}))]
+pub struct Training {
+    pub id: Uuid,
+    pub unit_id: Uuid,
+    /// The plan activity this training carries out.
+    pub activity_id: Option<Uuid>,
+    pub title: String,
+    pub topics: Vec<Topic>,
+    pub audiences: Vec<Audience>,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub location: Option<String>,
+    pub organiser: Option<String>,
+    pub trainers: Vec<String>,
+    /// By sex; derived from the participant list when there is one.
+    pub participants: Counts,
+    /// True when the counts come from a named list (`GET .../participants`).
+    pub has_participant_list: bool,
+    /// Derived: the dates overlap the Action Month (15 November - 15 December).
+    pub in_action_month: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+impl From<TrainingRow> for Training {
+    fn from(r: TrainingRow) -> Self {
+        Training {
+            id: r.id,
+            unit_id: r.unit_id,
+            activity_id: r.activity_id,
+            title: r.title,
+            topics: topics_from_db(&r.topics),
+            audiences: r.audiences.iter().filter_map(|a| Audience::parse(a)).collect(),
+            starts_on: r.starts_on,
+            ends_on: r.ends_on,
+            location: r.location,
+            organiser: r.organiser,
+            trainers: r.trainers,
+            participants: Counts::new(r.female, r.male, r.other_sex),
+            has_participant_list: r.has_participant_list,
+            in_action_month: r.in_action_month.unwrap_or(false),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            version: r.version,
+        }
+    }
+}
+
+pub fn valid_names(names: &[String]) -> Result<(), validator::ValidationError> {
+    if names.len() <= 50 && names.iter().all(|n| !n.trim().is_empty() && n.chars().count() <= 200) {
+        Ok(())
+    } else {
+        let mut e = validator::ValidationError::new("length");
+        e.message = Some("at most 50 names of 1 to 200 characters".into());
+        Err(e)
+    }
+}
+
+#[derive(Debug, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "title": "Tập huấn kiến thức về bình đẳng giới cho cán bộ, cộng tác viên",
+    "activity_id": "6b1f5a2e-8d3c-5e7a-9f10-2b3c4d5e6f90",
+    "topics": ["gender_equality_law"], "audiences": ["officials", "collaborators"],
+    "starts_on": "2020-11-20", "ends_on": "2020-11-21", "location": "Hội trường UBND phường Hạ Long",
+    "organiser": "UBND phường Hạ Long", "trainers": ["Trần Văn Minh"],
+    "participants": {"female": 32, "male": 11, "other": 0}
+}))]
+pub struct NewTraining {
+    /// Optional client-chosen id (records made offline keep their id).
+    pub id: Option<Uuid>,
+    /// Defaults to the caller's unit.
+    pub unit_id: Option<Uuid>,
+    pub activity_id: Option<Uuid>,
+    #[validate(length(min = 1, max = 500))]
+    pub title: String,
+    #[serde(default)]
+    pub topics: Vec<Topic>,
+    #[serde(default)]
+    pub audiences: Vec<Audience>,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    #[validate(length(max = 500))]
+    pub location: Option<String>,
+    #[validate(length(max = 300))]
+    pub organiser: Option<String>,
+    #[serde(default)]
+    #[validate(custom(function = "valid_names"))]
+    pub trainers: Vec<String>,
+    /// Typed counts; with a participant list they must agree with it.
+    #[validate(nested)]
+    pub participants: Option<CountsInput>,
+    /// Named participants; the counts are derived from them.
+    #[validate(length(max = 5000), nested)]
+    pub participant_list: Option<Vec<Participant>>,
+}
+
+#[derive(Debug, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"participants": {"female": 35, "male": 11, "other": 0}}))]
+pub struct TrainingPatch {
+    #[serde(default, deserialize_with = "crate::http::double_option")]
+    #[schema(value_type = Option<Uuid>)]
+    pub activity_id: Option<Option<Uuid>>,
+    #[validate(length(min = 1, max = 500))]
+    pub title: Option<String>,
+    pub topics: Option<Vec<Topic>>,
+    pub audiences: Option<Vec<Audience>>,
+    pub starts_on: Option<NaiveDate>,
+    pub ends_on: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "crate::http::double_option")]
+    #[validate(length(max = 500))]
+    #[schema(value_type = Option<String>)]
+    pub location: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::http::double_option")]
+    #[validate(length(max = 300))]
+    #[schema(value_type = Option<String>)]
+    pub organiser: Option<Option<String>>,
+    #[validate(custom(function = "valid_names"))]
+    pub trainers: Option<Vec<String>>,
+    #[validate(nested)]
+    pub participants: Option<CountsInput>,
+    /// Replaces the list (an empty list removes it; counts then come from `participants`).
+    #[validate(length(max = 5000), nested)]
+    pub participant_list: Option<Vec<Participant>>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TrainingFilters {
+    /// Trainings of this unit (and its descendants with `include_descendants=true`).
+    pub unit_id: Option<Uuid>,
+    #[serde(default)]
+    pub include_descendants: bool,
+    /// Trainings that end on or after this date.
+    pub from: Option<NaiveDate>,
+    /// Trainings that start on or before this date.
+    pub to: Option<NaiveDate>,
+    pub topic: Option<Topic>,
+    pub audience: Option<Audience>,
+    pub in_action_month: Option<bool>,
+    /// Trainings carrying out this plan activity.
+    pub activity_id: Option<Uuid>,
+    /// Search in title, location and organiser, ignoring diacritics and case.
+    pub q: Option<String>,
+}

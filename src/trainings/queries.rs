@@ -1,0 +1,193 @@
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::api::TrainingFilters;
+use crate::db::schema::trainings;
+use crate::http::list::{ts_key, Bind, Cursor, Keyed, ListSql, Sort, SortField};
+
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
+#[diesel(table_name = trainings, check_for_backend(diesel::pg::Pg))]
+pub struct TrainingRow {
+    pub id: Uuid,
+    pub unit_id: Uuid,
+    pub unit_path: String,
+    pub activity_id: Option<Uuid>,
+    pub title: String,
+    pub topics: Vec<String>,
+    pub audiences: Vec<String>,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub location: Option<String>,
+    pub organiser: Option<String>,
+    pub trainers: Vec<String>,
+    pub female: i32,
+    pub male: i32,
+    pub other_sex: i32,
+    pub has_participant_list: bool,
+    #[diesel(skip_insertion)]
+    pub in_action_month: Option<bool>,
+    #[diesel(skip_insertion)]
+    pub created_at: DateTime<Utc>,
+    #[diesel(skip_insertion)]
+    pub updated_at: DateTime<Utc>,
+    #[diesel(skip_insertion)]
+    pub version: i64,
+}
+
+impl Keyed for TrainingRow {
+    fn id(&self) -> String {
+        self.id.to_string()
+    }
+    fn sort_value(&self, field: &str) -> String {
+        match field {
+            "title" => self.title.clone(),
+            "updated_at" => ts_key(&self.updated_at),
+            _ => self.starts_on.to_string(),
+        }
+    }
+}
+
+pub const SORTS: &[SortField] = &[
+    SortField {
+        name: "starts_on",
+        column: "t.starts_on",
+        sql_type: "date",
+    },
+    SortField {
+        name: "title",
+        column: "t.title",
+        sql_type: "text",
+    },
+    SortField {
+        name: "updated_at",
+        column: "t.updated_at",
+        sql_type: "timestamptz",
+    },
+];
+
+const COLUMNS: &str =
+    "t.id, t.unit_id, t.unit_path, t.activity_id, t.title, t.topics, t.audiences, t.starts_on, t.ends_on, \
+    t.location, t.organiser, t.trainers, t.female, t.male, t.other_sex, t.has_participant_list, t.in_action_month, \
+    t.created_at, t.updated_at, t.version";
+
+#[allow(clippy::too_many_arguments)]
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    scopes: &[String],
+    f: &TrainingFilters,
+    unit_path: Option<&str>,
+    sort: &Sort,
+    cursor: Option<&Cursor>,
+    limit: i64,
+) -> QueryResult<Vec<TrainingRow>> {
+    let mut sql = ListSql::new(format!("SELECT {COLUMNS} FROM trainings t"), "t.id");
+    sql.filter("t.deleted_at IS NULL", []).in_scopes("t.unit_path", scopes);
+    match (f.unit_id, f.include_descendants, unit_path) {
+        (Some(_), true, Some(path)) => {
+            sql.in_subtree("t.unit_path", path);
+        }
+        (Some(id), _, _) => {
+            sql.filter("t.unit_id = ?", [Bind::Uuid(id)]);
+        }
+        _ => {}
+    }
+    if let Some(from) = f.from {
+        sql.filter("t.ends_on >= ?", [Bind::Date(from)]);
+    }
+    if let Some(to) = f.to {
+        sql.filter("t.starts_on <= ?", [Bind::Date(to)]);
+    }
+    if let Some(topic) = f.topic {
+        sql.filter("t.topics @> ARRAY[?]::text[]", [Bind::Text(topic.as_str().into())]);
+    }
+    if let Some(a) = f.audience {
+        sql.filter("t.audiences @> ARRAY[?]::text[]", [Bind::Text(a.as_str().into())]);
+    }
+    if let Some(am) = f.in_action_month {
+        sql.filter("t.in_action_month = ?", [Bind::Bool(am)]);
+    }
+    if let Some(a) = f.activity_id {
+        sql.filter("t.activity_id = ?", [Bind::Uuid(a)]);
+    }
+    if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
+        sql.search("t.search", q);
+    }
+    sql.page(sort, cursor, limit).load(conn).await
+}
+
+pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<TrainingRow>> {
+    trainings::table
+        .filter(trainings::id.eq(id))
+        .filter(trainings::deleted_at.is_null())
+        .select(TrainingRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn insert_new(conn: &mut AsyncPgConnection, row: &TrainingRow) -> QueryResult<Option<TrainingRow>> {
+    diesel::insert_into(trainings::table)
+        .values(row)
+        .on_conflict(trainings::id)
+        .do_nothing()
+        .returning(TrainingRow::as_returning())
+        .get_result(conn)
+        .await
+        .optional()
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = trainings)]
+pub struct TrainingChanges {
+    pub activity_id: Option<Option<Uuid>>,
+    pub title: Option<String>,
+    pub topics: Option<Vec<String>>,
+    pub audiences: Option<Vec<String>>,
+    pub starts_on: Option<NaiveDate>,
+    pub ends_on: Option<NaiveDate>,
+    pub location: Option<Option<String>>,
+    pub organiser: Option<Option<String>>,
+    pub trainers: Option<Vec<String>>,
+    pub female: Option<i32>,
+    pub male: Option<i32>,
+    pub other_sex: Option<i32>,
+    pub has_participant_list: Option<bool>,
+}
+
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    version: i64,
+    c: &TrainingChanges,
+) -> QueryResult<Option<TrainingRow>> {
+    diesel::update(trainings::table)
+        .filter(trainings::id.eq(id))
+        .filter(trainings::version.eq(version))
+        .filter(trainings::deleted_at.is_null())
+        .set((
+            c,
+            trainings::version.eq(trainings::version + 1),
+            trainings::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(TrainingRow::as_returning())
+        .get_result(conn)
+        .await
+        .optional()
+}
+
+pub async fn soft_delete(conn: &mut AsyncPgConnection, id: Uuid, version: i64) -> QueryResult<bool> {
+    diesel::update(trainings::table)
+        .filter(trainings::id.eq(id))
+        .filter(trainings::version.eq(version))
+        .filter(trainings::deleted_at.is_null())
+        .set((
+            trainings::deleted_at.eq(diesel::dsl::now),
+            trainings::version.eq(trainings::version + 1),
+            trainings::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await
+        .map(|n| n == 1)
+}
