@@ -204,6 +204,13 @@ impl ApiError {
             allowed: None,
         }
     }
+    /// 412 with the record as it is now (`current`).
+    pub fn stale<T: Serialize>(current: &T) -> Self {
+        Self::PreconditionFailed {
+            current: serde_json::to_value(current).unwrap_or_default(),
+        }
+    }
+
     pub fn unauthorized() -> Self {
         Self::Unauthorized(Text::new(
             "Missing, invalid or expired access token",

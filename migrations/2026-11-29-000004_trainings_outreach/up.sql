@@ -125,6 +125,7 @@ CREATE TABLE attachments (
     storage_key  text NOT NULL UNIQUE,
     created_by   uuid NOT NULL,
     created_at   timestamptz NOT NULL DEFAULT now(),
+    updated_at   timestamptz NOT NULL DEFAULT now(),
     version      bigint NOT NULL DEFAULT 1,
     deleted_at   timestamptz
 );

@@ -18,6 +18,7 @@ use crate::app::AppState;
 use crate::audit::{self, Actor, Change};
 use crate::auth::{Caller, Role};
 use crate::db::Conn;
+use crate::db::SoftDeletable;
 use crate::error::{ApiError, ApiResult, Problem, Text};
 use crate::http::list::Page;
 use crate::http::IfMatch;
@@ -458,25 +459,19 @@ pub async fn delete_attachment(
     let mut conn = state.pool.get().await?;
     let row = visible(&mut conn, &caller, *id).await?;
     caller.require_recorder_of(row.unit_id, &row.unit_path)?;
-    let stale = |r: &AttachmentRow| ApiError::PreconditionFailed {
-        current: serde_json::to_value(Attachment::from(r.clone())).unwrap_or_default(),
-    };
+    let stale = |r: &AttachmentRow| ApiError::stale(&Attachment::from(r.clone()));
     if !if_match.matches(row.version) {
         return Err(stale(&row));
     }
     let before = Attachment::from(row.clone());
-    conn.transaction::<_, ApiError, _>(async |conn| {
-        if !queries::soft_delete(conn, row.id, row.version).await? {
-            return Err(stale(&row));
-        }
-        audit::record(
-            conn,
-            Actor::Caller(&caller),
-            Change::deleted(RESOURCE, row.id, row.unit_id, &row.unit_path, &before),
-        )
-        .await?;
-        Ok(())
-    })
+    audit::delete_record(
+        &mut conn,
+        &caller,
+        SoftDeletable::Attachments,
+        RESOURCE,
+        (row.id, row.version, row.unit_id, &row.unit_path),
+        &before,
+    )
     .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -96,20 +96,6 @@ pub async fn insert(conn: &mut AsyncPgConnection, row: &AttachmentRow) -> QueryR
         .await
 }
 
-pub async fn soft_delete(conn: &mut AsyncPgConnection, id: Uuid, version: i64) -> QueryResult<bool> {
-    diesel::update(attachments::table)
-        .filter(attachments::id.eq(id))
-        .filter(attachments::version.eq(version))
-        .filter(attachments::deleted_at.is_null())
-        .set((
-            attachments::deleted_at.eq(diesel::dsl::now),
-            attachments::version.eq(attachments::version + 1),
-        ))
-        .execute(conn)
-        .await
-        .map(|n| n == 1)
-}
-
 /// With its record: the record's attachments are deleted too (soft; files stay for the audit).
 pub async fn delete_for_record(conn: &mut AsyncPgConnection, record_id: Uuid) -> QueryResult<usize> {
     diesel::update(attachments::table)

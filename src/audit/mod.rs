@@ -114,3 +114,34 @@ pub async fn record(conn: &mut AsyncPgConnection, actor: Actor<'_>, change: Chan
         .await
         .map(|_| ())
 }
+
+/// Deletes a record softly, with its audit entry, in one transaction (and a training's or an
+/// event's attachments with it). 412 with `before` when the record moved on meanwhile.
+pub async fn delete_record<T: Serialize + Sync>(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    table: crate::db::SoftDeletable,
+    resource: &'static str,
+    (id, version, unit_id, unit_path): (Uuid, i64, Uuid, &str),
+    before: &T,
+) -> crate::error::ApiResult<()> {
+    use crate::db::SoftDeletable;
+    use crate::error::ApiError;
+    use diesel_async::AsyncConnection;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        if !crate::db::soft_delete(conn, table, id, version).await? {
+            return Err(ApiError::stale(before));
+        }
+        if matches!(table, SoftDeletable::Trainings | SoftDeletable::OutreachEvents) {
+            crate::attachments::queries::delete_for_record(conn, id).await?;
+        }
+        record(
+            conn,
+            Actor::Caller(caller),
+            Change::deleted(resource, id, unit_id, unit_path, before),
+        )
+        .await?;
+        Ok(())
+    })
+    .await
+}

@@ -16,7 +16,7 @@ use crate::audit::{self, Actor, Change};
 use crate::auth::Caller;
 use crate::db::Conn;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::http::idempotency::{self, IdempotencyKey, Stored};
+use crate::http::idempotency::{self, Created, IdempotencyKey};
 use crate::http::list::Page;
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
 use crate::participation::Counts;
@@ -118,9 +118,7 @@ async fn readable_campaign(conn: &mut Conn, caller: &Caller, id: Uuid) -> ApiRes
 }
 
 fn stale(row: CampaignRow) -> ApiError {
-    ApiError::PreconditionFailed {
-        current: serde_json::to_value(Campaign::from(row)).unwrap_or_default(),
-    }
+    ApiError::stale(&Campaign::from(row))
 }
 
 /// Campaigns of the caller's units and of the units above them, newest first.
@@ -203,29 +201,29 @@ pub async fn create_campaign(
         updated_at: now,
         version: 1,
     };
-    let stored = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            if let Some(replay) = idempotency::claim(conn, &caller, &key, &hash).await? {
-                return Ok(replay);
-            }
-            let Some(created) = queries::insert_new(conn, &row).await? else {
-                return Err(ApiError::conflict(
-                    "id: a record already has this id",
-                    "id: đã có bản ghi dùng id này",
-                ));
-            };
-            let out = Campaign::from(created);
-            audit::record(
-                conn,
-                Actor::Caller(&caller),
-                Change::created(RESOURCE, out.id, unit.id, &unit.path, &out),
-            )
-            .await?;
-            let stored = Stored::new(StatusCode::CREATED, &out);
-            idempotency::save(conn, &caller, &key, &stored).await?;
-            Ok(stored)
-        })
-        .await?;
+    let who = caller.clone();
+    let stored = idempotency::create_once(
+        &mut conn,
+        &caller,
+        &key,
+        &hash,
+        (RESOURCE, unit.id, &unit.path),
+        |r: &Campaign| r.id,
+        move |conn| {
+            Box::pin(async move {
+                match queries::insert_new(conn, &row).await? {
+                    Some(created) => Ok(Created::New(Campaign::from(created))),
+                    None => match queries::find(conn, row.id).await? {
+                        Some(e) if who.sees(&e.unit_path) && e.unit_id == row.unit_id && e.name == row.name => {
+                            Ok(Created::Existing(Campaign::from(e)))
+                        }
+                        _ => Err(idempotency::id_taken()),
+                    },
+                }
+            })
+        },
+    )
+    .await?;
     Ok(stored.respond())
 }
 

@@ -239,9 +239,7 @@ async fn apply(
     unit_ids: Option<&[Uuid]>,
     action: &str,
 ) -> ApiResult<ClientRow> {
-    let stale = || ApiError::PreconditionFailed {
-        current: serde_json::to_value(ApiClient::from(current.clone())).unwrap_or_default(),
-    };
+    let stale = || ApiError::stale(&ApiClient::from(current.clone()));
     if !if_match.matches(current.version) {
         return Err(stale());
     }

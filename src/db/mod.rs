@@ -37,6 +37,58 @@ pub fn build_pool(url: &str, size: usize) -> anyhow::Result<Pool> {
         .context("building the database pool")
 }
 
+/// The tables whose records are deleted softly: `deleted_at` set, `version` grown, so sync
+/// clients get a tombstone. Each has `id`, `version`, `updated_at` and `deleted_at`.
+#[derive(Clone, Copy, Debug)]
+pub enum SoftDeletable {
+    Units,
+    LegalDocuments,
+    Plans,
+    PlanTargets,
+    PlanActivities,
+    Trainings,
+    OutreachEvents,
+    Campaigns,
+    Attachments,
+}
+
+impl SoftDeletable {
+    fn table(self) -> &'static str {
+        match self {
+            Self::Units => "units",
+            Self::LegalDocuments => "legal_documents",
+            Self::Plans => "plans",
+            Self::PlanTargets => "plan_targets",
+            Self::PlanActivities => "plan_activities",
+            Self::Trainings => "trainings",
+            Self::OutreachEvents => "outreach_events",
+            Self::Campaigns => "campaigns",
+            Self::Attachments => "attachments",
+        }
+    }
+}
+
+/// Soft-deletes the record at `version`; false when it is gone or at another version.
+pub async fn soft_delete(
+    conn: &mut AsyncPgConnection,
+    table: SoftDeletable,
+    id: uuid::Uuid,
+    version: i64,
+) -> diesel::QueryResult<bool> {
+    use diesel_async::RunQueryDsl;
+    let sql = format!(
+        "UPDATE {} SET deleted_at = now(), version = version + 1, updated_at = now() \
+         WHERE id = $1 AND version = $2 AND deleted_at IS NULL",
+        table.table()
+    );
+    diesel::sql_query(sql)
+        .bind::<diesel::sql_types::Uuid, _>(id)
+        .bind::<diesel::sql_types::BigInt, _>(version)
+        .execute(conn)
+        .await
+        .map(|n| n == 1)
+}
+
 /// Applies pending migrations; returns the versions applied.
 pub async fn run_migrations(url: &str) -> anyhow::Result<Vec<String>> {
     let url = url.to_string();

@@ -43,6 +43,7 @@ diesel::table! {
         storage_key -> Text,
         created_by -> Uuid,
         created_at -> Timestamptz,
+        updated_at -> Timestamptz,
         version -> Int8,
         deleted_at -> Nullable<Timestamptz>,
     }

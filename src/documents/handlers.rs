@@ -11,7 +11,7 @@ use crate::app::AppState;
 use crate::audit::{self, Actor, Change, GLOBAL_PATH};
 use crate::auth::{Caller, PrincipalKind, Role};
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::http::idempotency::{self, IdempotencyKey, Stored};
+use crate::http::idempotency::{self, Created, IdempotencyKey};
 use crate::http::list::{paginate, Cursor, Page, PageQuery, Sort};
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
 
@@ -26,9 +26,7 @@ fn require_writer(caller: &Caller) -> ApiResult<()> {
 }
 
 fn stale(row: DocumentRow) -> ApiError {
-    ApiError::PreconditionFailed {
-        current: serde_json::to_value(Document::from(row)).unwrap_or_default(),
-    }
+    ApiError::stale(&Document::from(row))
 }
 
 /// The legal documents plans may cite.
@@ -116,39 +114,26 @@ pub async fn create_document(
         version: 1,
     };
     let mut conn = state.pool.get().await?;
-    let stored = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            if let Some(replay) = idempotency::claim(conn, &caller, &key, &hash).await? {
-                return Ok(replay);
-            }
-            let stored = match queries::insert_new(conn, &row).await? {
-                Some(doc) => {
-                    let out = Document::from(doc);
-                    audit::record(
-                        conn,
-                        Actor::Caller(&caller),
-                        Change::created(RESOURCE, out.id, caller.unit_id, GLOBAL_PATH, &out),
-                    )
-                    .await?;
-                    Stored::new(StatusCode::CREATED, &out)
-                }
-                None => match queries::find(conn, row.id).await? {
-                    Some(existing) if same(&row, &existing) => Stored {
-                        replayed: true,
-                        ..Stored::new(StatusCode::CREATED, &Document::from(existing))
+    let stored = idempotency::create_once(
+        &mut conn,
+        &caller,
+        &key,
+        &hash,
+        (RESOURCE, caller.unit_id, GLOBAL_PATH),
+        |r: &Document| r.id,
+        move |conn| {
+            Box::pin(async move {
+                match queries::insert_new(conn, &row).await? {
+                    Some(created) => Ok(Created::New(Document::from(created))),
+                    None => match queries::find(conn, row.id).await? {
+                        Some(e) if same(&row, &e) => Ok(Created::Existing(Document::from(e))),
+                        _ => Err(idempotency::id_taken()),
                     },
-                    _ => {
-                        return Err(ApiError::conflict(
-                            "id: a different record already has this id",
-                            "id: đã có bản ghi khác dùng id này",
-                        ))
-                    }
-                },
-            };
-            idempotency::save(conn, &caller, &key, &stored).await?;
-            Ok(stored)
-        })
-        .await?;
+                }
+            })
+        },
+    )
+    .await?;
     Ok(stored.respond())
 }
 
@@ -273,7 +258,14 @@ pub async fn delete_document(
                 "Có kế hoạch đang viện dẫn văn bản này",
             ));
         }
-        if !queries::soft_delete(conn, current.id, current.version).await? {
+        if !crate::db::soft_delete(
+            conn,
+            crate::db::SoftDeletable::LegalDocuments,
+            current.id,
+            current.version,
+        )
+        .await?
+        {
             return Err(stale(current.clone()));
         }
         audit::record(

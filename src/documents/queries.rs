@@ -149,18 +149,3 @@ pub async fn is_cited(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<boo
     .get_result(conn)
     .await
 }
-
-pub async fn soft_delete(conn: &mut AsyncPgConnection, id: Uuid, version: i64) -> QueryResult<bool> {
-    diesel::update(legal_documents::table)
-        .filter(legal_documents::id.eq(id))
-        .filter(legal_documents::version.eq(version))
-        .filter(legal_documents::deleted_at.is_null())
-        .set((
-            legal_documents::deleted_at.eq(diesel::dsl::now),
-            legal_documents::version.eq(legal_documents::version + 1),
-            legal_documents::updated_at.eq(diesel::dsl::now),
-        ))
-        .execute(conn)
-        .await
-        .map(|n| n == 1)
-}

@@ -11,8 +11,9 @@ use crate::app::AppState;
 use crate::audit::{self, Actor, Change};
 use crate::auth::{Caller, Role};
 use crate::db::Conn;
+use crate::db::SoftDeletable;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::http::idempotency::{self, IdempotencyKey, Stored};
+use crate::http::idempotency::{self, Created, IdempotencyKey};
 use crate::http::list::{paginate, Cursor, Page, PageQuery, Sort};
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
 use crate::participation::{self, Participant};
@@ -54,9 +55,7 @@ async fn check_campaign(conn: &mut Conn, caller: &Caller, campaign_id: Option<Uu
 }
 
 fn stale(row: EventRow) -> ApiError {
-    ApiError::PreconditionFailed {
-        current: serde_json::to_value(OutreachEvent::from(row)).unwrap_or_default(),
-    }
+    ApiError::stale(&OutreachEvent::from(row))
 }
 
 /// Outreach events in the caller's scope (partners: public events of their granted units).
@@ -209,49 +208,40 @@ pub async fn create_event(
         updated_at: now,
         version: 1,
     };
-    let stored = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            if let Some(replay) = idempotency::claim(conn, &caller, &key, &hash).await? {
-                return Ok(replay);
-            }
-            let stored = match queries::insert_new(conn, &row).await? {
-                Some(t) => {
-                    if let Some(list) = &body.participant_list {
-                        participation::replace(conn, t.id, list).await?;
-                    }
-                    let out = OutreachEvent::from(t);
-                    audit::record(
-                        conn,
-                        Actor::Caller(&caller),
-                        Change::created(RESOURCE, out.id, unit.id, &unit.path, &out),
-                    )
-                    .await?;
-                    Stored::new(StatusCode::CREATED, &out)
-                }
-                None => match queries::find(conn, row.id).await? {
-                    Some(e)
-                        if caller.sees(&e.unit_path)
-                            && e.unit_id == row.unit_id
-                            && e.title == row.title
-                            && e.starts_on == row.starts_on =>
-                    {
-                        Stored {
-                            replayed: true,
-                            ..Stored::new(StatusCode::CREATED, &OutreachEvent::from(e))
+    let list = body.participant_list.clone();
+    let who = caller.clone();
+    let stored = idempotency::create_once(
+        &mut conn,
+        &caller,
+        &key,
+        &hash,
+        (RESOURCE, unit.id, &unit.path),
+        |r: &OutreachEvent| r.id,
+        move |conn| {
+            Box::pin(async move {
+                match queries::insert_new(conn, &row).await? {
+                    Some(created) => {
+                        if let Some(list) = &list {
+                            participation::replace(conn, created.id, list).await?;
                         }
+                        Ok(Created::New(OutreachEvent::from(created)))
                     }
-                    _ => {
-                        return Err(ApiError::conflict(
-                            "id: a different record already has this id",
-                            "id: đã có bản ghi khác dùng id này",
-                        ))
-                    }
-                },
-            };
-            idempotency::save(conn, &caller, &key, &stored).await?;
-            Ok(stored)
-        })
-        .await?;
+                    None => match queries::find(conn, row.id).await? {
+                        Some(e)
+                            if who.sees(&e.unit_path)
+                                && e.unit_id == row.unit_id
+                                && e.title == row.title
+                                && e.starts_on == row.starts_on =>
+                        {
+                            Ok(Created::Existing(OutreachEvent::from(e)))
+                        }
+                        _ => Err(idempotency::id_taken()),
+                    },
+                }
+            })
+        },
+    )
+    .await?;
     Ok(stored.respond())
 }
 
@@ -370,19 +360,14 @@ pub async fn delete_event(
         return Err(stale(current));
     }
     let before = OutreachEvent::from(current.clone());
-    conn.transaction::<_, ApiError, _>(async |conn| {
-        if !queries::soft_delete(conn, current.id, current.version).await? {
-            return Err(stale(current.clone()));
-        }
-        crate::attachments::queries::delete_for_record(conn, current.id).await?;
-        audit::record(
-            conn,
-            Actor::Caller(&caller),
-            Change::deleted(RESOURCE, current.id, current.unit_id, &current.unit_path, &before),
-        )
-        .await?;
-        Ok(())
-    })
+    audit::delete_record(
+        &mut conn,
+        &caller,
+        SoftDeletable::OutreachEvents,
+        RESOURCE,
+        (current.id, current.version, current.unit_id, &current.unit_path),
+        &before,
+    )
     .await?;
     Ok(HttpResponse::NoContent().finish())
 }

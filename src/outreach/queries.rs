@@ -188,18 +188,3 @@ pub async fn update(
         .await
         .optional()
 }
-
-pub async fn soft_delete(conn: &mut AsyncPgConnection, id: Uuid, version: i64) -> QueryResult<bool> {
-    diesel::update(outreach_events::table)
-        .filter(outreach_events::id.eq(id))
-        .filter(outreach_events::version.eq(version))
-        .filter(outreach_events::deleted_at.is_null())
-        .set((
-            outreach_events::deleted_at.eq(diesel::dsl::now),
-            outreach_events::version.eq(outreach_events::version + 1),
-            outreach_events::updated_at.eq(diesel::dsl::now),
-        ))
-        .execute(conn)
-        .await
-        .map(|n| n == 1)
-}

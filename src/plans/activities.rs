@@ -17,8 +17,9 @@ use crate::audit::{self, Actor, Change};
 use crate::auth::Caller;
 use crate::db::schema::plan_activities;
 use crate::db::Conn;
+use crate::db::SoftDeletable;
 use crate::error::{ApiError, ApiResult, FieldError, Problem, Text};
-use crate::http::idempotency::{self, IdempotencyKey, Stored};
+use crate::http::idempotency::{self, Created, IdempotencyKey};
 use crate::http::list::Page;
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
 
@@ -46,9 +47,7 @@ async fn find(conn: &mut Conn, plan_id: Uuid, id: Uuid) -> ApiResult<ActivityRow
 }
 
 fn stale(row: ActivityRow) -> ApiError {
-    ApiError::PreconditionFailed {
-        current: serde_json::to_value(Activity::from(row)).unwrap_or_default(),
-    }
+    ApiError::stale(&Activity::from(row))
 }
 
 /// Dates inside the plan's year, in order.
@@ -178,37 +177,30 @@ pub async fn create_activity(
         updated_at: now,
         version: 1,
     };
-    let stored = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            if let Some(replay) = idempotency::claim(conn, &caller, &key, &hash).await? {
-                return Ok(replay);
-            }
-            let inserted: Option<ActivityRow> = diesel::insert_into(plan_activities::table)
-                .values(&row)
-                .on_conflict(plan_activities::id)
-                .do_nothing()
-                .returning(ActivityRow::as_returning())
-                .get_result(conn)
-                .await
-                .optional()?;
-            let Some(a) = inserted else {
-                return Err(ApiError::conflict(
-                    "id: a record already has this id",
-                    "id: đã có bản ghi dùng id này",
-                ));
-            };
-            let out = Activity::from(a);
-            audit::record(
-                conn,
-                Actor::Caller(&caller),
-                Change::created(RESOURCE, out.id, plan.unit_id, &plan.unit_path, &out),
-            )
-            .await?;
-            let stored = Stored::new(StatusCode::CREATED, &out);
-            idempotency::save(conn, &caller, &key, &stored).await?;
-            Ok(stored)
-        })
-        .await?;
+    let stored = idempotency::create_once(
+        &mut conn,
+        &caller,
+        &key,
+        &hash,
+        (RESOURCE, plan.unit_id, &plan.unit_path),
+        |a: &Activity| a.id,
+        move |conn| {
+            Box::pin(async move {
+                let inserted: Option<ActivityRow> = diesel::insert_into(plan_activities::table)
+                    .values(&row)
+                    .on_conflict(plan_activities::id)
+                    .do_nothing()
+                    .returning(ActivityRow::as_returning())
+                    .get_result(conn)
+                    .await
+                    .optional()?;
+                inserted
+                    .map(|a| Created::New(Activity::from(a)))
+                    .ok_or_else(idempotency::id_taken)
+            })
+        },
+    )
+    .await?;
     Ok(stored.respond())
 }
 
@@ -356,28 +348,14 @@ pub async fn delete_activity(
     }
     require_editable(&plan)?;
     let before = Activity::from(current.clone());
-    conn.transaction::<_, ApiError, _>(async |conn| {
-        let n = diesel::update(plan_activities::table)
-            .filter(plan_activities::id.eq(current.id))
-            .filter(plan_activities::version.eq(current.version))
-            .set((
-                plan_activities::deleted_at.eq(diesel::dsl::now),
-                plan_activities::version.eq(plan_activities::version + 1),
-                plan_activities::updated_at.eq(diesel::dsl::now),
-            ))
-            .execute(conn)
-            .await?;
-        if n == 0 {
-            return Err(stale(current.clone()));
-        }
-        audit::record(
-            conn,
-            Actor::Caller(&caller),
-            Change::deleted(RESOURCE, current.id, plan.unit_id, &plan.unit_path, &before),
-        )
-        .await?;
-        Ok(())
-    })
+    audit::delete_record(
+        &mut conn,
+        &caller,
+        SoftDeletable::PlanActivities,
+        RESOURCE,
+        (current.id, current.version, plan.unit_id, &plan.unit_path),
+        &before,
+    )
     .await?;
     Ok(HttpResponse::NoContent().finish())
 }

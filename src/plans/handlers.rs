@@ -18,7 +18,7 @@ use crate::auth::{Caller, PrincipalKind, Role};
 use crate::db::Conn;
 use crate::domain::areas_to_db;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::http::idempotency::{self, IdempotencyKey, Stored};
+use crate::http::idempotency::{self, Created, IdempotencyKey};
 use crate::http::list::{paginate, Cursor, Page, PageQuery, Sort};
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
 
@@ -32,9 +32,7 @@ pub async fn readable_plan(conn: &mut Conn, caller: &Caller, id: Uuid) -> ApiRes
 }
 
 fn stale(plan: PlanRow) -> ApiError {
-    ApiError::PreconditionFailed {
-        current: serde_json::to_value(Plan::from(plan)).unwrap_or_default(),
-    }
+    ApiError::stale(&Plan::from(plan))
 }
 
 /// 409 unless the plan's content may change (draft or returned).
@@ -217,46 +215,36 @@ pub async fn create_plan(
         areas: areas_to_db(&body.areas),
         parent_plan_id: body.parent_plan_id,
     };
-    let stored = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            if let Some(replay) = idempotency::claim(conn, &caller, &key, &hash).await? {
-                return Ok(replay);
-            }
-            let stored = match queries::insert_new(conn, &row, &body.document_ids).await? {
-                Some(plan) => {
-                    let out = Plan::from(plan);
-                    audit::record(
-                        conn,
-                        Actor::Caller(&caller),
-                        Change::created(RESOURCE, out.id, unit.id, &unit.path, &out),
-                    )
-                    .await?;
-                    Stored::new(StatusCode::CREATED, &out)
-                }
-                None => match queries::find(conn, row.id).await? {
-                    Some(p)
-                        if p.unit_id == row.unit_id
-                            && p.year == row.year
-                            && p.kind == row.kind
-                            && p.title == row.title =>
-                    {
-                        Stored {
-                            replayed: true,
-                            ..Stored::new(StatusCode::CREATED, &Plan::from(p))
+    let documents = body.document_ids.clone();
+    let who = caller.clone();
+    let stored = idempotency::create_once(
+        &mut conn,
+        &caller,
+        &key,
+        &hash,
+        (RESOURCE, unit.id, &unit.path),
+        |r: &Plan| r.id,
+        move |conn| {
+            Box::pin(async move {
+                match queries::insert_new(conn, &row, &documents).await? {
+                    Some(created) => Ok(Created::New(Plan::from(created))),
+                    None => match queries::find(conn, row.id).await? {
+                        Some(e)
+                            if who.sees(&e.unit_path)
+                                && e.unit_id == row.unit_id
+                                && e.year == row.year
+                                && e.kind == row.kind
+                                && e.title == row.title =>
+                        {
+                            Ok(Created::Existing(Plan::from(e)))
                         }
-                    }
-                    _ => {
-                        return Err(ApiError::conflict(
-                            "id: a different record already has this id",
-                            "id: đã có bản ghi khác dùng id này",
-                        ))
-                    }
-                },
-            };
-            idempotency::save(conn, &caller, &key, &stored).await?;
-            Ok(stored)
-        })
-        .await?;
+                        _ => Err(idempotency::id_taken()),
+                    },
+                }
+            })
+        },
+    )
+    .await?;
     Ok(stored.respond())
 }
 
@@ -371,7 +359,7 @@ pub async fn delete_plan(
                 "Có kế hoạch khác đang thực hiện kế hoạch này",
             ));
         }
-        if !queries::soft_delete(conn, current.id, current.version).await? {
+        if !crate::db::soft_delete(conn, crate::db::SoftDeletable::Plans, current.id, current.version).await? {
             return Err(stale(current.clone()));
         }
         let change = Change::deleted(RESOURCE, current.id, current.unit_id, &current.unit_path, &before);

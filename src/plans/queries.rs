@@ -182,21 +182,6 @@ pub async fn update(
     Ok(n == 1)
 }
 
-pub async fn soft_delete(conn: &mut AsyncPgConnection, id: Uuid, version: i64) -> QueryResult<bool> {
-    diesel::update(plans::table)
-        .filter(plans::id.eq(id))
-        .filter(plans::version.eq(version))
-        .filter(plans::deleted_at.is_null())
-        .set((
-            plans::deleted_at.eq(diesel::dsl::now),
-            plans::version.eq(plans::version + 1),
-            plans::updated_at.eq(diesel::dsl::now),
-        ))
-        .execute(conn)
-        .await
-        .map(|n| n == 1)
-}
-
 /// True while live plans implement this one.
 pub async fn has_children(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::api::{Direction, NewTarget, Target, TargetPatch};
 use super::handlers::{readable_plan, require_editable};
-use super::model::{PlanRow, TargetRow};
+use super::model::TargetRow;
 use super::workflow::Status;
 use super::{queries as plan_queries, require_writer};
 use crate::app::AppState;
@@ -16,8 +16,9 @@ use crate::audit::{self, Actor, Change};
 use crate::auth::Caller;
 use crate::db::schema::plan_targets;
 use crate::db::Conn;
+use crate::db::SoftDeletable;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::http::idempotency::{self, IdempotencyKey, Stored};
+use crate::http::idempotency::{self, Created, IdempotencyKey};
 use crate::http::list::Page;
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
 
@@ -44,10 +45,23 @@ async fn find(conn: &mut Conn, plan_id: Uuid, id: Uuid) -> ApiResult<TargetRow> 
         .ok_or(ApiError::NotFound)
 }
 
+/// Inserts a target unless its id is taken (then 409: targets are created online).
+async fn insert(conn: &mut Conn, row: &TargetRow) -> ApiResult<Created<Target>> {
+    let inserted: Option<TargetRow> = diesel::insert_into(plan_targets::table)
+        .values(row)
+        .on_conflict(plan_targets::id)
+        .do_nothing()
+        .returning(TargetRow::as_returning())
+        .get_result(conn)
+        .await
+        .optional()?;
+    inserted
+        .map(|t| Created::New(Target::from(t)))
+        .ok_or_else(idempotency::id_taken)
+}
+
 fn stale(row: TargetRow) -> ApiError {
-    ApiError::PreconditionFailed {
-        current: serde_json::to_value(Target::from(row)).unwrap_or_default(),
-    }
+    ApiError::stale(&Target::from(row))
 }
 
 async fn check_indicator(conn: &mut Conn, code: Option<&str>) -> ApiResult<()> {
@@ -157,48 +171,17 @@ pub async fn create_target(
         updated_at: now,
         version: 1,
     };
-    let stored = write_new(&mut conn, &caller, &plan, &key, &hash, row).await?;
+    let stored = idempotency::create_once(
+        &mut conn,
+        &caller,
+        &key,
+        &hash,
+        (RESOURCE, plan.unit_id, &plan.unit_path),
+        |t: &Target| t.id,
+        move |conn| Box::pin(async move { insert(conn, &row).await }),
+    )
+    .await?;
     Ok(stored.respond())
-}
-
-async fn write_new(
-    conn: &mut Conn,
-    caller: &Caller,
-    plan: &PlanRow,
-    key: &IdempotencyKey,
-    hash: &[u8],
-    row: TargetRow,
-) -> ApiResult<Stored> {
-    conn.transaction::<_, ApiError, _>(async |conn| {
-        if let Some(replay) = idempotency::claim(conn, caller, key, hash).await? {
-            return Ok(replay);
-        }
-        let inserted: Option<TargetRow> = diesel::insert_into(plan_targets::table)
-            .values(&row)
-            .on_conflict(plan_targets::id)
-            .do_nothing()
-            .returning(TargetRow::as_returning())
-            .get_result(conn)
-            .await
-            .optional()?;
-        let Some(t) = inserted else {
-            return Err(ApiError::conflict(
-                "id: a record already has this id",
-                "id: đã có bản ghi dùng id này",
-            ));
-        };
-        let out = Target::from(t);
-        audit::record(
-            conn,
-            Actor::Caller(caller),
-            Change::created(RESOURCE, out.id, plan.unit_id, &plan.unit_path, &out),
-        )
-        .await?;
-        let stored = Stored::new(StatusCode::CREATED, &out);
-        idempotency::save(conn, caller, key, &stored).await?;
-        Ok(stored)
-    })
-    .await
 }
 
 #[derive(Debug, Default, AsChangeset)]
@@ -337,28 +320,14 @@ pub async fn delete_target(
     }
     require_editable(&plan)?;
     let before = Target::from(current.clone());
-    conn.transaction::<_, ApiError, _>(async |conn| {
-        let n = diesel::update(plan_targets::table)
-            .filter(plan_targets::id.eq(current.id))
-            .filter(plan_targets::version.eq(current.version))
-            .set((
-                plan_targets::deleted_at.eq(diesel::dsl::now),
-                plan_targets::version.eq(plan_targets::version + 1),
-                plan_targets::updated_at.eq(diesel::dsl::now),
-            ))
-            .execute(conn)
-            .await?;
-        if n == 0 {
-            return Err(stale(current.clone()));
-        }
-        audit::record(
-            conn,
-            Actor::Caller(&caller),
-            Change::deleted(RESOURCE, current.id, plan.unit_id, &plan.unit_path, &before),
-        )
-        .await?;
-        Ok(())
-    })
+    audit::delete_record(
+        &mut conn,
+        &caller,
+        SoftDeletable::PlanTargets,
+        RESOURCE,
+        (current.id, current.version, plan.unit_id, &plan.unit_path),
+        &before,
+    )
     .await?;
     Ok(HttpResponse::NoContent().finish())
 }

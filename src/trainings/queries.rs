@@ -176,18 +176,3 @@ pub async fn update(
         .await
         .optional()
 }
-
-pub async fn soft_delete(conn: &mut AsyncPgConnection, id: Uuid, version: i64) -> QueryResult<bool> {
-    diesel::update(trainings::table)
-        .filter(trainings::id.eq(id))
-        .filter(trainings::version.eq(version))
-        .filter(trainings::deleted_at.is_null())
-        .set((
-            trainings::deleted_at.eq(diesel::dsl::now),
-            trainings::version.eq(trainings::version + 1),
-            trainings::updated_at.eq(diesel::dsl::now),
-        ))
-        .execute(conn)
-        .await
-        .map(|n| n == 1)
-}

@@ -15,7 +15,7 @@ use crate::app::AppState;
 use crate::audit::{self, Actor, Change};
 use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::http::idempotency::{self, IdempotencyKey, Stored};
+use crate::http::idempotency::{self, Created, IdempotencyKey, Stored};
 use crate::http::list::{paginate, Cursor, Page, PageQuery, Sort};
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
 
@@ -29,9 +29,7 @@ async fn visible_unit(conn: &mut crate::db::Conn, caller: &Caller, id: Uuid) -> 
 }
 
 fn stale(unit: UnitRow) -> ApiError {
-    ApiError::PreconditionFailed {
-        current: serde_json::to_value(Unit::from(unit)).unwrap_or_default(),
-    }
+    ApiError::stale(&Unit::from(unit))
 }
 
 fn unknown_unit(field: &str) -> ApiError {
@@ -157,41 +155,31 @@ pub async fn create_unit(
         valid_from: body.valid_from.unwrap_or_else(|| chrono::Utc::now().date_naive()),
         valid_to: body.valid_to,
     };
-    let stored = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            if let Some(replay) = idempotency::claim(conn, &caller, &key, &hash).await? {
-                return Ok(replay);
-            }
-            let stored = match queries::insert_new(conn, &row).await? {
-                Some(unit) => {
-                    let out = Unit::from(unit.clone());
-                    let change = Change::created(RESOURCE, unit.id, unit.id, &unit.path, &out);
-                    audit::record(conn, Actor::Caller(&caller), change).await?;
-                    Stored::new(StatusCode::CREATED, &out)
-                }
-                // The client-chosen id exists: the same record again is a replay (an offline
-                // client retrying), anything else is a conflict.
-                None => match queries::find(conn, id).await? {
-                    Some(existing)
-                        if caller.sees(&existing.path) && row.same_as(&existing, body.valid_from.is_some()) =>
-                    {
-                        Stored {
-                            replayed: true,
-                            ..Stored::new(StatusCode::CREATED, &Unit::from(existing))
+    let compare_start = body.valid_from.is_some();
+    let row_path = row.path.clone();
+    let who = caller.clone();
+    let stored = idempotency::create_once(
+        &mut conn,
+        &caller,
+        &key,
+        &hash,
+        (RESOURCE, id, &row_path),
+        |r: &Unit| r.id,
+        move |conn| {
+            Box::pin(async move {
+                match queries::insert_new(conn, &row).await? {
+                    Some(created) => Ok(Created::New(Unit::from(created))),
+                    None => match queries::find(conn, row.id).await? {
+                        Some(e) if who.sees(&e.path) && row.same_as(&e, compare_start) => {
+                            Ok(Created::Existing(Unit::from(e)))
                         }
-                    }
-                    _ => {
-                        return Err(ApiError::conflict(
-                            "id: a different record already has this id",
-                            "id: đã có bản ghi khác dùng id này",
-                        ))
-                    }
-                },
-            };
-            idempotency::save(conn, &caller, &key, &stored).await?;
-            Ok(stored)
-        })
-        .await?;
+                        _ => Err(idempotency::id_taken()),
+                    },
+                }
+            })
+        },
+    )
+    .await?;
     Ok(stored.respond())
 }
 
@@ -305,7 +293,7 @@ pub async fn delete_unit(
                 "Đơn vị vẫn còn đơn vị trực thuộc hoặc người dùng; hãy xử lý trước",
             ));
         }
-        if !queries::soft_delete(conn, current.id, current.version).await? {
+        if !crate::db::soft_delete(conn, crate::db::SoftDeletable::Units, current.id, current.version).await? {
             return Err(stale(current.clone()));
         }
         let change = Change::deleted(RESOURCE, current.id, current.id, &current.path, &before);

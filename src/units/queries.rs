@@ -167,22 +167,6 @@ pub async fn has_dependents(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResu
     Ok(children + people > 0)
 }
 
-/// Marks the unit deleted at `expected_version`; false when the version moved on.
-pub async fn soft_delete(conn: &mut AsyncPgConnection, id: Uuid, expected_version: i64) -> QueryResult<bool> {
-    diesel::update(units::table)
-        .filter(units::id.eq(id))
-        .filter(units::deleted_at.is_null())
-        .filter(units::version.eq(expected_version))
-        .set((
-            units::deleted_at.eq(diesel::dsl::now),
-            units::version.eq(units::version + 1),
-            units::updated_at.eq(diesel::dsl::now),
-        ))
-        .execute(conn)
-        .await
-        .map(|n| n == 1)
-}
-
 /// The unit at `path` and all its descendants, parents before children.
 pub async fn subtree(
     conn: &mut AsyncPgConnection,
