@@ -145,3 +145,34 @@ pub async fn delete_record<T: Serialize + Sync>(
     })
     .await
 }
+
+/// Updates a record with its audit entry in one transaction: `update` applies the change at
+/// the version the caller read and returns the record after it, or `None` when the record
+/// moved on meanwhile (the caller answers 412). `action` is `update` or a workflow action.
+pub async fn update_record<T, F>(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    (resource, id, unit_id, unit_path): (&'static str, Uuid, Uuid, &str),
+    action: &str,
+    before: &T,
+    update: F,
+) -> crate::error::ApiResult<Option<T>>
+where
+    T: Serialize + Send + Sync,
+    F: for<'c> FnOnce(
+            &'c mut AsyncPgConnection,
+        ) -> futures_util::future::BoxFuture<'c, crate::error::ApiResult<Option<T>>>
+        + Send,
+{
+    use diesel_async::AsyncConnection;
+    conn.transaction::<_, crate::error::ApiError, _>(async |conn| {
+        let Some(after) = update(conn).await? else {
+            return Ok(None);
+        };
+        let mut change = Change::updated(resource, id, unit_id, unit_path, before, &after);
+        change.action = action;
+        record(conn, Actor::Caller(caller), change).await?;
+        Ok(Some(after))
+    })
+    .await
+}

@@ -3,7 +3,6 @@
 use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
-use diesel_async::AsyncConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -12,7 +11,7 @@ use validator::Validate;
 use super::queries::{self, CampaignChanges, CampaignRow, Totals};
 use super::readable;
 use crate::app::AppState;
-use crate::audit::{self, Actor, Change};
+use crate::audit::{self};
 use crate::auth::Caller;
 use crate::db::Conn;
 use crate::error::{ApiError, ApiResult, Problem};
@@ -270,17 +269,22 @@ pub async fn update_campaign(
         ends_on: body.ends_on,
     };
     let before = Campaign::from(current.clone());
-    let updated = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            let Some(row) = queries::update(conn, current.id, current.version, &changes).await? else {
-                return Ok(None);
-            };
-            let after = Campaign::from(row);
-            let change = Change::updated(RESOURCE, after.id, current.unit_id, &current.unit_path, &before, &after);
-            audit::record(conn, Actor::Caller(&caller), change).await?;
-            Ok(Some(after))
-        })
-        .await?;
+    let (current_id, current_version) = (current.id, current.version);
+    let updated = audit::update_record(
+        &mut conn,
+        &caller,
+        (RESOURCE, current.id, current.unit_id, &current.unit_path),
+        "update",
+        &before,
+        move |conn| {
+            Box::pin(async move {
+                Ok(queries::update(conn, current_id, current_version, &changes)
+                    .await?
+                    .map(Campaign::from))
+            })
+        },
+    )
+    .await?;
     match updated {
         Some(c) => Ok(etag_response(StatusCode::OK, c.version, &c)),
         None => Err(stale(readable_campaign(&mut conn, &caller, *id).await?)),

@@ -200,21 +200,22 @@ pub async fn update_document(
         url: body.url,
     };
     let before = Document::from(current.clone());
-    let updated = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            let Some(row) = queries::update(conn, current.id, current.version, &changes).await? else {
-                return Ok(None);
-            };
-            let after = Document::from(row);
-            audit::record(
-                conn,
-                Actor::Caller(&caller),
-                Change::updated(RESOURCE, after.id, caller.unit_id, GLOBAL_PATH, &before, &after),
-            )
-            .await?;
-            Ok(Some(after))
-        })
-        .await?;
+    let (current_id, current_version) = (current.id, current.version);
+    let updated = audit::update_record(
+        &mut conn,
+        &caller,
+        (RESOURCE, current.id, caller.unit_id, GLOBAL_PATH),
+        "update",
+        &before,
+        move |conn| {
+            Box::pin(async move {
+                Ok(queries::update(conn, current_id, current_version, &changes)
+                    .await?
+                    .map(Document::from))
+            })
+        },
+    )
+    .await?;
     match updated {
         Some(doc) => Ok(etag_response(StatusCode::OK, doc.version, &doc)),
         None => Err(stale(queries::find(&mut conn, *id).await?.ok_or(ApiError::NotFound)?)),

@@ -4,7 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{Datelike, NaiveDate};
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, RunQueryDsl};
+use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use super::api::{Activity, ActivityPatch, ActivityStatus, NewActivity};
@@ -13,7 +13,7 @@ use super::model::{ActivityRow, PlanRow};
 use super::require_writer;
 use super::workflow::Status;
 use crate::app::AppState;
-use crate::audit::{self, Actor, Change};
+use crate::audit::{self};
 use crate::auth::Caller;
 use crate::db::schema::plan_activities;
 use crate::db::Conn;
@@ -285,31 +285,32 @@ pub async fn update_activity(
         status: body.status.map(|s| s.as_str().to_string()),
     };
     let before = Activity::from(current.clone());
-    let updated = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            let row: Option<ActivityRow> = diesel::update(plan_activities::table)
-                .filter(plan_activities::id.eq(current.id))
-                .filter(plan_activities::version.eq(current.version))
-                .set((
-                    &changes,
-                    plan_activities::version.eq(plan_activities::version + 1),
-                    plan_activities::updated_at.eq(diesel::dsl::now),
-                ))
-                .returning(ActivityRow::as_returning())
-                .get_result(conn)
-                .await
-                .optional()?;
-            let Some(row) = row else { return Ok(None) };
-            let after = Activity::from(row);
-            audit::record(
-                conn,
-                Actor::Caller(&caller),
-                Change::updated(RESOURCE, after.id, plan.unit_id, &plan.unit_path, &before, &after),
-            )
-            .await?;
-            Ok(Some(after))
-        })
-        .await?;
+    let (current_id, current_version) = (current.id, current.version);
+    let updated = audit::update_record(
+        &mut conn,
+        &caller,
+        (RESOURCE, current.id, plan.unit_id, &plan.unit_path),
+        "update",
+        &before,
+        move |conn| {
+            Box::pin(async move {
+                let row: Option<ActivityRow> = diesel::update(plan_activities::table)
+                    .filter(plan_activities::id.eq(current_id))
+                    .filter(plan_activities::version.eq(current_version))
+                    .set((
+                        &changes,
+                        plan_activities::version.eq(plan_activities::version + 1),
+                        plan_activities::updated_at.eq(diesel::dsl::now),
+                    ))
+                    .returning(ActivityRow::as_returning())
+                    .get_result(conn)
+                    .await
+                    .optional()?;
+                Ok(row.map(Activity::from))
+            })
+        },
+    )
+    .await?;
     match updated {
         Some(a) => Ok(etag_response(StatusCode::OK, a.version, &a)),
         None => Err(stale(find(&mut conn, plan.id, path.activity_id).await?)),

@@ -296,20 +296,29 @@ pub async fn update_plan(
         ..Default::default()
     };
     let before = Plan::from(current.clone());
-    let updated = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            if !queries::update(conn, current.id, current.version, &changes, None).await? {
-                return Ok(None);
-            }
-            if let Some(docs) = &body.document_ids {
-                queries::set_documents(conn, current.id, docs).await?;
-            }
-            let after = Plan::from(queries::find(conn, current.id).await?.ok_or(ApiError::NotFound)?);
-            let change = Change::updated(RESOURCE, after.id, current.unit_id, &current.unit_path, &before, &after);
-            audit::record(conn, Actor::Caller(&caller), change).await?;
-            Ok(Some(after))
-        })
-        .await?;
+    let (current_id, current_version) = (current.id, current.version);
+    let documents = body.document_ids.clone();
+    let updated = audit::update_record(
+        &mut conn,
+        &caller,
+        (RESOURCE, current.id, current.unit_id, &current.unit_path),
+        "update",
+        &before,
+        move |conn| {
+            Box::pin(async move {
+                if !queries::update(conn, current_id, current_version, &changes, None).await? {
+                    return Ok(None);
+                }
+                if let Some(docs) = &documents {
+                    queries::set_documents(conn, current_id, docs).await?;
+                }
+                Ok(Some(Plan::from(
+                    queries::find(conn, current_id).await?.ok_or(ApiError::NotFound)?,
+                )))
+            })
+        },
+    )
+    .await?;
     match updated {
         Some(plan) => Ok(etag_response(StatusCode::OK, plan.version, &plan)),
         None => Err(stale(readable_plan(&mut conn, &caller, *id).await?)),

@@ -3,7 +3,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, RunQueryDsl};
+use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use super::api::{Direction, NewTarget, Target, TargetPatch};
@@ -12,7 +12,7 @@ use super::model::TargetRow;
 use super::workflow::Status;
 use super::{queries as plan_queries, require_writer};
 use crate::app::AppState;
-use crate::audit::{self, Actor, Change};
+use crate::audit::{self};
 use crate::auth::Caller;
 use crate::db::schema::plan_targets;
 use crate::db::Conn;
@@ -257,31 +257,32 @@ pub async fn update_target(
         measured_on: body.measured_on,
     };
     let before = Target::from(current.clone());
-    let updated = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            let row: Option<TargetRow> = diesel::update(plan_targets::table)
-                .filter(plan_targets::id.eq(current.id))
-                .filter(plan_targets::version.eq(current.version))
-                .set((
-                    &changes,
-                    plan_targets::version.eq(plan_targets::version + 1),
-                    plan_targets::updated_at.eq(diesel::dsl::now),
-                ))
-                .returning(TargetRow::as_returning())
-                .get_result(conn)
-                .await
-                .optional()?;
-            let Some(row) = row else { return Ok(None) };
-            let after = Target::from(row);
-            audit::record(
-                conn,
-                Actor::Caller(&caller),
-                Change::updated(RESOURCE, after.id, plan.unit_id, &plan.unit_path, &before, &after),
-            )
-            .await?;
-            Ok(Some(after))
-        })
-        .await?;
+    let (current_id, current_version) = (current.id, current.version);
+    let updated = audit::update_record(
+        &mut conn,
+        &caller,
+        (RESOURCE, current.id, plan.unit_id, &plan.unit_path),
+        "update",
+        &before,
+        move |conn| {
+            Box::pin(async move {
+                let row: Option<TargetRow> = diesel::update(plan_targets::table)
+                    .filter(plan_targets::id.eq(current_id))
+                    .filter(plan_targets::version.eq(current_version))
+                    .set((
+                        &changes,
+                        plan_targets::version.eq(plan_targets::version + 1),
+                        plan_targets::updated_at.eq(diesel::dsl::now),
+                    ))
+                    .returning(TargetRow::as_returning())
+                    .get_result(conn)
+                    .await
+                    .optional()?;
+                Ok(row.map(Target::from))
+            })
+        },
+    )
+    .await?;
     match updated {
         Some(t) => Ok(etag_response(StatusCode::OK, t.version, &t)),
         None => Err(stale(find(&mut conn, plan.id, path.target_id).await?)),

@@ -2,13 +2,12 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
-use diesel_async::AsyncConnection;
 use uuid::Uuid;
 
 use super::api::{NewTraining, Training, TrainingFilters, TrainingPatch};
 use super::queries::{self, TrainingChanges, TrainingRow};
 use crate::app::AppState;
-use crate::audit::{self, Actor, Change};
+use crate::audit::{self};
 use crate::auth::{Caller, Role};
 use crate::db::Conn;
 use crate::db::SoftDeletable;
@@ -286,20 +285,27 @@ pub async fn update_training(
         has_participant_list: body.participant_list.as_ref().map(|l| !l.is_empty()),
     };
     let before = Training::from(current.clone());
-    let updated = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            let Some(row) = queries::update(conn, current.id, current.version, &changes).await? else {
-                return Ok(None);
-            };
-            if let Some(l) = &body.participant_list {
-                participation::replace(conn, row.id, l).await?;
-            }
-            let after = Training::from(row);
-            let change = Change::updated(RESOURCE, after.id, current.unit_id, &current.unit_path, &before, &after);
-            audit::record(conn, Actor::Caller(&caller), change).await?;
-            Ok(Some(after))
-        })
-        .await?;
+    let (current_id, current_version) = (current.id, current.version);
+    let list = body.participant_list.clone();
+    let updated = audit::update_record(
+        &mut conn,
+        &caller,
+        (RESOURCE, current.id, current.unit_id, &current.unit_path),
+        "update",
+        &before,
+        move |conn| {
+            Box::pin(async move {
+                let Some(row) = queries::update(conn, current_id, current_version, &changes).await? else {
+                    return Ok(None);
+                };
+                if let Some(l) = &list {
+                    participation::replace(conn, row.id, l).await?;
+                }
+                Ok(Some(Training::from(row)))
+            })
+        },
+    )
+    .await?;
     match updated {
         Some(t) => Ok(etag_response(StatusCode::OK, t.version, &t)),
         None => Err(stale(visible(&mut conn, &caller, *id).await?)),

@@ -228,17 +228,22 @@ pub async fn update_unit(
         return Ok(etag_response(StatusCode::OK, current.version, &Unit::from(current)));
     }
     let before = Unit::from(current.clone());
-    let updated = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            let Some(unit) = queries::update(conn, current.id, current.version, &changes).await? else {
-                return Ok(None);
-            };
-            let after = Unit::from(unit.clone());
-            let change = Change::updated(RESOURCE, unit.id, unit.id, &unit.path, &before, &after);
-            audit::record(conn, Actor::Caller(&caller), change).await?;
-            Ok(Some(after))
-        })
-        .await?;
+    let (current_id, current_version) = (current.id, current.version);
+    let updated = audit::update_record(
+        &mut conn,
+        &caller,
+        (RESOURCE, current.id, current.id, &current.path),
+        "update",
+        &before,
+        move |conn| {
+            Box::pin(async move {
+                Ok(queries::update(conn, current_id, current_version, &changes)
+                    .await?
+                    .map(Unit::from))
+            })
+        },
+    )
+    .await?;
     match updated {
         Some(unit) => Ok(etag_response(StatusCode::OK, unit.version, &unit)),
         // Changed between our read and our write: report the state that won.
