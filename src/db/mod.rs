@@ -26,7 +26,11 @@ pub type PooledConn = dp::Object<AsyncPgConnection>;
 /// Builds the pool. Nothing connects until the first request; a wait longer than five seconds
 /// for a connection becomes a 503.
 pub fn build_pool(url: &str, size: usize) -> anyhow::Result<Pool> {
-    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(url);
+    // Recycling checks only for an open transaction; a broken connection fails its first query
+    // (and the pool drops it), instead of costing every request a test round trip.
+    let mut config = diesel_async::pooled_connection::ManagerConfig::default();
+    config.recycling_method = diesel_async::pooled_connection::RecyclingMethod::Fast;
+    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(url, config);
     dp::Pool::builder(manager)
         .max_size(size)
         .runtime(deadpool::Runtime::Tokio1)

@@ -7,7 +7,6 @@
 
 use base64::Engine;
 use diesel::pg::Pg;
-use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
 use diesel::sql_types;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -282,7 +281,7 @@ impl ListSql {
     }
 
     /// The query for one page: `limit + 1` rows after `cursor` in `sort` order.
-    pub fn page(mut self, sort: &Sort, cursor: Option<&Cursor>, limit: i64) -> BoxedSqlQuery<'static, Pg, SqlQuery> {
+    pub fn page(mut self, sort: &Sort, cursor: Option<&Cursor>, limit: i64) -> CachedSql {
         let (op, dir) = if sort.desc { ("<", "DESC") } else { (">", "ASC") };
         if let Some(c) = cursor {
             let v = self.push(Bind::Text(c.value.clone()));
@@ -300,23 +299,74 @@ impl ListSql {
             sql.push_str(" WHERE ");
             sql.push_str(&self.conds.join(" AND "));
         }
+        let lim = self.push(Bind::Int(limit + 1));
         sql.push_str(&format!(
             " ORDER BY {col} {dir}, {id} {dir} LIMIT {lim}",
             col = sort.field.column,
             id = self.id_column,
-            lim = limit + 1
         ));
-        let mut q = diesel::sql_query(sql).into_boxed::<Pg>();
-        for b in self.binds {
-            q = match b {
-                Bind::Text(v) => q.bind::<sql_types::Text, _>(v),
-                Bind::Uuid(v) => q.bind::<sql_types::Uuid, _>(v),
-                Bind::Int(v) => q.bind::<sql_types::BigInt, _>(v),
-                Bind::Bool(v) => q.bind::<sql_types::Bool, _>(v),
-                Bind::Date(v) => q.bind::<sql_types::Date, _>(v),
-            };
+        CachedSql::new(sql, self.binds)
+    }
+}
+
+/// A hand-built query whose server-side prepared statement is cached per connection, keyed by
+/// its SQL text (Diesel's `sql_query` is never cached, so each call would be parsed and
+/// planned again and cost an extra round trip). The SQL holds `$1`, `$2`, ... in the order of
+/// `binds`; it is only ever built from this crate's fixed fragments.
+#[derive(Debug, Clone)]
+pub struct CachedSql {
+    sql: String,
+    binds: Vec<Bind>,
+}
+
+impl CachedSql {
+    pub fn new(sql: String, binds: Vec<Bind>) -> Self {
+        Self { sql, binds }
+    }
+}
+
+impl diesel::query_builder::QueryId for CachedSql {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl diesel::query_builder::Query for CachedSql {
+    type SqlType = diesel::sql_types::Untyped;
+}
+
+impl diesel::query_builder::QueryFragment<Pg> for CachedSql {
+    fn walk_ast<'b>(&'b self, mut out: diesel::query_builder::AstPass<'_, 'b, Pg>) -> diesel::QueryResult<()> {
+        // Re-emit the SQL, turning each `$n` into Diesel's own bind placeholder.
+        let bytes = self.sql.as_bytes();
+        let mut start = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] == b'$' && i + 1 < bytes.len() && bytes[i + 1].is_ascii_digit() {
+                out.push_sql(&self.sql[start..i]);
+                let mut j = i + 1;
+                while j < bytes.len() && bytes[j].is_ascii_digit() {
+                    j += 1;
+                }
+                let n: usize = self.sql[i + 1..j].parse().unwrap_or(0);
+                let bind = self
+                    .binds
+                    .get(n.wrapping_sub(1))
+                    .ok_or_else(|| diesel::result::Error::QueryBuilderError(format!("no bind for ${n}").into()))?;
+                match bind {
+                    Bind::Text(v) => out.push_bind_param::<sql_types::Text, _>(v)?,
+                    Bind::Uuid(v) => out.push_bind_param::<sql_types::Uuid, _>(v)?,
+                    Bind::Int(v) => out.push_bind_param::<sql_types::BigInt, _>(v)?,
+                    Bind::Bool(v) => out.push_bind_param::<sql_types::Bool, _>(v)?,
+                    Bind::Date(v) => out.push_bind_param::<sql_types::Date, _>(v)?,
+                }
+                start = j;
+                i = j;
+            } else {
+                i += 1;
+            }
         }
-        q
+        out.push_sql(&self.sql[start..]);
+        Ok(())
     }
 }
 

@@ -1,7 +1,6 @@
 //! Plan queries. Each reads a plan with its citations and target counts in one round trip.
 
 use diesel::prelude::*;
-use diesel::sql_types::Uuid as SqlUuid;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
@@ -10,7 +9,7 @@ use super::model::{PlanRow, PLAN_SELECT};
 use super::workflow::Status;
 use crate::auth::Caller;
 use crate::db::schema::{indicators, plan_documents, plan_transitions, plans};
-use crate::http::list::{escape_like, Bind, Cursor, ListSql, Sort, SortField};
+use crate::http::list::{escape_like, Bind, CachedSql, Cursor, ListSql, Sort, SortField};
 
 pub const SORTS: &[SortField] = &[
     SortField {
@@ -86,11 +85,13 @@ pub async fn list(
 }
 
 pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<PlanRow>> {
-    diesel::sql_query(format!("{PLAN_SELECT} WHERE p.id = $1 AND p.deleted_at IS NULL"))
-        .bind::<SqlUuid, _>(id)
-        .get_result(conn)
-        .await
-        .optional()
+    CachedSql::new(
+        format!("{PLAN_SELECT} WHERE p.id = $1 AND p.deleted_at IS NULL"),
+        vec![Bind::Uuid(id)],
+    )
+    .get_result(conn)
+    .await
+    .optional()
 }
 
 #[derive(Debug, Insertable)]

@@ -49,14 +49,16 @@ wrk_run() { # name url
   echo "$rps $p99"
 }
 pgb_run() { # file
-  local out; out=$("$PGBIN/pgbench" -n -M prepared -c"$C" -j2 -T"$S" -P0 -r -f "$1" "$DB" 2>&1 | grep -E "^tps|latency average")
+  local out; out=$("$PGBIN/pgbench" -n -M prepared -c"$C" -j2 -T"$S" -f "$1" "$DB" 2>&1)
   echo "$out" | awk '/^tps/ {print $3}'
 }
 printf '%-28s %12s %10s %12s %8s\n' "case ($C connections, ${S}s)" "HTTP req/s" "HTTP p99" "pgbench tps" "ratio"
-for case in "get:localhost:$PORT/api/v1/units/$UNIT:$DATA/get.sql" "list:localhost:$PORT/api/v1/units?limit=50:$DATA/list.sql"; do
-  IFS=: read -r name host port path file <<< "$case"
-  read -r rps p99 <<< "$(wrk_run "$name" "http://$host:$port$path")"
-  tps=$(pgb_run "$file")
+run_case() { # name url sqlfile
+  local rps p99 tps ratio
+  read -r rps p99 <<< "$(wrk_run "$1" "$2")"
+  tps=$(pgb_run "$3")
   ratio=$(python3 -c "print(f'{float(\"$rps\")/float(\"$tps\")*100:.0f}%')")
-  printf '%-28s %12s %10s %12s %8s\n' "$name" "$rps" "$p99" "$tps" "$ratio"
-done
+  printf '%-28s %12s %10s %12s %8s\n' "$1" "$rps" "$p99" "$tps" "$ratio"
+}
+run_case "GET /units/{id}" "http://127.0.0.1:$PORT/api/v1/units/$UNIT" "$DATA/get.sql"
+run_case "GET /units?limit=50" "http://127.0.0.1:$PORT/api/v1/units?limit=50" "$DATA/list.sql"
