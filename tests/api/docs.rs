@@ -86,3 +86,42 @@ async fn every_operation_is_fully_documented() {
     }
     assert!(count >= 14, "only {count} operations documented");
 }
+
+/// Every operation that declares the Bearer scheme refuses a request without a token (401
+/// problem with `WWW-Authenticate`), whatever its path parameters.
+#[actix_web::test]
+async fn every_secured_operation_refuses_an_anonymous_caller() {
+    let app = TestApp::spawn().await;
+    let doc = generated();
+    let mut checked = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let secured = op["security"]
+                .as_array()
+                .is_some_and(|s| s.iter().any(|r| r.get("bearer").is_some()));
+            if !secured {
+                continue;
+            }
+            let concrete = path
+                .split('/')
+                .map(|seg| match seg {
+                    "{action}" => "submit".to_string(),
+                    s if s.starts_with('{') => uuid::Uuid::new_v4().to_string(),
+                    s => s.to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join("/");
+            let m = actix_web::http::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let body = if method == "get" || method == "delete" {
+                None
+            } else {
+                Some(serde_json::json!({}))
+            };
+            let res = app.call(m, &concrete, None, body).await;
+            assert_eq!(res.status, 401, "{method} {concrete}: {}", res.text());
+            assert!(res.header("www-authenticate").is_some(), "{method} {concrete}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 50, "only {checked} secured operations");
+}

@@ -816,3 +816,58 @@ async fn the_demo_seed_holds_the_2020_guidance() {
         .json();
     assert_eq!(history.as_array().unwrap().len(), 2);
 }
+
+#[actix_web::test]
+async fn only_drafts_are_deleted() {
+    let app = TestApp::spawn().await;
+    let manager = app.token(Role::Manager, HA_LONG).await;
+    let del = |id: &str, token: &str, m: &'static str| {
+        TestRequest::delete()
+            .uri(&format!("/api/v1/plans/{id}"))
+            .insert_header(("authorization", format!("Bearer {token}")))
+            .insert_header(("if-match", m))
+    };
+    let submitted = plan_in(&app, "submitted").await;
+    app.send(del(&submitted, &manager, "*")).await.assert_problem(409);
+    let draft = plan_in(&app, "draft").await;
+    app.send(del(&draft, &app.token(Role::Manager, TRAN_DANG_NINH).await, "*"))
+        .await
+        .assert_problem(404);
+    app.send(del(&draft, &app.token(Role::Officer, HA_LONG).await, "*"))
+        .await
+        .assert_problem(403);
+    app.send(del(&draft, &manager, "\"9\"")).await.assert_problem(412);
+    assert_eq!(app.send(del(&draft, &manager, "\"1\"")).await.status, 204);
+    app.get(&format!("/api/v1/plans/{draft}"), Some(&manager))
+        .await
+        .assert_problem(404);
+}
+
+#[actix_web::test]
+async fn activity_results_are_scoped() {
+    let app = TestApp::spawn().await;
+    let m = app.token(Role::Manager, HA_LONG).await;
+    let plan = new_plan(&app, &m, HA_LONG, 2020).await;
+    let pid = plan["id"].as_str().unwrap();
+    let a = app
+        .post(
+            &format!("/api/v1/plans/{pid}/activities"),
+            Some(&m),
+            json!({"kind": "training", "title": "Tập huấn", "starts_on": "2020-05-01", "ends_on": "2020-05-02"}),
+        )
+        .await
+        .json();
+    let path = format!("/api/v1/plans/{pid}/activities/{}/results", a["id"].as_str().unwrap());
+    let empty = app.get(&path, Some(&m)).await.json();
+    assert_eq!(empty["totals"]["trainings"], 0);
+    app.get(&path, Some(&app.token(Role::Viewer, TRAN_DANG_NINH).await))
+        .await
+        .assert_problem(404);
+    app.get(
+        &format!("/api/v1/plans/{pid}/activities/{}/results", Uuid::new_v4()),
+        Some(&m),
+    )
+    .await
+    .assert_problem(404);
+    app.get(&path, None).await.assert_problem(401);
+}
