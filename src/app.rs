@@ -54,7 +54,7 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     use crate::{attachments::handlers as attachments, campaigns::handlers as campaigns};
     use crate::{audit::handlers as audit, auth::handlers as auth, changes::handlers as changes};
     use crate::{clients::handlers as clients, documents::handlers as documents, health, units::handlers as units};
-    use crate::{outreach::handlers as outreach, trainings::handlers as trainings};
+    use crate::{outreach::handlers as outreach, petitions::handlers as petitions, trainings::handlers as trainings};
     cfg.service(health::live)
         .service(health::ready)
         .service(health::metrics)
@@ -116,6 +116,14 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(attachments::get_attachment)
                 .service(attachments::download_attachment)
                 .service(attachments::delete_attachment)
+                .service(petitions::list_petitions)
+                .service(petitions::create_petition)
+                .service(petitions::get_petition)
+                .service(petitions::update_petition)
+                .service(petitions::petition_action)
+                .service(petitions::list_deadline_rules)
+                .service(petitions::list_holidays)
+                .service(petitions::put_holiday)
                 .service(changes::list_changes)
                 .service(audit::list_audit_events)
                 .service(units::list_units)

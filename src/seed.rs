@@ -319,6 +319,252 @@ impl Seeder<'_> {
     }
 }
 
+/// Deadline rules of the Law on Complaints 2011 and the Law on Denunciations 2018:
+/// (code, kind, stage, instance, complex, remote, days, day kind, from, basis, verified).
+#[allow(clippy::type_complexity)]
+pub const DEADLINE_RULES: [(
+    &str,
+    &str,
+    &str,
+    Option<i16>,
+    Option<bool>,
+    Option<bool>,
+    i32,
+    &str,
+    (i32, u32, u32),
+    &str,
+    bool,
+); 12] = [
+    (
+        "complaint.acceptance",
+        "complaint",
+        "acceptance",
+        None,
+        None,
+        None,
+        10,
+        "calendar",
+        (2012, 7, 1),
+        "Luật Khiếu nại 2011, Điều 27",
+        true,
+    ),
+    (
+        "complaint.resolution.first",
+        "complaint",
+        "resolution",
+        Some(1),
+        Some(false),
+        Some(false),
+        30,
+        "calendar",
+        (2012, 7, 1),
+        "Luật Khiếu nại 2011, Điều 28",
+        true,
+    ),
+    (
+        "complaint.resolution.first.complex",
+        "complaint",
+        "resolution",
+        Some(1),
+        Some(true),
+        Some(false),
+        45,
+        "calendar",
+        (2012, 7, 1),
+        "Luật Khiếu nại 2011, Điều 28",
+        true,
+    ),
+    (
+        "complaint.resolution.first.remote",
+        "complaint",
+        "resolution",
+        Some(1),
+        Some(false),
+        Some(true),
+        45,
+        "calendar",
+        (2012, 7, 1),
+        "Luật Khiếu nại 2011, Điều 28",
+        true,
+    ),
+    (
+        "complaint.resolution.first.remote_complex",
+        "complaint",
+        "resolution",
+        Some(1),
+        Some(true),
+        Some(true),
+        60,
+        "calendar",
+        (2012, 7, 1),
+        "Luật Khiếu nại 2011, Điều 28",
+        true,
+    ),
+    (
+        "complaint.resolution.second",
+        "complaint",
+        "resolution",
+        Some(2),
+        Some(false),
+        Some(false),
+        45,
+        "calendar",
+        (2012, 7, 1),
+        "Luật Khiếu nại 2011, Điều 37",
+        true,
+    ),
+    (
+        "complaint.resolution.second.complex",
+        "complaint",
+        "resolution",
+        Some(2),
+        Some(true),
+        Some(false),
+        60,
+        "calendar",
+        (2012, 7, 1),
+        "Luật Khiếu nại 2011, Điều 37",
+        true,
+    ),
+    (
+        "complaint.resolution.second.remote",
+        "complaint",
+        "resolution",
+        Some(2),
+        Some(false),
+        Some(true),
+        60,
+        "calendar",
+        (2012, 7, 1),
+        "Luật Khiếu nại 2011, Điều 37",
+        true,
+    ),
+    (
+        "complaint.resolution.second.remote_complex",
+        "complaint",
+        "resolution",
+        Some(2),
+        Some(true),
+        Some(true),
+        70,
+        "calendar",
+        (2012, 7, 1),
+        "Luật Khiếu nại 2011, Điều 37",
+        true,
+    ),
+    (
+        "denunciation.acceptance",
+        "denunciation",
+        "acceptance",
+        None,
+        None,
+        None,
+        7,
+        "working",
+        (2019, 1, 1),
+        "Luật Tố cáo 2018, Điều 29 (verify)",
+        false,
+    ),
+    (
+        "denunciation.resolution",
+        "denunciation",
+        "resolution",
+        None,
+        None,
+        None,
+        30,
+        "calendar",
+        (2019, 1, 1),
+        "Luật Tố cáo 2018, Điều 30",
+        true,
+    ),
+    (
+        "denunciation.extension",
+        "denunciation",
+        "extension",
+        None,
+        None,
+        None,
+        30,
+        "calendar",
+        (2019, 1, 1),
+        "Luật Tố cáo 2018, Điều 30: once for a complex case, twice for an especially complex one",
+        true,
+    ),
+];
+
+/// Lunar New Year's Day (mùng 1 Tết) and the Hùng Kings' day (10/3 lunar) in the solar
+/// calendar, 2020-2027. The Tết break is seeded as New Year's Eve and the first four days;
+/// both are marked unverified (the Government fixes the exact days each year).
+pub const LUNAR_HOLIDAYS: [(i32, (u32, u32), (u32, u32)); 8] = [
+    (2020, (1, 25), (4, 2)),
+    (2021, (2, 12), (4, 21)),
+    (2022, (2, 1), (4, 10)),
+    (2023, (1, 22), (4, 29)),
+    (2024, (2, 10), (4, 18)),
+    (2025, (1, 29), (4, 7)),
+    (2026, (2, 17), (4, 26)),
+    (2027, (2, 6), (4, 16)),
+];
+
+impl Seeder<'_> {
+    async fn deadline_rules(&mut self) -> anyhow::Result<()> {
+        use crate::db::schema::deadline_rules as r;
+        for (code, kind, stage, instance, complex, remote, days, day_kind, from, basis, verified) in DEADLINE_RULES {
+            self.inserted += diesel::insert_into(r::table)
+                .values((
+                    r::code.eq(code),
+                    r::petition_kind.eq(kind),
+                    r::stage.eq(stage),
+                    r::instance.eq(instance),
+                    r::complex.eq(complex),
+                    r::remote.eq(remote),
+                    r::days.eq(days),
+                    r::day_kind.eq(day_kind),
+                    r::effective_from.eq(date(from.0, from.1, from.2)),
+                    r::legal_basis.eq(basis),
+                    r::verified.eq(verified),
+                ))
+                .on_conflict_do_nothing()
+                .execute(self.conn)
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn holidays(&mut self) -> anyhow::Result<()> {
+        use crate::db::schema::holidays as h;
+        let mut days: Vec<(NaiveDate, String, bool)> = Vec::new();
+        for (year, tet, hung) in LUNAR_HOLIDAYS {
+            for (m, d, name) in [
+                (1, 1, "Tết Dương lịch"),
+                (4, 30, "Ngày Chiến thắng"),
+                (5, 1, "Ngày Quốc tế Lao động"),
+                (9, 2, "Quốc khánh"),
+            ] {
+                days.push((date(year, m, d), name.to_string(), true));
+            }
+            let first = date(year, tet.0, tet.1);
+            for offset in -1..=3 {
+                days.push((
+                    first + chrono::Duration::days(offset),
+                    "Tết Nguyên đán".to_string(),
+                    false,
+                ));
+            }
+            days.push((date(year, hung.0, hung.1), "Giỗ Tổ Hùng Vương".to_string(), false));
+        }
+        for (day, name, verified) in days {
+            self.inserted += diesel::insert_into(h::table)
+                .values((h::day.eq(day), h::name.eq(name), h::verified.eq(verified)))
+                .on_conflict_do_nothing()
+                .execute(self.conn)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
 /// Loads the reference data; returns how many rows were new.
 pub async fn seed_reference(conn: &mut AsyncPgConnection) -> anyhow::Result<usize> {
     conn.transaction::<_, anyhow::Error, _>(async |conn| {
@@ -486,6 +732,8 @@ pub async fn seed_reference(conn: &mut AsyncPgConnection) -> anyhow::Result<usiz
         }
         s.documents().await?;
         s.indicators().await?;
+        s.deadline_rules().await?;
+        s.holidays().await?;
         Ok(s.inserted)
     })
     .await

@@ -135,6 +135,20 @@ impl Caller {
         self.require_any_of(unit_id, unit_path, &[Role::Officer, Role::Manager])
     }
 
+    /// A unit's oversight records (inspections, violations, complaints, denunciations): its
+    /// inspectors and managers, or an admin of a subtree that holds it.
+    pub fn require_case_handler_of(&self, unit_id: Uuid, unit_path: &str) -> ApiResult<()> {
+        self.require_any_of(unit_id, unit_path, &[Role::Inspector, Role::Manager])
+    }
+
+    /// People's identities in oversight cases: only the handling unit's own inspectors and
+    /// admins.
+    pub fn reads_identities_of(&self, unit_id: Uuid) -> bool {
+        self.kind == PrincipalKind::User
+            && self.unit_id == unit_id
+            && matches!(self.role, Role::Inspector | Role::Admin)
+    }
+
     /// A user of the unit itself with one of `roles`, or an admin above it.
     fn require_any_of(&self, unit_id: Uuid, unit_path: &str, roles: &[Role]) -> ApiResult<()> {
         let ok = self.kind == PrincipalKind::User

@@ -90,6 +90,31 @@ diesel::table! {
 }
 
 diesel::table! {
+    deadline_rules (code) {
+        code -> Text,
+        petition_kind -> Text,
+        stage -> Text,
+        instance -> Nullable<Int2>,
+        complex -> Nullable<Bool>,
+        remote -> Nullable<Bool>,
+        days -> Int4,
+        day_kind -> Text,
+        effective_from -> Date,
+        effective_to -> Nullable<Date>,
+        legal_basis -> Text,
+        verified -> Bool,
+    }
+}
+
+diesel::table! {
+    holidays (day) {
+        day -> Date,
+        name -> Text,
+        verified -> Bool,
+    }
+}
+
+diesel::table! {
     idempotency_keys (principal_id, key) {
         principal_id -> Uuid,
         key -> Text,
@@ -169,6 +194,43 @@ diesel::table! {
         sex -> Text,
         unit_name -> Nullable<Text>,
         position -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    petition_parties (petition_id) {
+        petition_id -> Uuid,
+        name -> Text,
+        contact -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    petitions (id) {
+        id -> Uuid,
+        kind -> Text,
+        handling_unit_id -> Uuid,
+        unit_path -> Text,
+        received_on -> Date,
+        channel -> Text,
+        subject -> Text,
+        summary -> Nullable<Text>,
+        instance -> Int2,
+        complex -> Bool,
+        remote -> Bool,
+        extension_count -> Int2,
+        status -> Text,
+        accepted_on -> Nullable<Date>,
+        decision -> Nullable<Text>,
+        decided_on -> Nullable<Date>,
+        acceptance_due_on -> Date,
+        resolution_due_on -> Nullable<Date>,
+        due_on -> Nullable<Date>,
+        search -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int8,
+        deleted_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -346,6 +408,8 @@ diesel::joinable!(campaigns -> units (unit_id));
 diesel::joinable!(outreach_events -> campaigns (campaign_id));
 diesel::joinable!(outreach_events -> plan_activities (activity_id));
 diesel::joinable!(outreach_events -> units (unit_id));
+diesel::joinable!(petition_parties -> petitions (petition_id));
+diesel::joinable!(petitions -> units (handling_unit_id));
 diesel::joinable!(plan_activities -> plans (plan_id));
 diesel::joinable!(plan_activities -> units (responsible_unit_id));
 diesel::joinable!(plan_documents -> legal_documents (document_id));
@@ -365,11 +429,15 @@ diesel::allow_tables_to_appear_in_same_query!(
     attachments,
     audit_events,
     campaigns,
+    deadline_rules,
+    holidays,
     idempotency_keys,
     indicators,
     legal_documents,
     outreach_events,
     participants,
+    petition_parties,
+    petitions,
     plan_activities,
     plan_documents,
     plan_targets,

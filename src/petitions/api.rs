@@ -1,0 +1,334 @@
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::Validate;
+
+use super::queries::PetitionRow;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PetitionKind {
+    /// Khiếu nại (Luật Khiếu nại 2011).
+    Complaint,
+    /// Tố cáo (Luật Tố cáo 2018); the denouncer's identity is confidential.
+    Denunciation,
+}
+
+impl PetitionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Complaint => "complaint",
+            Self::Denunciation => "denunciation",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    InPerson,
+    Mail,
+    Email,
+    Online,
+    Phone,
+    /// Passed on by another body.
+    Forwarded,
+    Other,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InPerson => "in_person",
+            Self::Mail => "mail",
+            Self::Email => "email",
+            Self::Online => "online",
+            Self::Phone => "phone",
+            Self::Forwarded => "forwarded",
+            Self::Other => "other",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PetitionStatus {
+    Received,
+    Accepted,
+    Rejected,
+    Forwarded,
+    Verifying,
+    Resolved,
+    Withdrawn,
+}
+
+impl PetitionStatus {
+    pub const ALL: [Self; 7] = [
+        Self::Received,
+        Self::Accepted,
+        Self::Rejected,
+        Self::Forwarded,
+        Self::Verifying,
+        Self::Resolved,
+        Self::Withdrawn,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Received => "received",
+            Self::Accepted => "accepted",
+            Self::Rejected => "rejected",
+            Self::Forwarded => "forwarded",
+            Self::Verifying => "verifying",
+            Self::Resolved => "resolved",
+            Self::Withdrawn => "withdrawn",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+    /// Still running against a deadline.
+    pub fn is_open(self) -> bool {
+        matches!(self, Self::Received | Self::Accepted | Self::Verifying)
+    }
+}
+
+/// The person who filed the petition (confidential).
+#[derive(Clone, Debug, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Nguyễn Văn A", "contact": "0912 345 678"}))]
+pub struct Party {
+    #[validate(length(min = 1, max = 200))]
+    pub name: String,
+    #[validate(length(max = 500))]
+    pub contact: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0193a7c0-5a8e-7c1e-9d7e-3f4b5c6d7ea0", "kind": "complaint", "handling_unit_id": "a3e0c6ca-ae28-59cb-b57f-593e8d17e313",
+    "received_on": "2024-03-01", "channel": "in_person", "subject": "Khiếu nại quyết định không bổ nhiệm vì lý do giới tính",
+    "summary": null, "instance": 1, "complex": false, "remote": false, "extension_count": 0, "status": "accepted",
+    "accepted_on": "2024-03-08", "decision": null, "decided_on": null, "acceptance_due_on": "2024-03-11",
+    "resolution_due_on": "2024-04-07", "due_on": "2024-04-07", "overdue": false, "resolved_on_time": null,
+    "created_at": "2026-11-29T12:00:00Z", "updated_at": "2026-11-29T12:00:00Z", "version": 2
+}))]
+pub struct Petition {
+    pub id: Uuid,
+    pub kind: PetitionKind,
+    pub handling_unit_id: Uuid,
+    pub received_on: NaiveDate,
+    pub channel: String,
+    pub subject: String,
+    pub summary: Option<String>,
+    /// Complaints: first (1) or second (2) instance.
+    pub instance: i16,
+    /// A complex case has longer deadlines.
+    pub complex: bool,
+    /// Remote, mountainous or hard-to-reach area: longer deadlines for complaints.
+    pub remote: bool,
+    /// Denunciations: times the resolution deadline was extended (at most 2).
+    pub extension_count: i16,
+    pub status: PetitionStatus,
+    pub accepted_on: Option<NaiveDate>,
+    pub decision: Option<String>,
+    pub decided_on: Option<NaiveDate>,
+    /// Computed from the law: accept or refuse by this day.
+    pub acceptance_due_on: NaiveDate,
+    /// Computed from the law once accepted: resolve by this day.
+    pub resolution_due_on: Option<NaiveDate>,
+    /// The deadline running now (acceptance, then resolution); null once closed.
+    pub due_on: Option<NaiveDate>,
+    /// The running deadline has passed (Vietnam's date).
+    pub overdue: bool,
+    /// For a resolved petition: resolved by its deadline.
+    pub resolved_on_time: Option<bool>,
+    /// Who filed it: shown only to the handling unit's inspectors and admins.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub petitioner: Option<Party>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+impl From<PetitionRow> for Petition {
+    fn from(r: PetitionRow) -> Self {
+        let status = PetitionStatus::parse(&r.status).unwrap_or(PetitionStatus::Received);
+        Petition {
+            id: r.id,
+            kind: if r.kind == "denunciation" {
+                PetitionKind::Denunciation
+            } else {
+                PetitionKind::Complaint
+            },
+            handling_unit_id: r.handling_unit_id,
+            received_on: r.received_on,
+            channel: r.channel,
+            subject: r.subject,
+            summary: r.summary,
+            instance: r.instance,
+            complex: r.complex,
+            remote: r.remote,
+            extension_count: r.extension_count,
+            status,
+            accepted_on: r.accepted_on,
+            decision: r.decision,
+            decided_on: r.decided_on,
+            acceptance_due_on: r.acceptance_due_on,
+            resolution_due_on: r.resolution_due_on,
+            due_on: r.due_on,
+            overdue: r.due_on.is_some_and(|d| d < crate::calendar::today()),
+            resolved_on_time: match (status, r.decided_on, r.resolution_due_on) {
+                (PetitionStatus::Resolved, Some(done), Some(due)) => Some(done <= due),
+                _ => None,
+            },
+            petitioner: None,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            version: r.version,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "kind": "denunciation", "received_on": "2024-03-01", "channel": "mail",
+    "subject": "Tố cáo hành vi phân biệt đối xử về giới trong tuyển dụng",
+    "petitioner": {"name": "Nguyễn Văn A", "contact": "0912 345 678"}
+}))]
+pub struct NewPetition {
+    pub id: Option<Uuid>,
+    pub kind: PetitionKind,
+    /// Defaults to the caller's unit.
+    pub handling_unit_id: Option<Uuid>,
+    pub received_on: NaiveDate,
+    pub channel: Channel,
+    #[validate(length(min = 1, max = 500))]
+    pub subject: String,
+    #[validate(length(max = 20000))]
+    pub summary: Option<String>,
+    /// Complaints: 1 (default) or 2.
+    #[validate(range(min = 1, max = 2))]
+    pub instance: Option<i16>,
+    #[serde(default)]
+    pub complex: bool,
+    #[serde(default)]
+    pub remote: bool,
+    #[validate(nested)]
+    pub petitioner: Option<Party>,
+}
+
+/// Changes to the case's facts; the deadlines are computed again.
+#[derive(Debug, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"complex": true}))]
+pub struct PetitionPatch {
+    #[validate(length(min = 1, max = 500))]
+    pub subject: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::double_option")]
+    #[validate(length(max = 20000))]
+    #[schema(value_type = Option<String>)]
+    pub summary: Option<Option<String>>,
+    pub channel: Option<Channel>,
+    #[validate(range(min = 1, max = 2))]
+    pub instance: Option<i16>,
+    pub complex: Option<bool>,
+    pub remote: Option<bool>,
+    /// Denunciations: extensions of the resolution deadline (0 to 2: once for a complex case,
+    /// twice for an especially complex one; 90 days at most in all).
+    #[validate(range(min = 0, max = 2))]
+    pub extension_count: Option<i16>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PetitionAction {
+    /// Received → accepted (thụ lý).
+    Accept,
+    /// Received → rejected (refused, with the reason in `decision`).
+    Reject,
+    /// Received → forwarded to the competent body (named in `decision`).
+    Forward,
+    /// Accepted → verifying.
+    Verify,
+    /// Accepted or verifying → resolved (the decision in `decision`).
+    Resolve,
+    /// Any open status → withdrawn by the petitioner.
+    Withdraw,
+}
+
+impl PetitionAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Accept => "accept",
+            Self::Reject => "reject",
+            Self::Forward => "forward",
+            Self::Verify => "verify",
+            Self::Resolve => "resolve",
+            Self::Withdraw => "withdraw",
+        }
+    }
+    pub fn moves(self) -> (&'static [PetitionStatus], PetitionStatus) {
+        use PetitionStatus::*;
+        match self {
+            Self::Accept => (&[Received], Accepted),
+            Self::Reject => (&[Received], Rejected),
+            Self::Forward => (&[Received], Forwarded),
+            Self::Verify => (&[Accepted], Verifying),
+            Self::Resolve => (&[Accepted, Verifying], Resolved),
+            Self::Withdraw => (&[Received, Accepted, Verifying], Withdrawn),
+        }
+    }
+    /// Needs a written decision (a reason, a forwarding, a resolution).
+    pub fn needs_decision(self) -> bool {
+        matches!(self, Self::Reject | Self::Forward | Self::Resolve)
+    }
+}
+
+pub fn allowed(from: PetitionStatus) -> Vec<&'static str> {
+    [
+        PetitionAction::Accept,
+        PetitionAction::Reject,
+        PetitionAction::Forward,
+        PetitionAction::Verify,
+        PetitionAction::Resolve,
+        PetitionAction::Withdraw,
+    ]
+    .into_iter()
+    .filter(|a| a.moves().0.contains(&from))
+    .map(|a| a.as_str())
+    .collect()
+}
+
+#[derive(Debug, Default, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"on": "2024-03-08"}))]
+pub struct ActionRequest {
+    /// The day it happened (default: today in Vietnam); not before receipt, not in the future.
+    pub on: Option<NaiveDate>,
+    /// Required to reject, forward or resolve.
+    #[validate(length(min = 1, max = 20000))]
+    pub decision: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PetitionFilters {
+    pub kind: Option<PetitionKind>,
+    pub status: Option<PetitionStatus>,
+    /// Petitions handled by this unit (and its descendants with `include_descendants=true`).
+    pub handling_unit_id: Option<Uuid>,
+    #[serde(default)]
+    pub include_descendants: bool,
+    /// Only those past their running deadline (or, with `false`, not past it).
+    pub overdue: Option<bool>,
+    /// Only those whose running deadline falls within this many days from today (0 to 366).
+    pub due_within_days: Option<i64>,
+    /// Received on or after.
+    pub from: Option<NaiveDate>,
+    /// Received on or before.
+    pub to: Option<NaiveDate>,
+    /// Search in the subject, ignoring diacritics and case.
+    pub q: Option<String>,
+}

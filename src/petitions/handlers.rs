@@ -1,0 +1,602 @@
+//! `/api/v1/petitions`, `/api/v1/deadline-rules`, `/api/v1/holidays`.
+
+use actix_web::http::StatusCode;
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::Validate;
+
+use super::api::{
+    allowed, ActionRequest, NewPetition, Petition, PetitionAction, PetitionFilters, PetitionPatch, PetitionStatus,
+};
+use super::deadlines::{self, Case, DeadlineRule, Deadlines};
+use super::queries::{self, PetitionChanges, PetitionRow};
+use crate::app::AppState;
+use crate::audit;
+use crate::auth::{Caller, PrincipalKind, Role};
+use crate::calendar::today;
+use crate::db::schema::holidays;
+use crate::db::Conn;
+use crate::error::{ApiError, ApiResult, Problem, Text};
+use crate::http::idempotency::{self, Created, IdempotencyKey};
+use crate::http::list::{paginate, Cursor, Page, PageQuery, Sort};
+use crate::http::{etag_response, IfMatch, Json, ValidJson};
+
+const RESOURCE: &str = "petition";
+
+fn case_of(r: &PetitionRow) -> Case {
+    Case {
+        kind: if r.kind == "denunciation" {
+            "denunciation"
+        } else {
+            "complaint"
+        },
+        received_on: r.received_on,
+        accepted_on: r.accepted_on,
+        instance: r.instance,
+        complex: r.complex,
+        remote: r.remote,
+        extension_count: r.extension_count,
+    }
+}
+
+/// The deadline running in a status: acceptance while received, resolution while accepted or
+/// being verified, none once closed.
+fn running(status: PetitionStatus, d: &Deadlines) -> Option<NaiveDate> {
+    match status {
+        PetitionStatus::Received => Some(d.acceptance_due_on),
+        PetitionStatus::Accepted | PetitionStatus::Verifying => d.resolution_due_on,
+        _ => None,
+    }
+}
+
+/// Denunciations have no second instance; complaints are not extended.
+fn check_kind_rules(kind: &str, instance: i16, extension_count: i16) -> ApiResult<()> {
+    if kind == "denunciation" && instance != 1 {
+        return Err(ApiError::field(
+            "instance",
+            "not_applicable",
+            "denunciations have no second instance",
+            "tố cáo không có giải quyết lần hai",
+        ));
+    }
+    if kind == "complaint" && extension_count != 0 {
+        return Err(ApiError::field(
+            "extension_count",
+            "not_applicable",
+            "only a denunciation's resolution deadline is extended",
+            "chỉ gia hạn thời hạn giải quyết tố cáo",
+        ));
+    }
+    Ok(())
+}
+
+fn require_reader(caller: &Caller) -> ApiResult<()> {
+    if caller.role == Role::Partner {
+        Err(ApiError::forbidden())
+    } else {
+        Ok(())
+    }
+}
+
+async fn visible(conn: &mut Conn, caller: &Caller, id: Uuid) -> ApiResult<PetitionRow> {
+    require_reader(caller)?;
+    let row = queries::find(conn, id).await?.ok_or(ApiError::NotFound)?;
+    caller.require_visible(&row.unit_path)?;
+    Ok(row)
+}
+
+/// The API view of a petition for this caller: with the petitioner only for those who may know.
+async fn view(conn: &mut Conn, caller: &Caller, row: PetitionRow) -> ApiResult<Petition> {
+    let reads = caller.reads_identities_of(row.handling_unit_id);
+    let id = row.id;
+    let mut out = Petition::from(row);
+    if reads {
+        out.petitioner = queries::party(conn, id).await?;
+    }
+    Ok(out)
+}
+
+/// Complaints and denunciations in the caller's scope, with their deadlines.
+///
+/// `overdue=true` lists what is past its running deadline; `due_within_days=7` what falls due
+/// within a week. Sort: `received_on` (default), `updated_at`.
+#[utoipa::path(
+    tag = "petitions",
+    operation_id = "list_petitions",
+    params(PetitionFilters, PageQuery),
+    responses(
+        (status = 200, description = "A page of petitions (never with the petitioner's identity)", body = Page<Petition>),
+        (status = 403, description = "Partners see none of this", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid sort, cursor or due_within_days", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/petitions")]
+pub async fn list_petitions(
+    state: web::Data<AppState>,
+    caller: Caller,
+    filters: web::Query<PetitionFilters>,
+    page: web::Query<PageQuery>,
+) -> ApiResult<web::Json<Page<Petition>>> {
+    require_reader(&caller)?;
+    if filters.due_within_days.is_some_and(|n| !(0..=366).contains(&n)) {
+        return Err(ApiError::field(
+            "due_within_days",
+            "range",
+            "must be between 0 and 366",
+            "phải từ 0 đến 366",
+        ));
+    }
+    let sort = Sort::parse(page.sort.as_deref(), queries::SORTS)?;
+    let cursor = page.cursor.as_deref().map(|c| Cursor::decode(c, &sort)).transpose()?;
+    let limit = page.limit();
+    let mut conn = state.pool.get().await?;
+    let unit_path = match (filters.handling_unit_id, filters.include_descendants) {
+        (Some(id), true) => match crate::units::queries::find(&mut conn, id).await? {
+            Some(u) => Some(u.path),
+            None => {
+                return Ok(web::Json(Page {
+                    data: vec![],
+                    next_cursor: None,
+                }))
+            }
+        },
+        _ => None,
+    };
+    let rows = queries::list(
+        &mut conn,
+        &caller.scopes,
+        &filters,
+        unit_path.as_deref(),
+        today(),
+        &sort,
+        cursor.as_ref(),
+        limit,
+    )
+    .await?;
+    Ok(web::Json(paginate(rows, limit, &sort, Petition::from)))
+}
+
+/// One petition; the handling unit's inspectors and admins also see who filed it.
+#[utoipa::path(
+    tag = "petitions",
+    operation_id = "get_petition",
+    params(("id" = Uuid, Path, description = "Petition id")),
+    responses(
+        (status = 200, description = "The petition", body = Petition, headers(("ETag" = String, description = "The petition's version"))),
+        (status = 403, description = "Partners see none of this", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such petition in the caller's scope", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/petitions/{id}")]
+pub async fn get_petition(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+    let mut conn = state.pool.get().await?;
+    let row = visible(&mut conn, &caller, *id).await?;
+    let version = row.version;
+    Ok(etag_response(
+        StatusCode::OK,
+        version,
+        &view(&mut conn, &caller, row).await?,
+    ))
+}
+
+/// Register a complaint or denunciation (the handling unit's inspectors and managers, or an
+/// admin above). The acceptance deadline is computed from the law.
+#[utoipa::path(
+    tag = "petitions",
+    operation_id = "create_petition",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response")),
+    request_body = NewPetition,
+    responses(
+        (status = 201, description = "Registered (the response omits the petitioner)", body = Petition, headers(("ETag" = String, description = "The petition's version"))),
+        (status = 403, description = "Not an inspector or manager of the handling unit", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The id belongs to another record", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, a receipt date in the future, or no deadline rule in force", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/petitions")]
+pub async fn create_petition(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    key: IdempotencyKey,
+    body: Json<NewPetition>,
+) -> ApiResult<HttpResponse> {
+    let body = body.into_valid()?;
+    let hash = idempotency::fingerprint(&req, &body);
+    let mut conn = state.pool.get().await?;
+    let unit = crate::units::queries::find(&mut conn, body.handling_unit_id.unwrap_or(caller.unit_id))
+        .await?
+        .filter(|u| caller.sees(&u.path))
+        .ok_or_else(|| {
+            ApiError::field(
+                "handling_unit_id",
+                "unknown",
+                "no such unit in your scope",
+                "không có đơn vị này trong phạm vi của bạn",
+            )
+        })?;
+    caller.require_case_handler_of(unit.id, &unit.path)?;
+    if body.received_on > today() || chrono::Datelike::year(&body.received_on) < 2000 {
+        return Err(ApiError::field(
+            "received_on",
+            "out_of_range",
+            "must not be in the future or before 2000",
+            "không được ở tương lai hoặc trước năm 2000",
+        ));
+    }
+    let instance = body.instance.unwrap_or(1);
+    check_kind_rules(body.kind.as_str(), instance, 0)?;
+    let case = Case {
+        kind: body.kind.as_str(),
+        received_on: body.received_on,
+        accepted_on: None,
+        instance,
+        complex: body.complex,
+        remote: body.remote,
+        extension_count: 0,
+    };
+    let due = deadlines::for_case(&mut conn, &case).await?;
+    let now = chrono::Utc::now();
+    let row = PetitionRow {
+        id: body.id.unwrap_or_else(Uuid::now_v7),
+        kind: body.kind.as_str().into(),
+        handling_unit_id: unit.id,
+        unit_path: unit.path.clone(),
+        received_on: body.received_on,
+        channel: body.channel.as_str().into(),
+        subject: body.subject.trim().into(),
+        summary: body.summary.clone(),
+        instance,
+        complex: body.complex,
+        remote: body.remote,
+        extension_count: 0,
+        status: PetitionStatus::Received.as_str().into(),
+        accepted_on: None,
+        decision: None,
+        decided_on: None,
+        acceptance_due_on: due.acceptance_due_on,
+        resolution_due_on: None,
+        due_on: Some(due.acceptance_due_on),
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    };
+    let party = body.petitioner.clone();
+    let who = caller.clone();
+    let stored = idempotency::create_once(
+        &mut conn,
+        &caller,
+        &key,
+        &hash,
+        (RESOURCE, unit.id, &unit.path),
+        |p: &Petition| p.id,
+        move |conn| {
+            Box::pin(async move {
+                match queries::insert_new(conn, &row, party.as_ref()).await? {
+                    Some(created) => Ok(Created::New(Petition::from(created))),
+                    None => match queries::find(conn, row.id).await? {
+                        Some(e)
+                            if who.sees(&e.unit_path)
+                                && e.kind == row.kind
+                                && e.subject == row.subject
+                                && e.received_on == row.received_on =>
+                        {
+                            Ok(Created::Existing(Petition::from(e)))
+                        }
+                        _ => Err(idempotency::id_taken()),
+                    },
+                }
+            })
+        },
+    )
+    .await?;
+    Ok(stored.respond())
+}
+
+/// Correct a petition's facts (needs `If-Match`); its deadlines are computed again.
+#[utoipa::path(
+    tag = "petitions",
+    operation_id = "update_petition",
+    params(
+        ("id" = Uuid, Path, description = "Petition id"),
+        ("If-Match" = String, Header, description = "The ETag from the last read, e.g. \"3\""),
+    ),
+    request_body = PetitionPatch,
+    responses(
+        (status = 200, description = "Updated", body = Petition, headers(("ETag" = String, description = "The new version"))),
+        (status = 403, description = "Not an inspector or manager of the handling unit", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such petition in the caller's scope", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The petition is closed", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields (an extension of a complaint, a second instance of a denunciation)", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[patch("/petitions/{id}")]
+pub async fn update_petition(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: Json<PetitionPatch>,
+) -> ApiResult<HttpResponse> {
+    let body = body.into_valid()?;
+    let mut conn = state.pool.get().await?;
+    let current = visible(&mut conn, &caller, *id).await?;
+    caller.require_case_handler_of(current.handling_unit_id, &current.unit_path)?;
+    if !if_match.matches(current.version) {
+        return Err(ApiError::stale(&Petition::from(current)));
+    }
+    let status = PetitionStatus::parse(&current.status).unwrap_or(PetitionStatus::Received);
+    if !status.is_open() {
+        return Err(ApiError::conflict(
+            format!("The petition is {}; it can no longer change", status.as_str()),
+            format!("Đơn đã ở trạng thái {}; không thể sửa", status.as_str()),
+        ));
+    }
+    let mut case = case_of(&current);
+    case.instance = body.instance.unwrap_or(case.instance);
+    case.complex = body.complex.unwrap_or(case.complex);
+    case.remote = body.remote.unwrap_or(case.remote);
+    case.extension_count = body.extension_count.unwrap_or(case.extension_count);
+    check_kind_rules(case.kind, case.instance, case.extension_count)?;
+    let due = deadlines::for_case(&mut conn, &case).await?;
+    let changes = PetitionChanges {
+        subject: body.subject.map(|s| s.trim().to_string()),
+        summary: body.summary,
+        channel: body.channel.map(|c| c.as_str().to_string()),
+        instance: body.instance,
+        complex: body.complex,
+        remote: body.remote,
+        extension_count: body.extension_count,
+        acceptance_due_on: Some(due.acceptance_due_on),
+        resolution_due_on: Some(due.resolution_due_on),
+        due_on: Some(running(status, &due)),
+        ..Default::default()
+    };
+    apply(&mut conn, &caller, current, changes, "update").await
+}
+
+/// Writes the change at the version read, with its audit entry; the response is the caller's view.
+async fn apply(
+    conn: &mut Conn,
+    caller: &Caller,
+    current: PetitionRow,
+    changes: PetitionChanges,
+    action: &str,
+) -> ApiResult<HttpResponse> {
+    let before = Petition::from(current.clone());
+    let (id, version) = (current.id, current.version);
+    let updated = audit::update_record(
+        conn,
+        caller,
+        (RESOURCE, id, current.handling_unit_id, &current.unit_path),
+        action,
+        &before,
+        move |conn| {
+            Box::pin(async move { Ok(queries::update(conn, id, version, &changes).await?.map(Petition::from)) })
+        },
+    )
+    .await?;
+    let Some(_) = updated else {
+        return Err(ApiError::stale(&Petition::from(
+            queries::find(conn, id).await?.ok_or(ApiError::NotFound)?,
+        )));
+    };
+    let row = queries::find(conn, id).await?.ok_or(ApiError::NotFound)?;
+    let out = view(conn, caller, row).await?;
+    Ok(etag_response(StatusCode::OK, out.version, &out))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct PetitionActionPath {
+    /// Petition id.
+    pub id: Uuid,
+    pub action: PetitionAction,
+}
+
+/// Move a petition: `accept` (thụ lý; starts the resolution deadline), `reject` or `forward`
+/// (with `decision`), `verify`, `resolve` (with `decision`), `withdraw`.
+///
+/// `on` is the day it happened (default today): not before receipt (or acceptance), not in the
+/// future. An action not legal in the status is 409 with `allowed`.
+#[utoipa::path(
+    tag = "petitions",
+    operation_id = "petition_action",
+    params(PetitionActionPath),
+    request_body(content = ActionRequest, description = "The day and, where needed, the decision"),
+    responses(
+        (status = 200, description = "The petition in its new status", body = Petition, headers(("ETag" = String, description = "The new version"))),
+        (status = 403, description = "Not an inspector or manager of the handling unit", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such petition in the caller's scope", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not legal in the petition's status; `allowed` lists the legal actions", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A missing decision or a day out of range", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/petitions/{id}/{action}")]
+pub async fn petition_action(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<PetitionActionPath>,
+    body: Option<Json<ActionRequest>>,
+) -> ApiResult<HttpResponse> {
+    let body = match body {
+        Some(b) => b.into_valid()?,
+        None => ActionRequest::default(),
+    };
+    let mut conn = state.pool.get().await?;
+    let current = visible(&mut conn, &caller, path.id).await?;
+    caller.require_case_handler_of(current.handling_unit_id, &current.unit_path)?;
+    let from = PetitionStatus::parse(&current.status).unwrap_or(PetitionStatus::Received);
+    let (froms, to) = path.action.moves();
+    if !froms.contains(&from) {
+        return Err(ApiError::Conflict {
+            detail: Text::new(
+                format!("A {} petition cannot take '{}'", from.as_str(), path.action.as_str()),
+                format!(
+                    "Không thể thực hiện '{}' với đơn ở trạng thái {}",
+                    path.action.as_str(),
+                    from.as_str()
+                ),
+            ),
+            allowed: Some(allowed(from).into_iter().map(String::from).collect()),
+        });
+    }
+    if path.action.needs_decision() && body.decision.is_none() {
+        return Err(ApiError::field(
+            "decision",
+            "required",
+            "is required for this action",
+            "là bắt buộc với thao tác này",
+        ));
+    }
+    let on = body.on.unwrap_or_else(today);
+    let earliest = current.accepted_on.unwrap_or(current.received_on);
+    if on < earliest || on > today() {
+        return Err(ApiError::field(
+            "on",
+            "out_of_range",
+            format!("must be between {earliest} and today"),
+            format!("phải trong khoảng {earliest} đến hôm nay"),
+        ));
+    }
+    let mut changes = PetitionChanges {
+        status: Some(to.as_str().into()),
+        ..Default::default()
+    };
+    match path.action {
+        PetitionAction::Accept => {
+            let mut case = case_of(&current);
+            case.accepted_on = Some(on);
+            let due = deadlines::for_case(&mut conn, &case).await?;
+            changes.accepted_on = Some(Some(on));
+            changes.resolution_due_on = Some(due.resolution_due_on);
+            changes.due_on = Some(running(to, &due));
+        }
+        PetitionAction::Verify => {}
+        _ => {
+            changes.decided_on = Some(Some(on));
+            changes.decision = body.decision.clone().map(Some);
+            changes.due_on = Some(None);
+        }
+    }
+    apply(&mut conn, &caller, current, changes, path.action.as_str()).await
+}
+
+/// The deadline rules in force and past: days, calendar or working days, legal basis, and
+/// whether each is verified against the law's text.
+#[utoipa::path(
+    tag = "petitions",
+    operation_id = "list_deadline_rules",
+    responses((status = 200, description = "Every rule", body = Vec<DeadlineRule>)),
+    security(("bearer" = [])),
+)]
+#[get("/deadline-rules")]
+pub async fn list_deadline_rules(
+    state: web::Data<AppState>,
+    _caller: Caller,
+) -> ApiResult<web::Json<Vec<DeadlineRule>>> {
+    let mut conn = state.pool.get().await?;
+    Ok(web::Json(deadlines::rules(&mut conn).await?))
+}
+
+#[derive(Debug, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"day": "2026-09-01", "name": "Quốc khánh (ngày liền kề)"}))]
+pub struct Holiday {
+    pub day: NaiveDate,
+    #[validate(length(min = 1, max = 200))]
+    pub name: String,
+    /// Read only: false where the seeded date still needs checking (lunar holidays).
+    #[serde(default)]
+    pub verified: bool,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HolidayQuery {
+    pub year: Option<i32>,
+}
+
+/// Vietnam's public holidays as the service counts working days.
+#[utoipa::path(
+    tag = "petitions",
+    operation_id = "list_holidays",
+    params(HolidayQuery),
+    responses((status = 200, description = "The holidays, by date", body = Vec<Holiday>)),
+    security(("bearer" = [])),
+)]
+#[get("/holidays")]
+pub async fn list_holidays(
+    state: web::Data<AppState>,
+    _caller: Caller,
+    q: web::Query<HolidayQuery>,
+) -> ApiResult<web::Json<Vec<Holiday>>> {
+    let mut conn = state.pool.get().await?;
+    let mut query = holidays::table
+        .order(holidays::day)
+        .select((holidays::day, holidays::name, holidays::verified))
+        .into_boxed();
+    if let Some(y) = q.year {
+        let (from, to) = (NaiveDate::from_ymd_opt(y, 1, 1), NaiveDate::from_ymd_opt(y, 12, 31));
+        if let (Some(from), Some(to)) = (from, to) {
+            query = query.filter(holidays::day.ge(from)).filter(holidays::day.le(to));
+        }
+    }
+    let rows: Vec<(NaiveDate, String, bool)> = query.load(&mut conn).await?;
+    Ok(web::Json(
+        rows.into_iter()
+            .map(|(day, name, verified)| Holiday { day, name, verified })
+            .collect(),
+    ))
+}
+
+/// Add (or rename) a public holiday (admins). Deadlines computed from then on skip it.
+#[utoipa::path(
+    tag = "petitions",
+    operation_id = "put_holiday",
+    request_body = Holiday,
+    responses(
+        (status = 200, description = "Stored", body = Holiday),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/holidays")]
+pub async fn put_holiday(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: Json<Holiday>,
+) -> ApiResult<web::Json<Holiday>> {
+    if caller.kind != PrincipalKind::User || caller.role != Role::Admin {
+        return Err(ApiError::forbidden());
+    }
+    let body = body.into_valid()?;
+    let mut conn = state.pool.get().await?;
+    diesel::insert_into(holidays::table)
+        .values((
+            holidays::day.eq(body.day),
+            holidays::name.eq(body.name.trim()),
+            holidays::verified.eq(true),
+        ))
+        .on_conflict(holidays::day)
+        .do_update()
+        .set((holidays::name.eq(body.name.trim()), holidays::verified.eq(true)))
+        .execute(&mut conn)
+        .await?;
+    Ok(web::Json(Holiday {
+        day: body.day,
+        name: body.name.trim().to_string(),
+        verified: true,
+    }))
+}

@@ -1,0 +1,417 @@
+//! Complaints and denunciations: each deadline rule of the law, with its boundaries, the
+//! workflow, and the confidentiality of the person who filed.
+
+use actix_web::test::TestRequest;
+use binhdang::auth::Role;
+use chrono::{Duration, NaiveDate};
+use serde_json::{json, Value};
+
+use crate::harness::*;
+
+fn vn_today() -> NaiveDate {
+    (chrono::Utc::now() + Duration::hours(7)).date_naive()
+}
+
+async fn file(app: &TestApp, token: &str, kind: &str, received_on: &str) -> Value {
+    let body = json!({"kind": kind, "received_on": received_on, "channel": "mail", "subject": format!("Đơn {kind} {received_on}"),
+                      "petitioner": {"name": "Nguyễn Văn A", "contact": "0912 345 678"}});
+    let res = app.post("/api/v1/petitions", Some(token), body).await;
+    assert_eq!(res.status, 201, "{}", res.text());
+    res.json()
+}
+
+async fn act(app: &TestApp, token: &str, id: &str, action: &str, body: Value) -> TestResponse {
+    app.post(&format!("/api/v1/petitions/{id}/{action}"), Some(token), body)
+        .await
+}
+
+async fn patch(app: &TestApp, token: &str, p: &Value, body: Value) -> Value {
+    let res = app
+        .patch(
+            &format!("/api/v1/petitions/{}", p["id"].as_str().unwrap()),
+            Some(token),
+            Some(&format!("\"{}\"", p["version"])),
+            body,
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    res.json()
+}
+
+/// Luật Khiếu nại 2011, Điều 27: accept or refuse within 10 days of receipt.
+#[actix_web::test]
+async fn complaint_acceptance_within_10_days_of_receipt_article_27() {
+    let app = TestApp::spawn().await;
+    let inspector = app.token(Role::Inspector, HA_LONG).await;
+    let p = file(&app, &inspector, "complaint", "2024-03-01").await;
+    assert_eq!(p["acceptance_due_on"], "2024-03-11");
+    assert_eq!(p["due_on"], "2024-03-11");
+    // Boundaries against today: due tomorrow, due today (not yet overdue), due yesterday (overdue).
+    let t = vn_today();
+    for (received, overdue) in [
+        (t - Duration::days(9), false),
+        (t - Duration::days(10), false),
+        (t - Duration::days(11), true),
+    ] {
+        let p = file(&app, &inspector, "complaint", &received.to_string()).await;
+        assert_eq!(p["overdue"], overdue, "received {received}");
+    }
+    let overdue = app.get("/api/v1/petitions?overdue=true", Some(&inspector)).await.json();
+    assert_eq!(
+        overdue["data"].as_array().unwrap().len(),
+        2,
+        "the 2024 case and the one due yesterday"
+    );
+    let soon = app
+        .get("/api/v1/petitions?due_within_days=1", Some(&inspector))
+        .await
+        .json();
+    assert_eq!(soon["data"].as_array().unwrap().len(), 2, "due today and due tomorrow");
+    app.get("/api/v1/petitions?due_within_days=400", Some(&inspector))
+        .await
+        .assert_problem(422);
+}
+
+/// Luật Khiếu nại 2011, Điều 28: first instance within 30 days of acceptance; 45 if complex;
+/// in remote areas 45, or 60 if complex.
+#[actix_web::test]
+async fn complaint_first_instance_resolution_30_45_60_days_article_28() {
+    let app = TestApp::spawn().await;
+    let inspector = app.token(Role::Inspector, HA_LONG).await;
+    let p = file(&app, &inspector, "complaint", "2024-03-01").await;
+    let accepted = act(
+        &app,
+        &inspector,
+        p["id"].as_str().unwrap(),
+        "accept",
+        json!({"on": "2024-03-05"}),
+    )
+    .await
+    .json();
+    assert_eq!(accepted["status"], "accepted");
+    assert_eq!(accepted["resolution_due_on"], "2024-04-04", "30 days");
+    assert_eq!(accepted["due_on"], "2024-04-04");
+    let complex = patch(&app, &inspector, &accepted, json!({"complex": true})).await;
+    assert_eq!(complex["resolution_due_on"], "2024-04-19", "45 days if complex");
+    let remote = patch(&app, &inspector, &complex, json!({"complex": false, "remote": true})).await;
+    assert_eq!(remote["resolution_due_on"], "2024-04-19", "45 days in a remote area");
+    let both = patch(&app, &inspector, &remote, json!({"complex": true})).await;
+    assert_eq!(both["resolution_due_on"], "2024-05-04", "60 days, remote and complex");
+}
+
+/// Luật Khiếu nại 2011, Điều 37: second instance within 45 days; 60 if complex; remote 60 or 70.
+#[actix_web::test]
+async fn complaint_second_instance_resolution_45_60_70_days_article_37() {
+    let app = TestApp::spawn().await;
+    let inspector = app.token(Role::Inspector, HA_LONG).await;
+    let body = json!({"kind": "complaint", "received_on": "2024-03-01", "channel": "in_person", "subject": "Khiếu nại lần hai", "instance": 2});
+    let p = app.post("/api/v1/petitions", Some(&inspector), body).await.json();
+    let a = act(
+        &app,
+        &inspector,
+        p["id"].as_str().unwrap(),
+        "accept",
+        json!({"on": "2024-03-05"}),
+    )
+    .await
+    .json();
+    assert_eq!(a["resolution_due_on"], "2024-04-19", "45 days");
+    let c = patch(&app, &inspector, &a, json!({"complex": true})).await;
+    assert_eq!(c["resolution_due_on"], "2024-05-04", "60 days if complex");
+    let r = patch(&app, &inspector, &c, json!({"complex": false, "remote": true})).await;
+    assert_eq!(r["resolution_due_on"], "2024-05-04", "60 days in a remote area");
+    let rc = patch(&app, &inspector, &r, json!({"complex": true})).await;
+    assert_eq!(rc["resolution_due_on"], "2024-05-14", "70 days, remote and complex");
+}
+
+/// Luật Tố cáo 2018, Điều 29: accept within 7 working days of receipt (weekends and public
+/// holidays skipped).
+#[actix_web::test]
+async fn denunciation_acceptance_within_7_working_days_article_29() {
+    let app = TestApp::spawn().await;
+    let inspector = app.token(Role::Inspector, HA_LONG).await;
+    // Friday 26 April 2024: Mon 29, [30 April, 1 May holidays], Thu 2, Fri 3, Mon 6, Tue 7, Wed 8, Thu 9.
+    let p = file(&app, &inspector, "denunciation", "2024-04-26").await;
+    assert_eq!(p["acceptance_due_on"], "2024-05-09");
+    // An admin adds a holiday: deadlines computed from then on skip it.
+    let admin = app.token(Role::Admin, CITY).await;
+    let h = app
+        .post(
+            "/api/v1/holidays",
+            Some(&admin),
+            json!({"day": "2024-05-06", "name": "Ngày nghỉ bù"}),
+        )
+        .await;
+    assert_eq!(h.status, 200, "{}", h.text());
+    let q = file(&app, &inspector, "denunciation", "2024-04-26").await;
+    assert_eq!(q["acceptance_due_on"], "2024-05-10");
+    app.post(
+        "/api/v1/holidays",
+        Some(&inspector),
+        json!({"day": "2024-05-07", "name": "x"}),
+    )
+    .await
+    .assert_problem(403);
+    let list = app.get("/api/v1/holidays?year=2024", Some(&inspector)).await.json();
+    assert!(list.as_array().unwrap().iter().any(|d| d["day"] == "2024-04-30"));
+}
+
+/// Luật Tố cáo 2018, Điều 30: resolve within 30 days of acceptance; a complex case extended
+/// once by up to 30 days, an especially complex one twice (90 days at most).
+#[actix_web::test]
+async fn denunciation_resolution_30_days_extended_once_or_twice_article_30() {
+    let app = TestApp::spawn().await;
+    let inspector = app.token(Role::Inspector, HA_LONG).await;
+    let p = file(&app, &inspector, "denunciation", "2024-04-26").await;
+    let a = act(
+        &app,
+        &inspector,
+        p["id"].as_str().unwrap(),
+        "accept",
+        json!({"on": "2024-05-09"}),
+    )
+    .await
+    .json();
+    assert_eq!(a["resolution_due_on"], "2024-06-08", "30 days");
+    let once = patch(&app, &inspector, &a, json!({"extension_count": 1})).await;
+    assert_eq!(once["resolution_due_on"], "2024-07-08", "60 days with one extension");
+    let twice = patch(&app, &inspector, &once, json!({"extension_count": 2})).await;
+    assert_eq!(twice["resolution_due_on"], "2024-08-07", "90 days with two");
+    let path = format!("/api/v1/petitions/{}", p["id"].as_str().unwrap());
+    let etag = format!("\"{}\"", twice["version"]);
+    app.patch(&path, Some(&inspector), Some(&etag), json!({"extension_count": 3}))
+        .await
+        .assert_problem(422);
+    app.patch(&path, Some(&inspector), Some(&etag), json!({"instance": 2}))
+        .await
+        .assert_problem(422);
+    // A complaint is not extended.
+    let c = file(&app, &inspector, "complaint", "2024-03-01").await;
+    let p = app
+        .patch(
+            &format!("/api/v1/petitions/{}", c["id"].as_str().unwrap()),
+            Some(&inspector),
+            Some("\"1\""),
+            json!({"extension_count": 1}),
+        )
+        .await
+        .assert_problem(422);
+    assert_eq!(p["errors"][0]["field"], "extension_count");
+}
+
+#[actix_web::test]
+async fn the_workflow_and_resolution_on_time() {
+    let app = TestApp::spawn().await;
+    let inspector = app.token(Role::Inspector, HA_LONG).await;
+    let p = file(&app, &inspector, "complaint", "2024-03-01").await;
+    let id = p["id"].as_str().unwrap();
+    let bad = act(
+        &app,
+        &inspector,
+        id,
+        "resolve",
+        json!({"decision": "x", "on": "2024-03-02"}),
+    )
+    .await
+    .assert_problem(409);
+    assert_eq!(bad["allowed"], json!(["accept", "reject", "forward", "withdraw"]));
+    act(&app, &inspector, id, "accept", json!({"on": "2024-02-28"}))
+        .await
+        .assert_problem(422);
+    let future = (vn_today() + Duration::days(1)).to_string();
+    act(&app, &inspector, id, "accept", json!({"on": future}))
+        .await
+        .assert_problem(422);
+    assert_eq!(
+        act(&app, &inspector, id, "accept", json!({"on": "2024-03-05"}))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        act(&app, &inspector, id, "verify", json!({"on": "2024-03-10"}))
+            .await
+            .status,
+        200
+    );
+    act(&app, &inspector, id, "resolve", json!({"on": "2024-04-01"}))
+        .await
+        .assert_problem(422);
+    let done = act(
+        &app,
+        &inspector,
+        id,
+        "resolve",
+        json!({"on": "2024-04-04", "decision": "Giữ nguyên quyết định"}),
+    )
+    .await
+    .json();
+    assert_eq!(
+        (
+            done["status"].as_str(),
+            done["resolved_on_time"].as_bool(),
+            done["due_on"].is_null()
+        ),
+        (Some("resolved"), Some(true), true)
+    );
+    let late = file(&app, &inspector, "complaint", "2024-03-01").await;
+    let lid = late["id"].as_str().unwrap();
+    act(&app, &inspector, lid, "accept", json!({"on": "2024-03-05"})).await;
+    let late = act(
+        &app,
+        &inspector,
+        lid,
+        "resolve",
+        json!({"on": "2024-04-05", "decision": "Muộn"}),
+    )
+    .await
+    .json();
+    assert_eq!(late["resolved_on_time"], false, "a day after the deadline");
+    // Closed: no more changes.
+    app.patch(
+        &format!("/api/v1/petitions/{lid}"),
+        Some(&inspector),
+        Some(&format!("\"{}\"", late["version"])),
+        json!({"complex": true}),
+    )
+    .await
+    .assert_problem(409);
+    let refused = file(&app, &inspector, "denunciation", "2024-03-01").await;
+    act(&app, &inspector, refused["id"].as_str().unwrap(), "reject", json!({}))
+        .await
+        .assert_problem(422);
+    let r = act(
+        &app,
+        &inspector,
+        refused["id"].as_str().unwrap(),
+        "reject",
+        json!({"decision": "Không đủ điều kiện thụ lý", "on": "2024-03-04"}),
+    )
+    .await
+    .json();
+    assert_eq!(r["status"], "rejected");
+}
+
+#[actix_web::test]
+async fn only_the_handling_units_inspectors_and_admins_know_who_filed() {
+    let app = TestApp::spawn().await;
+    let inspector = app.token(Role::Inspector, HA_LONG).await;
+    let p = file(&app, &inspector, "denunciation", "2024-03-01").await;
+    assert!(p.get("petitioner").is_none(), "not even in the creation's response");
+    let path = format!("/api/v1/petitions/{}", p["id"].as_str().unwrap());
+    let seen = app.get(&path, Some(&inspector)).await.json();
+    assert_eq!(seen["petitioner"]["name"], "Nguyễn Văn A");
+    assert_eq!(
+        app.get(&path, Some(&app.token(Role::Admin, HA_LONG).await))
+            .await
+            .json()["petitioner"]["name"],
+        "Nguyễn Văn A"
+    );
+    for (role, unit_key) in [
+        (Role::Manager, HA_LONG),
+        (Role::Viewer, HA_LONG),
+        (Role::Admin, CITY),
+        (Role::Inspector, CITY),
+    ] {
+        let other = app.get(&path, Some(&app.token(role, unit_key).await)).await;
+        assert_eq!(other.status, 200);
+        assert!(other.json().get("petitioner").is_none(), "{role:?} of {unit_key}");
+        assert!(!other.text().contains("Nguyễn Văn A"));
+    }
+    let listed = app.get("/api/v1/petitions", Some(&inspector)).await;
+    assert!(!listed.text().contains("Nguyễn Văn A"), "lists never carry identities");
+    let feed = app
+        .get("/api/v1/changes?limit=500", Some(&app.token(Role::Admin, CITY).await))
+        .await;
+    assert!(!feed.text().contains("Nguyễn Văn A"), "nor the change feed");
+    let audit = app
+        .get(
+            "/api/v1/audit-events?resource=petition",
+            Some(&app.token(Role::Admin, CITY).await),
+        )
+        .await;
+    assert_eq!(audit.json()["data"].as_array().unwrap().len(), 1);
+    assert!(!audit.text().contains("Nguyễn Văn A"), "nor the audit trail");
+}
+
+#[actix_web::test]
+async fn petitions_are_scoped_and_validated() {
+    let app = TestApp::spawn().await;
+    let inspector = app.token(Role::Inspector, HA_LONG).await;
+    let p = file(&app, &inspector, "complaint", "2024-03-01").await;
+    let path = format!("/api/v1/petitions/{}", p["id"].as_str().unwrap());
+    app.get(&path, Some(&app.token(Role::Inspector, TRAN_DANG_NINH).await))
+        .await
+        .assert_problem(404);
+    app.get(&path, None).await.assert_problem(401);
+    assert!(app
+        .get(
+            "/api/v1/petitions",
+            Some(&app.token(Role::Viewer, TRAN_DANG_NINH).await)
+        )
+        .await
+        .json()["data"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    let city = app
+        .get(
+            &format!(
+                "/api/v1/petitions?handling_unit_id={}&include_descendants=true",
+                unit(CITY)
+            ),
+            Some(&app.token(Role::Viewer, CITY).await),
+        )
+        .await
+        .json();
+    assert_eq!(city["data"].as_array().unwrap().len(), 1);
+    // Writers: the unit's inspectors and managers, or an admin above; not officers or viewers.
+    let body = json!({"kind": "complaint", "received_on": "2024-03-01", "channel": "mail", "subject": "x"});
+    app.post(
+        "/api/v1/petitions",
+        Some(&app.token(Role::Officer, HA_LONG).await),
+        body.clone(),
+    )
+    .await
+    .assert_problem(403);
+    assert_eq!(
+        app.post(
+            "/api/v1/petitions",
+            Some(&app.token(Role::Manager, HA_LONG).await),
+            body.clone()
+        )
+        .await
+        .status,
+        201
+    );
+    let future = (vn_today() + Duration::days(1)).to_string();
+    for (patch, field) in [
+        (json!({"received_on": future}), "received_on"),
+        (json!({"subject": ""}), "subject"),
+        (json!({"instance": 3}), "instance"),
+        (json!({"handling_unit_id": unit(TRAN_DANG_NINH)}), "handling_unit_id"),
+    ] {
+        let mut b = body.clone();
+        for (k, v) in patch.as_object().unwrap() {
+            b[k] = v.clone();
+        }
+        let p = app
+            .post("/api/v1/petitions", Some(&inspector), b.clone())
+            .await
+            .assert_problem(422);
+        assert_eq!(p["errors"][0]["field"], field, "{b}");
+    }
+    app.post(
+        "/api/v1/petitions",
+        Some(&inspector),
+        json!({"kind": "praise", "received_on": "2024-03-01", "channel": "mail", "subject": "x"}),
+    )
+    .await
+    .assert_problem(422);
+    let rules = app.get("/api/v1/deadline-rules", Some(&inspector)).await.json();
+    assert_eq!(rules.as_array().unwrap().len(), 12);
+    let req = TestRequest::get()
+        .uri("/api/v1/petitions?overdue=maybe")
+        .insert_header(("authorization", format!("Bearer {inspector}")));
+    app.send(req).await.assert_problem(400);
+}
