@@ -68,6 +68,11 @@ pub async fn holidays_between(
     Ok(days.into_iter().collect())
 }
 
+/// Today in Vietnam (UTC+7, no daylight saving): the day legal deadlines are measured against.
+pub fn today() -> NaiveDate {
+    (chrono::Utc::now() + Duration::hours(7)).date_naive()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,9 +95,4 @@ mod tests {
         assert_eq!(add_days(d(2024, 4, 26), 1, DayKind::Working, &hol), d(2024, 4, 29));
         assert!(!is_working_day(d(2024, 4, 27), &hol));
     }
-}
-
-/// Today in Vietnam (UTC+7, no daylight saving): the day legal deadlines are measured against.
-pub fn today() -> NaiveDate {
-    (chrono::Utc::now() + Duration::hours(7)).date_naive()
 }

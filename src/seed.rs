@@ -493,10 +493,13 @@ pub const DEADLINE_RULES: [(
     ),
 ];
 
+/// (year, mùng 1 Tết as (month, day), Hùng Kings' day as (month, day)).
+pub type LunarYear = (i32, (u32, u32), (u32, u32));
+
 /// Lunar New Year's Day (mùng 1 Tết) and the Hùng Kings' day (10/3 lunar) in the solar
 /// calendar, 2020-2027. The Tết break is seeded as New Year's Eve and the first four days;
 /// both are marked unverified (the Government fixes the exact days each year).
-pub const LUNAR_HOLIDAYS: [(i32, (u32, u32), (u32, u32)); 8] = [
+pub const LUNAR_HOLIDAYS: [LunarYear; 8] = [
     (2020, (1, 25), (4, 2)),
     (2021, (2, 12), (4, 21)),
     (2022, (2, 1), (4, 10)),

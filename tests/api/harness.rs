@@ -383,3 +383,47 @@ pub const CITY: &str = "district:356";
 pub const HA_LONG: &str = "commune:13633:2020";
 pub const TRAN_DANG_NINH: &str = "commune:13669:2020";
 pub const COUNTRY: &str = "country:VN";
+
+/// Pages through the change feed from `since` to what is ready now; returns the items and the
+/// cursor to continue from.
+pub async fn drain(app: &TestApp, token: &str, since: Option<String>, limit: usize) -> (Vec<Value>, String) {
+    let mut items = Vec::new();
+    let mut cursor = since;
+    loop {
+        let url = match &cursor {
+            Some(c) => format!("/api/v1/changes?limit={limit}&since={c}"),
+            None => format!("/api/v1/changes?limit={limit}"),
+        };
+        let res = app.get(&url, Some(token)).await;
+        assert_eq!(res.status, 200, "{}", res.text());
+        let page = res.json();
+        items.extend(page["data"].as_array().unwrap().iter().cloned());
+        cursor = Some(page["next_cursor"].as_str().unwrap().to_string());
+        if !page["has_more"].as_bool().unwrap() {
+            return (items, cursor.unwrap());
+        }
+    }
+}
+
+/// Follows the feed like a client until `done` holds for what arrived (for up to 5 seconds).
+/// The feed holds back changes while an older transaction anywhere in the cluster may still
+/// commit (parallel tests run other transactions), so a test waits the way a client polls.
+pub async fn feed_until(
+    app: &TestApp,
+    token: &str,
+    since: Option<String>,
+    done: impl Fn(&[Value]) -> bool,
+) -> (Vec<Value>, String) {
+    let mut items = Vec::new();
+    let mut cursor = since;
+    for _ in 0..250 {
+        let (more, next) = drain(app, token, cursor.clone(), 500).await;
+        items.extend(more);
+        cursor = Some(next);
+        if done(&items) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    (items, cursor.unwrap_or_default())
+}

@@ -174,19 +174,17 @@ async fn admins_maintain_documents() {
     assert_eq!(app.send(del(path.clone(), "\"2\"")).await.status, 204);
     app.get(&path, Some(&admin)).await.assert_problem(404);
     // Every signed-in caller's feed carries documents.
-    let feed = app
-        .get(
-            "/api/v1/changes?limit=500",
-            Some(&app.token(Role::Viewer, HA_LONG).await),
-        )
-        .await
-        .json();
-    let doc_events = feed["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|i| i["type"] == "legal_document" && i["id"] == id.as_str())
-        .count();
+    let mine = |items: &[Value]| {
+        items
+            .iter()
+            .filter(|i| i["type"] == "legal_document" && i["id"] == id.as_str())
+            .count()
+    };
+    let (items, _) = feed_until(&app, &app.token(Role::Viewer, HA_LONG).await, None, |items| {
+        mine(items) >= 3
+    })
+    .await;
+    let doc_events = mine(&items);
     assert_eq!(doc_events, 3, "create, update, delete");
 }
 
@@ -739,16 +737,12 @@ async fn plans_reach_the_feed_and_the_audit_trail() {
     let plan = new_plan(&app, &m, HA_LONG, 2020).await;
     let pid = plan["id"].as_str().unwrap();
     act(&app, &m, pid, "submit", json!({})).await;
-    let feed = app
-        .get(
-            "/api/v1/changes?limit=500",
-            Some(&app.token(Role::Viewer, HA_LONG).await),
-        )
-        .await
-        .json();
-    let actions: Vec<&str> = feed["data"]
-        .as_array()
-        .unwrap()
+    let viewer = app.token(Role::Viewer, HA_LONG).await;
+    let (items, _) = feed_until(&app, &viewer, None, |items| {
+        items.iter().filter(|i| i["id"] == pid).count() >= 2
+    })
+    .await;
+    let actions: Vec<&str> = items
         .iter()
         .filter(|i| i["id"] == pid)
         .map(|i| i["action"].as_str().unwrap())
