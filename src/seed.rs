@@ -568,6 +568,329 @@ impl Seeder<'_> {
     }
 }
 
+pub const DECREE_55: &str = "55/2009/NĐ-CP";
+pub const DECREE_125: &str = "125/2021/NĐ-CP";
+
+/// The violations catalogue: (key, decree, article, clause, area, description, individual band,
+/// verified). Bands marked verified are those of the programme's legal notes; the article and
+/// clause numbers are as established here, and every unverified row says so.
+#[allow(clippy::type_complexity)]
+pub const VIOLATION_RULES: [(&str, &str, i32, i32, &str, &str, (i64, i64), bool); 10] = [
+    (
+        "125-politics-1",
+        DECREE_125,
+        7,
+        1,
+        "politics",
+        "Vi phạm quy định về bình đẳng giới trong lĩnh vực chính trị (khung 1)",
+        (2_000_000, 3_000_000),
+        true,
+    ),
+    (
+        "125-politics-2",
+        DECREE_125,
+        7,
+        2,
+        "politics",
+        "Vi phạm quy định về bình đẳng giới trong lĩnh vực chính trị (khung 2)",
+        (3_000_000, 5_000_000),
+        true,
+    ),
+    (
+        "125-politics-3",
+        DECREE_125,
+        7,
+        3,
+        "politics",
+        "Vi phạm quy định về bình đẳng giới trong lĩnh vực chính trị (khung 3)",
+        (5_000_000, 7_000_000),
+        true,
+    ),
+    (
+        "125-politics-4",
+        DECREE_125,
+        7,
+        4,
+        "politics",
+        "Vi phạm quy định về bình đẳng giới trong lĩnh vực chính trị (khung 4)",
+        (7_000_000, 10_000_000),
+        true,
+    ),
+    (
+        "125-family-1",
+        DECREE_125,
+        13,
+        1,
+        "family",
+        "Vi phạm quy định về bình đẳng giới trong gia đình (khung 1)",
+        (3_000_000, 5_000_000),
+        true,
+    ),
+    (
+        "125-family-2",
+        DECREE_125,
+        13,
+        2,
+        "family",
+        "Vi phạm quy định về bình đẳng giới trong gia đình (khung 2)",
+        (5_000_000, 7_000_000),
+        true,
+    ),
+    (
+        "125-family-3",
+        DECREE_125,
+        13,
+        3,
+        "family",
+        "Vi phạm quy định về bình đẳng giới trong gia đình (khung 3)",
+        (7_000_000, 10_000_000),
+        true,
+    ),
+    (
+        "125-labour-3",
+        DECREE_125,
+        9,
+        3,
+        "labour",
+        "Vi phạm quy định về bình đẳng giới trong lĩnh vực lao động (khung cao nhất)",
+        (20_000_000, 30_000_000),
+        true,
+    ),
+    (
+        "55-politics-1",
+        DECREE_55,
+        6,
+        1,
+        "politics",
+        "Vi phạm quy định về bình đẳng giới trong lĩnh vực chính trị (chưa kiểm chứng khung)",
+        (1_000_000, 3_000_000),
+        false,
+    ),
+    (
+        "55-family-1",
+        DECREE_55,
+        12,
+        1,
+        "family",
+        "Vi phạm quy định về bình đẳng giới trong gia đình (chưa kiểm chứng khung)",
+        (500_000, 2_000_000),
+        false,
+    ),
+];
+
+/// Fining powers: (code, position, warning only, percent, fixed VND, from, to, basis, verified).
+#[allow(clippy::type_complexity)]
+pub const FINING_AUTHORITIES: [(
+    &str,
+    &str,
+    bool,
+    Option<i32>,
+    Option<i64>,
+    (i32, u32, u32),
+    Option<(i32, u32, u32)>,
+    &str,
+    bool,
+); 11] = [
+    (
+        "2025.commune_chairman",
+        "commune_chairman",
+        false,
+        Some(50),
+        None,
+        (2025, 7, 1),
+        None,
+        "Luật Xử lý vi phạm hành chính (sửa đổi 2025)",
+        true,
+    ),
+    (
+        "2025.province_department_director",
+        "province_department_director",
+        false,
+        Some(80),
+        None,
+        (2025, 7, 1),
+        None,
+        "Luật Xử lý vi phạm hành chính (sửa đổi 2025)",
+        true,
+    ),
+    (
+        "2025.province_chairman",
+        "province_chairman",
+        false,
+        Some(100),
+        None,
+        (2025, 7, 1),
+        None,
+        "Luật Xử lý vi phạm hành chính (sửa đổi 2025)",
+        true,
+    ),
+    (
+        "2025.inspector",
+        "inspector",
+        true,
+        None,
+        None,
+        (2025, 7, 1),
+        None,
+        "Luật Xử lý vi phạm hành chính (sửa đổi 2025)",
+        true,
+    ),
+    (
+        "2009.commune_chairman",
+        "commune_chairman",
+        false,
+        Some(10),
+        None,
+        (2009, 8, 1),
+        Some((2025, 6, 30)),
+        "Before 1 July 2025 (verify)",
+        false,
+    ),
+    (
+        "2009.district_chairman",
+        "district_chairman",
+        false,
+        Some(50),
+        None,
+        (2009, 8, 1),
+        Some((2025, 6, 30)),
+        "Before 1 July 2025 (verify)",
+        false,
+    ),
+    (
+        "2009.province_chairman",
+        "province_chairman",
+        false,
+        Some(100),
+        None,
+        (2009, 8, 1),
+        Some((2025, 6, 30)),
+        "Before 1 July 2025 (verify)",
+        false,
+    ),
+    (
+        "2009.chief_inspector",
+        "chief_inspector",
+        false,
+        Some(50),
+        None,
+        (2009, 8, 1),
+        Some((2025, 6, 30)),
+        "Before 1 July 2025 (verify)",
+        false,
+    ),
+    (
+        "2009.inspector",
+        "inspector",
+        false,
+        None,
+        Some(500_000),
+        (2009, 8, 1),
+        Some((2025, 6, 30)),
+        "Before 1 July 2025 (verify)",
+        false,
+    ),
+    (
+        "2009.province_department_director",
+        "province_department_director",
+        false,
+        Some(50),
+        None,
+        (2009, 8, 1),
+        Some((2025, 6, 30)),
+        "Before 1 July 2025 (verify)",
+        false,
+    ),
+    (
+        "2025.chief_inspector",
+        "chief_inspector",
+        false,
+        Some(50),
+        None,
+        (2025, 7, 1),
+        None,
+        "Luật Xử lý vi phạm hành chính (sửa đổi 2025) (verify)",
+        false,
+    ),
+];
+
+impl Seeder<'_> {
+    async fn sanctions(&mut self) -> anyhow::Result<()> {
+        use crate::db::schema::{decrees as d, fining_authorities as f, violation_rules as r};
+        let decrees = [
+            (
+                DECREE_55,
+                "Quy định xử phạt vi phạm hành chính về bình đẳng giới",
+                (2009, 8, 1),
+                Some((2021, 12, 31)),
+                40_000_000_i64,
+                12,
+                false,
+            ),
+            (
+                DECREE_125,
+                "Quy định xử phạt vi phạm hành chính trong lĩnh vực bình đẳng giới, phòng, chống bạo lực gia đình",
+                (2022, 1, 1),
+                None,
+                30_000_000,
+                12,
+                false,
+            ),
+        ];
+        for (code, title, from, to, max, months, verified) in decrees {
+            self.inserted += diesel::insert_into(d::table)
+                .values((
+                    d::code.eq(code),
+                    d::title.eq(title),
+                    d::effective_from.eq(date(from.0, from.1, from.2)),
+                    d::effective_to.eq(to.map(|t: (i32, u32, u32)| date(t.0, t.1, t.2))),
+                    d::individual_max_vnd.eq(max),
+                    d::organization_multiplier.eq(2),
+                    d::limitation_months.eq(months),
+                    d::verified.eq(verified),
+                ))
+                .on_conflict_do_nothing()
+                .execute(self.conn)
+                .await?;
+        }
+        for (key, decree, article, clause, area, description, (min, max), verified) in VIOLATION_RULES {
+            self.inserted += diesel::insert_into(r::table)
+                .values((
+                    r::id.eq(seed_id(&format!("violation-rule:{key}"))),
+                    r::decree_code.eq(decree),
+                    r::article.eq(article),
+                    r::clause.eq(clause),
+                    r::area.eq(area),
+                    r::description.eq(description),
+                    r::min_fine_vnd.eq(min),
+                    r::max_fine_vnd.eq(max),
+                    r::verified.eq(verified),
+                ))
+                .on_conflict_do_nothing()
+                .execute(self.conn)
+                .await?;
+        }
+        for (code, position, warning_only, percent, fixed, from, to, basis, verified) in FINING_AUTHORITIES {
+            self.inserted += diesel::insert_into(f::table)
+                .values((
+                    f::code.eq(code),
+                    f::position.eq(position),
+                    f::warning_only.eq(warning_only),
+                    f::max_percent.eq(percent),
+                    f::max_vnd.eq(fixed),
+                    f::effective_from.eq(date(from.0, from.1, from.2)),
+                    f::effective_to.eq(to.map(|t| date(t.0, t.1, t.2))),
+                    f::legal_basis.eq(basis),
+                    f::verified.eq(verified),
+                ))
+                .on_conflict_do_nothing()
+                .execute(self.conn)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
 /// Loads the reference data; returns how many rows were new.
 pub async fn seed_reference(conn: &mut AsyncPgConnection) -> anyhow::Result<usize> {
     conn.transaction::<_, anyhow::Error, _>(async |conn| {
@@ -737,6 +1060,7 @@ pub async fn seed_reference(conn: &mut AsyncPgConnection) -> anyhow::Result<usiz
         s.indicators().await?;
         s.deadline_rules().await?;
         s.holidays().await?;
+        s.sanctions().await?;
         Ok(s.inserted)
     })
     .await

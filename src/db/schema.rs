@@ -90,6 +90,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    decrees (code) {
+        code -> Text,
+        title -> Text,
+        effective_from -> Date,
+        effective_to -> Nullable<Date>,
+        individual_max_vnd -> Int8,
+        organization_multiplier -> Int4,
+        limitation_months -> Int4,
+        verified -> Bool,
+    }
+}
+
+diesel::table! {
     deadline_rules (code) {
         code -> Text,
         petition_kind -> Text,
@@ -99,6 +112,20 @@ diesel::table! {
         remote -> Nullable<Bool>,
         days -> Int4,
         day_kind -> Text,
+        effective_from -> Date,
+        effective_to -> Nullable<Date>,
+        legal_basis -> Text,
+        verified -> Bool,
+    }
+}
+
+diesel::table! {
+    fining_authorities (code) {
+        code -> Text,
+        position -> Text,
+        warning_only -> Bool,
+        max_percent -> Nullable<Int4>,
+        max_vnd -> Nullable<Int8>,
         effective_from -> Date,
         effective_to -> Nullable<Date>,
         legal_basis -> Text,
@@ -136,6 +163,34 @@ diesel::table! {
         target_2030 -> Nullable<Float8>,
         source -> Nullable<Text>,
         verified -> Bool,
+    }
+}
+
+diesel::table! {
+    inspections (id) {
+        id -> Uuid,
+        kind -> Text,
+        inspecting_unit_id -> Uuid,
+        unit_path -> Text,
+        subject_name -> Text,
+        subject_type -> Text,
+        subject_unit_id -> Nullable<Uuid>,
+        subject_address -> Nullable<Text>,
+        decision_number -> Nullable<Text>,
+        decision_on -> Nullable<Date>,
+        period_from -> Nullable<Date>,
+        period_to -> Nullable<Date>,
+        areas -> Array<Text>,
+        team_members -> Array<Text>,
+        status -> Text,
+        conclusion -> Nullable<Text>,
+        concluded_on -> Nullable<Date>,
+        recommendations -> Nullable<Text>,
+        search -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int8,
+        deleted_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -400,6 +455,59 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    violation_parties (violation_id) {
+        violation_id -> Uuid,
+        name -> Text,
+        details -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    violation_rules (id) {
+        id -> Uuid,
+        decree_code -> Text,
+        article -> Int4,
+        clause -> Int4,
+        point -> Nullable<Text>,
+        area -> Text,
+        description -> Text,
+        min_fine_vnd -> Int8,
+        max_fine_vnd -> Int8,
+        verified -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int8,
+    }
+}
+
+diesel::table! {
+    violations (id) {
+        id -> Uuid,
+        inspection_id -> Nullable<Uuid>,
+        handling_unit_id -> Uuid,
+        unit_path -> Text,
+        offender_kind -> Text,
+        organization_name -> Nullable<Text>,
+        rule_id -> Uuid,
+        area -> Text,
+        act_on -> Date,
+        description -> Nullable<Text>,
+        record_number -> Nullable<Text>,
+        recorded_on -> Nullable<Date>,
+        penalty -> Nullable<Text>,
+        fine_vnd -> Nullable<Int8>,
+        remedial_measures -> Array<Text>,
+        status -> Text,
+        decided_on -> Nullable<Date>,
+        decided_by_position -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int8,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
 diesel::joinable!(api_client_units -> api_clients (client_id));
 diesel::joinable!(api_client_units -> units (unit_id));
 diesel::joinable!(api_clients -> units (owner_unit_id));
@@ -408,6 +516,7 @@ diesel::joinable!(campaigns -> units (unit_id));
 diesel::joinable!(outreach_events -> campaigns (campaign_id));
 diesel::joinable!(outreach_events -> plan_activities (activity_id));
 diesel::joinable!(outreach_events -> units (unit_id));
+diesel::joinable!(inspections -> units (inspecting_unit_id));
 diesel::joinable!(petition_parties -> petitions (petition_id));
 diesel::joinable!(petitions -> units (handling_unit_id));
 diesel::joinable!(plan_activities -> plans (plan_id));
@@ -422,6 +531,10 @@ diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(trainings -> plan_activities (activity_id));
 diesel::joinable!(trainings -> units (unit_id));
 diesel::joinable!(users -> units (unit_id));
+diesel::joinable!(violation_parties -> violations (violation_id));
+diesel::joinable!(violation_rules -> decrees (decree_code));
+diesel::joinable!(violations -> inspections (inspection_id));
+diesel::joinable!(violations -> violation_rules (rule_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     api_client_units,
@@ -430,9 +543,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
     campaigns,
     deadline_rules,
+    decrees,
+    fining_authorities,
     holidays,
     idempotency_keys,
     indicators,
+    inspections,
     legal_documents,
     outreach_events,
     participants,
@@ -448,4 +564,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     unit_lineage,
     units,
     users,
+    violation_parties,
+    violation_rules,
+    violations,
 );

@@ -30,7 +30,7 @@ async fn migrate_and_seed_are_idempotent() {
     let first = binhdang(&url, &["seed"]);
     assert!(first.status.success(), "{}", stderr(&first));
     assert!(
-        stdout(&first).contains("Reference data loaded (151 new rows)"),
+        stdout(&first).contains("Reference data loaded (174 new rows)"),
         "{}",
         stdout(&first)
     );

@@ -12,6 +12,7 @@ mod docs;
 mod errors;
 mod migrations;
 mod ops;
+mod oversight;
 mod petitions;
 mod plans;
 mod records;
