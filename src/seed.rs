@@ -1070,7 +1070,7 @@ pub async fn seed_reference(conn: &mut AsyncPgConnection) -> anyhow::Result<usiz
 pub const DEMO_USERS: [(&str, Role, &str); 7] = [
     ("admin", Role::Admin, "district:356"),
     ("manager", Role::Manager, "district:356"),
-    ("inspector", Role::Inspector, "dept:356:thanhtra"),
+    ("inspector", Role::Inspector, "district:356"),
     ("viewer", Role::Viewer, "district:356"),
     ("halong.admin", Role::Admin, "commune:13633:2020"),
     ("halong.manager", Role::Manager, "commune:13633:2020"),

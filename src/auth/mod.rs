@@ -135,10 +135,14 @@ impl Caller {
         self.require_any_of(unit_id, unit_path, &[Role::Officer, Role::Manager])
     }
 
-    /// A unit's oversight records (inspections, violations, complaints, denunciations): its
-    /// inspectors and managers, or an admin of a subtree that holds it.
+    /// A unit's oversight records (inspections, violations, complaints, denunciations): an
+    /// inspector of its subtree, its manager, or an admin of a subtree that holds it.
     pub fn require_case_handler_of(&self, unit_id: Uuid, unit_path: &str) -> ApiResult<()> {
-        self.require_any_of(unit_id, unit_path, &[Role::Inspector, Role::Manager])
+        // An inspector works anywhere in its own unit's subtree.
+        if self.kind == PrincipalKind::User && self.role == Role::Inspector && self.sees(unit_path) {
+            return Ok(());
+        }
+        self.require_any_of(unit_id, unit_path, &[Role::Manager])
     }
 
     /// People's identities in oversight cases: only the handling unit's own inspectors and

@@ -466,3 +466,25 @@ async fn partners_see_no_oversight_records() {
         .iter()
         .all(|c| c["type"] != "violation"));
 }
+
+/// An inspector works in its own unit's subtree: a city inspector handles a ward's case, a
+/// ward's inspector does not handle the city's.
+#[actix_web::test]
+async fn an_inspector_works_in_its_units_subtree() {
+    let app = TestApp::spawn().await;
+    let city = app.token(Role::Inspector, CITY).await;
+    let body = json!({"kind": "complaint", "received_on": "2024-03-01", "channel": "mail", "subject": "Khiếu nại", "handling_unit_id": unit(HA_LONG)});
+    assert_eq!(
+        app.post("/api/v1/petitions", Some(&city), body.clone()).await.status,
+        201
+    );
+    let ward = app.token(Role::Inspector, HA_LONG).await;
+    let mut up = body.clone();
+    up["handling_unit_id"] = json!(unit(CITY));
+    app.post("/api/v1/petitions", Some(&ward), up).await.assert_problem(422);
+    let mut v = json!({"rule_id": rule("125-politics-1"), "act_on": "2025-07-15", "handling_unit_id": unit(HA_LONG)});
+    for (k, val) in person().as_object().unwrap() {
+        v[k] = val.clone();
+    }
+    assert_eq!(app.post("/api/v1/violations", Some(&city), v).await.status, 201);
+}
