@@ -69,3 +69,58 @@ async fn every_down_reverses_its_up() {
     .unwrap();
     assert!(!checked.is_empty());
 }
+
+/// `src/db/schema.rs` describes the migrated database exactly: the same tables, columns and
+/// nullability (a drift check in place of re-running `diesel print-schema`).
+#[actix_web::test]
+async fn schema_rs_matches_the_migrated_database() {
+    use diesel_async::RunQueryDsl;
+    let text =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/db/schema.rs")).unwrap();
+    let mut declared = std::collections::BTreeSet::new();
+    let mut table: Option<String> = None;
+    for line in text.lines().map(str::trim) {
+        if let Some((name, _)) = line.split_once(" (").filter(|_| line.ends_with(") {")) {
+            table = Some(name.to_string());
+        } else if line == "}" {
+            table = None;
+        } else if let (Some(t), Some((col, ty))) = (&table, line.split_once(" -> ")) {
+            declared.insert((t.clone(), col.to_string(), ty.starts_with("Nullable<")));
+        }
+    }
+    let (url, _guard) = seeded_database().await;
+    let mut conn = <diesel_async::AsyncPgConnection as diesel_async::AsyncConnection>::establish(&url)
+        .await
+        .unwrap();
+    #[derive(diesel::QueryableByName)]
+    struct Col {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        table_name: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        column_name: String,
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        nullable: bool,
+    }
+    let cols: Vec<Col> = diesel::sql_query(
+        "SELECT table_name::text, column_name::text, (is_nullable = 'YES') AS nullable FROM information_schema.columns \
+         WHERE table_schema = 'public' AND table_name <> '__diesel_schema_migrations'",
+    )
+    .load(&mut conn)
+    .await
+    .unwrap();
+    let actual: std::collections::BTreeSet<_> = cols
+        .into_iter()
+        .map(|c| (c.table_name, c.column_name, c.nullable))
+        .collect();
+    assert!(
+        declared.len() > 200,
+        "parsed only {} columns from schema.rs",
+        declared.len()
+    );
+    let missing: Vec<_> = actual.difference(&declared).collect();
+    let extra: Vec<_> = declared.difference(&actual).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "schema.rs drifted:\n in the database only: {missing:?}\n in schema.rs only: {extra:?}"
+    );
+}
