@@ -66,3 +66,16 @@ pub fn areas_to_db(areas: &[LawArea]) -> Vec<String> {
 pub fn areas_from_db(areas: &[String]) -> Vec<LawArea> {
     areas.iter().filter_map(|a| LawArea::parse(a)).collect()
 }
+
+/// The `snake_case` name serde gives an enum value (how enums are stored as text).
+pub fn enum_text<T: Serialize>(v: T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// The enum value stored as `s`, if it names one.
+pub fn enum_parse<T: for<'de> Deserialize<'de>>(s: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(s.to_string())).ok()
+}

@@ -165,6 +165,16 @@ impl Caller {
         }
     }
 
+    /// Records of people and cases are not for partner clients (they read aggregates and public
+    /// events only).
+    pub fn require_not_partner(&self) -> ApiResult<()> {
+        if self.role == Role::Partner {
+            Err(ApiError::forbidden())
+        } else {
+            Ok(())
+        }
+    }
+
     /// The caller's role must be one of these.
     pub fn require_role(&self, roles: &[Role]) -> ApiResult<()> {
         if roles.contains(&self.role) {

@@ -12,10 +12,10 @@ use validator::Validate;
 
 use crate::app::AppState;
 use crate::audit;
-use crate::auth::{Caller, Role};
+use crate::auth::Caller;
 use crate::db::schema::inspections;
 use crate::db::Conn;
-use crate::domain::{areas_from_db, areas_to_db, LawArea};
+use crate::domain::{areas_from_db, areas_to_db, enum_parse, enum_text, LawArea};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::idempotency::{self, Created, IdempotencyKey};
 use crate::http::list::{paginate, ts_key, Bind, Cursor, Keyed, ListSql, Page, PageQuery, Sort, SortField};
@@ -95,17 +95,6 @@ pub enum InspectionStatus {
     Concluded,
 }
 
-fn text<T: Serialize>(v: T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
-
-fn parse<T: for<'de> Deserialize<'de>>(s: &str) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(s.to_string())).ok()
-}
-
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
     "id": "0193a7c0-5a8e-7c1e-9d7e-3f4b5c6d7ea1", "kind": "check", "inspecting_unit_id": "63d3f3d4-c46d-57e3-90b9-de42b6716496",
@@ -143,10 +132,10 @@ impl From<InspectionRow> for Inspection {
     fn from(r: InspectionRow) -> Self {
         Inspection {
             id: r.id,
-            kind: parse(&r.kind).unwrap_or(InspectionKind::Check),
+            kind: enum_parse(&r.kind).unwrap_or(InspectionKind::Check),
             inspecting_unit_id: r.inspecting_unit_id,
             subject_name: r.subject_name,
-            subject_type: parse(&r.subject_type).unwrap_or(SubjectType::Other),
+            subject_type: enum_parse(&r.subject_type).unwrap_or(SubjectType::Other),
             subject_unit_id: r.subject_unit_id,
             subject_address: r.subject_address,
             decision_number: r.decision_number,
@@ -155,7 +144,7 @@ impl From<InspectionRow> for Inspection {
             period_to: r.period_to,
             areas: areas_from_db(&r.areas),
             team_members: r.team_members,
-            status: parse(&r.status).unwrap_or(InspectionStatus::Planned),
+            status: enum_parse(&r.status).unwrap_or(InspectionStatus::Planned),
             conclusion: r.conclusion,
             concluded_on: r.concluded_on,
             recommendations: r.recommendations,
@@ -229,14 +218,6 @@ pub struct InspectionFilters {
     pub q: Option<String>,
 }
 
-fn require_reader(caller: &Caller) -> ApiResult<()> {
-    if caller.role == Role::Partner {
-        Err(ApiError::forbidden())
-    } else {
-        Ok(())
-    }
-}
-
 pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<InspectionRow>> {
     inspections::table
         .filter(inspections::id.eq(id))
@@ -248,7 +229,7 @@ pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<
 }
 
 pub async fn visible(conn: &mut Conn, caller: &Caller, id: Uuid) -> ApiResult<InspectionRow> {
-    require_reader(caller)?;
+    caller.require_not_partner()?;
     let row = find(conn, id).await?.ok_or(ApiError::NotFound)?;
     caller.require_visible(&row.unit_path)?;
     Ok(row)
@@ -273,7 +254,7 @@ pub async fn list_inspections(
     f: web::Query<InspectionFilters>,
     page: web::Query<PageQuery>,
 ) -> ApiResult<web::Json<Page<Inspection>>> {
-    require_reader(&caller)?;
+    caller.require_not_partner()?;
     let sort = match page.sort.as_deref() {
         None | Some("") => Sort {
             field: &SORTS[0],
@@ -294,10 +275,10 @@ pub async fn list_inspections(
         };
     }
     if let Some(k) = f.kind {
-        sql.filter("i.kind = ?", [Bind::Text(text(k))]);
+        sql.filter("i.kind = ?", [Bind::Text(enum_text(k))]);
     }
     if let Some(s) = f.status {
-        sql.filter("i.status = ?", [Bind::Text(text(s))]);
+        sql.filter("i.status = ?", [Bind::Text(enum_text(s))]);
     }
     if let Some(a) = f.area {
         sql.filter("i.areas @> ARRAY[?]::text[]", [Bind::Text(a.as_str().into())]);
@@ -396,11 +377,11 @@ pub async fn create_inspection(
     let now = Utc::now();
     let row = InspectionRow {
         id: body.id.unwrap_or_else(Uuid::now_v7),
-        kind: text(body.kind),
+        kind: enum_text(body.kind),
         inspecting_unit_id: unit.id,
         unit_path: unit.path.clone(),
         subject_name: body.subject_name.trim().into(),
-        subject_type: text(body.subject_type),
+        subject_type: enum_text(body.subject_type),
         subject_unit_id: body.subject_unit_id,
         subject_address: body.subject_address.clone(),
         decision_number: body.decision_number.clone(),
@@ -491,7 +472,7 @@ pub async fn update_inspection(
         return Err(ApiError::stale(&Inspection::from(current)));
     }
     let order = |s: InspectionStatus| s as u8;
-    let from: InspectionStatus = parse(&current.status).unwrap_or(InspectionStatus::Planned);
+    let from: InspectionStatus = enum_parse(&current.status).unwrap_or(InspectionStatus::Planned);
     if from == InspectionStatus::Concluded {
         return Err(ApiError::conflict(
             "The inspection is concluded",
@@ -515,7 +496,7 @@ pub async fn update_inspection(
         }
     }
     let changes = InspectionChanges {
-        status: body.status.map(text),
+        status: body.status.map(enum_text),
         conclusion: body.conclusion,
         concluded_on: body.concluded_on,
         recommendations: body.recommendations,

@@ -75,16 +75,8 @@ fn check_kind_rules(kind: &str, instance: i16, extension_count: i16) -> ApiResul
     Ok(())
 }
 
-fn require_reader(caller: &Caller) -> ApiResult<()> {
-    if caller.role == Role::Partner {
-        Err(ApiError::forbidden())
-    } else {
-        Ok(())
-    }
-}
-
 async fn visible(conn: &mut Conn, caller: &Caller, id: Uuid) -> ApiResult<PetitionRow> {
-    require_reader(caller)?;
+    caller.require_not_partner()?;
     let row = queries::find(conn, id).await?.ok_or(ApiError::NotFound)?;
     caller.require_visible(&row.unit_path)?;
     Ok(row)
@@ -123,7 +115,7 @@ pub async fn list_petitions(
     filters: web::Query<PetitionFilters>,
     page: web::Query<PageQuery>,
 ) -> ApiResult<web::Json<Page<Petition>>> {
-    require_reader(&caller)?;
+    caller.require_not_partner()?;
     if filters.due_within_days.is_some_and(|n| !(0..=366).contains(&n)) {
         return Err(ApiError::field(
             "due_within_days",

@@ -8,7 +8,7 @@ use super::api::{NewTraining, Training, TrainingFilters, TrainingPatch};
 use super::queries::{self, TrainingChanges, TrainingRow};
 use crate::app::AppState;
 use crate::audit::{self};
-use crate::auth::{Caller, Role};
+use crate::auth::Caller;
 use crate::db::Conn;
 use crate::db::SoftDeletable;
 use crate::error::{ApiError, ApiResult, Problem};
@@ -20,17 +20,8 @@ use crate::records::{self, check_activity, check_dates, require_writer};
 
 const RESOURCE: &str = "training";
 
-/// Partners read aggregates, not trainings.
-fn require_reader(caller: &Caller) -> ApiResult<()> {
-    if caller.role == Role::Partner {
-        Err(ApiError::forbidden())
-    } else {
-        Ok(())
-    }
-}
-
 pub async fn visible(conn: &mut Conn, caller: &Caller, id: Uuid) -> ApiResult<TrainingRow> {
-    require_reader(caller)?;
+    caller.require_not_partner()?;
     let row = queries::find(conn, id).await?.ok_or(ApiError::NotFound)?;
     caller.require_visible(&row.unit_path)?;
     Ok(row)
@@ -61,7 +52,7 @@ pub async fn list_trainings(
     filters: web::Query<TrainingFilters>,
     page: web::Query<PageQuery>,
 ) -> ApiResult<web::Json<Page<Training>>> {
-    require_reader(&caller)?;
+    caller.require_not_partner()?;
     let sort = Sort::parse(page.sort.as_deref(), queries::SORTS)?;
     let cursor = page.cursor.as_deref().map(|c| Cursor::decode(c, &sort)).transpose()?;
     let limit = page.limit();

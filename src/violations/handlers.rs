@@ -14,11 +14,11 @@ use super::catalogue::{find_rule, load_authorities, load_decrees};
 use super::sanctions::{authority_on, check_decision, check_rule_for_act, Decision, OffenderKind, Penalty};
 use crate::app::AppState;
 use crate::audit;
-use crate::auth::{Caller, Role};
+use crate::auth::Caller;
 use crate::calendar::today;
 use crate::db::schema::{violation_parties, violations};
 use crate::db::Conn;
-use crate::domain::LawArea;
+use crate::domain::{enum_parse, enum_text, LawArea};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::idempotency::{self, Created, IdempotencyKey};
 use crate::http::list::{paginate, Bind, Cursor, Keyed, ListSql, Page, PageQuery, Sort, SortField};
@@ -80,17 +80,6 @@ pub enum ViolationStatus {
     Enforced,
 }
 
-fn text<T: Serialize>(v: T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
-
-fn parse<T: for<'de> Deserialize<'de>>(s: &str) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(s.to_string())).ok()
-}
-
 /// An individual offender (confidential).
 #[derive(Clone, Debug, Deserialize, Serialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -148,7 +137,7 @@ impl From<ViolationRow> for Violation {
             id: r.id,
             inspection_id: r.inspection_id,
             handling_unit_id: r.handling_unit_id,
-            offender_kind: parse(&r.offender_kind).unwrap_or(OffenderKind::Individual),
+            offender_kind: enum_parse(&r.offender_kind).unwrap_or(OffenderKind::Individual),
             organization_name: r.organization_name,
             rule_id: r.rule_id,
             area: LawArea::parse(&r.area).unwrap_or(LawArea::Family),
@@ -156,10 +145,10 @@ impl From<ViolationRow> for Violation {
             description: r.description,
             record_number: r.record_number,
             recorded_on: r.recorded_on,
-            penalty: r.penalty.as_deref().and_then(parse),
+            penalty: r.penalty.as_deref().and_then(enum_parse),
             fine_vnd: r.fine_vnd,
             remedial_measures: r.remedial_measures,
-            status: parse(&r.status).unwrap_or(ViolationStatus::Recorded),
+            status: enum_parse(&r.status).unwrap_or(ViolationStatus::Recorded),
             decided_on: r.decided_on,
             decided_by_position: r.decided_by_position,
             offender: None,
@@ -239,14 +228,6 @@ pub struct ViolationFilters {
     pub to: Option<NaiveDate>,
 }
 
-fn require_reader(caller: &Caller) -> ApiResult<()> {
-    if caller.role == Role::Partner {
-        Err(ApiError::forbidden())
-    } else {
-        Ok(())
-    }
-}
-
 async fn find(conn: &mut Conn, id: Uuid) -> QueryResult<Option<ViolationRow>> {
     violations::table
         .filter(violations::id.eq(id))
@@ -258,7 +239,7 @@ async fn find(conn: &mut Conn, id: Uuid) -> QueryResult<Option<ViolationRow>> {
 }
 
 async fn visible(conn: &mut Conn, caller: &Caller, id: Uuid) -> ApiResult<ViolationRow> {
-    require_reader(caller)?;
+    caller.require_not_partner()?;
     let row = find(conn, id).await?.ok_or(ApiError::NotFound)?;
     caller.require_visible(&row.unit_path)?;
     Ok(row)
@@ -299,7 +280,7 @@ pub async fn list_violations(
     f: web::Query<ViolationFilters>,
     page: web::Query<PageQuery>,
 ) -> ApiResult<web::Json<Page<Violation>>> {
-    require_reader(&caller)?;
+    caller.require_not_partner()?;
     let sort = Sort::parse(page.sort.as_deref(), SORTS)?;
     let cursor = page.cursor.as_deref().map(|c| Cursor::decode(c, &sort)).transpose()?;
     let limit = page.limit();
@@ -311,10 +292,10 @@ pub async fn list_violations(
         sql.filter("v.area = ?", [Bind::Text(a.as_str().into())]);
     }
     if let Some(s) = f.status {
-        sql.filter("v.status = ?", [Bind::Text(text(s))]);
+        sql.filter("v.status = ?", [Bind::Text(enum_text(s))]);
     }
     if let Some(p) = f.penalty {
-        sql.filter("v.penalty = ?", [Bind::Text(text(p))]);
+        sql.filter("v.penalty = ?", [Bind::Text(enum_text(p))]);
     }
     if let Some(i) = f.inspection_id {
         sql.filter("v.inspection_id = ?", [Bind::Uuid(i)]);
@@ -445,7 +426,7 @@ pub async fn create_violation(
         inspection_id: body.inspection_id,
         handling_unit_id: unit.id,
         unit_path: unit.path.clone(),
-        offender_kind: text(body.offender_kind),
+        offender_kind: enum_text(body.offender_kind),
         organization_name: body.organization_name.clone(),
         rule_id: rule.id,
         area: rule.area.clone(),
@@ -612,14 +593,14 @@ pub async fn decide_violation(
         decree,
         rule: &rule,
         authority: authority_on(&authorities, &body.decided_by_position, body.decided_on),
-        offender: parse(&current.offender_kind).unwrap_or(OffenderKind::Individual),
+        offender: enum_parse(&current.offender_kind).unwrap_or(OffenderKind::Individual),
         penalty: body.penalty,
         fine_vnd: body.fine_vnd,
         act_on: current.act_on,
         decided_on: body.decided_on,
     })?;
     let changes = ViolationChanges {
-        penalty: Some(text(body.penalty)),
+        penalty: Some(enum_text(body.penalty)),
         fine_vnd: body.fine_vnd,
         remedial_measures: body.remedial_measures,
         status: Some("decided".into()),
@@ -660,7 +641,7 @@ pub async fn update_violation(
     if !if_match.matches(current.version) {
         return Err(ApiError::stale(&Violation::from(current)));
     }
-    let from: ViolationStatus = parse(&current.status).unwrap_or(ViolationStatus::Recorded);
+    let from: ViolationStatus = enum_parse(&current.status).unwrap_or(ViolationStatus::Recorded);
     let legal = matches!(
         (from, body.status),
         (
@@ -673,12 +654,20 @@ pub async fn update_violation(
     );
     if !legal {
         return Err(ApiError::conflict(
-            format!("A {} violation cannot become {}", text(from), text(body.status)),
-            format!("Không thể chuyển vi phạm từ {} sang {}", text(from), text(body.status)),
+            format!(
+                "A {} violation cannot become {}",
+                enum_text(from),
+                enum_text(body.status)
+            ),
+            format!(
+                "Không thể chuyển vi phạm từ {} sang {}",
+                enum_text(from),
+                enum_text(body.status)
+            ),
         ));
     }
     let changes = ViolationChanges {
-        status: Some(text(body.status)),
+        status: Some(enum_text(body.status)),
         ..Default::default()
     };
     apply(&mut conn, &caller, current, changes, "update").await
