@@ -17,6 +17,6 @@ USER binhdang
 WORKDIR /var/lib/binhdang
 ENV BIND=0.0.0.0 PORT=8080 BINHDANG_DATA_DIR=/var/lib/binhdang LOG_FORMAT=json
 EXPOSE 8080
-HEALTHCHECK --interval=10s --timeout=3s --retries=5 CMD ["/bin/sh", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080"]
+HEALTHCHECK --interval=10s --timeout=3s --retries=5 CMD ["/bin/bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080"]
 ENTRYPOINT ["binhdang"]
 CMD ["serve"]
