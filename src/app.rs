@@ -301,10 +301,12 @@ impl Application {
         let listener = TcpListener::bind((settings.bind.as_str(), settings.port))?;
         let port = listener.local_addr()?.port();
         let state = web::Data::from(Arc::new(AppState::new(settings, pool)?));
-        let server = HttpServer::new(move || build_app(state.clone()))
-            .listen(listener)?
-            .shutdown_timeout(30)
-            .run();
+        let workers = state.settings.workers;
+        let mut server = HttpServer::new(move || build_app(state.clone()));
+        if let Some(n) = workers {
+            server = server.workers(n.max(1));
+        }
+        let server = server.listen(listener)?.shutdown_timeout(30).run();
         Ok(Self { server, port })
     }
 

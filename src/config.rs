@@ -37,6 +37,8 @@ pub struct Settings {
     pub access_token_ttl: Duration,
     /// `REFRESH_TOKEN_TTL_DAYS` (default 30).
     pub refresh_token_ttl: Duration,
+    /// `WORKERS`: HTTP worker threads (default: one per CPU core).
+    pub workers: Option<usize>,
     /// `DB_POOL_SIZE` (default 16).
     pub db_pool_size: usize,
     /// `MAX_BODY_BYTES` (default 1 MiB) for JSON bodies.
@@ -84,6 +86,10 @@ impl Settings {
             access_token_ttl: Duration::from_secs(env_or("ACCESS_TOKEN_TTL_SECONDS", 900)?),
             refresh_token_ttl: Duration::from_secs(env_or::<u64>("REFRESH_TOKEN_TTL_DAYS", 30)? * 86_400),
             db_pool_size: env_or("DB_POOL_SIZE", 16)?,
+            workers: env_opt("WORKERS")
+                .map(|w| w.parse())
+                .transpose()
+                .map_err(|_| anyhow::anyhow!("WORKERS must be a number"))?,
             max_body_bytes: env_or("MAX_BODY_BYTES", 1024 * 1024)?,
             login_max_failures: env_or("LOGIN_MAX_FAILURES", 5)?,
             login_window: Duration::from_secs(env_or("LOGIN_WINDOW_SECONDS", 300)?),

@@ -218,6 +218,7 @@ pub fn test_settings() -> Settings {
         access_token_ttl: Duration::from_secs(900),
         refresh_token_ttl: Duration::from_secs(86_400),
         db_pool_size: 4,
+        workers: None,
         max_body_bytes: 64 * 1024,
         login_max_failures: 5,
         login_window: Duration::from_secs(300),
