@@ -15,7 +15,7 @@ use crate::http::list::{escape_like, Cursor, DEFAULT_LIMIT, MAX_LIMIT};
 /// Resource types a partner client may follow (public reference data only).
 const PARTNER_TYPES: &[&str] = &["unit", "unit_lineage", "legal_document"];
 /// Resource types only admins may read.
-const ADMIN_TYPES: &[&str] = &["api_client"];
+const ADMIN_TYPES: &[&str] = &["api_client", "user"];
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

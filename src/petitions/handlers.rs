@@ -575,20 +575,34 @@ pub async fn put_holiday(
     }
     let body = body.into_valid()?;
     let mut conn = state.pool.get().await?;
-    diesel::insert_into(holidays::table)
-        .values((
-            holidays::day.eq(body.day),
-            holidays::name.eq(body.name.trim()),
-            holidays::verified.eq(true),
-        ))
-        .on_conflict(holidays::day)
-        .do_update()
-        .set((holidays::name.eq(body.name.trim()), holidays::verified.eq(true)))
-        .execute(&mut conn)
-        .await?;
-    Ok(web::Json(Holiday {
+    let out = Holiday {
         day: body.day,
         name: body.name.trim().to_string(),
         verified: true,
-    }))
+    };
+    let id = Uuid::new_v5(&Uuid::NAMESPACE_OID, format!("holiday:{}", out.day).as_bytes());
+    diesel_async::AsyncConnection::transaction::<_, ApiError, _>(&mut conn, async |conn| {
+        diesel::insert_into(holidays::table)
+            .values((
+                holidays::day.eq(out.day),
+                holidays::name.eq(&out.name),
+                holidays::verified.eq(true),
+            ))
+            .on_conflict(holidays::day)
+            .do_update()
+            .set((holidays::name.eq(&out.name), holidays::verified.eq(true)))
+            .execute(conn)
+            .await?;
+        let change = audit::Change::new(
+            "holiday",
+            (id, caller.unit_id, audit::GLOBAL_PATH),
+            "put",
+            None,
+            Some(&out),
+        );
+        audit::record(conn, audit::Actor::Caller(&caller), change).await?;
+        Ok(())
+    })
+    .await?;
+    Ok(web::Json(out))
 }

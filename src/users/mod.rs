@@ -2,12 +2,12 @@
 //! `seed --demo`); each belongs to one unit with one role.
 
 use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::auth::{password, Role};
 use crate::config::Secret;
-use crate::db::schema::users;
+use crate::db::schema::{units, users};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AddUserError {
@@ -19,6 +19,8 @@ pub enum AddUserError {
     Duplicate(String),
     #[error(transparent)]
     Other(#[from] anyhow::Error),
+    #[error("database: {0}")]
+    Db(#[from] diesel::result::Error),
 }
 
 pub fn valid_username(u: &str) -> bool {
@@ -49,21 +51,28 @@ pub async fn add_user(
     }
     let hash = password::hash(password).await?;
     let id = Uuid::now_v7();
-    let inserted = diesel::insert_into(users::table)
-        .values((
-            users::id.eq(id),
-            users::username.eq(&username),
-            users::password_hash.eq(hash),
-            users::unit_id.eq(unit_id),
-            users::role.eq(role.as_str()),
-        ))
-        .on_conflict(users::username)
-        .do_nothing()
-        .execute(conn)
-        .await
-        .map_err(|e| AddUserError::Other(e.into()))?;
-    if inserted == 0 {
-        return Err(AddUserError::Duplicate(username));
-    }
-    Ok(id)
+    // The user and its audit entry in one transaction; the audited record never holds the hash.
+    conn.transaction::<_, AddUserError, _>(async |conn| {
+        let inserted = diesel::insert_into(users::table)
+            .values((
+                users::id.eq(id),
+                users::username.eq(&username),
+                users::password_hash.eq(&hash),
+                users::unit_id.eq(unit_id),
+                users::role.eq(role.as_str()),
+            ))
+            .on_conflict(users::username)
+            .do_nothing()
+            .execute(conn)
+            .await?;
+        if inserted == 0 {
+            return Err(AddUserError::Duplicate(username.clone()));
+        }
+        let unit_path: String = units::table.find(unit_id).select(units::path).first(conn).await?;
+        let after = serde_json::json!({"id": id, "username": username, "unit_id": unit_id, "role": role.as_str(), "active": true});
+        let change = crate::audit::Change::new("user", (id, unit_id, &unit_path), "create", None, Some(&after));
+        crate::audit::record(conn, crate::audit::Actor::System, change).await?;
+        Ok(id)
+    })
+    .await
 }

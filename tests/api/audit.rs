@@ -136,3 +136,34 @@ async fn admins_read_their_subtree_only() {
         .await
         .assert_problem(400);
 }
+
+#[actix_web::test]
+async fn users_and_holidays_are_audited_without_secrets() {
+    let app = TestApp::spawn().await;
+    app.user("ward.clerk", "a-secret-password", Role::Officer, HA_LONG)
+        .await;
+    let admin = app.token(Role::Admin, CITY).await;
+    let users = app.get("/api/v1/audit-events?resource=user", Some(&admin)).await;
+    let data = users.json()["data"].clone();
+    assert_eq!(data[0]["after"]["username"], "ward.clerk");
+    assert_eq!(data[0]["actor"]["kind"], "system");
+    assert!(!users.text().contains("argon2"), "never the password hash");
+    assert_eq!(
+        app.post(
+            "/api/v1/holidays",
+            Some(&admin),
+            json!({"day": "2026-09-01", "name": "Quốc khánh"})
+        )
+        .await
+        .status,
+        200
+    );
+    let h = app
+        .get("/api/v1/audit-events?resource=holiday", Some(&admin))
+        .await
+        .json();
+    assert_eq!(h["data"][0]["after"]["day"], "2026-09-01");
+    // Colleagues' accounts are not in a viewer's change feed.
+    let (items, _) = feed_until(&app, &app.token(Role::Viewer, HA_LONG).await, None, |_| true).await;
+    assert!(items.iter().all(|i| i["type"] != "user"));
+}
