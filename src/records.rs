@@ -169,3 +169,52 @@ pub async fn record_unit(
             )
         })
 }
+
+/// The filters trainings and outreach events share.
+pub struct CommonFilters<'a> {
+    pub unit_id: Option<Uuid>,
+    /// The unit's path when its whole subtree is asked for.
+    pub subtree: Option<&'a str>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub topic: Option<Topic>,
+    pub in_action_month: Option<bool>,
+    pub activity_id: Option<Uuid>,
+    pub q: Option<&'a str>,
+}
+
+/// A list of `table t` with the shared filters applied: live rows in the caller's scopes, the
+/// unit (or its subtree), dates overlapping `from`..`to`, topic, Action Month, activity, `q`.
+pub fn list_sql(select_from: String, scopes: &[String], f: &CommonFilters<'_>) -> crate::http::list::ListSql {
+    use crate::http::list::{Bind, ListSql};
+    let mut sql = ListSql::new(select_from, "t.id");
+    sql.filter("t.deleted_at IS NULL", []).in_scopes("t.unit_path", scopes);
+    match (f.unit_id, f.subtree) {
+        (Some(_), Some(path)) => {
+            sql.in_subtree("t.unit_path", path);
+        }
+        (Some(id), None) => {
+            sql.filter("t.unit_id = ?", [Bind::Uuid(id)]);
+        }
+        _ => {}
+    }
+    if let Some(from) = f.from {
+        sql.filter("t.ends_on >= ?", [Bind::Date(from)]);
+    }
+    if let Some(to) = f.to {
+        sql.filter("t.starts_on <= ?", [Bind::Date(to)]);
+    }
+    if let Some(topic) = f.topic {
+        sql.filter("t.topics @> ARRAY[?]::text[]", [Bind::Text(topic.as_str().into())]);
+    }
+    if let Some(am) = f.in_action_month {
+        sql.filter("t.in_action_month = ?", [Bind::Bool(am)]);
+    }
+    if let Some(a) = f.activity_id {
+        sql.filter("t.activity_id = ?", [Bind::Uuid(a)]);
+    }
+    if let Some(q) = f.q.filter(|q| !q.trim().is_empty()) {
+        sql.search("t.search", q);
+    }
+    sql
+}

@@ -5,7 +5,8 @@ use uuid::Uuid;
 
 use super::api::EventFilters;
 use crate::db::schema::outreach_events;
-use crate::http::list::{ts_key, Bind, Cursor, Keyed, ListSql, Sort, SortField};
+use crate::http::list::{ts_key, Bind, Cursor, Keyed, Sort, SortField};
+use crate::records::{list_sql, CommonFilters};
 
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
 #[diesel(table_name = outreach_events, check_for_backend(diesel::pg::Pg))]
@@ -84,26 +85,17 @@ pub async fn list(
     cursor: Option<&Cursor>,
     limit: i64,
 ) -> QueryResult<Vec<EventRow>> {
-    let mut sql = ListSql::new(format!("SELECT {COLUMNS} FROM outreach_events t"), "t.id");
-    sql.filter("t.deleted_at IS NULL", []).in_scopes("t.unit_path", scopes);
-    match (f.unit_id, f.include_descendants, unit_path) {
-        (Some(_), true, Some(path)) => {
-            sql.in_subtree("t.unit_path", path);
-        }
-        (Some(id), _, _) => {
-            sql.filter("t.unit_id = ?", [Bind::Uuid(id)]);
-        }
-        _ => {}
-    }
-    if let Some(from) = f.from {
-        sql.filter("t.ends_on >= ?", [Bind::Date(from)]);
-    }
-    if let Some(to) = f.to {
-        sql.filter("t.starts_on <= ?", [Bind::Date(to)]);
-    }
-    if let Some(topic) = f.topic {
-        sql.filter("t.topics @> ARRAY[?]::text[]", [Bind::Text(topic.as_str().into())]);
-    }
+    let common = CommonFilters {
+        unit_id: f.unit_id,
+        subtree: unit_path.filter(|_| f.include_descendants),
+        from: f.from,
+        to: f.to,
+        topic: f.topic,
+        in_action_month: f.in_action_month,
+        activity_id: f.activity_id,
+        q: f.q.as_deref(),
+    };
+    let mut sql = list_sql(format!("SELECT {COLUMNS} FROM outreach_events t"), scopes, &common);
     if let Some(kind) = f.kind {
         sql.filter("t.kind = ?", [Bind::Text(kind.as_str().into())]);
     }
@@ -114,15 +106,6 @@ pub async fn list(
         sql.filter("t.is_public", []);
     } else if let Some(p) = f.is_public {
         sql.filter("t.is_public = ?", [Bind::Bool(p)]);
-    }
-    if let Some(am) = f.in_action_month {
-        sql.filter("t.in_action_month = ?", [Bind::Bool(am)]);
-    }
-    if let Some(a) = f.activity_id {
-        sql.filter("t.activity_id = ?", [Bind::Uuid(a)]);
-    }
-    if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
-        sql.search("t.search", q);
     }
     sql.page(sort, cursor, limit).load(conn).await
 }
