@@ -155,6 +155,8 @@ pub async fn list_changes(
         }));
     }
     let mut sql = String::from(
+        // The output column `txid` is text; ORDER BY must name the table's xid8 column, or "10" sorts
+        // before "9".
         "SELECT txid::text AS txid, seq, resource, record_id, action, at, after FROM audit_events \
          WHERE (txid, seq) > (CAST($1 AS xid8), $2) AND txid < bd_feed_horizon() AND (record_unit_path = '/'",
     );
@@ -170,7 +172,7 @@ pub async fn list_changes(
         _ => ("<> ALL", ADMIN_TYPES),
     };
     sql.push_str(&format!(" AND resource {types_op}(${})", binds.len() + 3));
-    sql.push_str(&format!(" ORDER BY txid, seq LIMIT {}", limit + 1));
+    sql.push_str(&format!(" ORDER BY audit_events.txid, audit_events.seq LIMIT {}", limit + 1));
     let mut query = diesel::sql_query(sql)
         .into_boxed::<diesel::pg::Pg>()
         .bind::<Text, _>(txid.clone())
