@@ -412,6 +412,38 @@ diesel::table! {
 }
 
 diesel::table! {
+    unit_figures (id) {
+        id -> Uuid,
+        unit_id -> Uuid,
+        unit_path -> Text,
+        year -> Int4,
+        ge_officials -> Nullable<Int4>,
+        gbv_victims_detected -> Nullable<Int4>,
+        gbv_victims_supported -> Nullable<Int4>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int8,
+    }
+}
+
+diesel::table! {
+    unit_leaders (id) {
+        id -> Uuid,
+        unit_id -> Uuid,
+        unit_path -> Text,
+        body -> Text,
+        position -> Text,
+        holder_sex -> Text,
+        started_on -> Date,
+        ended_on -> Nullable<Date>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int8,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     unit_lineage (predecessor_id, successor_id) {
         predecessor_id -> Uuid,
         successor_id -> Uuid,
@@ -530,6 +562,8 @@ diesel::joinable!(plans -> units (unit_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(trainings -> plan_activities (activity_id));
 diesel::joinable!(trainings -> units (unit_id));
+diesel::joinable!(unit_figures -> units (unit_id));
+diesel::joinable!(unit_leaders -> units (unit_id));
 diesel::joinable!(users -> units (unit_id));
 diesel::joinable!(violation_parties -> violations (violation_id));
 diesel::joinable!(violation_rules -> decrees (decree_code));
@@ -561,6 +595,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     plans,
     refresh_tokens,
     trainings,
+    unit_figures,
+    unit_leaders,
     unit_lineage,
     units,
     users,

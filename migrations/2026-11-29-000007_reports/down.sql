@@ -1,0 +1,11 @@
+DROP FUNCTION bd_report_lineage(uuid);
+DROP INDEX outreach_report;
+DROP INDEX trainings_report;
+DROP INDEX unit_lineage_predecessor;
+DROP INDEX violations_unit_act;
+DROP INDEX inspections_unit;
+DROP INDEX petitions_unit_received;
+DROP INDEX outreach_unit_starts;
+DROP INDEX trainings_unit_starts;
+DROP TABLE unit_figures;
+DROP TABLE unit_leaders;
