@@ -130,6 +130,7 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(crate::violations::handlers::get_violation)
                 .service(crate::violations::handlers::update_violation)
                 .service(crate::violations::handlers::decide_violation)
+                .service(crate::reports::handlers::report_summary)
                 .service(petitions::list_petitions)
                 .service(petitions::create_petition)
                 .service(petitions::get_petition)
@@ -147,7 +148,13 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(units::delete_unit)
                 .service(units::unit_tree)
                 .service(units::unit_lineage)
-                .service(units::add_predecessor),
+                .service(units::add_predecessor)
+                .service(crate::units::leaders::list_leaders)
+                .service(crate::units::leaders::create_leader)
+                .service(crate::units::leaders::update_leader)
+                .service(crate::units::leaders::delete_leader)
+                .service(crate::units::figures::list_figures)
+                .service(crate::units::figures::put_figures),
         );
 }
 

@@ -26,6 +26,7 @@ pub mod participation;
 pub mod petitions;
 pub mod plans;
 pub mod records;
+pub mod reports;
 pub mod seed;
 pub mod telemetry;
 pub mod trainings;

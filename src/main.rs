@@ -39,6 +39,14 @@ enum Command {
         /// Also add demo users, one per role, and print their credentials.
         #[arg(long)]
         demo: bool,
+        /// Also build a country-sized synthetic dataset with this many commune-level units
+        /// (10000 is national scale), for benchmarks. Writes without audit events.
+        #[arg(long, value_name = "COMMUNES")]
+        synthetic: Option<u32>,
+        /// Activity records of the synthetic dataset (trainings, outreach, petitions,
+        /// inspections, violations), spread over 2021-2025.
+        #[arg(long, default_value_t = 1_000_000)]
+        records: u32,
     },
     /// Print the OpenAPI document.
     Openapi,
@@ -87,12 +95,24 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         match cli.command {
             Command::Openapi => unreachable!("handled above"),
             Command::Migrate => println!("Migrations applied."),
-            Command::Seed { demo } => {
+            Command::Seed {
+                demo,
+                synthetic,
+                records,
+            } => {
                 let mut conn = pool.get().await.map_err(|e| anyhow::anyhow!("{e}"))?;
                 let n = seed::seed_reference(&mut conn).await?;
                 println!("Reference data loaded ({n} new rows).");
                 if demo {
                     print_demo_credentials(&seed::seed_demo(&mut conn).await?);
+                }
+                if let Some(communes) = synthetic {
+                    let started = std::time::Instant::now();
+                    seed::synthetic::load(&mut conn, communes, records).await?;
+                    println!(
+                        "Synthetic data loaded: {communes} communes, {records} records in {:.1} s.",
+                        started.elapsed().as_secs_f64()
+                    );
                 }
             }
             Command::User {

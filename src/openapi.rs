@@ -29,6 +29,7 @@ Vietnamese with `Accept-Language: vi`; lists use keyset pagination (`limit`, `cu
         (name = "attachments", description = "Photos and documents of trainings and events"),
         (name = "petitions", description = "Complaints and denunciations with the law's deadlines"),
         (name = "oversight", description = "Inspections, violations and sanctions"),
+        (name = "reports", description = "Roll-ups up the unit tree, strategy indicators, exports"),
         (name = "sync", description = "The change feed for offline clients"),
         (name = "clients", description = "Partner API clients (client credentials)"),
         (name = "audit", description = "The audit trail"),

@@ -45,6 +45,16 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
+impl<T> Page<T> {
+    /// The one page of an empty list.
+    pub fn empty() -> Self {
+        Page {
+            data: Vec::new(),
+            next_cursor: None,
+        }
+    }
+}
+
 /// A field a list may be sorted by: its public name, its SQL expression and SQL type.
 #[derive(Debug)]
 pub struct SortField {

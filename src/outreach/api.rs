@@ -1,3 +1,4 @@
+use crate::http::export::{Column, Value};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -218,3 +219,133 @@ pub struct EventFilters {
     /// Search in title, location and channel, ignoring diacritics and case.
     pub q: Option<String>,
 }
+
+/// The columns of an outreach export (CSV, XLSX).
+pub static EXPORT_COLUMNS: [Column<OutreachEvent>; 21] = [
+    Column {
+        key: "id",
+        en: "Id",
+        vi: "Mã định danh",
+        get: |e| Value::Text(e.id.to_string()),
+    },
+    Column {
+        key: "unit_id",
+        en: "Unit id",
+        vi: "Mã đơn vị",
+        get: |e| Value::Text(e.unit_id.to_string()),
+    },
+    Column {
+        key: "kind",
+        en: "Kind",
+        vi: "Hình thức",
+        get: |e| Value::list(&[e.kind]),
+    },
+    Column {
+        key: "title",
+        en: "Title",
+        vi: "Tên hoạt động",
+        get: |e| Value::Text(e.title.clone()),
+    },
+    Column {
+        key: "topics",
+        en: "Topics",
+        vi: "Chủ đề",
+        get: |e| Value::list(&e.topics),
+    },
+    Column {
+        key: "starts_on",
+        en: "Starts on",
+        vi: "Ngày bắt đầu",
+        get: |e| Value::Date(e.starts_on),
+    },
+    Column {
+        key: "ends_on",
+        en: "Ends on",
+        vi: "Ngày kết thúc",
+        get: |e| Value::Date(e.ends_on),
+    },
+    Column {
+        key: "location",
+        en: "Location",
+        vi: "Địa điểm",
+        get: |e| Value::opt_text(e.location.as_ref()),
+    },
+    Column {
+        key: "channel",
+        en: "Channel",
+        vi: "Kênh",
+        get: |e| Value::opt_text(e.channel.as_ref()),
+    },
+    Column {
+        key: "audience_reached",
+        en: "People reached",
+        vi: "Số người được tiếp cận",
+        get: |e| e.audience_reached.map(|v| Value::Int(v.into())).unwrap_or(Value::Empty),
+    },
+    Column {
+        key: "female",
+        en: "Female",
+        vi: "Nữ",
+        get: |e| Value::Int(e.participants.female.into()),
+    },
+    Column {
+        key: "male",
+        en: "Male",
+        vi: "Nam",
+        get: |e| Value::Int(e.participants.male.into()),
+    },
+    Column {
+        key: "other",
+        en: "Other sex",
+        vi: "Giới tính khác",
+        get: |e| Value::Int(e.participants.other.into()),
+    },
+    Column {
+        key: "participants",
+        en: "Participants",
+        vi: "Tổng số người",
+        get: |e| Value::Int(e.participants.total.into()),
+    },
+    Column {
+        key: "is_public",
+        en: "Public",
+        vi: "Công khai",
+        get: |e| Value::Bool(e.is_public),
+    },
+    Column {
+        key: "in_action_month",
+        en: "In the Action Month",
+        vi: "Trong Tháng hành động",
+        get: |e| Value::Bool(e.in_action_month),
+    },
+    Column {
+        key: "campaign_id",
+        en: "Campaign",
+        vi: "Chiến dịch",
+        get: |e| Value::opt_text(e.campaign_id),
+    },
+    Column {
+        key: "activity_id",
+        en: "Plan activity",
+        vi: "Hoạt động kế hoạch",
+        get: |e| Value::opt_text(e.activity_id),
+    },
+    Column {
+        key: "has_participant_list",
+        en: "Named participants",
+        vi: "Có danh sách người tham gia",
+        get: |e| Value::Bool(e.has_participant_list),
+    },
+    Column {
+        key: "created_at",
+        en: "Created at",
+        vi: "Thời điểm tạo",
+        get: |e| Value::DateTime(e.created_at),
+    },
+    Column {
+        key: "updated_at",
+        en: "Updated at",
+        vi: "Thời điểm sửa",
+        get: |e| Value::DateTime(e.updated_at),
+    },
+];

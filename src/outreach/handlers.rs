@@ -4,7 +4,9 @@ use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
-use super::api::{EventFilters, EventPatch, NewEvent, OutreachEvent};
+use std::rc::Rc;
+
+use super::api::{EventFilters, EventPatch, NewEvent, OutreachEvent, EXPORT_COLUMNS};
 use super::queries::{self, EventChanges, EventRow};
 use crate::app::AppState;
 use crate::audit::{self};
@@ -12,11 +14,12 @@ use crate::auth::{Caller, Role};
 use crate::db::Conn;
 use crate::db::SoftDeletable;
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::http::export::{self, FormatQuery};
 use crate::http::idempotency::{self, Created, IdempotencyKey};
 use crate::http::list::{paginate, Cursor, Page, PageQuery, Sort};
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
 use crate::participation::{self, Participant};
-use crate::records::{self, check_activity, check_dates, require_writer};
+use crate::records::{self, check_activity, check_dates, require_writer, SubtreeFilter};
 
 const RESOURCE: &str = "outreach_event";
 
@@ -59,13 +62,19 @@ fn stale(row: EventRow) -> ApiError {
 
 /// Outreach events in the caller's scope (partners: public events of their granted units).
 ///
-/// Sort: `starts_on` (default), `title`, `updated_at`; `-` for descending.
+/// Sort: `starts_on` (default), `title`, `updated_at`; `-` for descending. With `format=csv` or
+/// `format=xlsx` (or the matching `Accept`), the whole list with these filters and this sort
+/// is exported, streamed, instead of one page.
 #[utoipa::path(
     tag = "outreach",
     operation_id = "list_outreach_events",
-    params(EventFilters, PageQuery),
+    params(EventFilters, PageQuery, FormatQuery),
     responses(
-        (status = 200, description = "A page of events", body = Page<OutreachEvent>),
+        (status = 200, description = "A page of events, or all of them as CSV or XLSX", content(
+            (Page<OutreachEvent> = "application/json"),
+            (String = "text/csv"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )),
         (status = 422, description = "Invalid sort or cursor", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
@@ -74,36 +83,48 @@ fn stale(row: EventRow) -> ApiError {
 pub async fn list_events(
     state: web::Data<AppState>,
     caller: Caller,
+    req: HttpRequest,
     filters: web::Query<EventFilters>,
     page: web::Query<PageQuery>,
-) -> ApiResult<web::Json<Page<OutreachEvent>>> {
+    format: web::Query<FormatQuery>,
+) -> ApiResult<HttpResponse> {
     let sort = Sort::parse(page.sort.as_deref(), queries::SORTS)?;
     let cursor = page.cursor.as_deref().map(|c| Cursor::decode(c, &sort)).transpose()?;
-    let limit = page.limit();
-    let mut conn = state.pool.get().await?;
-    let unit_path = match (filters.unit_id, filters.include_descendants) {
-        (Some(id), true) => crate::units::queries::find(&mut conn, id).await?.map(|u| u.path),
-        _ => None,
-    };
-    if filters.unit_id.is_some() && filters.include_descendants && unit_path.is_none() {
-        return Ok(web::Json(Page {
-            data: vec![],
-            next_cursor: None,
-        }));
-    }
+    let subtree = SubtreeFilter::resolve(&state.pool, filters.unit_id, filters.include_descendants).await?;
     let public_only = caller.role == Role::Partner;
-    let rows = queries::list(
-        &mut conn,
-        &caller.scopes,
-        &filters,
-        public_only,
-        unit_path.as_deref(),
-        &sort,
-        cursor.as_ref(),
-        limit,
+    let (filters, scopes) = (Rc::new(filters.into_inner()), Rc::new(caller.scopes));
+    let fetch = move |cursor: Option<Cursor>, limit: i64| {
+        let (state, filters, scopes, subtree) = (state.clone(), filters.clone(), scopes.clone(), subtree.clone());
+        async move {
+            if matches!(subtree, SubtreeFilter::Empty) {
+                return Ok(Page::empty());
+            }
+            let mut conn = state.pool.get().await?;
+            let rows = queries::list(
+                &mut conn,
+                &scopes,
+                &filters,
+                public_only,
+                subtree.path(),
+                &sort,
+                cursor.as_ref(),
+                limit,
+            )
+            .await?;
+            Ok(paginate(rows, limit, &sort, OutreachEvent::from))
+        }
+    };
+    export::respond_list(
+        &req,
+        &format,
+        "outreach",
+        &EXPORT_COLUMNS,
+        sort,
+        cursor,
+        page.limit(),
+        fetch,
     )
-    .await?;
-    Ok(web::Json(paginate(rows, limit, &sort, OutreachEvent::from)))
+    .await
 }
 
 /// One outreach event.

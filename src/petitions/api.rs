@@ -1,3 +1,4 @@
+use crate::http::export::{Column, Value};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -332,3 +333,121 @@ pub struct PetitionFilters {
     /// Search in the subject, ignoring diacritics and case.
     pub q: Option<String>,
 }
+
+/// The columns of a petitions export (CSV, XLSX): the case, never the petitioner.
+pub static EXPORT_COLUMNS: [Column<Petition>; 19] = [
+    Column {
+        key: "id",
+        en: "Id",
+        vi: "Mã định danh",
+        get: |p| Value::Text(p.id.to_string()),
+    },
+    Column {
+        key: "kind",
+        en: "Kind",
+        vi: "Loại đơn",
+        get: |p| Value::list(&[p.kind]),
+    },
+    Column {
+        key: "handling_unit_id",
+        en: "Handling unit id",
+        vi: "Mã đơn vị giải quyết",
+        get: |p| Value::Text(p.handling_unit_id.to_string()),
+    },
+    Column {
+        key: "received_on",
+        en: "Received on",
+        vi: "Ngày nhận",
+        get: |p| Value::Date(p.received_on),
+    },
+    Column {
+        key: "channel",
+        en: "Channel",
+        vi: "Hình thức nhận",
+        get: |p| Value::Text(p.channel.clone()),
+    },
+    Column {
+        key: "subject",
+        en: "Subject",
+        vi: "Nội dung",
+        get: |p| Value::Text(p.subject.clone()),
+    },
+    Column {
+        key: "instance",
+        en: "Instance",
+        vi: "Lần giải quyết",
+        get: |p| Value::Int(p.instance.into()),
+    },
+    Column {
+        key: "complex",
+        en: "Complex",
+        vi: "Phức tạp",
+        get: |p| Value::Bool(p.complex),
+    },
+    Column {
+        key: "remote",
+        en: "Remote area",
+        vi: "Vùng sâu, vùng xa",
+        get: |p| Value::Bool(p.remote),
+    },
+    Column {
+        key: "status",
+        en: "Status",
+        vi: "Trạng thái",
+        get: |p| Value::list(&[p.status]),
+    },
+    Column {
+        key: "accepted_on",
+        en: "Accepted on",
+        vi: "Ngày thụ lý",
+        get: |p| Value::opt_date(p.accepted_on),
+    },
+    Column {
+        key: "acceptance_due_on",
+        en: "Acceptance due",
+        vi: "Hạn thụ lý",
+        get: |p| Value::Date(p.acceptance_due_on),
+    },
+    Column {
+        key: "resolution_due_on",
+        en: "Resolution due",
+        vi: "Hạn giải quyết",
+        get: |p| Value::opt_date(p.resolution_due_on),
+    },
+    Column {
+        key: "due_on",
+        en: "Running deadline",
+        vi: "Hạn hiện tại",
+        get: |p| Value::opt_date(p.due_on),
+    },
+    Column {
+        key: "decided_on",
+        en: "Decided on",
+        vi: "Ngày giải quyết",
+        get: |p| Value::opt_date(p.decided_on),
+    },
+    Column {
+        key: "overdue",
+        en: "Overdue",
+        vi: "Quá hạn",
+        get: |p| Value::Bool(p.overdue),
+    },
+    Column {
+        key: "resolved_on_time",
+        en: "Resolved on time",
+        vi: "Giải quyết đúng hạn",
+        get: |p| p.resolved_on_time.map(Value::Bool).unwrap_or(Value::Empty),
+    },
+    Column {
+        key: "created_at",
+        en: "Created at",
+        vi: "Thời điểm tạo",
+        get: |p| Value::DateTime(p.created_at),
+    },
+    Column {
+        key: "updated_at",
+        en: "Updated at",
+        vi: "Thời điểm sửa",
+        get: |p| Value::DateTime(p.updated_at),
+    },
+];

@@ -1,5 +1,7 @@
 //! `/api/v1/petitions`, `/api/v1/deadline-rules`, `/api/v1/holidays`.
 
+use std::rc::Rc;
+
 use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
@@ -12,6 +14,7 @@ use validator::Validate;
 
 use super::api::{
     allowed, ActionRequest, NewPetition, Petition, PetitionAction, PetitionFilters, PetitionPatch, PetitionStatus,
+    EXPORT_COLUMNS,
 };
 use super::deadlines::{self, Case, DeadlineRule, Deadlines};
 use super::queries::{self, PetitionChanges, PetitionRow};
@@ -22,9 +25,11 @@ use crate::calendar::today;
 use crate::db::schema::holidays;
 use crate::db::Conn;
 use crate::error::{ApiError, ApiResult, Problem, Text};
+use crate::http::export::{self, FormatQuery};
 use crate::http::idempotency::{self, Created, IdempotencyKey};
 use crate::http::list::{paginate, Cursor, Page, PageQuery, Sort};
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
+use crate::records::SubtreeFilter;
 
 const RESOURCE: &str = "petition";
 
@@ -96,13 +101,19 @@ async fn view(conn: &mut Conn, caller: &Caller, row: PetitionRow) -> ApiResult<P
 /// Complaints and denunciations in the caller's scope, with their deadlines.
 ///
 /// `overdue=true` lists what is past its running deadline; `due_within_days=7` what falls due
-/// within a week. Sort: `received_on` (default), `updated_at`.
+/// within a week. Sort: `received_on` (default), `updated_at`. With `format=csv` or
+/// `format=xlsx` (or the matching `Accept`), the whole list with these filters and this sort
+/// is exported, streamed, instead of one page (never with petitioners' identities).
 #[utoipa::path(
     tag = "petitions",
     operation_id = "list_petitions",
-    params(PetitionFilters, PageQuery),
+    params(PetitionFilters, PageQuery, FormatQuery),
     responses(
-        (status = 200, description = "A page of petitions (never with the petitioner's identity)", body = Page<Petition>),
+        (status = 200, description = "A page of petitions, or all of them as CSV or XLSX (never with the petitioner's identity)", content(
+            (Page<Petition> = "application/json"),
+            (String = "text/csv"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )),
         (status = 403, description = "Partners see none of this", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid sort, cursor or due_within_days", body = Problem, content_type = "application/problem+json"),
     ),
@@ -112,9 +123,11 @@ async fn view(conn: &mut Conn, caller: &Caller, row: PetitionRow) -> ApiResult<P
 pub async fn list_petitions(
     state: web::Data<AppState>,
     caller: Caller,
+    req: HttpRequest,
     filters: web::Query<PetitionFilters>,
     page: web::Query<PageQuery>,
-) -> ApiResult<web::Json<Page<Petition>>> {
+    format: web::Query<FormatQuery>,
+) -> ApiResult<HttpResponse> {
     caller.require_not_partner()?;
     if filters.due_within_days.is_some_and(|n| !(0..=366).contains(&n)) {
         return Err(ApiError::field(
@@ -126,32 +139,40 @@ pub async fn list_petitions(
     }
     let sort = Sort::parse(page.sort.as_deref(), queries::SORTS)?;
     let cursor = page.cursor.as_deref().map(|c| Cursor::decode(c, &sort)).transpose()?;
-    let limit = page.limit();
-    let mut conn = state.pool.get().await?;
-    let unit_path = match (filters.handling_unit_id, filters.include_descendants) {
-        (Some(id), true) => match crate::units::queries::find(&mut conn, id).await? {
-            Some(u) => Some(u.path),
-            None => {
-                return Ok(web::Json(Page {
-                    data: vec![],
-                    next_cursor: None,
-                }))
+    let subtree = SubtreeFilter::resolve(&state.pool, filters.handling_unit_id, filters.include_descendants).await?;
+    let (filters, scopes) = (Rc::new(filters.into_inner()), Rc::new(caller.scopes));
+    let fetch = move |cursor: Option<Cursor>, limit: i64| {
+        let (state, filters, scopes, subtree) = (state.clone(), filters.clone(), scopes.clone(), subtree.clone());
+        async move {
+            if matches!(subtree, SubtreeFilter::Empty) {
+                return Ok(Page::empty());
             }
-        },
-        _ => None,
+            let mut conn = state.pool.get().await?;
+            let rows = queries::list(
+                &mut conn,
+                &scopes,
+                &filters,
+                subtree.path(),
+                today(),
+                &sort,
+                cursor.as_ref(),
+                limit,
+            )
+            .await?;
+            Ok(paginate(rows, limit, &sort, Petition::from))
+        }
     };
-    let rows = queries::list(
-        &mut conn,
-        &caller.scopes,
-        &filters,
-        unit_path.as_deref(),
-        today(),
-        &sort,
-        cursor.as_ref(),
-        limit,
+    export::respond_list(
+        &req,
+        &format,
+        "petitions",
+        &EXPORT_COLUMNS,
+        sort,
+        cursor,
+        page.limit(),
+        fetch,
     )
-    .await?;
-    Ok(web::Json(paginate(rows, limit, &sort, Petition::from)))
+    .await
 }
 
 /// One petition; the handling unit's inspectors and admins also see who filed it.

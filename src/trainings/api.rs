@@ -1,3 +1,4 @@
+use crate::http::export::{Column, Value};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -216,3 +217,109 @@ pub struct TrainingFilters {
     /// Search in title, location and organiser, ignoring diacritics and case.
     pub q: Option<String>,
 }
+
+/// The columns of a trainings export (CSV, XLSX).
+pub static EXPORT_COLUMNS: [Column<Training>; 17] = [
+    Column {
+        key: "id",
+        en: "Id",
+        vi: "Mã định danh",
+        get: |t| Value::Text(t.id.to_string()),
+    },
+    Column {
+        key: "unit_id",
+        en: "Unit id",
+        vi: "Mã đơn vị",
+        get: |t| Value::Text(t.unit_id.to_string()),
+    },
+    Column {
+        key: "title",
+        en: "Title",
+        vi: "Tên lớp",
+        get: |t| Value::Text(t.title.clone()),
+    },
+    Column {
+        key: "starts_on",
+        en: "Starts on",
+        vi: "Ngày bắt đầu",
+        get: |t| Value::Date(t.starts_on),
+    },
+    Column {
+        key: "ends_on",
+        en: "Ends on",
+        vi: "Ngày kết thúc",
+        get: |t| Value::Date(t.ends_on),
+    },
+    Column {
+        key: "topics",
+        en: "Topics",
+        vi: "Chủ đề",
+        get: |t| Value::list(&t.topics),
+    },
+    Column {
+        key: "audiences",
+        en: "Audiences",
+        vi: "Đối tượng",
+        get: |t| Value::list(&t.audiences),
+    },
+    Column {
+        key: "location",
+        en: "Location",
+        vi: "Địa điểm",
+        get: |t| Value::opt_text(t.location.as_ref()),
+    },
+    Column {
+        key: "organiser",
+        en: "Organiser",
+        vi: "Đơn vị tổ chức",
+        get: |t| Value::opt_text(t.organiser.as_ref()),
+    },
+    Column {
+        key: "female",
+        en: "Female",
+        vi: "Nữ",
+        get: |t| Value::Int(t.participants.female.into()),
+    },
+    Column {
+        key: "male",
+        en: "Male",
+        vi: "Nam",
+        get: |t| Value::Int(t.participants.male.into()),
+    },
+    Column {
+        key: "other",
+        en: "Other sex",
+        vi: "Giới tính khác",
+        get: |t| Value::Int(t.participants.other.into()),
+    },
+    Column {
+        key: "participants",
+        en: "Participants",
+        vi: "Tổng số người",
+        get: |t| Value::Int(t.participants.total.into()),
+    },
+    Column {
+        key: "in_action_month",
+        en: "In the Action Month",
+        vi: "Trong Tháng hành động",
+        get: |t| Value::Bool(t.in_action_month),
+    },
+    Column {
+        key: "activity_id",
+        en: "Plan activity",
+        vi: "Hoạt động kế hoạch",
+        get: |t| Value::opt_text(t.activity_id),
+    },
+    Column {
+        key: "created_at",
+        en: "Created at",
+        vi: "Thời điểm tạo",
+        get: |t| Value::DateTime(t.created_at),
+    },
+    Column {
+        key: "updated_at",
+        en: "Updated at",
+        vi: "Thời điểm sửa",
+        get: |t| Value::DateTime(t.updated_at),
+    },
+];

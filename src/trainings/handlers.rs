@@ -4,7 +4,9 @@ use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
-use super::api::{NewTraining, Training, TrainingFilters, TrainingPatch};
+use std::rc::Rc;
+
+use super::api::{NewTraining, Training, TrainingFilters, TrainingPatch, EXPORT_COLUMNS};
 use super::queries::{self, TrainingChanges, TrainingRow};
 use crate::app::AppState;
 use crate::audit::{self};
@@ -12,11 +14,12 @@ use crate::auth::Caller;
 use crate::db::Conn;
 use crate::db::SoftDeletable;
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::http::export::{self, FormatQuery};
 use crate::http::idempotency::{self, Created, IdempotencyKey};
 use crate::http::list::{paginate, Cursor, Page, PageQuery, Sort};
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
 use crate::participation::{self, Participant};
-use crate::records::{self, check_activity, check_dates, require_writer};
+use crate::records::{self, check_activity, check_dates, require_writer, SubtreeFilter};
 
 const RESOURCE: &str = "training";
 
@@ -33,13 +36,19 @@ fn stale(row: TrainingRow) -> ApiError {
 
 /// Trainings in the caller's scope.
 ///
-/// Sort: `starts_on` (default), `title`, `updated_at`; `-` for descending.
+/// Sort: `starts_on` (default), `title`, `updated_at`; `-` for descending. With `format=csv` or
+/// `format=xlsx` (or the matching `Accept`), the whole list with these filters and this sort
+/// is exported, streamed, instead of one page.
 #[utoipa::path(
     tag = "trainings",
     operation_id = "list_trainings",
-    params(TrainingFilters, PageQuery),
+    params(TrainingFilters, PageQuery, FormatQuery),
     responses(
-        (status = 200, description = "A page of trainings", body = Page<Training>),
+        (status = 200, description = "A page of trainings, or all of them as CSV or XLSX", content(
+            (Page<Training> = "application/json"),
+            (String = "text/csv"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )),
         (status = 403, description = "Partners read aggregates, not trainings", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid sort or cursor", body = Problem, content_type = "application/problem+json"),
     ),
@@ -49,35 +58,47 @@ fn stale(row: TrainingRow) -> ApiError {
 pub async fn list_trainings(
     state: web::Data<AppState>,
     caller: Caller,
+    req: HttpRequest,
     filters: web::Query<TrainingFilters>,
     page: web::Query<PageQuery>,
-) -> ApiResult<web::Json<Page<Training>>> {
+    format: web::Query<FormatQuery>,
+) -> ApiResult<HttpResponse> {
     caller.require_not_partner()?;
     let sort = Sort::parse(page.sort.as_deref(), queries::SORTS)?;
     let cursor = page.cursor.as_deref().map(|c| Cursor::decode(c, &sort)).transpose()?;
-    let limit = page.limit();
-    let mut conn = state.pool.get().await?;
-    let unit_path = match (filters.unit_id, filters.include_descendants) {
-        (Some(id), true) => crate::units::queries::find(&mut conn, id).await?.map(|u| u.path),
-        _ => None,
+    let subtree = SubtreeFilter::resolve(&state.pool, filters.unit_id, filters.include_descendants).await?;
+    let (filters, scopes) = (Rc::new(filters.into_inner()), Rc::new(caller.scopes));
+    let fetch = move |cursor: Option<Cursor>, limit: i64| {
+        let (state, filters, scopes, subtree) = (state.clone(), filters.clone(), scopes.clone(), subtree.clone());
+        async move {
+            if matches!(subtree, SubtreeFilter::Empty) {
+                return Ok(Page::empty());
+            }
+            let mut conn = state.pool.get().await?;
+            let rows = queries::list(
+                &mut conn,
+                &scopes,
+                &filters,
+                subtree.path(),
+                &sort,
+                cursor.as_ref(),
+                limit,
+            )
+            .await?;
+            Ok(paginate(rows, limit, &sort, Training::from))
+        }
     };
-    if filters.unit_id.is_some() && filters.include_descendants && unit_path.is_none() {
-        return Ok(web::Json(Page {
-            data: vec![],
-            next_cursor: None,
-        }));
-    }
-    let rows = queries::list(
-        &mut conn,
-        &caller.scopes,
-        &filters,
-        unit_path.as_deref(),
-        &sort,
-        cursor.as_ref(),
-        limit,
+    export::respond_list(
+        &req,
+        &format,
+        "trainings",
+        &EXPORT_COLUMNS,
+        sort,
+        cursor,
+        page.limit(),
+        fetch,
     )
-    .await?;
-    Ok(web::Json(paginate(rows, limit, &sort, Training::from)))
+    .await
 }
 
 /// One training.

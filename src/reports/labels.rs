@@ -1,0 +1,99 @@
+//! Readable names of the codes reports break down by, in English and Vietnamese.
+
+use crate::error::Lang;
+
+const LABELS: &[(&str, &str, &str)] = &[
+    // Plan statuses.
+    ("draft", "Draft", "Dự thảo"),
+    ("submitted", "Submitted", "Đã trình"),
+    ("approved", "Approved", "Đã phê duyệt"),
+    ("returned", "Returned", "Trả lại"),
+    ("in_progress", "In progress", "Đang thực hiện"),
+    ("completed", "Completed", "Hoàn thành"),
+    ("cancelled", "Cancelled", "Đã hủy"),
+    // Training audiences.
+    ("officials", "Officials", "Cán bộ, công chức"),
+    ("collaborators", "Collaborators", "Cộng tác viên"),
+    ("committee_members", "Committee members", "Thành viên Ban VSTBPN"),
+    ("media", "Media", "Cơ quan báo chí"),
+    ("rapporteurs", "Rapporteurs", "Báo cáo viên"),
+    (
+        "grassroots_information_officers",
+        "Grassroots information officers",
+        "Tuyên truyền viên cơ sở",
+    ),
+    ("community", "Community", "Người dân"),
+    // Outreach kinds.
+    ("street_event", "Street event", "Sự kiện đường phố"),
+    ("campaign", "Campaign", "Chiến dịch truyền thông"),
+    ("exhibition", "Exhibition", "Triển lãm"),
+    ("contest", "Contest", "Hội thi"),
+    ("performance", "Performance", "Biểu diễn"),
+    ("seminar", "Seminar", "Tọa đàm"),
+    ("victim_visit", "Visit to victims", "Thăm hỏi, hỗ trợ nạn nhân"),
+    ("broadcast", "Broadcast", "Phát thanh"),
+    ("article", "Article", "Bài viết"),
+    ("social_media", "Social media", "Mạng xã hội"),
+    ("banner_poster", "Banners and posters", "Băng rôn, áp phích"),
+    // Topics.
+    ("gbv", "Gender-based violence", "Bạo lực trên cơ sở giới"),
+    ("domestic_violence", "Domestic violence", "Bạo lực gia đình"),
+    (
+        "sex_selection_at_birth",
+        "Sex selection at birth",
+        "Lựa chọn giới tính thai nhi",
+    ),
+    (
+        "marriage_to_foreigners",
+        "Marriage to foreigners",
+        "Kết hôn với người nước ngoài",
+    ),
+    ("women_in_leadership", "Women in leadership", "Phụ nữ tham chính"),
+    (
+        "women_entrepreneurship",
+        "Women starting businesses",
+        "Phụ nữ khởi nghiệp",
+    ),
+    (
+        "gender_equality_law",
+        "The Law on Gender Equality",
+        "Luật Bình đẳng giới",
+    ),
+    ("gender_mainstreaming", "Gender mainstreaming", "Lồng ghép giới"),
+    // Inspections.
+    ("check", "Check", "Kiểm tra"),
+    ("inspection", "Inspection", "Thanh tra"),
+    ("planned", "Planned", "Theo kế hoạch"),
+    ("concluded", "Concluded", "Đã kết luận"),
+    // Law areas.
+    ("politics", "Politics", "Chính trị"),
+    ("economy", "Economy", "Kinh tế"),
+    ("labour", "Labour", "Lao động"),
+    ("education_training", "Education and training", "Giáo dục và đào tạo"),
+    ("science_technology", "Science and technology", "Khoa học và công nghệ"),
+    (
+        "culture_information_sport",
+        "Culture, information and sport",
+        "Văn hóa, thông tin, thể dục, thể thao",
+    ),
+    ("health", "Health", "Y tế"),
+    ("family", "Family", "Gia đình"),
+    // Penalties.
+    ("warning", "Warning", "Cảnh cáo"),
+    ("fine", "Fine", "Phạt tiền"),
+    ("pending", "Not yet decided", "Chưa quyết định"),
+    // Petitions.
+    ("complaint", "Complaint", "Khiếu nại"),
+    ("denunciation", "Denunciation", "Tố cáo"),
+    ("other", "Other", "Khác"),
+];
+
+/// The name of a code in `lang`; the code itself when it has none.
+pub fn label(code: &str, lang: Lang) -> String {
+    LABELS
+        .iter()
+        .find(|(c, _, _)| *c == code)
+        .map(|(_, en, vi)| if lang == Lang::Vi { *vi } else { *en })
+        .unwrap_or(code)
+        .to_string()
+}

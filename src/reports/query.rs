@@ -1,0 +1,215 @@
+//! The one statement behind a summary.
+//!
+//! A record counts toward unit U when its unit lies in U's subtree (its denormalized
+//! `unit_path` starts with U's path: one indexed range, or a sequential scan for the root) or is
+//! one of the units merged into it (`bd_report_lineage`, usually none or a handful, joined by
+//! unit id). Each record is put in a bucket, the direct child of U it lies under (U itself for
+//! U's own records), so the same scan yields the totals and the drill-down by child unit.
+//!
+//! Binds: $1 unit id, $2 unit path, $3 unit depth, $4 from, $5 to, $6 reference day.
+
+use std::sync::OnceLock;
+
+use chrono::NaiveDate;
+use diesel::sql_types::{Array, Date, Int4, Int8, Text, Uuid as SqlUuid};
+use diesel::QueryableByName;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+/// One output row: `grp` is `unit` for per-bucket rows (keyed by the bucket's id), `child` for
+/// the names of the unit's children, or the attribute a breakdown is by.
+#[derive(Debug, QueryableByName)]
+pub struct Fact {
+    #[diesel(sql_type = Text)]
+    pub section: String,
+    #[diesel(sql_type = Text)]
+    pub grp: String,
+    #[diesel(sql_type = Text)]
+    pub key: String,
+    #[diesel(sql_type = Text)]
+    pub label: String,
+    #[diesel(sql_type = Array<Int8>)]
+    pub v: Vec<i64>,
+}
+
+/// `SELECT bucket, <cols>` over the live rows of `table a` that count toward the unit and meet
+/// `cond`: those of its subtree, then those of units merged into it.
+fn covered(table: &str, unit_col: &str, cols: &str, cond: &str, soft_deleted: bool) -> String {
+    let live = if soft_deleted { " AND a.deleted_at IS NULL" } else { "" };
+    format!(
+        "SELECT CASE WHEN a.{unit_col} = $1 THEN $1::text ELSE split_part(a.unit_path, '/', $3 + 3) END AS bucket, {cols} \
+           FROM {table} a \
+          WHERE a.unit_path ~>=~ $2 AND a.unit_path ~<~ ($2 || '~'){live} AND {cond} \
+         UNION ALL \
+         SELECT x.bucket, {cols} FROM x JOIN {table} a ON a.{unit_col} = x.unit_id WHERE true{live} AND {cond}"
+    )
+}
+
+fn build() -> String {
+    let tr = covered(
+        "trainings",
+        "unit_id",
+        "a.audiences, a.female, a.male, a.other_sex, a.in_action_month",
+        "a.starts_on BETWEEN $4 AND $5",
+        true,
+    );
+    let oe = covered(
+        "outreach_events",
+        "unit_id",
+        "a.kind, a.topics, a.female, a.male, a.other_sex, coalesce(a.audience_reached, 0) AS reach, a.in_action_month",
+        "a.starts_on BETWEEN $4 AND $5",
+        true,
+    );
+    let pl = covered(
+        "plans",
+        "unit_id",
+        "a.id, a.status",
+        "a.year BETWEEN extract(year FROM $4::date) AND extract(year FROM $5::date)",
+        true,
+    );
+    let ins = covered(
+        "inspections",
+        "inspecting_unit_id",
+        "a.kind, a.status",
+        "coalesce(a.decision_on, (a.created_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date) BETWEEN $4 AND $5",
+        true,
+    );
+    let vi = covered(
+        "violations",
+        "handling_unit_id",
+        "a.area, coalesce(a.penalty, 'pending') AS penalty, a.fine_vnd",
+        "a.act_on BETWEEN $4 AND $5",
+        true,
+    );
+    let pe = covered(
+        "petitions",
+        "handling_unit_id",
+        "a.kind, a.status, a.decided_on, a.resolution_due_on, a.due_on",
+        "a.received_on BETWEEN $4 AND $5",
+        true,
+    );
+    let fi = covered(
+        "unit_figures",
+        "unit_id",
+        "a.year, a.ge_officials, a.gbv_victims_detected, a.gbv_victims_supported",
+        "a.year BETWEEN extract(year FROM $4::date) AND extract(year FROM $5::date)",
+        false,
+    );
+    format!(
+        "WITH x AS MATERIALIZED (SELECT unit_id, bucket FROM bd_report_lineage($1)), \
+         tr AS ({tr}), oe AS ({oe}), pl AS ({pl}), ins AS ({ins}), vi AS ({vi}), pe AS ({pe}), fi AS ({fi}) \
+         SELECT 'units' AS section, 'child' AS grp, u.id::text AS key, u.name::text AS label, ARRAY[]::int8[] AS v \
+           FROM units u WHERE u.parent_id = $1 AND u.deleted_at IS NULL \
+         UNION ALL \
+         SELECT 'trainings', 'unit', bucket, '', ARRAY[count(*), sum(female), sum(male), sum(other_sex), \
+                count(*) FILTER (WHERE in_action_month), \
+                coalesce(sum(female + male + other_sex) FILTER (WHERE audiences && ARRAY['officials', 'collaborators']), 0)]::int8[] \
+           FROM tr GROUP BY bucket \
+         UNION ALL \
+         SELECT 'trainings', 'audience', au, '', ARRAY[count(*), sum(female), sum(male), sum(other_sex)]::int8[] \
+           FROM tr, unnest(audiences) au GROUP BY au \
+         UNION ALL \
+         SELECT 'outreach', CASE WHEN grouping(bucket) = 0 THEN 'unit' ELSE 'kind' END, coalesce(bucket, kind), '', \
+                ARRAY[count(*), sum(female), sum(male), sum(other_sex), sum(reach), \
+                      count(*) FILTER (WHERE in_action_month), \
+                      coalesce(sum(female + male + other_sex) FILTER (WHERE in_action_month), 0), \
+                      coalesce(sum(reach) FILTER (WHERE in_action_month), 0)]::int8[] \
+           FROM oe GROUP BY GROUPING SETS ((bucket), (kind)) \
+         UNION ALL \
+         SELECT 'outreach', 'topic', tp, '', ARRAY[count(*), sum(female), sum(male), sum(other_sex), sum(reach)]::int8[] \
+           FROM oe, unnest(topics) tp GROUP BY tp \
+         UNION ALL \
+         SELECT 'plans', CASE WHEN grouping(pl.bucket) = 0 THEN 'unit' ELSE 'status' END, coalesce(pl.bucket, pl.status), '', \
+                ARRAY[count(*), coalesce(sum(tg.targets), 0), coalesce(sum(tg.met), 0)]::int8[] \
+           FROM pl CROSS JOIN LATERAL ( \
+                SELECT count(*) AS targets, \
+                       count(*) FILTER (WHERE t.actual_value IS NOT NULL AND CASE t.direction WHEN 'decrease' \
+                           THEN t.actual_value <= t.target_value ELSE t.actual_value >= t.target_value END) AS met \
+                  FROM plan_targets t WHERE t.plan_id = pl.id AND t.deleted_at IS NULL) tg \
+          GROUP BY GROUPING SETS ((pl.bucket), (pl.status)) \
+         UNION ALL \
+         SELECT 'inspections', CASE WHEN grouping(bucket) = 0 THEN 'unit' WHEN grouping(kind) = 0 THEN 'kind' ELSE 'status' END, \
+                coalesce(bucket, kind, status), '', ARRAY[count(*)]::int8[] \
+           FROM ins GROUP BY GROUPING SETS ((bucket), (kind), (status)) \
+         UNION ALL \
+         SELECT 'violations', CASE WHEN grouping(bucket) = 0 THEN 'unit' WHEN grouping(area) = 0 THEN 'area' ELSE 'penalty' END, \
+                coalesce(bucket, area, penalty), '', \
+                ARRAY[count(*), count(*) FILTER (WHERE penalty = 'fine'), coalesce(sum(fine_vnd), 0)]::int8[] \
+           FROM vi GROUP BY GROUPING SETS ((bucket), (area), (penalty)) \
+         UNION ALL \
+         SELECT 'petitions', CASE WHEN grouping(bucket) = 0 THEN 'unit' ELSE 'kind' END, coalesce(bucket, kind), '', \
+                ARRAY[count(*), count(*) FILTER (WHERE status = 'resolved'), \
+                      count(*) FILTER (WHERE status = 'resolved' AND decided_on <= resolution_due_on), \
+                      count(*) FILTER (WHERE due_on < $6)]::int8[] \
+           FROM pe GROUP BY GROUPING SETS ((bucket), (kind)) \
+         UNION ALL \
+         SELECT 'indicators', 'leaders', '', '', \
+                ARRAY[count(*), count(*) FILTER (WHERE l.female > 0), count(*) FILTER (WHERE l.held > 0)]::int8[] \
+           FROM units u CROSS JOIN LATERAL ( \
+                SELECT count(*) AS held, count(*) FILTER (WHERE h.holder_sex = 'female') AS female \
+                  FROM unit_leaders h \
+                 WHERE h.unit_id = u.id AND h.deleted_at IS NULL AND h.started_on <= least($5, $6) \
+                   AND (h.ended_on IS NULL OR h.ended_on >= least($5, $6))) l \
+          WHERE u.path ~>=~ $2 AND u.path ~<~ ($2 || '~') AND u.deleted_at IS NULL \
+            AND u.kind IN ('province', 'city', 'district', 'town', 'ward', 'commune', 'township') \
+            AND u.valid_from <= least($5, $6) AND (u.valid_to IS NULL OR u.valid_to >= least($5, $6)) \
+         UNION ALL \
+         SELECT 'indicators', 'figures', '', '', \
+                ARRAY[coalesce(sum(ge_officials) FILTER (WHERE year = extract(year FROM $5::date)), 0), \
+                      count(ge_officials) FILTER (WHERE year = extract(year FROM $5::date)), \
+                      coalesce(sum(gbv_victims_detected) FILTER (WHERE gbv_victims_supported IS NOT NULL), 0), \
+                      coalesce(sum(gbv_victims_supported) FILTER (WHERE gbv_victims_detected IS NOT NULL), 0), \
+                      count(*) FILTER (WHERE gbv_victims_detected IS NOT NULL AND gbv_victims_supported IS NOT NULL)]::int8[] \
+           FROM fi"
+    )
+}
+
+pub fn sql() -> &'static str {
+    static SQL: OnceLock<String> = OnceLock::new();
+    SQL.get_or_init(build)
+}
+
+pub struct Scope<'a> {
+    pub unit_id: Uuid,
+    pub path: &'a str,
+    pub depth: i32,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub reference: NaiveDate,
+}
+
+/// Runs the summary statement (not a cached prepared statement: each call gets a plan for its
+/// own unit, an index range for a ward and a scan for the country).
+pub async fn facts(conn: &mut AsyncPgConnection, s: &Scope<'_>) -> diesel::QueryResult<Vec<Fact>> {
+    diesel::sql_query(sql())
+        .bind::<SqlUuid, _>(s.unit_id)
+        .bind::<Text, _>(s.path)
+        .bind::<Int4, _>(s.depth)
+        .bind::<Date, _>(s.from)
+        .bind::<Date, _>(s.to)
+        .bind::<Date, _>(s.reference)
+        .load(conn)
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every placeholder is one of the six binds; `BD_PRINT_SQL=1` prints the statement (for
+    /// EXPLAIN).
+    #[test]
+    fn binds_are_the_six_parameters() {
+        let sql = super::sql();
+        let mut found = std::collections::BTreeSet::new();
+        let bytes = sql.as_bytes();
+        for (i, b) in bytes.iter().enumerate() {
+            if *b == b'$' {
+                let n: String = sql[i + 1..].chars().take_while(|c| c.is_ascii_digit()).collect();
+                found.insert(n.parse::<u32>().expect("a numbered placeholder"));
+            }
+        }
+        assert_eq!(found.into_iter().collect::<Vec<_>>(), vec![1, 2, 3, 4, 5, 6]);
+        if std::env::var_os("BD_PRINT_SQL").is_some() {
+            println!("{sql}");
+        }
+    }
+}
