@@ -172,7 +172,10 @@ pub async fn list_changes(
         _ => ("<> ALL", ADMIN_TYPES),
     };
     sql.push_str(&format!(" AND resource {types_op}(${})", binds.len() + 3));
-    sql.push_str(&format!(" ORDER BY audit_events.txid, audit_events.seq LIMIT {}", limit + 1));
+    sql.push_str(&format!(
+        " ORDER BY audit_events.txid, audit_events.seq LIMIT {}",
+        limit + 1
+    ));
     let mut query = diesel::sql_query(sql)
         .into_boxed::<diesel::pg::Pg>()
         .bind::<Text, _>(txid.clone())

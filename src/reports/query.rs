@@ -17,7 +17,8 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 /// One output row: `grp` is `unit` for per-bucket rows (keyed by the bucket's id), `child` for
-/// the names of the unit's children, or the attribute a breakdown is by.
+/// the unit's children (name, and 1 when the child existed during the period), or the
+/// attribute a breakdown is by.
 #[derive(Debug, QueryableByName)]
 pub struct Fact {
     #[diesel(sql_type = Text)]
@@ -98,7 +99,8 @@ fn build() -> String {
     format!(
         "WITH x AS MATERIALIZED (SELECT unit_id, bucket FROM bd_report_lineage($1)), \
          tr AS ({tr}), oe AS ({oe}), pl AS ({pl}), ins AS ({ins}), vi AS ({vi}), pe AS ({pe}), fi AS ({fi}) \
-         SELECT 'units' AS section, 'child' AS grp, u.id::text AS key, u.name::text AS label, ARRAY[]::int8[] AS v \
+         SELECT 'units' AS section, 'child' AS grp, u.id::text AS key, u.name::text AS label, \
+                ARRAY[(u.valid_from <= $5 AND (u.valid_to IS NULL OR u.valid_to >= $4))::int]::int8[] AS v \
            FROM units u WHERE u.parent_id = $1 AND u.deleted_at IS NULL \
          UNION ALL \
          SELECT 'trainings', 'unit', bucket, '', ARRAY[count(*), sum(female), sum(male), sum(other_sex), \

@@ -1,7 +1,7 @@
 //! A unit's summary for a period: sections built from the facts of [`super::query`], the
 //! strategy indicators, and (for partners) suppression.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -516,8 +516,8 @@ pub async fn build(
     })
 }
 
-/// One row per direct child (all of them, with zeros where nothing was recorded) and one for
-/// the unit's own records, in the order of the children's names.
+/// One row per direct child that existed during the period (with zeros where nothing was
+/// recorded) or has records in it, and one for the unit's own records; children by name.
 fn unit_breakdown(
     facts: &[Fact],
     unit: &UnitRow,
@@ -529,28 +529,33 @@ fn unit_breakdown(
     } else {
         format!("{} (own records)", unit.name)
     };
-    let mut rows: BTreeMap<String, Row> = BTreeMap::new();
-    rows.insert(unit.id.to_string(), Row::new(unit.id.to_string(), own));
-    let mut order = vec![unit.id.to_string()];
-    for f in facts.iter().filter(|f| f.section == "units" && f.grp == "child") {
-        rows.insert(f.key.clone(), Row::new(f.key.clone(), f.label.clone()));
-        order.push(f.key.clone());
-    }
-    for row in rows.values_mut() {
-        for (metric, _, _) in UNIT_COLUMNS {
-            row.set(metric, 0);
+    let children: Vec<&Fact> = facts
+        .iter()
+        .filter(|f| f.section == "units" && f.grp == "child")
+        .collect();
+    let has_records = |key: &str| per_bucket.values().flatten().any(|r| r.key == key);
+    let mut rows: Vec<Row> = std::iter::once(Row::new(unit.id.to_string(), own))
+        .chain(
+            children
+                .iter()
+                .filter(|c| matches!(c.v[..], [1, ..]) || has_records(&c.key))
+                .map(|c| Row::new(c.key.clone(), c.label.clone())),
+        )
+        .collect();
+    rows[1..].sort_by(|a, b| a.label.cmp(&b.label));
+    for row in &mut rows {
+        for (metric, section, source) in UNIT_COLUMNS {
+            let value = per_bucket
+                .get(section)
+                .into_iter()
+                .flatten()
+                .filter(|r| r.key == row.key)
+                .map(|r| r.int(source))
+                .sum();
+            row.set(metric, value);
         }
     }
-    for (metric, section, source) in UNIT_COLUMNS {
-        for r in per_bucket.get(section).into_iter().flatten() {
-            if let Some(row) = rows.get_mut(&r.key) {
-                row.add(metric, r.int(source));
-            }
-        }
-    }
-    let mut out: Vec<Row> = order.into_iter().filter_map(|k| rows.remove(&k)).collect();
-    out[1..].sort_by(|a, b| a.label.cmp(&b.label));
-    out
+    rows
 }
 
 #[derive(Debug, Queryable)]

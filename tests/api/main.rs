@@ -16,5 +16,6 @@ mod oversight;
 mod petitions;
 mod plans;
 mod records;
+mod reports;
 mod sync;
 mod units;
