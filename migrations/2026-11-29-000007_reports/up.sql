@@ -38,6 +38,7 @@ CREATE TABLE unit_figures (
         gbv_victims_supported IS NULL OR gbv_victims_detected IS NULL OR gbv_victims_supported <= gbv_victims_detected)
 );
 CREATE UNIQUE INDEX unit_figures_unit_year ON unit_figures (unit_id, year);
+CREATE INDEX unit_figures_unit_path ON unit_figures (unit_path text_pattern_ops);
 
 -- Roll-ups join records to the set of units a report covers, by unit id and date.
 CREATE INDEX trainings_unit_starts ON trainings (unit_id, starts_on) WHERE deleted_at IS NULL;
@@ -65,22 +66,22 @@ SET jit = off
 AS $$
   WITH RECURSIVE r AS (
     SELECT id, path, depth FROM units WHERE id = root
-  ), covered(id, bucket) AS (
-    SELECT d.id, CASE WHEN s.id = r.id THEN r.id::text ELSE split_part(s.path, '/', r.depth + 3) END
-      FROM r, unit_lineage l
-      JOIN units s ON s.id = l.successor_id
+  ), covered(id, path, bucket) AS (
+    SELECT d.id, d.path, CASE WHEN s.id = r.id THEN r.id::text ELSE split_part(s.path, '/', r.depth + 3) END
+      FROM r
+      JOIN units s ON s.path ~>=~ r.path AND s.path ~<~ (r.path || '~')
+      JOIN unit_lineage l ON l.successor_id = s.id
       JOIN units p ON p.id = l.predecessor_id
       JOIN units d ON d.path ~>=~ p.path AND d.path ~<~ (p.path || '~')
-     WHERE s.path ~>=~ r.path AND s.path ~<~ (r.path || '~')
     UNION
-    SELECT d.id, c.bucket
+    SELECT d.id, d.path, c.bucket
       FROM covered c
       JOIN unit_lineage l ON l.successor_id = c.id
       JOIN units p ON p.id = l.predecessor_id
       JOIN units d ON d.path ~>=~ p.path AND d.path ~<~ (p.path || '~')
   )
   SELECT DISTINCT ON (c.id) c.id, c.bucket
-    FROM covered c JOIN units u ON u.id = c.id, r
-   WHERE NOT (u.path ~>=~ r.path AND u.path ~<~ (r.path || '~'))
+    FROM covered c, r
+   WHERE NOT (c.path ~>=~ r.path AND c.path ~<~ (r.path || '~'))
    ORDER BY c.id, c.bucket
 $$;

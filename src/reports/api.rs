@@ -228,12 +228,12 @@ fn indicator_titles(lang: Lang) -> Vec<&'static str> {
 /// indicators. Machine-friendly (a pivot table rebuilds any view) and parseable as one table.
 pub fn summary_csv(s: &Summary, lang: Lang) -> Vec<u8> {
     let head = [
-        t(lang, "section", "muc"),
-        t(lang, "breakdown", "phan_to"),
-        t(lang, "key", "ma"),
-        t(lang, "label", "ten"),
-        t(lang, "metric", "chi_tieu"),
-        t(lang, "value", "gia_tri"),
+        t(lang, "section", "Mục"),
+        t(lang, "breakdown", "Phân tổ"),
+        t(lang, "key", "Mã"),
+        t(lang, "label", "Tên"),
+        t(lang, "metric", "Chỉ tiêu"),
+        t(lang, "value", "Giá trị"),
     ];
     let mut lines: Vec<Vec<Value>> = vec![head.iter().map(|h| Value::Text((*h).into())).collect()];
     let text = |s: &str| Value::Text(s.to_string());

@@ -1101,7 +1101,90 @@ pub async fn seed_demo(conn: &mut AsyncPgConnection) -> anyhow::Result<Vec<(Stri
     }
     seed_demo_plans(conn).await?;
     seed_demo_records(conn).await?;
+    seed_demo_leadership(conn).await?;
     Ok(DEMO_USERS.iter().map(|(u, r, _)| (u.to_string(), *r)).collect())
+}
+
+/// Who led the city and three wards in 2020 (the 2016-2021 term), and their 2020 figures, so the
+/// demo's indicators have data.
+async fn seed_demo_leadership(conn: &mut AsyncPgConnection) -> anyhow::Result<()> {
+    use crate::db::schema::{unit_figures, unit_leaders};
+    use crate::units::figures::{Figures, FiguresRow};
+    use crate::units::leaders::{Leader, LeaderRow};
+
+    let leaders = [
+        ("district:356", "people_committee", "chair", "male"),
+        ("district:356", "people_council", "vice_chair", "female"),
+        ("commune:13633:2020", "people_committee", "vice_chair", "female"),
+        ("commune:13639:2020", "people_committee", "chair", "male"),
+        ("commune:13666:2020", "people_council", "chair", "female"),
+    ];
+    let figures = [
+        ("district:356", 14, 3, 3),
+        ("commune:13633:2020", 6, 4, 3),
+        ("commune:13639:2020", 5, 2, 2),
+        ("commune:13666:2020", 7, 5, 4),
+    ];
+    conn.transaction::<_, anyhow::Error, _>(async |conn| {
+        let now = chrono::Utc::now();
+        for (key, body, position, sex) in leaders {
+            let unit_id = seed_id(key);
+            let path: String = units::table.find(unit_id).select(units::path).first(conn).await?;
+            let row = LeaderRow {
+                id: seed_id(&format!("leader:{key}:{body}:{position}:2016")),
+                unit_id,
+                unit_path: path.clone(),
+                body: body.into(),
+                position: position.into(),
+                holder_sex: sex.into(),
+                started_on: date(2016, 7, 1),
+                ended_on: Some(date(2021, 6, 30)),
+                created_at: now,
+                updated_at: now,
+                version: 1,
+            };
+            let inserted: Option<LeaderRow> = diesel::insert_into(unit_leaders::table)
+                .values(&row)
+                .on_conflict_do_nothing()
+                .returning(LeaderRow::as_returning())
+                .get_result(conn)
+                .await
+                .optional()?;
+            if let Some(l) = inserted {
+                let change = Change::created("unit_leader", l.id, unit_id, &path, &Leader::from(l));
+                audit::record(conn, Actor::System, change).await?;
+            }
+        }
+        for (key, officials, detected, supported) in figures {
+            let unit_id = seed_id(key);
+            let path: String = units::table.find(unit_id).select(units::path).first(conn).await?;
+            let row = FiguresRow {
+                id: seed_id(&format!("figures:{key}:2020")),
+                unit_id,
+                unit_path: path.clone(),
+                year: 2020,
+                ge_officials: Some(officials),
+                gbv_victims_detected: Some(detected),
+                gbv_victims_supported: Some(supported),
+                created_at: now,
+                updated_at: now,
+                version: 1,
+            };
+            let inserted: Option<FiguresRow> = diesel::insert_into(unit_figures::table)
+                .values(&row)
+                .on_conflict_do_nothing()
+                .returning(FiguresRow::as_returning())
+                .get_result(conn)
+                .await
+                .optional()?;
+            if let Some(f) = inserted {
+                let change = Change::created("unit_figures", f.id, unit_id, &path, &Figures::from(f));
+                audit::record(conn, Actor::System, change).await?;
+            }
+        }
+        Ok(())
+    })
+    .await
 }
 
 /// The 2020 Action Month in several wards: a city campaign, outreach events and trainings
