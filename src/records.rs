@@ -218,38 +218,3 @@ pub fn list_sql(select_from: String, scopes: &[String], f: &CommonFilters<'_>) -
     }
     sql
 }
-
-/// How a list's `unit_id` + `include_descendants` filter resolves.
-#[derive(Clone, Debug)]
-pub enum SubtreeFilter {
-    /// No subtree asked for (the unit alone, or no unit filter).
-    None,
-    /// The unit's materialized path.
-    Path(String),
-    /// An unknown unit: its subtree is empty.
-    Empty,
-}
-
-impl SubtreeFilter {
-    pub async fn resolve(
-        pool: &crate::db::Pool,
-        unit_id: Option<Uuid>,
-        include_descendants: bool,
-    ) -> ApiResult<SubtreeFilter> {
-        let Some(id) = unit_id.filter(|_| include_descendants) else {
-            return Ok(SubtreeFilter::None);
-        };
-        let mut conn = pool.get().await?;
-        Ok(match crate::units::queries::find(&mut conn, id).await? {
-            Some(u) => SubtreeFilter::Path(u.path),
-            None => SubtreeFilter::Empty,
-        })
-    }
-
-    pub fn path(&self) -> Option<&str> {
-        match self {
-            SubtreeFilter::Path(p) => Some(p),
-            _ => None,
-        }
-    }
-}

@@ -18,7 +18,13 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::error::{ApiError, ApiResult, Lang};
-use crate::http::list::Cursor;
+use std::rc::Rc;
+
+use diesel_async::AsyncPgConnection;
+use futures_util::future::BoxFuture;
+
+use crate::db::Pool;
+use crate::http::list::{paginate, Cursor, Keyed, Page, Sort, SubtreeFilter};
 
 pub const CSV: &str = "text/csv; charset=utf-8";
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -298,25 +304,55 @@ where
     }
 }
 
+/// What every page of a list needs: the caller's scopes, the list's filters (with anything else
+/// its query takes), the resolved subtree and the sort.
+pub struct ListArgs<F> {
+    pub scopes: Vec<String>,
+    pub filters: F,
+    pub subtree: SubtreeFilter,
+    pub sort: Sort,
+}
+
+/// Reads one page of rows (`limit + 1` of them, for the cursor) after a cursor.
+pub type Loader<F, R> = for<'a> fn(
+    &'a mut AsyncPgConnection,
+    &'a ListArgs<F>,
+    Option<&'a Cursor>,
+    i64,
+) -> BoxFuture<'a, diesel::QueryResult<Vec<R>>>;
+
 /// A list endpoint's answer: the page asked for as JSON, or (`format=csv|xlsx`, or `Accept`)
-/// the whole list with the same filters and sort, exported. `fetch` reads a page after a
-/// cursor; it runs once for JSON and once per page of [`EXPORT_PAGE`] rows for an export.
+/// the whole list with the same filters and sort, exported. `load` runs once for JSON and once
+/// per page of [`EXPORT_PAGE`] rows for an export, each time with its own short checkout.
 #[allow(clippy::too_many_arguments)]
-pub async fn respond_list<T, F, Fut>(
+pub async fn respond_list<F, R, T>(
     req: &HttpRequest,
     format: &FormatQuery,
     name: &'static str,
     columns: &'static [Column<T>],
-    sort: crate::http::list::Sort,
-    cursor: Option<Cursor>,
-    limit: i64,
-    fetch: F,
+    pool: Pool,
+    args: ListArgs<F>,
+    (cursor, limit): (Option<Cursor>, i64),
+    load: Loader<F, R>,
 ) -> ApiResult<HttpResponse>
 where
-    T: serde::Serialize + 'static,
-    F: Fn(Option<Cursor>, i64) -> Fut + 'static,
-    Fut: Future<Output = ApiResult<crate::http::list::Page<T>>> + 'static,
+    F: 'static,
+    R: Keyed + 'static,
+    T: From<R> + serde::Serialize + 'static,
 {
+    let sort = args.sort;
+    let args = Rc::new(args);
+    let fetch = move |cursor: Option<Cursor>, limit: i64| {
+        let (pool, args) = (pool.clone(), args.clone());
+        async move {
+            if matches!(args.subtree, SubtreeFilter::Empty) {
+                return Ok::<_, ApiError>(Page::empty());
+            }
+            let mut conn = pool.get().await?;
+            let rows = load(&mut conn, &args, cursor.as_ref(), limit).await?;
+            Ok(paginate(rows, limit, &args.sort, T::from))
+        }
+    };
     match format.negotiate(req) {
         Format::Json => Ok(HttpResponse::Ok().json(fetch(cursor, limit).await?)),
         f => {

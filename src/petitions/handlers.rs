@@ -1,7 +1,5 @@
 //! `/api/v1/petitions`, `/api/v1/deadline-rules`, `/api/v1/holidays`.
 
-use std::rc::Rc;
-
 use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
@@ -25,11 +23,10 @@ use crate::calendar::today;
 use crate::db::schema::holidays;
 use crate::db::Conn;
 use crate::error::{ApiError, ApiResult, Problem, Text};
-use crate::http::export::{self, FormatQuery};
+use crate::http::export::{self, FormatQuery, ListArgs};
 use crate::http::idempotency::{self, Created, IdempotencyKey};
-use crate::http::list::{paginate, Cursor, Page, PageQuery, Sort};
+use crate::http::list::{Cursor, Page, PageQuery, Sort, SubtreeFilter};
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
-use crate::records::SubtreeFilter;
 
 const RESOURCE: &str = "petition";
 
@@ -140,37 +137,32 @@ pub async fn list_petitions(
     let sort = Sort::parse(page.sort.as_deref(), queries::SORTS)?;
     let cursor = page.cursor.as_deref().map(|c| Cursor::decode(c, &sort)).transpose()?;
     let subtree = SubtreeFilter::resolve(&state.pool, filters.handling_unit_id, filters.include_descendants).await?;
-    let (filters, scopes) = (Rc::new(filters.into_inner()), Rc::new(caller.scopes));
-    let fetch = move |cursor: Option<Cursor>, limit: i64| {
-        let (state, filters, scopes, subtree) = (state.clone(), filters.clone(), scopes.clone(), subtree.clone());
-        async move {
-            if matches!(subtree, SubtreeFilter::Empty) {
-                return Ok(Page::empty());
-            }
-            let mut conn = state.pool.get().await?;
-            let rows = queries::list(
-                &mut conn,
-                &scopes,
-                &filters,
-                subtree.path(),
-                today(),
-                &sort,
-                cursor.as_ref(),
-                limit,
-            )
-            .await?;
-            Ok(paginate(rows, limit, &sort, Petition::from))
-        }
+    let args = ListArgs {
+        scopes: caller.scopes,
+        filters: filters.into_inner(),
+        subtree,
+        sort,
     };
     export::respond_list(
         &req,
         &format,
         "petitions",
         &EXPORT_COLUMNS,
-        sort,
-        cursor,
-        page.limit(),
-        fetch,
+        state.pool.clone(),
+        args,
+        (cursor, page.limit()),
+        |conn, a, cursor, limit| {
+            Box::pin(queries::list(
+                conn,
+                &a.scopes,
+                &a.filters,
+                a.subtree.path(),
+                today(),
+                &a.sort,
+                cursor,
+                limit,
+            ))
+        },
     )
     .await
 }

@@ -4,8 +4,6 @@ use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
-use std::rc::Rc;
-
 use super::api::{NewTraining, Training, TrainingFilters, TrainingPatch, EXPORT_COLUMNS};
 use super::queries::{self, TrainingChanges, TrainingRow};
 use crate::app::AppState;
@@ -14,12 +12,12 @@ use crate::auth::Caller;
 use crate::db::Conn;
 use crate::db::SoftDeletable;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::http::export::{self, FormatQuery};
+use crate::http::export::{self, FormatQuery, ListArgs};
 use crate::http::idempotency::{self, Created, IdempotencyKey};
-use crate::http::list::{paginate, Cursor, Page, PageQuery, Sort};
+use crate::http::list::{Cursor, Page, PageQuery, Sort, SubtreeFilter};
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
 use crate::participation::{self, Participant};
-use crate::records::{self, check_activity, check_dates, require_writer, SubtreeFilter};
+use crate::records::{self, check_activity, check_dates, require_writer};
 
 const RESOURCE: &str = "training";
 
@@ -67,36 +65,31 @@ pub async fn list_trainings(
     let sort = Sort::parse(page.sort.as_deref(), queries::SORTS)?;
     let cursor = page.cursor.as_deref().map(|c| Cursor::decode(c, &sort)).transpose()?;
     let subtree = SubtreeFilter::resolve(&state.pool, filters.unit_id, filters.include_descendants).await?;
-    let (filters, scopes) = (Rc::new(filters.into_inner()), Rc::new(caller.scopes));
-    let fetch = move |cursor: Option<Cursor>, limit: i64| {
-        let (state, filters, scopes, subtree) = (state.clone(), filters.clone(), scopes.clone(), subtree.clone());
-        async move {
-            if matches!(subtree, SubtreeFilter::Empty) {
-                return Ok(Page::empty());
-            }
-            let mut conn = state.pool.get().await?;
-            let rows = queries::list(
-                &mut conn,
-                &scopes,
-                &filters,
-                subtree.path(),
-                &sort,
-                cursor.as_ref(),
-                limit,
-            )
-            .await?;
-            Ok(paginate(rows, limit, &sort, Training::from))
-        }
+    let args = ListArgs {
+        scopes: caller.scopes,
+        filters: filters.into_inner(),
+        subtree,
+        sort,
     };
     export::respond_list(
         &req,
         &format,
         "trainings",
         &EXPORT_COLUMNS,
-        sort,
-        cursor,
-        page.limit(),
-        fetch,
+        state.pool.clone(),
+        args,
+        (cursor, page.limit()),
+        |conn, a, cursor, limit| {
+            Box::pin(queries::list(
+                conn,
+                &a.scopes,
+                &a.filters,
+                a.subtree.path(),
+                &a.sort,
+                cursor,
+                limit,
+            ))
+        },
     )
     .await
 }
