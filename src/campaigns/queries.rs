@@ -118,17 +118,5 @@ pub async fn update(
     version: i64,
     c: &CampaignChanges,
 ) -> QueryResult<Option<CampaignRow>> {
-    diesel::update(campaigns::table)
-        .filter(campaigns::id.eq(id))
-        .filter(campaigns::version.eq(version))
-        .filter(campaigns::deleted_at.is_null())
-        .set((
-            c,
-            campaigns::version.eq(campaigns::version + 1),
-            campaigns::updated_at.eq(diesel::dsl::now),
-        ))
-        .returning(CampaignRow::as_returning())
-        .get_result(conn)
-        .await
-        .optional()
+    crate::versioned_update!(conn, campaigns, id, version, c, CampaignRow)
 }

@@ -53,6 +53,32 @@ pub fn build_pool(url: &str, size: usize) -> anyhow::Result<Pool> {
         .context("building the database pool")
 }
 
+/// `UPDATE` of a record at the version its writer read: sets `changes`, grows `version`, stamps
+/// `updated_at`, and yields the row after, or `None` when the record moved on (or was deleted,
+/// which also grows the version). Every change of a versioned record goes through here.
+#[macro_export]
+macro_rules! versioned_update {
+    ($conn:expr, $table:ident, $id:expr, $version:expr, $changes:expr, $row:ty) => {{
+        #[allow(unused_imports)]
+        use diesel::{ExpressionMethods, OptionalExtension, QueryDsl, SelectableHelper};
+        #[allow(unused_imports)]
+        use diesel_async::RunQueryDsl;
+        use $crate::db::schema::$table as t;
+        diesel::update(t::table)
+            .filter(t::id.eq($id))
+            .filter(t::version.eq($version))
+            .set((
+                $changes,
+                t::version.eq(t::version + 1),
+                t::updated_at.eq(diesel::dsl::now),
+            ))
+            .returning(<$row>::as_returning())
+            .get_result::<$row>($conn)
+            .await
+            .optional()
+    }};
+}
+
 /// The tables whose records are deleted softly: `deleted_at` set, `version` grown, so sync
 /// clients get a tombstone. Each has `id`, `version`, `updated_at` and `deleted_at`.
 #[derive(Clone, Copy, Debug)]

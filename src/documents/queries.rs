@@ -126,19 +126,7 @@ pub async fn update(
     version: i64,
     c: &DocumentChanges,
 ) -> QueryResult<Option<DocumentRow>> {
-    diesel::update(legal_documents::table)
-        .filter(legal_documents::id.eq(id))
-        .filter(legal_documents::version.eq(version))
-        .filter(legal_documents::deleted_at.is_null())
-        .set((
-            c,
-            legal_documents::version.eq(legal_documents::version + 1),
-            legal_documents::updated_at.eq(diesel::dsl::now),
-        ))
-        .returning(DocumentRow::as_returning())
-        .get_result(conn)
-        .await
-        .optional()
+    crate::versioned_update!(conn, legal_documents, id, version, c, DocumentRow)
 }
 
 /// True when a plan cites the document.

@@ -515,18 +515,8 @@ pub async fn update_inspection(
         &before,
         move |conn| {
             Box::pin(async move {
-                let row: Option<InspectionRow> = diesel::update(inspections::table)
-                    .filter(inspections::id.eq(rid))
-                    .filter(inspections::version.eq(version))
-                    .set((
-                        &changes,
-                        inspections::version.eq(inspections::version + 1),
-                        inspections::updated_at.eq(diesel::dsl::now),
-                    ))
-                    .returning(InspectionRow::as_returning())
-                    .get_result(conn)
-                    .await
-                    .optional()?;
+                let row: Option<InspectionRow> =
+                    crate::versioned_update!(conn, inspections, rid, version, &changes, InspectionRow)?;
                 Ok(row.map(Inspection::from))
             })
         },

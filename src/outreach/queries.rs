@@ -157,17 +157,5 @@ pub async fn update(
     version: i64,
     c: &EventChanges,
 ) -> QueryResult<Option<EventRow>> {
-    diesel::update(outreach_events::table)
-        .filter(outreach_events::id.eq(id))
-        .filter(outreach_events::version.eq(version))
-        .filter(outreach_events::deleted_at.is_null())
-        .set((
-            c,
-            outreach_events::version.eq(outreach_events::version + 1),
-            outreach_events::updated_at.eq(diesel::dsl::now),
-        ))
-        .returning(EventRow::as_returning())
-        .get_result(conn)
-        .await
-        .optional()
+    crate::versioned_update!(conn, outreach_events, id, version, c, EventRow)
 }

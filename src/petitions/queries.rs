@@ -192,17 +192,5 @@ pub async fn update(
     version: i64,
     c: &PetitionChanges,
 ) -> QueryResult<Option<PetitionRow>> {
-    diesel::update(petitions::table)
-        .filter(petitions::id.eq(id))
-        .filter(petitions::version.eq(version))
-        .filter(petitions::deleted_at.is_null())
-        .set((
-            c,
-            petitions::version.eq(petitions::version + 1),
-            petitions::updated_at.eq(diesel::dsl::now),
-        ))
-        .returning(PetitionRow::as_returning())
-        .get_result(conn)
-        .await
-        .optional()
+    crate::versioned_update!(conn, petitions, id, version, c, PetitionRow)
 }

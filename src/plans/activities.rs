@@ -294,18 +294,14 @@ pub async fn update_activity(
         &before,
         move |conn| {
             Box::pin(async move {
-                let row: Option<ActivityRow> = diesel::update(plan_activities::table)
-                    .filter(plan_activities::id.eq(current_id))
-                    .filter(plan_activities::version.eq(current_version))
-                    .set((
-                        &changes,
-                        plan_activities::version.eq(plan_activities::version + 1),
-                        plan_activities::updated_at.eq(diesel::dsl::now),
-                    ))
-                    .returning(ActivityRow::as_returning())
-                    .get_result(conn)
-                    .await
-                    .optional()?;
+                let row: Option<ActivityRow> = crate::versioned_update!(
+                    conn,
+                    plan_activities,
+                    current_id,
+                    current_version,
+                    &changes,
+                    ActivityRow
+                )?;
                 Ok(row.map(Activity::from))
             })
         },

@@ -266,18 +266,8 @@ pub async fn update_target(
         &before,
         move |conn| {
             Box::pin(async move {
-                let row: Option<TargetRow> = diesel::update(plan_targets::table)
-                    .filter(plan_targets::id.eq(current_id))
-                    .filter(plan_targets::version.eq(current_version))
-                    .set((
-                        &changes,
-                        plan_targets::version.eq(plan_targets::version + 1),
-                        plan_targets::updated_at.eq(diesel::dsl::now),
-                    ))
-                    .returning(TargetRow::as_returning())
-                    .get_result(conn)
-                    .await
-                    .optional()?;
+                let row: Option<TargetRow> =
+                    crate::versioned_update!(conn, plan_targets, current_id, current_version, &changes, TargetRow)?;
                 Ok(row.map(Target::from))
             })
         },

@@ -145,17 +145,5 @@ pub async fn update(
     version: i64,
     c: &TrainingChanges,
 ) -> QueryResult<Option<TrainingRow>> {
-    diesel::update(trainings::table)
-        .filter(trainings::id.eq(id))
-        .filter(trainings::version.eq(version))
-        .filter(trainings::deleted_at.is_null())
-        .set((
-            c,
-            trainings::version.eq(trainings::version + 1),
-            trainings::updated_at.eq(diesel::dsl::now),
-        ))
-        .returning(TrainingRow::as_returning())
-        .get_result(conn)
-        .await
-        .optional()
+    crate::versioned_update!(conn, trainings, id, version, c, TrainingRow)
 }

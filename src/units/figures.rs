@@ -249,20 +249,18 @@ pub async fn put_figures(
                 &before,
                 move |conn| {
                     Box::pin(async move {
-                        let row: Option<FiguresRow> = diesel::update(unit_figures::table)
-                            .filter(unit_figures::id.eq(id))
-                            .filter(unit_figures::version.eq(version))
-                            .set((
+                        let row: Option<FiguresRow> = crate::versioned_update!(
+                            conn,
+                            unit_figures,
+                            id,
+                            version,
+                            (
                                 unit_figures::ge_officials.eq(body.ge_officials),
                                 unit_figures::gbv_victims_detected.eq(body.gbv_victims_detected),
-                                unit_figures::gbv_victims_supported.eq(body.gbv_victims_supported),
-                                unit_figures::version.eq(unit_figures::version + 1),
-                                unit_figures::updated_at.eq(diesel::dsl::now),
-                            ))
-                            .returning(FiguresRow::as_returning())
-                            .get_result(conn)
-                            .await
-                            .optional()?;
+                                unit_figures::gbv_victims_supported.eq(body.gbv_victims_supported)
+                            ),
+                            FiguresRow
+                        )?;
                         Ok(row.map(Figures::from))
                     })
                 },

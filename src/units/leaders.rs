@@ -366,18 +366,8 @@ pub async fn update_leader(
         &before,
         move |conn| {
             Box::pin(async move {
-                let row: Option<LeaderRow> = diesel::update(unit_leaders::table)
-                    .filter(unit_leaders::id.eq(current_id))
-                    .filter(unit_leaders::version.eq(current_version))
-                    .set((
-                        &changes,
-                        unit_leaders::version.eq(unit_leaders::version + 1),
-                        unit_leaders::updated_at.eq(diesel::dsl::now),
-                    ))
-                    .returning(LeaderRow::as_returning())
-                    .get_result(conn)
-                    .await
-                    .optional()?;
+                let row: Option<LeaderRow> =
+                    crate::versioned_update!(conn, unit_leaders, current_id, current_version, &changes, LeaderRow)?;
                 Ok(row.map(Leader::from))
             })
         },

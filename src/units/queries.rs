@@ -134,19 +134,7 @@ pub async fn update(
     expected_version: i64,
     changes: &UnitChanges,
 ) -> QueryResult<Option<UnitRow>> {
-    diesel::update(units::table)
-        .filter(units::id.eq(id))
-        .filter(units::deleted_at.is_null())
-        .filter(units::version.eq(expected_version))
-        .set((
-            changes,
-            units::version.eq(units::version + 1),
-            units::updated_at.eq(diesel::dsl::now),
-        ))
-        .returning(UnitRow::as_returning())
-        .get_result(conn)
-        .await
-        .optional()
+    crate::versioned_update!(conn, units, id, expected_version, changes, UnitRow)
 }
 
 /// True while the unit has live sub-units or users.

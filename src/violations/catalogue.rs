@@ -295,20 +295,7 @@ pub async fn update_rule(
         &current,
         move |conn| {
             Box::pin(async move {
-                let row: Option<Rule> = diesel::update(
-                    violation_rules::table
-                        .filter(violation_rules::id.eq(rid))
-                        .filter(violation_rules::version.eq(version)),
-                )
-                .set((
-                    &body,
-                    violation_rules::version.eq(violation_rules::version + 1),
-                    violation_rules::updated_at.eq(diesel::dsl::now),
-                ))
-                .returning(Rule::as_returning())
-                .get_result(conn)
-                .await
-                .optional()?;
+                let row: Option<Rule> = crate::versioned_update!(conn, violation_rules, rid, version, &body, Rule)?;
                 Ok(row)
             })
         },

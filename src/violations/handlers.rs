@@ -511,20 +511,8 @@ async fn apply(
         &before,
         move |conn| {
             Box::pin(async move {
-                let row: Option<ViolationRow> = diesel::update(
-                    violations::table
-                        .filter(violations::id.eq(id))
-                        .filter(violations::version.eq(version)),
-                )
-                .set((
-                    &changes,
-                    violations::version.eq(violations::version + 1),
-                    violations::updated_at.eq(diesel::dsl::now),
-                ))
-                .returning(ViolationRow::as_returning())
-                .get_result(conn)
-                .await
-                .optional()?;
+                let row: Option<ViolationRow> =
+                    crate::versioned_update!(conn, violations, id, version, &changes, ViolationRow)?;
                 Ok(row.map(Violation::from))
             })
         },
