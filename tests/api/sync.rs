@@ -295,3 +295,51 @@ async fn transactions_committing_out_of_order_are_neither_missed_nor_repeated() 
     let (later, _) = drain(&app, &ward, Some(cursor), 50).await;
     assert!(later.is_empty());
 }
+
+#[actix_web::test]
+async fn the_feed_orders_transaction_ids_as_numbers() {
+    let app = TestApp::spawn().await;
+    let ward = app.token(Role::Viewer, HA_LONG).await;
+    let mut conn = app.conn().await;
+    // Two committed changes whose transaction ids differ in their number of digits: as text,
+    // "1000" would sort before "999" and a client would get them out of order.
+    for (txid, name) in [(999, "nine hundred ninety-nine"), (1000, "one thousand")] {
+        diesel::sql_query(
+            "INSERT INTO audit_events (txid, actor_kind, resource, record_id, record_unit_id, record_unit_path, action, after) \
+             SELECT $1::text::xid8, 'system', 'unit', gen_random_uuid(), id, path, 'update', jsonb_build_object('name', $2::text) \
+               FROM units WHERE id = $3",
+        )
+        .bind::<diesel::sql_types::Text, _>(txid.to_string())
+        .bind::<diesel::sql_types::Text, _>(name)
+        .bind::<diesel::sql_types::Uuid, _>(unit(HA_LONG))
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    }
+    let (items, _) = drain(&app, &ward, None, 500).await;
+    let names: Vec<&str> = items.iter().filter_map(|i| i["data"]["name"].as_str()).collect();
+    let at = |n: &str| names.iter().position(|x| *x == n).unwrap();
+    assert!(at("nine hundred ninety-nine") < at("one thousand"), "{names:?}");
+    // Paging one change at a time visits each once, in order.
+    let mut cursor = None;
+    let mut one_by_one = Vec::new();
+    loop {
+        let url = match &cursor {
+            Some(c) => format!("/api/v1/changes?limit=1&since={c}"),
+            None => "/api/v1/changes?limit=1".to_string(),
+        };
+        let page = app.get(&url, Some(&ward)).await.json();
+        one_by_one.extend(
+            page["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|i| i["data"]["name"].as_str().map(str::to_string)),
+        );
+        cursor = Some(page["next_cursor"].as_str().unwrap().to_string());
+        if page["has_more"] != true {
+            break;
+        }
+    }
+    assert_eq!(one_by_one, names);
+}
