@@ -93,14 +93,7 @@ pub async fn totals(conn: &mut AsyncPgConnection, caller: &Caller, id: Uuid) -> 
 }
 
 pub async fn insert_new(conn: &mut AsyncPgConnection, row: &CampaignRow) -> QueryResult<Option<CampaignRow>> {
-    diesel::insert_into(campaigns::table)
-        .values(row)
-        .on_conflict(campaigns::id)
-        .do_nothing()
-        .returning(CampaignRow::as_returning())
-        .get_result(conn)
-        .await
-        .optional()
+    crate::insert_new!(conn, campaigns, row, CampaignRow)
 }
 
 #[derive(Debug, Default, AsChangeset)]

@@ -53,6 +53,27 @@ pub fn build_pool(url: &str, size: usize) -> anyhow::Result<Pool> {
         .context("building the database pool")
 }
 
+/// `INSERT` of a new record unless its id is taken (a client-chosen id sent again): the row
+/// inserted, or `None` when a record with that id exists.
+#[macro_export]
+macro_rules! insert_new {
+    ($conn:expr, $table:ident, $values:expr, $row:ty) => {{
+        #[allow(unused_imports)]
+        use diesel::{OptionalExtension, SelectableHelper};
+        #[allow(unused_imports)]
+        use diesel_async::RunQueryDsl;
+        use $crate::db::schema::$table as t;
+        diesel::insert_into(t::table)
+            .values($values)
+            .on_conflict(t::id)
+            .do_nothing()
+            .returning(<$row>::as_returning())
+            .get_result::<$row>($conn)
+            .await
+            .optional()
+    }};
+}
+
 /// `UPDATE` of a record at the version its writer read: sets `changes`, grows `version`, stamps
 /// `updated_at`, and yields the row after, or `None` when the record moved on (or was deleted,
 /// which also grows the version). Every change of a versioned record goes through here.

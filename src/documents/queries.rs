@@ -98,14 +98,7 @@ pub async fn existing(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult
 }
 
 pub async fn insert_new(conn: &mut AsyncPgConnection, row: &DocumentRow) -> QueryResult<Option<DocumentRow>> {
-    diesel::insert_into(legal_documents::table)
-        .values(row)
-        .on_conflict(legal_documents::id)
-        .do_nothing()
-        .returning(DocumentRow::as_returning())
-        .get_result(conn)
-        .await
-        .optional()
+    crate::insert_new!(conn, legal_documents, row, DocumentRow)
 }
 
 #[derive(Debug, Default, AsChangeset)]

@@ -407,14 +407,7 @@ pub async fn create_inspection(
         |i: &Inspection| i.id,
         move |conn| {
             Box::pin(async move {
-                let inserted: Option<InspectionRow> = diesel::insert_into(inspections::table)
-                    .values(&row)
-                    .on_conflict(inspections::id)
-                    .do_nothing()
-                    .returning(InspectionRow::as_returning())
-                    .get_result(conn)
-                    .await
-                    .optional()?;
+                let inserted: Option<InspectionRow> = crate::insert_new!(conn, inspections, &row, InspectionRow)?;
                 inserted
                     .map(|r| Created::New(Inspection::from(r)))
                     .ok_or_else(idempotency::id_taken)

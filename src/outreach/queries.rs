@@ -121,14 +121,7 @@ pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<
 }
 
 pub async fn insert_new(conn: &mut AsyncPgConnection, row: &EventRow) -> QueryResult<Option<EventRow>> {
-    diesel::insert_into(outreach_events::table)
-        .values(row)
-        .on_conflict(outreach_events::id)
-        .do_nothing()
-        .returning(EventRow::as_returning())
-        .get_result(conn)
-        .await
-        .optional()
+    crate::insert_new!(conn, outreach_events, row, EventRow)
 }
 
 #[derive(Debug, Default, AsChangeset)]

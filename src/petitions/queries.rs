@@ -136,14 +136,7 @@ pub async fn insert_new(
     row: &PetitionRow,
     party: Option<&Party>,
 ) -> QueryResult<Option<PetitionRow>> {
-    let inserted = diesel::insert_into(petitions::table)
-        .values(row)
-        .on_conflict(petitions::id)
-        .do_nothing()
-        .returning(PetitionRow::as_returning())
-        .get_result(conn)
-        .await
-        .optional()?;
+    let inserted = crate::insert_new!(conn, petitions, row, PetitionRow)?;
     if let (Some(_), Some(p)) = (&inserted, party) {
         diesel::insert_into(petition_parties::table)
             .values((

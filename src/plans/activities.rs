@@ -186,14 +186,7 @@ pub async fn create_activity(
         |a: &Activity| a.id,
         move |conn| {
             Box::pin(async move {
-                let inserted: Option<ActivityRow> = diesel::insert_into(plan_activities::table)
-                    .values(&row)
-                    .on_conflict(plan_activities::id)
-                    .do_nothing()
-                    .returning(ActivityRow::as_returning())
-                    .get_result(conn)
-                    .await
-                    .optional()?;
+                let inserted: Option<ActivityRow> = crate::insert_new!(conn, plan_activities, &row, ActivityRow)?;
                 inserted
                     .map(|a| Created::New(Activity::from(a)))
                     .ok_or_else(idempotency::id_taken)

@@ -47,14 +47,7 @@ async fn find(conn: &mut Conn, plan_id: Uuid, id: Uuid) -> ApiResult<TargetRow> 
 
 /// Inserts a target unless its id is taken (then 409: targets are created online).
 async fn insert(conn: &mut Conn, row: &TargetRow) -> ApiResult<Created<Target>> {
-    let inserted: Option<TargetRow> = diesel::insert_into(plan_targets::table)
-        .values(row)
-        .on_conflict(plan_targets::id)
-        .do_nothing()
-        .returning(TargetRow::as_returning())
-        .get_result(conn)
-        .await
-        .optional()?;
+    let inserted: Option<TargetRow> = crate::insert_new!(conn, plan_targets, row, TargetRow)?;
     inserted
         .map(|t| Created::New(Target::from(t)))
         .ok_or_else(idempotency::id_taken)

@@ -111,14 +111,7 @@ pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<
 }
 
 pub async fn insert_new(conn: &mut AsyncPgConnection, row: &TrainingRow) -> QueryResult<Option<TrainingRow>> {
-    diesel::insert_into(trainings::table)
-        .values(row)
-        .on_conflict(trainings::id)
-        .do_nothing()
-        .returning(TrainingRow::as_returning())
-        .get_result(conn)
-        .await
-        .optional()
+    crate::insert_new!(conn, trainings, row, TrainingRow)
 }
 
 #[derive(Debug, Default, AsChangeset)]

@@ -291,14 +291,7 @@ pub async fn create_leader(
         |l: &Leader| l.id,
         move |conn| {
             Box::pin(async move {
-                let inserted: Option<LeaderRow> = diesel::insert_into(unit_leaders::table)
-                    .values(&row)
-                    .on_conflict(unit_leaders::id)
-                    .do_nothing()
-                    .returning(LeaderRow::as_returning())
-                    .get_result(conn)
-                    .await
-                    .optional()?;
+                let inserted: Option<LeaderRow> = crate::insert_new!(conn, unit_leaders, &row, LeaderRow)?;
                 inserted
                     .map(|l| Created::New(Leader::from(l)))
                     .ok_or_else(idempotency::id_taken)

@@ -116,14 +116,7 @@ pub async fn list(
 /// Inserts a unit unless its id is taken (`None` then: a replay or a conflict, for the caller
 /// to tell apart). Other unique violations (a code of the same era) are errors as usual.
 pub async fn insert_new(conn: &mut AsyncPgConnection, row: &NewUnitRow) -> QueryResult<Option<UnitRow>> {
-    diesel::insert_into(units::table)
-        .values(row)
-        .on_conflict(units::id)
-        .do_nothing()
-        .returning(UnitRow::as_returning())
-        .get_result(conn)
-        .await
-        .optional()
+    crate::insert_new!(conn, units, row, UnitRow)
 }
 
 /// Applies `changes` when the unit is at `expected_version`; `None` back means the unit is

@@ -454,14 +454,7 @@ pub async fn create_violation(
         |v: &Violation| v.id,
         move |conn| {
             Box::pin(async move {
-                let inserted: Option<ViolationRow> = diesel::insert_into(violations::table)
-                    .values(&row)
-                    .on_conflict(violations::id)
-                    .do_nothing()
-                    .returning(ViolationRow::as_returning())
-                    .get_result(conn)
-                    .await
-                    .optional()?;
+                let inserted: Option<ViolationRow> = crate::insert_new!(conn, violations, &row, ViolationRow)?;
                 let Some(v) = inserted else {
                     return Err(idempotency::id_taken());
                 };
