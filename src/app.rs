@@ -26,25 +26,39 @@ use crate::telemetry::Metrics;
 
 /// What every handler can reach.
 pub struct AppState {
+    /// In the server, each worker's own pool (see [`Application::build`]).
     pub pool: Pool,
     pub settings: Settings,
-    pub jwt: JwtKeys,
-    pub throttle: LoginThrottle,
-    pub rate_limiter: RateLimiter,
-    pub metrics: Metrics,
+    pub jwt: Arc<JwtKeys>,
+    /// Process-wide, shared by the workers.
+    pub throttle: Arc<LoginThrottle>,
+    pub rate_limiter: Arc<RateLimiter>,
+    pub metrics: Arc<Metrics>,
 }
 
 impl AppState {
     pub fn new(settings: Settings, pool: Pool) -> anyhow::Result<Self> {
         let secret = load_or_create_secret(settings.jwt_secret.as_ref(), &settings.data_dir)?;
         Ok(Self {
-            jwt: JwtKeys::new(&secret, settings.access_token_ttl.as_secs() as i64)?,
-            throttle: LoginThrottle::new(settings.login_max_failures, settings.login_window),
-            rate_limiter: RateLimiter::default(),
-            metrics: Metrics::default(),
+            jwt: Arc::new(JwtKeys::new(&secret, settings.access_token_ttl.as_secs() as i64)?),
+            throttle: Arc::new(LoginThrottle::new(settings.login_max_failures, settings.login_window)),
+            rate_limiter: Arc::default(),
+            metrics: Arc::default(),
             pool,
             settings,
         })
+    }
+
+    /// The same state over another pool (a worker's own).
+    pub fn with_pool(&self, pool: Pool) -> Self {
+        Self {
+            pool,
+            settings: self.settings.clone(),
+            jwt: self.jwt.clone(),
+            throttle: self.throttle.clone(),
+            rate_limiter: self.rate_limiter.clone(),
+            metrics: self.metrics.clone(),
+        }
     }
 }
 
@@ -304,15 +318,27 @@ pub struct Application {
 
 impl Application {
     /// Binds the listener (port 0 picks a free one) and builds the server.
-    pub fn build(settings: Settings, pool: Pool) -> anyhow::Result<Self> {
+    ///
+    /// Each worker (a single-threaded runtime) gets its own pool of `db_pool_size / workers`
+    /// connections, established on that worker: a connection's I/O task then runs on the thread
+    /// that uses it, instead of waking another worker's thread for every query.
+    pub fn build(settings: Settings, db_url: &str) -> anyhow::Result<Self> {
         let listener = TcpListener::bind((settings.bind.as_str(), settings.port))?;
         let port = listener.local_addr()?.port();
-        let state = web::Data::from(Arc::new(AppState::new(settings, pool)?));
-        let workers = state.settings.workers;
-        let mut server = HttpServer::new(move || build_app(state.clone()));
-        if let Some(n) = workers {
-            server = server.workers(n.max(1));
-        }
+        let workers = settings
+            .workers
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+            .max(1);
+        let per_worker = (settings.db_pool_size / workers).max(2);
+        let shared = Arc::new(AppState::new(settings, crate::db::build_pool(db_url, per_worker)?)?);
+        let db_url = db_url.to_string();
+        let server = HttpServer::new(move || {
+            // A pool only connects when first used, so building one cannot fail here but for a
+            // malformed URL, which the first pool above has already accepted.
+            let pool = crate::db::build_pool(&db_url, per_worker).expect("a pool for this worker");
+            build_app(web::Data::new(shared.with_pool(pool)))
+        })
+        .workers(workers);
         let server = server.listen(listener)?.shutdown_timeout(30).run();
         Ok(Self { server, port })
     }

@@ -164,7 +164,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     }
                 });
                 let host = settings.bind.clone();
-                let application = app::Application::build(settings, pool)?;
+                let application = app::Application::build(settings, &url)?;
                 let shown = if host == "0.0.0.0" {
                     "127.0.0.1".to_string()
                 } else {
