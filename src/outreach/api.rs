@@ -338,14 +338,14 @@ pub static EXPORT_COLUMNS: [Column<OutreachEvent>; 21] = [
     },
     Column {
         key: "created_at",
-        en: "Created at",
-        vi: "Thời điểm tạo",
+        en: "Created at (UTC)",
+        vi: "Thời điểm tạo (UTC)",
         get: |e| Value::DateTime(e.created_at),
     },
     Column {
         key: "updated_at",
-        en: "Updated at",
-        vi: "Thời điểm sửa",
+        en: "Updated at (UTC)",
+        vi: "Thời điểm sửa (UTC)",
         get: |e| Value::DateTime(e.updated_at),
     },
 ];

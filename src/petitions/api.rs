@@ -440,14 +440,14 @@ pub static EXPORT_COLUMNS: [Column<Petition>; 19] = [
     },
     Column {
         key: "created_at",
-        en: "Created at",
-        vi: "Thời điểm tạo",
+        en: "Created at (UTC)",
+        vi: "Thời điểm tạo (UTC)",
         get: |p| Value::DateTime(p.created_at),
     },
     Column {
         key: "updated_at",
-        en: "Updated at",
-        vi: "Thời điểm sửa",
+        en: "Updated at (UTC)",
+        vi: "Thời điểm sửa (UTC)",
         get: |p| Value::DateTime(p.updated_at),
     },
 ];

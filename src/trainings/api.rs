@@ -312,14 +312,14 @@ pub static EXPORT_COLUMNS: [Column<Training>; 17] = [
     },
     Column {
         key: "created_at",
-        en: "Created at",
-        vi: "Thời điểm tạo",
+        en: "Created at (UTC)",
+        vi: "Thời điểm tạo (UTC)",
         get: |t| Value::DateTime(t.created_at),
     },
     Column {
         key: "updated_at",
-        en: "Updated at",
-        vi: "Thời điểm sửa",
+        en: "Updated at (UTC)",
+        vi: "Thời điểm sửa (UTC)",
         get: |t| Value::DateTime(t.updated_at),
     },
 ];
