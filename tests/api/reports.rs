@@ -797,6 +797,28 @@ async fn leaders_are_kept_by_position_sex_and_term() {
     app.get(&path, Some(&app.token(Role::Viewer, TRAN_DANG_NINH).await))
         .await
         .assert_problem(404);
+    app.get(&format!("{path}?on=not-a-date"), Some(&viewer))
+        .await
+        .assert_problem(400);
+    // Another ward's admin, a bad term, a field that does not exist.
+    let other_admin = app.token(Role::Admin, TRAN_DANG_NINH).await;
+    app.patch(&one, Some(&other_admin), Some("\"2\""), json!({"holder_sex": "male"}))
+        .await
+        .assert_problem(404);
+    app.patch(&one, Some(&admin), Some("\"2\""), json!({"started_on": "2027-01-01"}))
+        .await
+        .assert_problem(422);
+    app.patch(&one, Some(&admin), Some("\"2\""), json!({"name": "Nguyễn Thị A"}))
+        .await
+        .assert_problem(422);
+    app.patch(&one, None, Some("\"2\""), json!({"holder_sex": "male"}))
+        .await
+        .assert_problem(401);
+    let other_del = TestRequest::delete()
+        .uri(&one)
+        .insert_header(("authorization", format!("Bearer {other_admin}")))
+        .insert_header(("if-match", "\"2\""));
+    app.send(other_del).await.assert_problem(404);
     let del = TestRequest::delete()
         .uri(&one)
         .insert_header(("authorization", format!("Bearer {admin}")))
@@ -866,6 +888,15 @@ async fn yearly_figures_are_created_then_replaced_with_if_match() {
         .await
         .json();
     assert_eq!(list["data"][0]["ge_officials"], 13);
+    app.get(&format!("/api/v1/units/{}/figures", unit(HA_LONG)), None)
+        .await
+        .assert_problem(401);
+    app.get(
+        &format!("/api/v1/units/{}/figures", unit(HA_LONG)),
+        Some(&app.token(Role::Viewer, TRAN_DANG_NINH).await),
+    )
+    .await
+    .assert_problem(404);
     assert_eq!(list["data"][0]["version"], 2);
     let far = format!("/api/v1/units/{}/figures/2199", unit(HA_LONG));
     let req = TestRequest::put()
