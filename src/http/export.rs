@@ -136,6 +136,11 @@ impl<T> Column<T> {
     }
 }
 
+/// One record's cells, column by column.
+fn row_values<T>(columns: &[Column<T>], item: &T) -> Vec<Value> {
+    columns.iter().map(|c| (c.get)(item)).collect()
+}
+
 /// CSV bytes of some records (RFC 4180 quoting).
 pub fn csv_rows<'a>(rows: impl IntoIterator<Item = Vec<Value>> + 'a) -> Vec<u8> {
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
@@ -251,7 +256,7 @@ where
     F: Fn(Option<Cursor>) -> Fut + 'static,
     Fut: Future<Output = ApiResult<ExportPage<T>>> + 'static,
 {
-    let values = |item: &T| columns.iter().map(|c| (c.get)(item)).collect::<Vec<_>>();
+    let values = |item: &T| row_values(columns, item);
     match format {
         Format::Xlsx => {
             let mut workbook = Workbook::new();
@@ -286,7 +291,7 @@ where
                 let cursor = cursor?;
                 match fetch(Some(cursor)).await {
                     Ok((items, next)) => {
-                        let bytes = csv_rows(items.iter().map(|i| columns.iter().map(|c| (c.get)(i)).collect()));
+                        let bytes = csv_rows(items.iter().map(|i| row_values(columns, i)));
                         Some((Ok(actix_web::web::Bytes::from(bytes)), (next, fetch)))
                     }
                     Err(e) => {

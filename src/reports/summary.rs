@@ -486,11 +486,9 @@ pub async fn build(
     });
     let mut indicators = indicators(&facts, &sections, &targets, to, lang);
     for s in &mut sections {
-        if partner {
-            s.suppress_small_counts();
-        }
         s.compute_percents();
         if partner {
+            // Percents are hidden with the counts they come from.
             s.suppress_small_counts();
         }
     }
