@@ -15,58 +15,16 @@ use utoipa::OpenApi;
 use utoipa_actix_web::{scope, AppExt};
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::auth::rate_limit::RateLimiter;
-use crate::auth::throttle::LoginThrottle;
-use crate::auth::tokens::{load_or_create_secret, JwtKeys};
 use crate::config::Settings;
-use crate::db::Pool;
 use crate::error::{ApiError, PROBLEM_JSON};
 use crate::openapi::ApiDoc;
-use crate::telemetry::Metrics;
-
-/// What every handler can reach.
-pub struct AppState {
-    /// In the server, each worker's own pool (see [`Application::build`]).
-    pub pool: Pool,
-    pub settings: Settings,
-    pub jwt: Arc<JwtKeys>,
-    /// Process-wide, shared by the workers.
-    pub throttle: Arc<LoginThrottle>,
-    pub rate_limiter: Arc<RateLimiter>,
-    pub metrics: Arc<Metrics>,
-}
-
-impl AppState {
-    pub fn new(settings: Settings, pool: Pool) -> anyhow::Result<Self> {
-        let secret = load_or_create_secret(settings.jwt_secret.as_ref(), &settings.data_dir)?;
-        Ok(Self {
-            jwt: Arc::new(JwtKeys::new(&secret, settings.access_token_ttl.as_secs() as i64)?),
-            throttle: Arc::new(LoginThrottle::new(settings.login_max_failures, settings.login_window)),
-            rate_limiter: Arc::default(),
-            metrics: Arc::default(),
-            pool,
-            settings,
-        })
-    }
-
-    /// The same state over another pool (a worker's own).
-    pub fn with_pool(&self, pool: Pool) -> Self {
-        Self {
-            pool,
-            settings: self.settings.clone(),
-            jwt: self.jwt.clone(),
-            throttle: self.throttle.clone(),
-            rate_limiter: self.rate_limiter.clone(),
-            metrics: self.metrics.clone(),
-        }
-    }
-}
+use crate::state::AppState;
 
 /// Every documented route. Adding a resource means adding its handlers here.
 fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     use crate::plans::{activities, handlers as plans, targets};
     use crate::{attachments::handlers as attachments, campaigns::handlers as campaigns};
-    use crate::{audit::handlers as audit, auth::handlers as auth, changes::handlers as changes};
+    use crate::{audit_events::handlers as audit, changes::handlers as changes, sessions::handlers as auth};
     use crate::{clients::handlers as clients, documents::handlers as documents, health, units::handlers as units};
     use crate::{outreach::handlers as outreach, petitions::handlers as petitions, trainings::handlers as trainings};
     cfg.service(health::live)
@@ -288,6 +246,7 @@ pub fn build_app(
     let (app, api) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
+        .app_data(web::Data::from(state.metrics.clone()))
         .app_data(state)
         .app_data(web::JsonConfig::default().limit(max_body).error_handler(json_error))
         .app_data(web::QueryConfig::default().error_handler(query_error))

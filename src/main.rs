@@ -5,7 +5,7 @@ use clap::{Parser, Subcommand};
 
 use binhdang::auth::Role;
 use binhdang::config::{Secret, Settings};
-use binhdang::{app, db, openapi, seed, telemetry, units, users};
+use binhdang::{app, db, seed, telemetry, units, users};
 
 #[derive(Parser)]
 #[command(
@@ -84,7 +84,7 @@ fn print_demo_credentials(users: &[(String, Role)]) {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let mut settings = Settings::from_env()?;
     if let Command::Openapi = cli.command {
-        println!("{}", serde_json::to_string_pretty(&openapi::document())?);
+        println!("{}", serde_json::to_string_pretty(&app::api_document())?);
         return Ok(());
     }
     telemetry::init(settings.log_json);

@@ -163,8 +163,3 @@ pub fn finish(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     StandardResponses.modify(&mut doc);
     doc
 }
-
-/// The complete document, as served at `/api/openapi.json` and printed by `binhdang openapi`.
-pub fn document() -> utoipa::openapi::OpenApi {
-    crate::app::api_document()
-}

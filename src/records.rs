@@ -70,11 +70,6 @@ pub fn topics_from_db(v: &[String]) -> Vec<Topic> {
     v.iter().filter_map(|t| Topic::parse(t)).collect()
 }
 
-/// Writers of a unit's activity records: its officers and managers, or an admin above.
-pub fn require_writer(caller: &Caller, unit_id: Uuid, unit_path: &str) -> ApiResult<()> {
-    caller.require_recorder_of(unit_id, unit_path)
-}
-
 /// How far ahead a record's dates may lie (records are of what was done, or is about to be).
 pub const MAX_DAYS_AHEAD: i64 = 366;
 
@@ -217,4 +212,148 @@ pub fn list_sql(select_from: String, scopes: &[String], f: &CommonFilters<'_>) -
         sql.search("t.search", q);
     }
     sql
+}
+
+/// What trainings and outreach events share on the write path: a unit, dates, an optional plan
+/// activity, and counts by sex that a named participant list may replace.
+pub trait ActivityRecord: crate::write::Record + Clone {
+    fn dates(&self) -> (NaiveDate, NaiveDate);
+}
+
+/// The shared fields of a new record, as sent.
+pub struct NewActivity<'a> {
+    pub unit_id: Option<Uuid>,
+    pub activity_id: Option<Uuid>,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub participants: Option<&'a crate::participation::CountsInput>,
+    pub participant_list: Option<&'a [crate::participation::Participant]>,
+}
+
+/// Checks a new record's shared fields: the unit (the caller's by default) in scope and written
+/// by the caller, the dates, the counts against the list, the plan activity. The unit and the
+/// counts to store.
+pub async fn check_new(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    n: NewActivity<'_>,
+) -> ApiResult<(crate::units::model::UnitRow, crate::participation::Counts)> {
+    let unit = record_unit(conn, caller, n.unit_id).await?;
+    caller.require_recorder_of(unit.id, &unit.path)?;
+    check_dates(n.starts_on, n.ends_on)?;
+    let counts = crate::participation::resolve(n.participants, n.participant_list)?;
+    check_activity(conn, n.activity_id, unit.id, &unit.path).await?;
+    Ok((unit, counts))
+}
+
+/// The shared fields of a correction, as sent.
+pub struct ActivityPatch<'a> {
+    pub activity_id: Option<Option<Uuid>>,
+    pub starts_on: Option<NaiveDate>,
+    pub ends_on: Option<NaiveDate>,
+    pub participants: Option<&'a crate::participation::CountsInput>,
+    pub participant_list: Option<&'a [crate::participation::Participant]>,
+}
+
+/// Checks a correction's shared fields against the record: the dates after it, the plan
+/// activity, the counts. The counts to store, when they change.
+pub async fn check_patch<R: ActivityRecord>(
+    conn: &mut AsyncPgConnection,
+    current: &R,
+    p: ActivityPatch<'_>,
+) -> ApiResult<Option<crate::participation::Counts>> {
+    let (starts_on, ends_on) = current.dates();
+    check_dates(p.starts_on.unwrap_or(starts_on), p.ends_on.unwrap_or(ends_on))?;
+    if let Some(activity) = p.activity_id {
+        check_activity(conn, activity, current.unit_id(), current.unit_path()).await?;
+    }
+    // The list, when sent, replaces the old one; an empty list removes it.
+    let list = p.participant_list.filter(|l| !l.is_empty());
+    match (p.participants, p.participant_list) {
+        (None, None) => Ok(None),
+        (c, _) => Ok(Some(crate::participation::resolve(c, list)?)),
+    }
+}
+
+/// A record the caller may see, or 404. `partner_may_see` says whether a partner client may
+/// (trainings: never; outreach: public events).
+pub async fn visible<R: ActivityRecord>(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    id: Uuid,
+    partner_may_see: fn(&R) -> bool,
+) -> ApiResult<R> {
+    let row = R::find(conn, id).await?.ok_or(ApiError::NotFound)?;
+    caller.require_visible(row.unit_path())?;
+    if caller.is_partner() && !partner_may_see(&row) {
+        return Err(ApiError::NotFound);
+    }
+    Ok(row)
+}
+
+/// Creates the record, with its participant list when one was sent.
+pub async fn create<R: ActivityRecord + crate::write::NewRecord<Row = R>>(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    key: &crate::http::IdempotencyKey,
+    request_hash: &[u8],
+    row: R,
+    list: Option<Vec<crate::participation::Participant>>,
+) -> ApiResult<actix_web::HttpResponse> {
+    let follow_up = crate::write::then(move |conn, created: &R| {
+        Box::pin(async move {
+            if let Some(list) = &list {
+                crate::participation::replace(conn, crate::write::Record::id(created), list).await?;
+            }
+            Ok(())
+        })
+    });
+    crate::write::create(conn, caller, key, request_hash, row, follow_up).await
+}
+
+/// Corrects the record: `update` is the versioned UPDATE
+/// of its own fields; a participant list sent replaces the old one.
+pub async fn update<R, F>(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    current: R,
+    if_match: &crate::http::IfMatch,
+    list: Option<Vec<crate::participation::Participant>>,
+    update: F,
+) -> ApiResult<actix_web::HttpResponse>
+where
+    R: ActivityRecord,
+    F: for<'c> FnOnce(
+            &'c mut AsyncPgConnection,
+            Uuid,
+            i64,
+        ) -> futures_util::future::BoxFuture<'c, diesel::QueryResult<Option<R>>>
+        + Send
+        + 'static,
+{
+    let (id, version) = (current.id(), current.version());
+    let apply = crate::write::apply(move |conn| {
+        Box::pin(async move {
+            let Some(row) = update(conn, id, version).await? else {
+                return Ok(None);
+            };
+            if let Some(l) = &list {
+                crate::participation::replace(conn, row.id(), l).await?;
+            }
+            Ok(Some(row))
+        })
+    });
+    Ok(crate::write::update(conn, caller, current, if_match, "update", apply)
+        .await?
+        .respond())
+}
+
+/// Deletes the record (soft); its attachments go with it (a trigger in the database).
+pub async fn delete<R: ActivityRecord>(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    current: R,
+    if_match: &crate::http::IfMatch,
+) -> ApiResult<actix_web::HttpResponse> {
+    crate::write::delete(conn, caller, current, if_match).await
 }

@@ -13,7 +13,6 @@ use actix_web::middleware::Next;
 use actix_web::web;
 use tracing_subscriber::EnvFilter;
 
-use crate::app::AppState;
 use crate::error::{Lang, RequestContext, REQUEST_CONTEXT};
 
 pub fn init(json: bool) {
@@ -126,7 +125,7 @@ pub async fn request_context(
     let lang = Lang::from_accept_language(req.headers().get("accept-language").and_then(|v| v.to_str().ok()));
     let method = req.method().to_string();
     let path = req.path().to_string();
-    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let metrics = req.app_data::<web::Data<Metrics>>().cloned();
     let ctx = RequestContext {
         lang,
         request_id: id.clone(),
@@ -146,8 +145,8 @@ pub async fn request_context(
     } else {
         tracing::info!(request_id = %id, %method, %path, status, latency_ms, "request");
     }
-    if let Some(state) = state {
-        state.metrics.record(&method, &route, status, elapsed.as_secs_f64());
+    if let Some(metrics) = metrics {
+        metrics.record(&method, &route, status, elapsed.as_secs_f64());
     }
     result.map(|mut res| {
         if let Ok(v) = HeaderValue::from_str(&id) {

@@ -6,24 +6,24 @@ use std::path::{Path, PathBuf};
 use actix_multipart::Multipart;
 use actix_web::http::{header, StatusCode};
 use actix_web::{delete, get, post, web, HttpResponse};
-use diesel_async::AsyncConnection;
 use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 use uuid::Uuid;
 
-use super::queries::{self, Attachment, AttachmentRow};
+use super::api::Attachment;
+use super::model::AttachmentRow;
+use super::queries;
 use super::ALLOWED_TYPES;
-use crate::app::AppState;
-use crate::audit::{self, Actor, Change};
-use crate::auth::{Caller, Role};
+use crate::auth::Caller;
 use crate::db::Conn;
-use crate::db::SoftDeletable;
 use crate::error::{ApiError, ApiResult, Problem, Text};
 use crate::http::list::Page;
-use crate::http::IfMatch;
-
-const RESOURCE: &str = "attachment";
+use crate::http::{IdempotencyKey, IfMatch};
+use crate::outreach::model::EventRow;
+use crate::state::AppState;
+use crate::trainings::model::TrainingRow;
+use crate::write::{self, Record};
 
 /// The record an attachment hangs on.
 pub struct Parent {
@@ -33,36 +33,30 @@ pub struct Parent {
     unit_path: String,
 }
 
-fn no_partners(caller: &Caller) -> ApiResult<()> {
-    if caller.role == Role::Partner {
-        Err(ApiError::forbidden())
-    } else {
-        Ok(())
-    }
-}
-
+/// The record an attachment hangs on, if the caller may see it (partners never see people's
+/// records, so never their files).
 async fn parent(conn: &mut Conn, caller: &Caller, kind: &str, id: Uuid) -> ApiResult<Parent> {
-    no_partners(caller)?;
-    match kind {
-        "training" => {
-            let t = crate::trainings::handlers::visible(conn, caller, id).await?;
-            Ok(Parent {
-                kind: "training",
-                id: t.id,
-                unit_id: t.unit_id,
-                unit_path: t.unit_path,
-            })
-        }
-        _ => {
-            let e = crate::outreach::handlers::visible(conn, caller, id).await?;
-            Ok(Parent {
-                kind: "outreach_event",
-                id: e.id,
-                unit_id: e.unit_id,
-                unit_path: e.unit_path,
-            })
-        }
-    }
+    caller.require_not_partner()?;
+    let (kind, found) = match kind {
+        "training" => (
+            "training",
+            TrainingRow::find(conn, id)
+                .await?
+                .map(|t| (t.id, t.unit_id, t.unit_path)),
+        ),
+        _ => (
+            "outreach_event",
+            EventRow::find(conn, id).await?.map(|e| (e.id, e.unit_id, e.unit_path)),
+        ),
+    };
+    let (id, unit_id, unit_path) = found.ok_or(ApiError::NotFound)?;
+    caller.require_visible(&unit_path)?;
+    Ok(Parent {
+        kind,
+        id,
+        unit_id,
+        unit_path,
+    })
 }
 
 /// Removes a file when dropped, unless kept: an upload that fails anywhere leaves nothing.
@@ -206,27 +200,14 @@ async fn upload(
         created_at: chrono::Utc::now(),
         version: 1,
     };
-    let result = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            let saved = queries::insert(conn, &row).await?;
-            let out = Attachment::from(saved);
-            audit::record(
-                conn,
-                Actor::Caller(caller),
-                Change::created(RESOURCE, out.id, parent.unit_id, &parent.unit_path, &out),
-            )
-            .await?;
-            // The file takes its place last, just before the commit.
-            move_into_place(&temp.path, &final_path).await?;
-            Ok(out)
-        })
-        .await;
-    match result {
-        Ok(out) => {
+    // The file takes its place inside the transaction, after the row: if anything fails, the
+    // row rolls back and the file is removed again.
+    let (from, to) = (temp.path.clone(), final_path.clone());
+    let place = write::then(move |_, _: &AttachmentRow| Box::pin(async move { move_into_place(&from, &to).await }));
+    match write::create(&mut conn, caller, &IdempotencyKey(None), &[], row, place).await {
+        Ok(res) => {
             temp.keep = true;
-            Ok(HttpResponse::Created()
-                .insert_header((header::ETAG, format!("\"{}\"", out.version)))
-                .json(out))
+            Ok(res)
         }
         Err(e) => {
             let _ = tokio::fs::remove_file(&final_path).await;
@@ -263,7 +244,7 @@ async fn list(
 
 /// An attachment the caller may see: its record must be visible too.
 async fn visible(conn: &mut Conn, caller: &Caller, id: Uuid) -> ApiResult<AttachmentRow> {
-    no_partners(caller)?;
+    caller.require_not_partner()?;
     let row = queries::find(conn, id).await?.ok_or(ApiError::NotFound)?;
     caller.require_visible(&row.unit_path)?;
     parent(conn, caller, &row.record_type, row.record_id).await?;
@@ -459,19 +440,5 @@ pub async fn delete_attachment(
     let mut conn = state.pool.get().await?;
     let row = visible(&mut conn, &caller, *id).await?;
     caller.require_recorder_of(row.unit_id, &row.unit_path)?;
-    let stale = |r: &AttachmentRow| ApiError::stale(&Attachment::from(r.clone()));
-    if !if_match.matches(row.version) {
-        return Err(stale(&row));
-    }
-    let before = Attachment::from(row.clone());
-    audit::delete_record(
-        &mut conn,
-        &caller,
-        SoftDeletable::Attachments,
-        RESOURCE,
-        (row.id, row.version, row.unit_id, &row.unit_path),
-        &before,
-    )
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    write::delete(&mut conn, &caller, row, &if_match).await
 }

@@ -5,7 +5,9 @@
 //! only takes its place when the database row commits: a failure halfway leaves nothing. Only
 //! callers who may see the record reach its files; partners never do.
 
+pub mod api;
 pub mod handlers;
+pub mod model;
 pub mod queries;
 
 /// What may be attached, by detected content type.

@@ -3,8 +3,6 @@
 //! no entry; an entry never exists without its change). The table is append-only: the database
 //! refuses UPDATE, DELETE and TRUNCATE on it. The same rows feed `/api/v1/changes`.
 
-pub mod handlers;
-
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
@@ -120,20 +118,16 @@ pub async fn record(conn: &mut AsyncPgConnection, actor: Actor<'_>, change: Chan
 pub async fn delete_record<T: Serialize + Sync>(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
-    table: crate::db::SoftDeletable,
+    table: &'static str,
     resource: &'static str,
     (id, version, unit_id, unit_path): (Uuid, i64, Uuid, &str),
     before: &T,
 ) -> crate::error::ApiResult<()> {
-    use crate::db::SoftDeletable;
     use crate::error::ApiError;
     use diesel_async::AsyncConnection;
     conn.transaction::<_, ApiError, _>(async |conn| {
         if !crate::db::soft_delete(conn, table, id, version).await? {
             return Err(ApiError::stale(before));
-        }
-        if matches!(table, SoftDeletable::Trainings | SoftDeletable::OutreachEvents) {
-            crate::attachments::queries::delete_for_record(conn, id).await?;
         }
         record(
             conn,

@@ -1,23 +1,21 @@
-//! Authentication (tokens, passwords, the [`Caller`] extractor) and authorization (scope checks).
+//! Authentication (tokens, passwords, throttles) and authorization (the [`Caller`] and its scope
+//! checks). The HTTP side (reading a Bearer token into a `Caller`) is `http::caller`; the
+//! `/auth` endpoints are the `sessions` resource.
 //!
 //! A token carries the caller's unit, the unit's materialized path and the role. A caller sees
 //! its own unit and everything below it; scope checks are explicit calls at the top of each
 //! handler (`caller.require_admin_over(&unit.path)?`), so a reader sees who may do what.
 
-pub mod handlers;
 pub mod password;
 pub mod queries;
 pub mod rate_limit;
 pub mod throttle;
 pub mod tokens;
 
-use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
-use futures_util::future::LocalBoxFuture;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 
 /// What a caller may do; see the README's "Roles".
@@ -105,6 +103,13 @@ impl Caller {
         self.scopes.iter().any(|s| unit_path.starts_with(s.as_str()))
     }
 
+    /// True when the caller's subtree lies inside (or is) the unit with this path: what a unit
+    /// above publishes for the units below it (published plans, campaigns) is "readable from
+    /// below". The one place that rule is written.
+    pub fn is_below(&self, unit_path: &str) -> bool {
+        self.scopes.iter().any(|s| s.starts_with(unit_path))
+    }
+
     /// Read access to a record of the unit with this path; outside the scope it does not exist.
     pub fn require_visible(&self, unit_path: &str) -> ApiResult<()> {
         if self.sees(unit_path) {
@@ -165,13 +170,28 @@ impl Caller {
         }
     }
 
+    /// A partner client (reads aggregates and public events of its granted units only).
+    pub fn is_partner(&self) -> bool {
+        self.role == Role::Partner
+    }
+
     /// Records of people and cases are not for partner clients (they read aggregates and public
-    /// events only).
+    /// events only). The one partner check: every handler that refuses partners calls it.
     pub fn require_not_partner(&self) -> ApiResult<()> {
-        if self.role == Role::Partner {
+        if self.is_partner() {
             Err(ApiError::forbidden())
         } else {
             Ok(())
+        }
+    }
+
+    /// Reference data every unit relies on (legal documents, holidays, the violation catalogue):
+    /// a signed-in admin. (Issue 13 narrows this to the level that owns the data.)
+    pub fn require_reference_writer(&self) -> ApiResult<()> {
+        if self.kind == PrincipalKind::User && self.role == Role::Admin {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden())
         }
     }
 
@@ -182,41 +202,5 @@ impl Caller {
         } else {
             Err(ApiError::forbidden())
         }
-    }
-}
-
-fn bearer(req: &HttpRequest) -> Option<&str> {
-    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
-}
-
-impl FromRequest for Caller {
-    type Error = ApiError;
-    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        let token = bearer(req).map(str::to_string);
-        Box::pin(async move {
-            let state = state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("application state missing")))?;
-            let token = token.ok_or_else(ApiError::unauthorized)?;
-            let claims = state.jwt.verify_access(&token).map_err(|_| ApiError::unauthorized())?;
-            let mut caller = claims.into_caller().ok_or_else(ApiError::unauthorized)?;
-            if caller.kind == PrincipalKind::Client {
-                // Partner tokens are checked against the database on every request, so a
-                // disabled client stops at once and grant changes apply immediately.
-                let mut conn = state.pool.get().await?;
-                let live = crate::clients::queries::live_grants(&mut conn, caller.id).await?;
-                let Some((limit, scopes)) = live else {
-                    return Err(ApiError::unauthorized());
-                };
-                if let Some(wait) = state.rate_limiter.check(caller.id, limit) {
-                    return Err(ApiError::TooManyRequests { retry_after: wait });
-                }
-                caller.scopes = scopes;
-            }
-            Ok(caller)
-        })
     }
 }

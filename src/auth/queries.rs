@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::tokens::{random_token, sha256};
 use super::{Caller, PrincipalKind, Role};
-use crate::db::schema::{refresh_tokens, units, users};
+use crate::db::schema::{api_client_units, api_clients, refresh_tokens, units, users};
 
 /// A user with what a token needs from its unit.
 #[derive(Debug, Queryable)]
@@ -185,4 +185,19 @@ pub async fn revoke_for_logout(conn: &mut AsyncPgConnection, user_id: Uuid, toke
         .set(refresh_tokens::revoked_at.eq(diesel::dsl::now))
         .execute(conn)
         .await
+}
+
+/// For every partner request: the rate limit and granted subtree paths of an active client.
+pub async fn live_grants(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<(i32, Vec<String>)>> {
+    let rows: Vec<(i32, Option<String>)> = api_clients::table
+        .left_join(api_client_units::table.inner_join(units::table))
+        .filter(api_clients::id.eq(id))
+        .filter(api_clients::active.eq(true))
+        .select((api_clients::rate_limit_per_minute, units::path.nullable()))
+        .load(conn)
+        .await?;
+    let Some(limit) = rows.iter().map(|(l, _)| *l).next() else {
+        return Ok(None);
+    };
+    Ok(Some((limit, rows.into_iter().filter_map(|(_, p)| p).collect())))
 }

@@ -10,7 +10,6 @@ use validator::Validate;
 
 use super::queries::{self, CampaignChanges, CampaignRow, Totals};
 use super::readable;
-use crate::app::AppState;
 use crate::audit::{self};
 use crate::auth::Caller;
 use crate::db::Conn;
@@ -19,6 +18,7 @@ use crate::http::idempotency::{self, Created, IdempotencyKey};
 use crate::http::list::Page;
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
 use crate::participation::Counts;
+use crate::state::AppState;
 
 const RESOURCE: &str = "campaign";
 

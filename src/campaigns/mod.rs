@@ -8,5 +8,5 @@ use crate::auth::Caller;
 
 /// Campaigns of the caller's subtree, and of the units above it (campaigns span units).
 pub fn readable(caller: &Caller, unit_path: &str) -> bool {
-    caller.sees(unit_path) || caller.scopes.iter().any(|s| s.starts_with(unit_path))
+    caller.sees(unit_path) || caller.is_below(unit_path)
 }

@@ -4,7 +4,7 @@ use diesel::sql_types::{BigInt, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use crate::auth::{Caller, Role};
+use crate::auth::Caller;
 use crate::db::schema::campaigns;
 use crate::http::list::escape_like;
 
@@ -80,7 +80,7 @@ pub async fn totals(conn: &mut AsyncPgConnection, caller: &Caller, id: Uuid) -> 
         sql.push_str(&format!(" OR unit_path LIKE ${}", i + 2));
     }
     sql.push(')');
-    if caller.role == Role::Partner {
+    if caller.is_partner() {
         sql.push_str(" AND is_public");
     }
     let mut q = diesel::sql_query(sql)

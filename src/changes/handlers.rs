@@ -7,10 +7,10 @@ use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::list::{escape_like, Cursor, DEFAULT_LIMIT, MAX_LIMIT};
+use crate::state::AppState;
 
 /// Resource types a partner client may follow (public reference data only).
 const PARTNER_TYPES: &[&str] = &["unit", "unit_lineage", "legal_document"];

@@ -7,13 +7,13 @@ use uuid::Uuid;
 
 use super::api::{ApiClient, ApiClientPatch, ApiClientWithSecret, ClientTokenResponse, NewApiClient, TokenRequest};
 use super::queries::{self, ClientChanges, ClientRow, NewClient};
-use crate::app::AppState;
 use crate::audit::{self, Actor, Change};
 use crate::auth::tokens::{random_token, sha256};
 use crate::auth::{Caller, PrincipalKind, Role};
 use crate::error::{ApiError, ApiResult, Problem, Text};
 use crate::http::idempotency::{self, Stored};
 use crate::http::{etag_response, IdempotencyKey, IfMatch, Json, Page, ValidJson};
+use crate::state::AppState;
 
 const RESOURCE: &str = "api_client";
 pub const DEFAULT_RATE_LIMIT: i32 = 120;

@@ -3,7 +3,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use crate::db::schema::{api_client_units, api_clients, units};
+use crate::db::schema::{api_client_units, api_clients};
 
 #[derive(Debug, Clone)]
 pub struct ClientRow {
@@ -192,19 +192,4 @@ pub async fn by_client_id(
         .first(conn)
         .await
         .optional()
-}
-
-/// For every partner request: the rate limit and granted subtree paths of an active client.
-pub async fn live_grants(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<(i32, Vec<String>)>> {
-    let rows: Vec<(i32, Option<String>)> = api_clients::table
-        .left_join(api_client_units::table.inner_join(units::table))
-        .filter(api_clients::id.eq(id))
-        .filter(api_clients::active.eq(true))
-        .select((api_clients::rate_limit_per_minute, units::path.nullable()))
-        .load(conn)
-        .await?;
-    let Some(limit) = rows.iter().map(|(l, _)| *l).next() else {
-        return Ok(None);
-    };
-    Ok(Some((limit, rows.into_iter().filter_map(|(_, p)| p).collect())))
 }

@@ -100,51 +100,19 @@ macro_rules! versioned_update {
     }};
 }
 
-/// The tables whose records are deleted softly: `deleted_at` set, `version` grown, so sync
-/// clients get a tombstone. Each has `id`, `version`, `updated_at` and `deleted_at`.
-#[derive(Clone, Copy, Debug)]
-pub enum SoftDeletable {
-    Units,
-    LegalDocuments,
-    Plans,
-    PlanTargets,
-    PlanActivities,
-    Trainings,
-    OutreachEvents,
-    Campaigns,
-    Attachments,
-    UnitLeaders,
-}
-
-impl SoftDeletable {
-    fn table(self) -> &'static str {
-        match self {
-            Self::Units => "units",
-            Self::LegalDocuments => "legal_documents",
-            Self::Plans => "plans",
-            Self::PlanTargets => "plan_targets",
-            Self::PlanActivities => "plan_activities",
-            Self::Trainings => "trainings",
-            Self::OutreachEvents => "outreach_events",
-            Self::Campaigns => "campaigns",
-            Self::Attachments => "attachments",
-            Self::UnitLeaders => "unit_leaders",
-        }
-    }
-}
-
-/// Soft-deletes the record at `version`; false when it is gone or at another version.
+/// Soft-deletes the record at `version` (`deleted_at` set, `version` grown, so sync clients get a
+/// tombstone); false when it is gone or at another version. `table` is a record type's
+/// `Record::TABLE`, a constant.
 pub async fn soft_delete(
     conn: &mut AsyncPgConnection,
-    table: SoftDeletable,
+    table: &'static str,
     id: uuid::Uuid,
     version: i64,
 ) -> diesel::QueryResult<bool> {
     use diesel_async::RunQueryDsl;
     let sql = format!(
-        "UPDATE {} SET deleted_at = now(), version = version + 1, updated_at = now() \
-         WHERE id = $1 AND version = $2 AND deleted_at IS NULL",
-        table.table()
+        "UPDATE {table} SET deleted_at = now(), version = version + 1, updated_at = now() \
+         WHERE id = $1 AND version = $2 AND deleted_at IS NULL"
     );
     diesel::sql_query(sql)
         .bind::<diesel::sql_types::Uuid, _>(id)
@@ -152,6 +120,21 @@ pub async fn soft_delete(
         .execute(conn)
         .await
         .map(|n| n == 1)
+}
+
+/// The materialized path of a live unit: what the shared layers need of the unit tree (scopes,
+/// subtree filters), without reaching into the `units` resource.
+pub async fn unit_path(conn: &mut AsyncPgConnection, id: uuid::Uuid) -> diesel::QueryResult<Option<String>> {
+    use diesel::prelude::*;
+    use diesel_async::RunQueryDsl;
+    use schema::units;
+    units::table
+        .filter(units::id.eq(id))
+        .filter(units::deleted_at.is_null())
+        .select(units::path)
+        .first(conn)
+        .await
+        .optional()
 }
 
 /// Applies pending migrations; returns the versions applied.

@@ -2,32 +2,18 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
-use diesel_async::AsyncConnection;
 use uuid::Uuid;
 
 use super::api::{Document, DocumentFilters, DocumentPatch, NewDocument};
-use super::queries::{self, DocumentChanges, DocumentRow};
-use crate::app::AppState;
-use crate::audit::{self, Actor, Change, GLOBAL_PATH};
-use crate::auth::{Caller, PrincipalKind, Role};
+use super::model::{DocumentChanges, DocumentRow};
+use super::queries;
+use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::http::idempotency::{self, Created, IdempotencyKey};
+use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::list::{paginate, Cursor, Page, PageQuery, Sort};
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
-
-const RESOURCE: &str = "legal_document";
-
-fn require_writer(caller: &Caller) -> ApiResult<()> {
-    if caller.kind == PrincipalKind::User && caller.role == Role::Admin {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden())
-    }
-}
-
-fn stale(row: DocumentRow) -> ApiError {
-    ApiError::stale(&Document::from(row))
-}
+use crate::state::AppState;
+use crate::write;
 
 /// The legal documents plans may cite.
 ///
@@ -97,7 +83,7 @@ pub async fn create_document(
     key: IdempotencyKey,
     body: Json<NewDocument>,
 ) -> ApiResult<HttpResponse> {
-    require_writer(&caller)?;
+    caller.require_reference_writer()?;
     let body = body.into_valid()?;
     let hash = idempotency::fingerprint(&req, &body);
     let row = DocumentRow {
@@ -114,47 +100,7 @@ pub async fn create_document(
         version: 1,
     };
     let mut conn = state.pool.get().await?;
-    let stored = idempotency::create_once(
-        &mut conn,
-        &caller,
-        &key,
-        &hash,
-        (RESOURCE, caller.unit_id, GLOBAL_PATH),
-        |r: &Document| r.id,
-        move |conn| {
-            Box::pin(async move {
-                match queries::insert_new(conn, &row).await? {
-                    Some(created) => Ok(Created::New(Document::from(created))),
-                    None => match queries::find(conn, row.id).await? {
-                        Some(e) if same(&row, &e) => Ok(Created::Existing(Document::from(e))),
-                        _ => Err(idempotency::id_taken()),
-                    },
-                }
-            })
-        },
-    )
-    .await?;
-    Ok(stored.respond())
-}
-
-fn same(a: &DocumentRow, b: &DocumentRow) -> bool {
-    (
-        &a.kind,
-        &a.number,
-        &a.issuer,
-        a.issued_on,
-        a.effective_on,
-        &a.title,
-        &a.url,
-    ) == (
-        &b.kind,
-        &b.number,
-        &b.issuer,
-        b.issued_on,
-        b.effective_on,
-        &b.title,
-        &b.url,
-    )
+    write::create(&mut conn, &caller, &key, &hash, row, write::nothing()).await
 }
 
 /// Correct a legal document (admins; needs `If-Match`).
@@ -183,13 +129,10 @@ pub async fn update_document(
     if_match: IfMatch,
     body: Json<DocumentPatch>,
 ) -> ApiResult<HttpResponse> {
-    require_writer(&caller)?;
+    caller.require_reference_writer()?;
     let body = body.into_valid()?;
     let mut conn = state.pool.get().await?;
     let current = queries::find(&mut conn, *id).await?.ok_or(ApiError::NotFound)?;
-    if !if_match.matches(current.version) {
-        return Err(stale(current));
-    }
     let changes = DocumentChanges {
         kind: body.kind.map(|k| k.as_str().to_string()),
         number: body.number.map(|n| n.trim().to_string()),
@@ -199,27 +142,12 @@ pub async fn update_document(
         title: body.title.map(|n| n.trim().to_string()),
         url: body.url,
     };
-    let before = Document::from(current.clone());
-    let (current_id, current_version) = (current.id, current.version);
-    let updated = audit::update_record(
-        &mut conn,
-        &caller,
-        (RESOURCE, current.id, caller.unit_id, GLOBAL_PATH),
-        "update",
-        &before,
-        move |conn| {
-            Box::pin(async move {
-                Ok(queries::update(conn, current_id, current_version, &changes)
-                    .await?
-                    .map(Document::from))
-            })
-        },
-    )
-    .await?;
-    match updated {
-        Some(doc) => Ok(etag_response(StatusCode::OK, doc.version, &doc)),
-        None => Err(stale(queries::find(&mut conn, *id).await?.ok_or(ApiError::NotFound)?)),
-    }
+    let (id, version) = (current.id, current.version);
+    let apply =
+        write::apply(move |conn| Box::pin(async move { Ok(queries::update(conn, id, version, &changes).await?) }));
+    Ok(write::update(&mut conn, &caller, current, &if_match, "update", apply)
+        .await?
+        .respond())
 }
 
 /// Remove a legal document that no plan cites (admins; needs `If-Match`).
@@ -245,38 +173,8 @@ pub async fn delete_document(
     id: web::Path<Uuid>,
     if_match: IfMatch,
 ) -> ApiResult<HttpResponse> {
-    require_writer(&caller)?;
+    caller.require_reference_writer()?;
     let mut conn = state.pool.get().await?;
     let current = queries::find(&mut conn, *id).await?.ok_or(ApiError::NotFound)?;
-    if !if_match.matches(current.version) {
-        return Err(stale(current));
-    }
-    let before = Document::from(current.clone());
-    conn.transaction::<_, ApiError, _>(async |conn| {
-        if queries::is_cited(conn, current.id).await? {
-            return Err(ApiError::conflict(
-                "A plan cites this document",
-                "Có kế hoạch đang viện dẫn văn bản này",
-            ));
-        }
-        if !crate::db::soft_delete(
-            conn,
-            crate::db::SoftDeletable::LegalDocuments,
-            current.id,
-            current.version,
-        )
-        .await?
-        {
-            return Err(stale(current.clone()));
-        }
-        audit::record(
-            conn,
-            Actor::Caller(&caller),
-            Change::deleted(RESOURCE, current.id, caller.unit_id, GLOBAL_PATH, &before),
-        )
-        .await?;
-        Ok(())
-    })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    write::delete(&mut conn, &caller, current, &if_match).await
 }

@@ -4,4 +4,5 @@
 
 pub mod api;
 pub mod handlers;
+pub mod model;
 pub mod queries;

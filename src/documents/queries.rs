@@ -1,43 +1,15 @@
-use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use crate::db::Conn;
+use crate::error::{ApiError, ApiResult};
+use crate::write::{NewRecord, Record};
+
 use super::api::DocumentFilters;
+use super::model::{DocumentChanges, DocumentRow};
 use crate::db::schema::{legal_documents, plan_documents};
-use crate::http::list::{ts_key, Bind, Cursor, Keyed, ListSql, Sort, SortField};
-
-#[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
-#[diesel(table_name = legal_documents, check_for_backend(diesel::pg::Pg))]
-pub struct DocumentRow {
-    pub id: Uuid,
-    pub kind: String,
-    pub number: String,
-    pub issuer: String,
-    pub issued_on: NaiveDate,
-    pub effective_on: Option<NaiveDate>,
-    pub title: String,
-    pub url: Option<String>,
-    #[diesel(skip_insertion)]
-    pub created_at: DateTime<Utc>,
-    #[diesel(skip_insertion)]
-    pub updated_at: DateTime<Utc>,
-    #[diesel(skip_insertion)]
-    pub version: i64,
-}
-
-impl Keyed for DocumentRow {
-    fn id(&self) -> String {
-        self.id.to_string()
-    }
-    fn sort_value(&self, field: &str) -> String {
-        match field {
-            "number" => self.number.clone(),
-            "updated_at" => ts_key(&self.updated_at),
-            _ => self.issued_on.to_string(),
-        }
-    }
-}
+use crate::http::list::{Bind, Cursor, ListSql, Sort, SortField};
 
 pub const SORTS: &[SortField] = &[
     SortField {
@@ -97,22 +69,6 @@ pub async fn existing(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult
         .await
 }
 
-pub async fn insert_new(conn: &mut AsyncPgConnection, row: &DocumentRow) -> QueryResult<Option<DocumentRow>> {
-    crate::insert_new!(conn, legal_documents, row, DocumentRow)
-}
-
-#[derive(Debug, Default, AsChangeset)]
-#[diesel(table_name = legal_documents)]
-pub struct DocumentChanges {
-    pub kind: Option<String>,
-    pub number: Option<String>,
-    pub issuer: Option<String>,
-    pub issued_on: Option<NaiveDate>,
-    pub effective_on: Option<Option<NaiveDate>>,
-    pub title: Option<String>,
-    pub url: Option<Option<String>>,
-}
-
 pub async fn update(
     conn: &mut AsyncPgConnection,
     id: Uuid,
@@ -129,4 +85,71 @@ pub async fn is_cited(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<boo
     ))
     .get_result(conn)
     .await
+}
+
+impl Record for DocumentRow {
+    type Api = super::api::Document;
+    const RESOURCE: &'static str = "legal_document";
+    const TABLE: &'static str = "legal_documents";
+
+    fn into_api(self) -> Self::Api {
+        self.into()
+    }
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    fn version(&self) -> i64 {
+        self.version
+    }
+    /// Legal documents belong to no unit: every signed-in caller reads them.
+    fn unit_id(&self) -> Uuid {
+        Uuid::nil()
+    }
+    fn unit_path(&self) -> &str {
+        crate::audit::GLOBAL_PATH
+    }
+    async fn find(conn: &mut Conn, id: Uuid) -> QueryResult<Option<Self>> {
+        find(conn, id).await
+    }
+    /// A document a plan cites stays.
+    async fn before_delete(conn: &mut Conn, id: Uuid) -> ApiResult<()> {
+        if is_cited(conn, id).await? {
+            return Err(ApiError::conflict(
+                "A plan cites this document",
+                "Có kế hoạch đang viện dẫn văn bản này",
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl NewRecord for DocumentRow {
+    type Row = Self;
+
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    async fn insert(&self, conn: &mut Conn) -> QueryResult<Option<Self>> {
+        crate::insert_new!(conn, legal_documents, self, Self)
+    }
+    /// Every field the same: the document a client created before.
+    fn same_record(&self, b: &Self) -> bool {
+        (
+            &self.kind,
+            &self.number,
+            &self.issuer,
+            self.issued_on,
+            self.effective_on,
+            &self.title,
+            &self.url,
+        ) == (
+            &b.kind,
+            &b.number,
+            &b.issuer,
+            b.issued_on,
+            b.effective_on,
+            &b.title,
+            &b.url,
+        )
+    }
 }

@@ -479,8 +479,8 @@ impl SubtreeFilter {
             return Ok(SubtreeFilter::None);
         };
         let mut conn = pool.get().await?;
-        Ok(match crate::units::queries::find(&mut conn, id).await? {
-            Some(u) => SubtreeFilter::Path(u.path),
+        Ok(match crate::db::unit_path(&mut conn, id).await? {
+            Some(path) => SubtreeFilter::Path(path),
             None => SubtreeFilter::Empty,
         })
     }

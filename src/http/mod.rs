@@ -2,6 +2,7 @@
 //! pagination, sorting, filters, diacritic-insensitive search), and versions (ETag/If-Match).
 //! Every resource uses these; none re-implements them.
 
+pub mod caller;
 pub mod export;
 pub mod idempotency;
 pub mod list;

@@ -10,7 +10,6 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use crate::app::AppState;
 use crate::audit;
 use crate::auth::Caller;
 use crate::db::schema::inspections;
@@ -20,6 +19,7 @@ use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::idempotency::{self, Created, IdempotencyKey};
 use crate::http::list::{paginate, ts_key, Bind, Cursor, Keyed, ListSql, Page, PageQuery, Sort, SortField};
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
+use crate::state::AppState;
 
 const RESOURCE: &str = "inspection";
 

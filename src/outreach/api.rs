@@ -5,7 +5,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::queries::EventRow;
+use super::model::EventRow;
 use crate::participation::{Counts, CountsInput, Participant};
 use crate::records::{topics_from_db, Topic};
 

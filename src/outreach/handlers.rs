@@ -5,39 +5,22 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
 use super::api::{EventFilters, EventPatch, NewEvent, OutreachEvent, EXPORT_COLUMNS};
-use super::queries::{self, EventChanges, EventRow};
-use crate::app::AppState;
-use crate::audit::{self};
-use crate::auth::{Caller, Role};
+use super::model::{EventChanges, EventRow};
+use super::queries;
+use crate::auth::Caller;
 use crate::db::Conn;
-use crate::db::SoftDeletable;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::export::{self, FormatQuery, ListArgs};
-use crate::http::idempotency::{self, Created, IdempotencyKey};
+use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::list::{Cursor, Page, PageQuery, Sort, SubtreeFilter};
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
 use crate::participation::{self, Participant};
-use crate::records::{self, check_activity, check_dates, require_writer};
+use crate::records::{self, ActivityPatch, NewActivity};
+use crate::state::AppState;
 
-const RESOURCE: &str = "outreach_event";
-
-/// An event the caller may see (partners: public events only), or 404.
-pub async fn visible(conn: &mut Conn, caller: &Caller, id: Uuid) -> ApiResult<EventRow> {
-    let row = queries::find(conn, id).await?.ok_or(ApiError::NotFound)?;
-    caller.require_visible(&row.unit_path)?;
-    if caller.role == Role::Partner && !row.is_public {
-        return Err(ApiError::NotFound);
-    }
-    Ok(row)
-}
-
-/// People's data is never for partners.
-fn require_person_reader(caller: &Caller) -> ApiResult<()> {
-    if caller.role == Role::Partner {
-        Err(ApiError::forbidden())
-    } else {
-        Ok(())
-    }
+/// Partners see public events only.
+fn partner_may_see(row: &EventRow) -> bool {
+    row.is_public
 }
 
 /// The campaign must be visible to the caller and belong to the event's unit or a unit above.
@@ -52,10 +35,6 @@ async fn check_campaign(conn: &mut Conn, caller: &Caller, campaign_id: Option<Uu
             "không có chiến dịch này của đơn vị hoặc đơn vị cấp trên",
         )),
     }
-}
-
-fn stale(row: EventRow) -> ApiError {
-    ApiError::stale(&OutreachEvent::from(row))
 }
 
 /// Outreach events in the caller's scope (partners: public events of their granted units).
@@ -90,7 +69,7 @@ pub async fn list_events(
     let cursor = page.cursor.as_deref().map(|c| Cursor::decode(c, &sort)).transpose()?;
     let subtree = SubtreeFilter::resolve(&state.pool, filters.unit_id, filters.include_descendants).await?;
     let args = ListArgs {
-        filters: (filters.into_inner(), caller.role == Role::Partner),
+        filters: (filters.into_inner(), caller.is_partner()),
         scopes: caller.scopes,
         subtree,
         sort,
@@ -134,7 +113,7 @@ pub async fn list_events(
 #[get("/outreach/{id}")]
 pub async fn get_event(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
-    let row = visible(&mut conn, &caller, *id).await?;
+    let row = records::visible(&mut conn, &caller, *id, partner_may_see).await?;
     Ok(etag_response(StatusCode::OK, row.version, &OutreachEvent::from(row)))
 }
 
@@ -156,9 +135,9 @@ pub async fn event_participants(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> ApiResult<web::Json<Vec<Participant>>> {
-    require_person_reader(&caller)?;
+    caller.require_not_partner()?;
     let mut conn = state.pool.get().await?;
-    let row = visible(&mut conn, &caller, *id).await?;
+    let row: EventRow = records::visible(&mut conn, &caller, *id, partner_may_see).await?;
     Ok(web::Json(participation::list(&mut conn, row.id).await?))
 }
 
@@ -190,17 +169,21 @@ pub async fn create_event(
     let body = body.into_valid()?;
     let hash = idempotency::fingerprint(&req, &body);
     let mut conn = state.pool.get().await?;
-    let unit = records::record_unit(&mut conn, &caller, body.unit_id).await?;
-    require_writer(&caller, unit.id, &unit.path)?;
-    check_dates(body.starts_on, body.ends_on)?;
-    let counts = participation::resolve(body.participants.as_ref(), body.participant_list.as_deref())?;
-    check_activity(&mut conn, body.activity_id, unit.id, &unit.path).await?;
+    let shared = NewActivity {
+        unit_id: body.unit_id,
+        activity_id: body.activity_id,
+        starts_on: body.starts_on,
+        ends_on: body.ends_on,
+        participants: body.participants.as_ref(),
+        participant_list: body.participant_list.as_deref(),
+    };
+    let (unit, counts) = records::check_new(&mut conn, &caller, shared).await?;
     check_campaign(&mut conn, &caller, body.campaign_id, &unit.path).await?;
     let now = chrono::Utc::now();
     let row = EventRow {
         id: body.id.unwrap_or_else(Uuid::now_v7),
         unit_id: unit.id,
-        unit_path: unit.path.clone(),
+        unit_path: unit.path,
         activity_id: body.activity_id,
         campaign_id: body.campaign_id,
         kind: body.kind.as_str().into(),
@@ -208,8 +191,8 @@ pub async fn create_event(
         topics: records::to_db(&body.topics, |t| t.as_str()),
         starts_on: body.starts_on,
         ends_on: body.ends_on,
-        location: body.location.clone(),
-        channel: body.channel.clone(),
+        location: body.location,
+        channel: body.channel,
         audience_reached: body.audience_reached,
         is_public: body.is_public,
         female: counts.female,
@@ -221,41 +204,7 @@ pub async fn create_event(
         updated_at: now,
         version: 1,
     };
-    let list = body.participant_list.clone();
-    let who = caller.clone();
-    let stored = idempotency::create_once(
-        &mut conn,
-        &caller,
-        &key,
-        &hash,
-        (RESOURCE, unit.id, &unit.path),
-        |r: &OutreachEvent| r.id,
-        move |conn| {
-            Box::pin(async move {
-                match queries::insert_new(conn, &row).await? {
-                    Some(created) => {
-                        if let Some(list) = &list {
-                            participation::replace(conn, created.id, list).await?;
-                        }
-                        Ok(Created::New(OutreachEvent::from(created)))
-                    }
-                    None => match queries::find(conn, row.id).await? {
-                        Some(e)
-                            if who.sees(&e.unit_path)
-                                && e.unit_id == row.unit_id
-                                && e.title == row.title
-                                && e.starts_on == row.starts_on =>
-                        {
-                            Ok(Created::Existing(OutreachEvent::from(e)))
-                        }
-                        _ => Err(idempotency::id_taken()),
-                    },
-                }
-            })
-        },
-    )
-    .await?;
-    Ok(stored.respond())
+    records::create(&mut conn, &caller, &key, &hash, row, body.participant_list).await
 }
 
 /// Correct an outreach event (needs `If-Match`).
@@ -285,27 +234,19 @@ pub async fn update_event(
 ) -> ApiResult<HttpResponse> {
     let body = body.into_valid()?;
     let mut conn = state.pool.get().await?;
-    let current = visible(&mut conn, &caller, *id).await?;
-    require_writer(&caller, current.unit_id, &current.unit_path)?;
-    if !if_match.matches(current.version) {
-        return Err(stale(current));
-    }
-    check_dates(
-        body.starts_on.unwrap_or(current.starts_on),
-        body.ends_on.unwrap_or(current.ends_on),
-    )?;
-    if let Some(activity) = body.activity_id {
-        check_activity(&mut conn, activity, current.unit_id, &current.unit_path).await?;
-    }
+    let current: EventRow = records::visible(&mut conn, &caller, *id, partner_may_see).await?;
+    caller.require_recorder_of(current.unit_id, &current.unit_path)?;
+    let shared = ActivityPatch {
+        activity_id: body.activity_id,
+        starts_on: body.starts_on,
+        ends_on: body.ends_on,
+        participants: body.participants.as_ref(),
+        participant_list: body.participant_list.as_deref(),
+    };
+    let counts = records::check_patch(&mut conn, &current, shared).await?;
     if let Some(campaign) = body.campaign_id {
         check_campaign(&mut conn, &caller, campaign, &current.unit_path).await?;
     }
-    // The list, when sent, replaces the old one; an empty list removes it.
-    let list = body.participant_list.as_deref().filter(|l| !l.is_empty());
-    let counts = match (&body.participants, &body.participant_list) {
-        (None, None) => None,
-        (c, _) => Some(participation::resolve(c.as_ref(), list)?),
-    };
     let changes = EventChanges {
         activity_id: body.activity_id,
         campaign_id: body.campaign_id,
@@ -323,32 +264,15 @@ pub async fn update_event(
         other_sex: counts.map(|c| c.other),
         has_participant_list: body.participant_list.as_ref().map(|l| !l.is_empty()),
     };
-    let before = OutreachEvent::from(current.clone());
-    let (current_id, current_version) = (current.id, current.version);
-    let list = body.participant_list.clone();
-    let updated = audit::update_record(
+    records::update(
         &mut conn,
         &caller,
-        (RESOURCE, current.id, current.unit_id, &current.unit_path),
-        "update",
-        &before,
-        move |conn| {
-            Box::pin(async move {
-                let Some(row) = queries::update(conn, current_id, current_version, &changes).await? else {
-                    return Ok(None);
-                };
-                if let Some(l) = &list {
-                    participation::replace(conn, row.id, l).await?;
-                }
-                Ok(Some(OutreachEvent::from(row)))
-            })
-        },
+        current,
+        &if_match,
+        body.participant_list,
+        move |conn, id, version| Box::pin(async move { queries::update(conn, id, version, &changes).await }),
     )
-    .await?;
-    match updated {
-        Some(t) => Ok(etag_response(StatusCode::OK, t.version, &t)),
-        None => Err(stale(visible(&mut conn, &caller, *id).await?)),
-    }
+    .await
 }
 
 /// Delete an outreach event (soft; needs `If-Match`). Its attachments go with it.
@@ -374,20 +298,7 @@ pub async fn delete_event(
     if_match: IfMatch,
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
-    let current = visible(&mut conn, &caller, *id).await?;
-    require_writer(&caller, current.unit_id, &current.unit_path)?;
-    if !if_match.matches(current.version) {
-        return Err(stale(current));
-    }
-    let before = OutreachEvent::from(current.clone());
-    audit::delete_record(
-        &mut conn,
-        &caller,
-        SoftDeletable::OutreachEvents,
-        RESOURCE,
-        (current.id, current.version, current.unit_id, &current.unit_path),
-        &before,
-    )
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    let current: EventRow = records::visible(&mut conn, &caller, *id, partner_may_see).await?;
+    caller.require_recorder_of(current.unit_id, &current.unit_path)?;
+    records::delete(&mut conn, &caller, current, &if_match).await
 }

@@ -1,56 +1,16 @@
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use crate::db::Conn;
+use crate::write::{NewRecord, Record};
+
 use super::api::EventFilters;
+use super::model::{EventChanges, EventRow};
 use crate::db::schema::outreach_events;
-use crate::http::list::{ts_key, Bind, Cursor, Keyed, Sort, SortField};
+use crate::http::list::{Bind, Cursor, Sort, SortField};
 use crate::records::{list_sql, CommonFilters};
-
-#[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
-#[diesel(table_name = outreach_events, check_for_backend(diesel::pg::Pg))]
-pub struct EventRow {
-    pub id: Uuid,
-    pub unit_id: Uuid,
-    pub unit_path: String,
-    pub activity_id: Option<Uuid>,
-    pub campaign_id: Option<Uuid>,
-    pub kind: String,
-    pub title: String,
-    pub topics: Vec<String>,
-    pub starts_on: NaiveDate,
-    pub ends_on: NaiveDate,
-    pub location: Option<String>,
-    pub channel: Option<String>,
-    pub audience_reached: Option<i32>,
-    pub female: i32,
-    pub male: i32,
-    pub other_sex: i32,
-    pub has_participant_list: bool,
-    pub is_public: bool,
-    #[diesel(skip_insertion)]
-    pub in_action_month: Option<bool>,
-    #[diesel(skip_insertion)]
-    pub created_at: DateTime<Utc>,
-    #[diesel(skip_insertion)]
-    pub updated_at: DateTime<Utc>,
-    #[diesel(skip_insertion)]
-    pub version: i64,
-}
-
-impl Keyed for EventRow {
-    fn id(&self) -> String {
-        self.id.to_string()
-    }
-    fn sort_value(&self, field: &str) -> String {
-        match field {
-            "title" => self.title.clone(),
-            "updated_at" => ts_key(&self.updated_at),
-            _ => self.starts_on.to_string(),
-        }
-    }
-}
 
 pub const SORTS: &[SortField] = &[
     SortField {
@@ -120,30 +80,6 @@ pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<
         .optional()
 }
 
-pub async fn insert_new(conn: &mut AsyncPgConnection, row: &EventRow) -> QueryResult<Option<EventRow>> {
-    crate::insert_new!(conn, outreach_events, row, EventRow)
-}
-
-#[derive(Debug, Default, AsChangeset)]
-#[diesel(table_name = outreach_events)]
-pub struct EventChanges {
-    pub activity_id: Option<Option<Uuid>>,
-    pub campaign_id: Option<Option<Uuid>>,
-    pub kind: Option<String>,
-    pub title: Option<String>,
-    pub topics: Option<Vec<String>>,
-    pub starts_on: Option<NaiveDate>,
-    pub ends_on: Option<NaiveDate>,
-    pub location: Option<Option<String>>,
-    pub channel: Option<Option<String>>,
-    pub audience_reached: Option<Option<i32>>,
-    pub is_public: Option<bool>,
-    pub female: Option<i32>,
-    pub male: Option<i32>,
-    pub other_sex: Option<i32>,
-    pub has_participant_list: Option<bool>,
-}
-
 pub async fn update(
     conn: &mut AsyncPgConnection,
     id: Uuid,
@@ -151,4 +87,50 @@ pub async fn update(
     c: &EventChanges,
 ) -> QueryResult<Option<EventRow>> {
     crate::versioned_update!(conn, outreach_events, id, version, c, EventRow)
+}
+
+impl Record for EventRow {
+    type Api = super::api::OutreachEvent;
+    const RESOURCE: &'static str = "outreach_event";
+    const TABLE: &'static str = "outreach_events";
+
+    fn into_api(self) -> Self::Api {
+        self.into()
+    }
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    fn version(&self) -> i64 {
+        self.version
+    }
+    fn unit_id(&self) -> Uuid {
+        self.unit_id
+    }
+    fn unit_path(&self) -> &str {
+        &self.unit_path
+    }
+    async fn find(conn: &mut Conn, id: Uuid) -> QueryResult<Option<Self>> {
+        find(conn, id).await
+    }
+}
+
+impl NewRecord for EventRow {
+    type Row = Self;
+
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    async fn insert(&self, conn: &mut Conn) -> QueryResult<Option<Self>> {
+        crate::insert_new!(conn, outreach_events, self, Self)
+    }
+    /// The same unit, title and start: the record an offline client created before.
+    fn same_record(&self, e: &Self) -> bool {
+        e.unit_id == self.unit_id && e.title == self.title && e.starts_on == self.starts_on
+    }
+}
+
+impl crate::records::ActivityRecord for EventRow {
+    fn dates(&self) -> (NaiveDate, NaiveDate) {
+        (self.starts_on, self.ends_on)
+    }
 }

@@ -16,9 +16,8 @@ use super::api::{
 };
 use super::deadlines::{self, Case, DeadlineRule, Deadlines};
 use super::queries::{self, PetitionChanges, PetitionRow};
-use crate::app::AppState;
 use crate::audit;
-use crate::auth::{Caller, PrincipalKind, Role};
+use crate::auth::Caller;
 use crate::calendar::today;
 use crate::db::schema::holidays;
 use crate::db::Conn;
@@ -27,6 +26,7 @@ use crate::http::export::{self, FormatQuery, ListArgs};
 use crate::http::idempotency::{self, Created, IdempotencyKey};
 use crate::http::list::{Cursor, Page, PageQuery, Sort, SubtreeFilter};
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
+use crate::state::AppState;
 
 const RESOURCE: &str = "petition";
 
@@ -583,9 +583,7 @@ pub async fn put_holiday(
     caller: Caller,
     body: Json<Holiday>,
 ) -> ApiResult<web::Json<Holiday>> {
-    if caller.kind != PrincipalKind::User || caller.role != Role::Admin {
-        return Err(ApiError::forbidden());
-    }
+    caller.require_reference_writer()?;
     let body = body.into_valid()?;
     let mut conn = state.pool.get().await?;
     let out = Holiday {

@@ -10,18 +10,16 @@ use uuid::Uuid;
 use super::api::{Activity, ActivityPatch, ActivityStatus, NewActivity};
 use super::handlers::{readable_plan, require_editable};
 use super::model::{ActivityRow, PlanRow};
-use super::require_writer;
 use super::workflow::Status;
-use crate::app::AppState;
 use crate::audit::{self};
 use crate::auth::Caller;
 use crate::db::schema::plan_activities;
 use crate::db::Conn;
-use crate::db::SoftDeletable;
 use crate::error::{ApiError, ApiResult, FieldError, Problem, Text};
 use crate::http::idempotency::{self, Created, IdempotencyKey};
 use crate::http::list::Page;
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
+use crate::state::AppState;
 
 const RESOURCE: &str = "plan_activity";
 
@@ -155,7 +153,7 @@ pub async fn create_activity(
     let hash = idempotency::fingerprint(&req, &body);
     let mut conn = state.pool.get().await?;
     let plan = readable_plan(&mut conn, &caller, *id).await?;
-    require_writer(&caller, plan.unit_id, &plan.unit_path)?;
+    caller.require_manager_of(plan.unit_id, &plan.unit_path)?;
     require_editable(&plan)?;
     check_dates(&plan, body.starts_on, body.ends_on)?;
     let unit_id = body.responsible_unit_id.unwrap_or(plan.unit_id);
@@ -242,7 +240,7 @@ pub async fn update_activity(
     let mut conn = state.pool.get().await?;
     let plan = readable_plan(&mut conn, &caller, path.id).await?;
     let current = find(&mut conn, plan.id, path.activity_id).await?;
-    require_writer(&caller, plan.unit_id, &plan.unit_path)?;
+    caller.require_manager_of(plan.unit_id, &plan.unit_path)?;
     if !if_match.matches(current.version) {
         return Err(stale(current));
     }
@@ -332,7 +330,7 @@ pub async fn delete_activity(
     let mut conn = state.pool.get().await?;
     let plan = readable_plan(&mut conn, &caller, path.id).await?;
     let current = find(&mut conn, plan.id, path.activity_id).await?;
-    require_writer(&caller, plan.unit_id, &plan.unit_path)?;
+    caller.require_manager_of(plan.unit_id, &plan.unit_path)?;
     if !if_match.matches(current.version) {
         return Err(stale(current));
     }
@@ -341,7 +339,7 @@ pub async fn delete_activity(
     audit::delete_record(
         &mut conn,
         &caller,
-        SoftDeletable::PlanActivities,
+        "plan_activities",
         RESOURCE,
         (current.id, current.version, plan.unit_id, &plan.unit_path),
         &before,

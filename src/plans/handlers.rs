@@ -10,9 +10,8 @@ use uuid::Uuid;
 use super::api::{Indicator, NewPlan, Plan, PlanFilters, PlanPatch, Transition, TransitionRequest};
 use super::model::PlanRow;
 use super::queries::{self, NewPlanRow, PlanChanges};
+use super::require_readable;
 use super::workflow::{allowed, Action, Party, Status};
-use super::{require_readable, require_writer};
-use crate::app::AppState;
 use crate::audit::{self, Actor, Change};
 use crate::auth::{Caller, PrincipalKind, Role};
 use crate::db::Conn;
@@ -21,6 +20,7 @@ use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::idempotency::{self, Created, IdempotencyKey};
 use crate::http::list::{paginate, Cursor, Page, PageQuery, Sort};
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
+use crate::state::AppState;
 
 const RESOURCE: &str = "plan";
 
@@ -114,9 +114,7 @@ pub async fn list_plans(
     filters: web::Query<PlanFilters>,
     page: web::Query<PageQuery>,
 ) -> ApiResult<web::Json<Page<Plan>>> {
-    if caller.role == Role::Partner {
-        return Err(ApiError::forbidden());
-    }
+    caller.require_not_partner()?;
     let sort = Sort::parse(page.sort.as_deref(), queries::SORTS)?;
     let cursor = page.cursor.as_deref().map(|c| Cursor::decode(c, &sort)).transpose()?;
     let limit = page.limit();
@@ -201,7 +199,7 @@ pub async fn create_plan(
                 "không có đơn vị này trong phạm vi của bạn",
             )
         })?;
-    require_writer(&caller, unit.id, &unit.path)?;
+    caller.require_manager_of(unit.id, &unit.path)?;
     check_parent(&mut conn, &caller, body.parent_plan_id, &unit.path).await?;
     check_documents(&mut conn, &body.document_ids).await?;
     let row = NewPlanRow {
@@ -277,7 +275,7 @@ pub async fn update_plan(
     let body = body.into_valid()?;
     let mut conn = state.pool.get().await?;
     let current = readable_plan(&mut conn, &caller, *id).await?;
-    require_writer(&caller, current.unit_id, &current.unit_path)?;
+    caller.require_manager_of(current.unit_id, &current.unit_path)?;
     if !if_match.matches(current.version) {
         return Err(stale(current));
     }
@@ -350,7 +348,7 @@ pub async fn delete_plan(
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let current = readable_plan(&mut conn, &caller, *id).await?;
-    require_writer(&caller, current.unit_id, &current.unit_path)?;
+    caller.require_manager_of(current.unit_id, &current.unit_path)?;
     if !if_match.matches(current.version) {
         return Err(stale(current));
     }
@@ -368,7 +366,7 @@ pub async fn delete_plan(
                 "Có kế hoạch khác đang thực hiện kế hoạch này",
             ));
         }
-        if !crate::db::soft_delete(conn, crate::db::SoftDeletable::Plans, current.id, current.version).await? {
+        if !crate::db::soft_delete(conn, "plans", current.id, current.version).await? {
             return Err(stale(current.clone()));
         }
         let change = Change::deleted(RESOURCE, current.id, current.unit_id, &current.unit_path, &before);
@@ -445,7 +443,7 @@ pub async fn plan_action(
     let mut conn = state.pool.get().await?;
     let plan = readable_plan(&mut conn, &caller, path.id).await?;
     match action.party() {
-        Party::Owner => require_writer(&caller, plan.unit_id, &plan.unit_path)?,
+        Party::Owner => caller.require_manager_of(plan.unit_id, &plan.unit_path)?,
         Party::Approver => require_approver(&mut conn, &caller, &plan).await?,
     }
     let from = Status::parse(&plan.status).unwrap_or(Status::Draft);

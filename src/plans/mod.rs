@@ -13,9 +13,7 @@ pub mod queries;
 pub mod targets;
 pub mod workflow;
 
-use uuid::Uuid;
-
-use crate::auth::{Caller, Role};
+use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use model::PlanRow;
 use workflow::Status;
@@ -23,15 +21,9 @@ use workflow::Status;
 /// Read access: the plan's subtree, or below it once published. Partners read no plans.
 pub fn require_readable(caller: &Caller, plan: &PlanRow) -> ApiResult<()> {
     let published = Status::parse(&plan.status).is_some_and(Status::is_published);
-    let below = caller.scopes.iter().any(|s| s.starts_with(&plan.unit_path));
-    if caller.role != Role::Partner && (caller.sees(&plan.unit_path) || (published && below)) {
+    if !caller.is_partner() && (caller.sees(&plan.unit_path) || (published && caller.is_below(&plan.unit_path))) {
         Ok(())
     } else {
         Err(ApiError::NotFound)
     }
-}
-
-/// Write access to a unit's plans: a manager of that unit, or an admin of its subtree.
-pub fn require_writer(caller: &Caller, unit_id: Uuid, unit_path: &str) -> ApiResult<()> {
-    caller.require_manager_of(unit_id, unit_path)
 }

@@ -5,11 +5,13 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::api::{Direction, Indicator, PlanFilters};
-use super::model::{PlanRow, PLAN_SELECT};
+use super::model::{ActivityRow, PlanRow, TargetRow, PLAN_SELECT};
 use super::workflow::Status;
 use crate::auth::Caller;
 use crate::db::schema::{indicators, plan_documents, plan_transitions, plans};
+use crate::db::Conn;
 use crate::http::list::{escape_like, Bind, CachedSql, Cursor, ListSql, Sort, SortField};
+use crate::write::{NewRecord, Record};
 
 pub const SORTS: &[SortField] = &[
     SortField {
@@ -296,3 +298,139 @@ pub async fn indicator_exists(conn: &mut AsyncPgConnection, code: &str) -> Query
         .get_result(conn)
         .await
 }
+
+/// A part of a plan (a target, an activity) on the write path: it belongs to its plan's unit.
+#[derive(Debug, Clone)]
+pub struct Planned<T> {
+    pub row: T,
+    pub unit_id: Uuid,
+    pub unit_path: String,
+}
+
+impl<T> Planned<T> {
+    pub fn of(row: T, plan: &PlanRow) -> Self {
+        Self {
+            row,
+            unit_id: plan.unit_id,
+            unit_path: plan.unit_path.clone(),
+        }
+    }
+}
+
+/// What the write path needs of a plan's part; targets and activities share one implementation
+/// of [`Record`] through [`Planned`].
+pub trait PlanPart: Clone + Send + Sync + 'static {
+    type Api: serde::Serialize + Send + Sync + From<Self>;
+    const RESOURCE: &'static str;
+    const TABLE: &'static str;
+    fn id(&self) -> Uuid;
+    fn version(&self) -> i64;
+    fn plan_id(&self) -> Uuid;
+    /// The live part with this id, with its plan's unit.
+    fn find(
+        conn: &mut Conn,
+        id: Uuid,
+    ) -> impl std::future::Future<Output = QueryResult<Option<(Self, Uuid, String)>>> + Send;
+    /// The plan's live parts of this kind, oldest first.
+    fn of_plan(conn: &mut Conn, plan_id: Uuid) -> impl std::future::Future<Output = QueryResult<Vec<Self>>> + Send;
+    fn insert<'a>(
+        &'a self,
+        conn: &'a mut Conn,
+    ) -> impl std::future::Future<Output = QueryResult<Option<Self>>> + Send + 'a;
+}
+
+/// The part of this plan with this id, or 404.
+pub async fn find_part<T: PlanPart>(conn: &mut Conn, plan: &PlanRow, id: Uuid) -> crate::error::ApiResult<Planned<T>> {
+    match T::find(conn, id).await? {
+        Some((row, _, _)) if row.plan_id() == plan.id => Ok(Planned::of(row, plan)),
+        _ => Err(crate::error::ApiError::NotFound),
+    }
+}
+
+impl<T: PlanPart> Record for Planned<T> {
+    type Api = T::Api;
+    const RESOURCE: &'static str = T::RESOURCE;
+    const TABLE: &'static str = T::TABLE;
+
+    fn into_api(self) -> Self::Api {
+        self.row.into()
+    }
+    fn id(&self) -> Uuid {
+        self.row.id()
+    }
+    fn version(&self) -> i64 {
+        self.row.version()
+    }
+    fn unit_id(&self) -> Uuid {
+        self.unit_id
+    }
+    fn unit_path(&self) -> &str {
+        &self.unit_path
+    }
+    async fn find(conn: &mut Conn, id: Uuid) -> QueryResult<Option<Self>> {
+        Ok(T::find(conn, id).await?.map(|(row, unit_id, unit_path)| Planned {
+            row,
+            unit_id,
+            unit_path,
+        }))
+    }
+}
+
+/// Parts are created online, once: an id sent again is 409 (no `same_record`).
+impl<T: PlanPart> NewRecord for Planned<T> {
+    type Row = Self;
+
+    fn id(&self) -> Uuid {
+        self.row.id()
+    }
+    async fn insert(&self, conn: &mut Conn) -> QueryResult<Option<Self>> {
+        Ok(self.row.insert(conn).await?.map(|row| Planned { row, ..self.clone() }))
+    }
+}
+
+/// Defines a plan part's [`PlanPart`] implementation over its table.
+macro_rules! plan_part {
+    ($row:ty, $api:ty, $resource:literal, $table:ident) => {
+        impl PlanPart for $row {
+            type Api = $api;
+            const RESOURCE: &'static str = $resource;
+            const TABLE: &'static str = stringify!($table);
+            fn id(&self) -> Uuid {
+                self.id
+            }
+            fn version(&self) -> i64 {
+                self.version
+            }
+            fn plan_id(&self) -> Uuid {
+                self.plan_id
+            }
+            async fn find(conn: &mut Conn, id: Uuid) -> QueryResult<Option<(Self, Uuid, String)>> {
+                use crate::db::schema::$table as t;
+                t::table
+                    .inner_join(plans::table)
+                    .filter(t::id.eq(id))
+                    .filter(t::deleted_at.is_null())
+                    .select((<$row>::as_select(), plans::unit_id, plans::unit_path))
+                    .first(conn)
+                    .await
+                    .optional()
+            }
+            async fn of_plan(conn: &mut Conn, plan_id: Uuid) -> QueryResult<Vec<Self>> {
+                use crate::db::schema::$table as t;
+                t::table
+                    .filter(t::plan_id.eq(plan_id))
+                    .filter(t::deleted_at.is_null())
+                    .order((t::created_at, t::id))
+                    .select(<$row>::as_select())
+                    .load(conn)
+                    .await
+            }
+            async fn insert(&self, conn: &mut Conn) -> QueryResult<Option<Self>> {
+                crate::insert_new!(conn, $table, self, $row)
+            }
+        }
+    };
+}
+
+plan_part!(TargetRow, super::api::Target, "plan_target", plan_targets);
+plan_part!(ActivityRow, super::api::Activity, "plan_activity", plan_activities);

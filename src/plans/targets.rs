@@ -9,18 +9,17 @@ use uuid::Uuid;
 use super::api::{Direction, NewTarget, Target, TargetPatch};
 use super::handlers::{readable_plan, require_editable};
 use super::model::TargetRow;
+use super::queries as plan_queries;
 use super::workflow::Status;
-use super::{queries as plan_queries, require_writer};
-use crate::app::AppState;
 use crate::audit::{self};
 use crate::auth::Caller;
 use crate::db::schema::plan_targets;
 use crate::db::Conn;
-use crate::db::SoftDeletable;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::idempotency::{self, Created, IdempotencyKey};
 use crate::http::list::Page;
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
+use crate::state::AppState;
 
 const RESOURCE: &str = "plan_target";
 
@@ -144,7 +143,7 @@ pub async fn create_target(
     let hash = idempotency::fingerprint(&req, &body);
     let mut conn = state.pool.get().await?;
     let plan = readable_plan(&mut conn, &caller, *id).await?;
-    require_writer(&caller, plan.unit_id, &plan.unit_path)?;
+    caller.require_manager_of(plan.unit_id, &plan.unit_path)?;
     require_editable(&plan)?;
     check_indicator(&mut conn, body.indicator_code.as_deref()).await?;
     check_measure(body.actual_value, body.measured_on)?;
@@ -221,7 +220,7 @@ pub async fn update_target(
     let mut conn = state.pool.get().await?;
     let plan = readable_plan(&mut conn, &caller, path.id).await?;
     let current = find(&mut conn, plan.id, path.target_id).await?;
-    require_writer(&caller, plan.unit_id, &plan.unit_path)?;
+    caller.require_manager_of(plan.unit_id, &plan.unit_path)?;
     if !if_match.matches(current.version) {
         return Err(stale(current));
     }
@@ -298,7 +297,7 @@ pub async fn delete_target(
     let mut conn = state.pool.get().await?;
     let plan = readable_plan(&mut conn, &caller, path.id).await?;
     let current = find(&mut conn, plan.id, path.target_id).await?;
-    require_writer(&caller, plan.unit_id, &plan.unit_path)?;
+    caller.require_manager_of(plan.unit_id, &plan.unit_path)?;
     if !if_match.matches(current.version) {
         return Err(stale(current));
     }
@@ -307,7 +306,7 @@ pub async fn delete_target(
     audit::delete_record(
         &mut conn,
         &caller,
-        SoftDeletable::PlanTargets,
+        "plan_targets",
         RESOURCE,
         (current.id, current.version, plan.unit_id, &plan.unit_path),
         &before,

@@ -6,10 +6,10 @@ use validator::Validate;
 
 use super::api::{summary_csv, summary_xlsx, SummaryBody, SummaryQuery};
 use super::summary;
-use crate::app::AppState;
-use crate::auth::{Caller, PrincipalKind, Role};
+use crate::auth::{Caller, PrincipalKind};
 use crate::error::{ApiError, ApiResult, Lang, Problem};
 use crate::http::export::{self, disposition, Format, FormatQuery};
+use crate::state::AppState;
 
 /// The longest period a summary covers.
 const MAX_YEARS: i64 = 10;
@@ -116,7 +116,7 @@ pub async fn report_summary(
         .await?
         .ok_or(ApiError::NotFound)?;
     caller.require_visible(&unit.path)?;
-    let report = summary::build(&mut conn, &unit, from, to, caller.role == Role::Partner, lang).await?;
+    let report = summary::build(&mut conn, &unit, from, to, caller.is_partner(), lang).await?;
     drop(conn);
     let name = format!("summary-{}-{}-{}", unit.code.as_deref().unwrap_or("unit"), from, to);
     match format {

@@ -13,8 +13,8 @@ use crate::audit::{self, Actor, Change};
 use crate::auth::Role;
 use crate::config::Secret;
 use crate::db::schema::{unit_lineage, units, users};
-use crate::documents::api::{Document, DocumentKind};
-use crate::documents::queries::DocumentRow;
+use crate::documents::api::DocumentKind;
+use crate::documents::model::DocumentRow;
 use crate::units::api::Unit;
 use crate::units::api::UnitKind;
 use crate::units::model::{LineageRow, NewUnitRow, UnitRow};
@@ -282,17 +282,8 @@ impl Seeder<'_> {
                 updated_at: chrono::Utc::now(),
                 version: 1,
             };
-            if let Some(doc) = crate::documents::queries::insert_new(self.conn, &row).await? {
+            if crate::write::seed(self.conn, &row).await?.is_some() {
                 self.inserted += 1;
-                let out = Document::from(doc);
-                let change = Change::created(
-                    "legal_document",
-                    out.id,
-                    seed_id("country:VN"),
-                    audit::GLOBAL_PATH,
-                    &out,
-                );
-                audit::record(self.conn, Actor::System, change).await?;
             }
         }
         Ok(())
@@ -1192,10 +1183,8 @@ async fn seed_demo_leadership(conn: &mut AsyncPgConnection) -> anyhow::Result<()
 async fn seed_demo_records(conn: &mut AsyncPgConnection) -> anyhow::Result<()> {
     use crate::campaigns::handlers::Campaign;
     use crate::campaigns::queries::CampaignRow;
-    use crate::outreach::api::OutreachEvent;
-    use crate::outreach::queries::EventRow;
-    use crate::trainings::api::Training;
-    use crate::trainings::queries::TrainingRow;
+    use crate::outreach::model::EventRow;
+    use crate::trainings::model::TrainingRow;
 
     conn.transaction::<_, anyhow::Error, _>(async |conn| {
         let city_id = seed_id("district:356");
@@ -1257,14 +1246,7 @@ async fn seed_demo_records(conn: &mut AsyncPgConnection) -> anyhow::Result<()> {
                 updated_at: now,
                 version: 1,
             };
-            if let Some(e) = crate::outreach::queries::insert_new(conn, &event).await? {
-                audit::record(
-                    conn,
-                    Actor::System,
-                    Change::created("outreach_event", e.id, unit_id, &path, &OutreachEvent::from(e)),
-                )
-                .await?;
-            }
+            crate::write::seed(conn, &event).await?;
             let broadcast = EventRow {
                 id: seed_id(&format!("event:{key}:broadcast-2020")),
                 kind: "broadcast".into(),
@@ -1279,14 +1261,7 @@ async fn seed_demo_records(conn: &mut AsyncPgConnection) -> anyhow::Result<()> {
                 male: 0,
                 ..event
             };
-            if let Some(e) = crate::outreach::queries::insert_new(conn, &broadcast).await? {
-                audit::record(
-                    conn,
-                    Actor::System,
-                    Change::created("outreach_event", e.id, unit_id, &path, &OutreachEvent::from(e)),
-                )
-                .await?;
-            }
+            crate::write::seed(conn, &broadcast).await?;
             let course = TrainingRow {
                 id: seed_id(&format!("training:{key}:2020")),
                 unit_id,
@@ -1309,14 +1284,7 @@ async fn seed_demo_records(conn: &mut AsyncPgConnection) -> anyhow::Result<()> {
                 updated_at: now,
                 version: 1,
             };
-            if let Some(t) = crate::trainings::queries::insert_new(conn, &course).await? {
-                audit::record(
-                    conn,
-                    Actor::System,
-                    Change::created("training", t.id, unit_id, &path, &Training::from(t)),
-                )
-                .await?;
-            }
+            crate::write::seed(conn, &course).await?;
         }
         Ok(())
     })

@@ -5,31 +5,21 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
 use super::api::{NewTraining, Training, TrainingFilters, TrainingPatch, EXPORT_COLUMNS};
-use super::queries::{self, TrainingChanges, TrainingRow};
-use crate::app::AppState;
-use crate::audit::{self};
+use super::model::{TrainingChanges, TrainingRow};
+use super::queries;
 use crate::auth::Caller;
-use crate::db::Conn;
-use crate::db::SoftDeletable;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiResult, Problem};
 use crate::http::export::{self, FormatQuery, ListArgs};
-use crate::http::idempotency::{self, Created, IdempotencyKey};
+use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::list::{Cursor, Page, PageQuery, Sort, SubtreeFilter};
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
 use crate::participation::{self, Participant};
-use crate::records::{self, check_activity, check_dates, require_writer};
+use crate::records::{self, ActivityPatch, NewActivity};
+use crate::state::AppState;
 
-const RESOURCE: &str = "training";
-
-pub async fn visible(conn: &mut Conn, caller: &Caller, id: Uuid) -> ApiResult<TrainingRow> {
-    caller.require_not_partner()?;
-    let row = queries::find(conn, id).await?.ok_or(ApiError::NotFound)?;
-    caller.require_visible(&row.unit_path)?;
-    Ok(row)
-}
-
-fn stale(row: TrainingRow) -> ApiError {
-    ApiError::stale(&Training::from(row))
+/// Partners read aggregates, never a training.
+fn partner_may_see(_: &TrainingRow) -> bool {
+    false
 }
 
 /// Trainings in the caller's scope.
@@ -108,8 +98,9 @@ pub async fn list_trainings(
 )]
 #[get("/trainings/{id}")]
 pub async fn get_training(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+    caller.require_not_partner()?;
     let mut conn = state.pool.get().await?;
-    let row = visible(&mut conn, &caller, *id).await?;
+    let row = records::visible(&mut conn, &caller, *id, partner_may_see).await?;
     Ok(etag_response(StatusCode::OK, row.version, &Training::from(row)))
 }
 
@@ -131,8 +122,9 @@ pub async fn training_participants(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> ApiResult<web::Json<Vec<Participant>>> {
+    caller.require_not_partner()?;
     let mut conn = state.pool.get().await?;
-    let row = visible(&mut conn, &caller, *id).await?;
+    let row: TrainingRow = records::visible(&mut conn, &caller, *id, partner_may_see).await?;
     Ok(web::Json(participation::list(&mut conn, row.id).await?))
 }
 
@@ -164,24 +156,28 @@ pub async fn create_training(
     let body = body.into_valid()?;
     let hash = idempotency::fingerprint(&req, &body);
     let mut conn = state.pool.get().await?;
-    let unit = records::record_unit(&mut conn, &caller, body.unit_id).await?;
-    require_writer(&caller, unit.id, &unit.path)?;
-    check_dates(body.starts_on, body.ends_on)?;
-    let counts = participation::resolve(body.participants.as_ref(), body.participant_list.as_deref())?;
-    check_activity(&mut conn, body.activity_id, unit.id, &unit.path).await?;
+    let shared = NewActivity {
+        unit_id: body.unit_id,
+        activity_id: body.activity_id,
+        starts_on: body.starts_on,
+        ends_on: body.ends_on,
+        participants: body.participants.as_ref(),
+        participant_list: body.participant_list.as_deref(),
+    };
+    let (unit, counts) = records::check_new(&mut conn, &caller, shared).await?;
     let now = chrono::Utc::now();
     let row = TrainingRow {
         id: body.id.unwrap_or_else(Uuid::now_v7),
         unit_id: unit.id,
-        unit_path: unit.path.clone(),
+        unit_path: unit.path,
         activity_id: body.activity_id,
         title: body.title.trim().into(),
         topics: records::to_db(&body.topics, |t| t.as_str()),
         audiences: records::to_db(&body.audiences, |a| a.as_str()),
         starts_on: body.starts_on,
         ends_on: body.ends_on,
-        location: body.location.clone(),
-        organiser: body.organiser.clone(),
+        location: body.location,
+        organiser: body.organiser,
         trainers: body.trainers.iter().map(|t| t.trim().to_string()).collect(),
         female: counts.female,
         male: counts.male,
@@ -192,41 +188,7 @@ pub async fn create_training(
         updated_at: now,
         version: 1,
     };
-    let list = body.participant_list.clone();
-    let who = caller.clone();
-    let stored = idempotency::create_once(
-        &mut conn,
-        &caller,
-        &key,
-        &hash,
-        (RESOURCE, unit.id, &unit.path),
-        |r: &Training| r.id,
-        move |conn| {
-            Box::pin(async move {
-                match queries::insert_new(conn, &row).await? {
-                    Some(created) => {
-                        if let Some(list) = &list {
-                            participation::replace(conn, created.id, list).await?;
-                        }
-                        Ok(Created::New(Training::from(created)))
-                    }
-                    None => match queries::find(conn, row.id).await? {
-                        Some(e)
-                            if who.sees(&e.unit_path)
-                                && e.unit_id == row.unit_id
-                                && e.title == row.title
-                                && e.starts_on == row.starts_on =>
-                        {
-                            Ok(Created::Existing(Training::from(e)))
-                        }
-                        _ => Err(idempotency::id_taken()),
-                    },
-                }
-            })
-        },
-    )
-    .await?;
-    Ok(stored.respond())
+    records::create(&mut conn, &caller, &key, &hash, row, body.participant_list).await
 }
 
 /// Correct a training (needs `If-Match`).
@@ -255,25 +217,18 @@ pub async fn update_training(
     body: Json<TrainingPatch>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_valid()?;
+    caller.require_not_partner()?;
     let mut conn = state.pool.get().await?;
-    let current = visible(&mut conn, &caller, *id).await?;
-    require_writer(&caller, current.unit_id, &current.unit_path)?;
-    if !if_match.matches(current.version) {
-        return Err(stale(current));
-    }
-    check_dates(
-        body.starts_on.unwrap_or(current.starts_on),
-        body.ends_on.unwrap_or(current.ends_on),
-    )?;
-    if let Some(activity) = body.activity_id {
-        check_activity(&mut conn, activity, current.unit_id, &current.unit_path).await?;
-    }
-    // The list, when sent, replaces the old one; an empty list removes it.
-    let list = body.participant_list.as_deref().filter(|l| !l.is_empty());
-    let counts = match (&body.participants, &body.participant_list) {
-        (None, None) => None,
-        (c, _) => Some(participation::resolve(c.as_ref(), list)?),
+    let current: TrainingRow = records::visible(&mut conn, &caller, *id, partner_may_see).await?;
+    caller.require_recorder_of(current.unit_id, &current.unit_path)?;
+    let shared = ActivityPatch {
+        activity_id: body.activity_id,
+        starts_on: body.starts_on,
+        ends_on: body.ends_on,
+        participants: body.participants.as_ref(),
+        participant_list: body.participant_list.as_deref(),
     };
+    let counts = records::check_patch(&mut conn, &current, shared).await?;
     let changes = TrainingChanges {
         activity_id: body.activity_id,
         title: body.title.map(|t| t.trim().to_string()),
@@ -289,32 +244,15 @@ pub async fn update_training(
         other_sex: counts.map(|c| c.other),
         has_participant_list: body.participant_list.as_ref().map(|l| !l.is_empty()),
     };
-    let before = Training::from(current.clone());
-    let (current_id, current_version) = (current.id, current.version);
-    let list = body.participant_list.clone();
-    let updated = audit::update_record(
+    records::update(
         &mut conn,
         &caller,
-        (RESOURCE, current.id, current.unit_id, &current.unit_path),
-        "update",
-        &before,
-        move |conn| {
-            Box::pin(async move {
-                let Some(row) = queries::update(conn, current_id, current_version, &changes).await? else {
-                    return Ok(None);
-                };
-                if let Some(l) = &list {
-                    participation::replace(conn, row.id, l).await?;
-                }
-                Ok(Some(Training::from(row)))
-            })
-        },
+        current,
+        &if_match,
+        body.participant_list,
+        move |conn, id, version| Box::pin(async move { queries::update(conn, id, version, &changes).await }),
     )
-    .await?;
-    match updated {
-        Some(t) => Ok(etag_response(StatusCode::OK, t.version, &t)),
-        None => Err(stale(visible(&mut conn, &caller, *id).await?)),
-    }
+    .await
 }
 
 /// Delete a training (soft; needs `If-Match`). Its attachments go with it.
@@ -339,21 +277,9 @@ pub async fn delete_training(
     id: web::Path<Uuid>,
     if_match: IfMatch,
 ) -> ApiResult<HttpResponse> {
+    caller.require_not_partner()?;
     let mut conn = state.pool.get().await?;
-    let current = visible(&mut conn, &caller, *id).await?;
-    require_writer(&caller, current.unit_id, &current.unit_path)?;
-    if !if_match.matches(current.version) {
-        return Err(stale(current));
-    }
-    let before = Training::from(current.clone());
-    audit::delete_record(
-        &mut conn,
-        &caller,
-        SoftDeletable::Trainings,
-        RESOURCE,
-        (current.id, current.version, current.unit_id, &current.unit_path),
-        &before,
-    )
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    let current: TrainingRow = records::visible(&mut conn, &caller, *id, partner_may_see).await?;
+    caller.require_recorder_of(current.unit_id, &current.unit_path)?;
+    records::delete(&mut conn, &caller, current, &if_match).await
 }

@@ -1,54 +1,16 @@
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use crate::db::Conn;
+use crate::write::{NewRecord, Record};
+
 use super::api::TrainingFilters;
+use super::model::{TrainingChanges, TrainingRow};
 use crate::db::schema::trainings;
-use crate::http::list::{ts_key, Bind, Cursor, Keyed, Sort, SortField};
+use crate::http::list::{Bind, Cursor, Sort, SortField};
 use crate::records::{list_sql, CommonFilters};
-
-#[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
-#[diesel(table_name = trainings, check_for_backend(diesel::pg::Pg))]
-pub struct TrainingRow {
-    pub id: Uuid,
-    pub unit_id: Uuid,
-    pub unit_path: String,
-    pub activity_id: Option<Uuid>,
-    pub title: String,
-    pub topics: Vec<String>,
-    pub audiences: Vec<String>,
-    pub starts_on: NaiveDate,
-    pub ends_on: NaiveDate,
-    pub location: Option<String>,
-    pub organiser: Option<String>,
-    pub trainers: Vec<String>,
-    pub female: i32,
-    pub male: i32,
-    pub other_sex: i32,
-    pub has_participant_list: bool,
-    #[diesel(skip_insertion)]
-    pub in_action_month: Option<bool>,
-    #[diesel(skip_insertion)]
-    pub created_at: DateTime<Utc>,
-    #[diesel(skip_insertion)]
-    pub updated_at: DateTime<Utc>,
-    #[diesel(skip_insertion)]
-    pub version: i64,
-}
-
-impl Keyed for TrainingRow {
-    fn id(&self) -> String {
-        self.id.to_string()
-    }
-    fn sort_value(&self, field: &str) -> String {
-        match field {
-            "title" => self.title.clone(),
-            "updated_at" => ts_key(&self.updated_at),
-            _ => self.starts_on.to_string(),
-        }
-    }
-}
 
 pub const SORTS: &[SortField] = &[
     SortField {
@@ -110,28 +72,6 @@ pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<
         .optional()
 }
 
-pub async fn insert_new(conn: &mut AsyncPgConnection, row: &TrainingRow) -> QueryResult<Option<TrainingRow>> {
-    crate::insert_new!(conn, trainings, row, TrainingRow)
-}
-
-#[derive(Debug, Default, AsChangeset)]
-#[diesel(table_name = trainings)]
-pub struct TrainingChanges {
-    pub activity_id: Option<Option<Uuid>>,
-    pub title: Option<String>,
-    pub topics: Option<Vec<String>>,
-    pub audiences: Option<Vec<String>>,
-    pub starts_on: Option<NaiveDate>,
-    pub ends_on: Option<NaiveDate>,
-    pub location: Option<Option<String>>,
-    pub organiser: Option<Option<String>>,
-    pub trainers: Option<Vec<String>>,
-    pub female: Option<i32>,
-    pub male: Option<i32>,
-    pub other_sex: Option<i32>,
-    pub has_participant_list: Option<bool>,
-}
-
 pub async fn update(
     conn: &mut AsyncPgConnection,
     id: Uuid,
@@ -139,4 +79,50 @@ pub async fn update(
     c: &TrainingChanges,
 ) -> QueryResult<Option<TrainingRow>> {
     crate::versioned_update!(conn, trainings, id, version, c, TrainingRow)
+}
+
+impl Record for TrainingRow {
+    type Api = super::api::Training;
+    const RESOURCE: &'static str = "training";
+    const TABLE: &'static str = "trainings";
+
+    fn into_api(self) -> Self::Api {
+        self.into()
+    }
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    fn version(&self) -> i64 {
+        self.version
+    }
+    fn unit_id(&self) -> Uuid {
+        self.unit_id
+    }
+    fn unit_path(&self) -> &str {
+        &self.unit_path
+    }
+    async fn find(conn: &mut Conn, id: Uuid) -> QueryResult<Option<Self>> {
+        find(conn, id).await
+    }
+}
+
+impl NewRecord for TrainingRow {
+    type Row = Self;
+
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    async fn insert(&self, conn: &mut Conn) -> QueryResult<Option<Self>> {
+        crate::insert_new!(conn, trainings, self, Self)
+    }
+    /// The same unit, title and start: the record an offline client created before.
+    fn same_record(&self, e: &Self) -> bool {
+        e.unit_id == self.unit_id && e.title == self.title && e.starts_on == self.starts_on
+    }
+}
+
+impl crate::records::ActivityRecord for TrainingRow {
+    fn dates(&self) -> (NaiveDate, NaiveDate) {
+        (self.starts_on, self.ends_on)
+    }
 }

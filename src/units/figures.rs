@@ -13,7 +13,6 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::leaders::readable_unit;
-use crate::app::AppState;
 use crate::audit::{self, Actor, Change};
 use crate::auth::Caller;
 use crate::db::schema::unit_figures;
@@ -21,6 +20,7 @@ use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::list::Page;
 use crate::http::version::parse_if_match;
 use crate::http::{etag_response, Json, ValidJson};
+use crate::state::AppState;
 
 const RESOURCE: &str = "unit_figures";
 

@@ -11,13 +11,13 @@ use uuid::Uuid;
 use super::api::{Lineage, LineageLink, NewLineage, NewUnit, TreeQuery, Unit, UnitFilters, UnitNode, UnitPatch};
 use super::model::{LineageRow, NewUnitRow, UnitChanges, UnitRow};
 use super::queries;
-use crate::app::AppState;
 use crate::audit::{self, Actor, Change};
 use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::idempotency::{self, Created, IdempotencyKey, Stored};
 use crate::http::list::{paginate, Cursor, Page, PageQuery, Sort};
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
+use crate::state::AppState;
 
 const RESOURCE: &str = "unit";
 
@@ -298,7 +298,7 @@ pub async fn delete_unit(
                 "Đơn vị vẫn còn đơn vị trực thuộc hoặc người dùng; hãy xử lý trước",
             ));
         }
-        if !crate::db::soft_delete(conn, crate::db::SoftDeletable::Units, current.id, current.version).await? {
+        if !crate::db::soft_delete(conn, "units", current.id, current.version).await? {
             return Err(stale(current.clone()));
         }
         let change = Change::deleted(RESOURCE, current.id, current.id, &current.path, &before);

@@ -13,16 +13,16 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::model::UnitRow;
-use crate::app::AppState;
 use crate::audit;
 use crate::auth::Caller;
 use crate::db::schema::unit_leaders;
-use crate::db::{Conn, SoftDeletable};
+use crate::db::Conn;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::idempotency::{self, Created, IdempotencyKey};
 use crate::http::list::Page;
 use crate::http::{double_option, etag_response, IfMatch, Json, ValidJson};
 use crate::participation::Sex;
+use crate::state::AppState;
 
 const RESOURCE: &str = "unit_leader";
 
@@ -402,7 +402,7 @@ pub async fn delete_leader(
     audit::delete_record(
         &mut conn,
         &caller,
-        SoftDeletable::UnitLeaders,
+        "unit_leaders",
         RESOURCE,
         (current.id, current.version, unit.id, &unit.path),
         &before,

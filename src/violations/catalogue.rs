@@ -12,13 +12,13 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::sanctions::{Authority, Decree, Rule};
-use crate::app::AppState;
 use crate::audit::{self, Actor, Change, GLOBAL_PATH};
-use crate::auth::{Caller, PrincipalKind, Role};
+use crate::auth::Caller;
 use crate::db::schema::{decrees, fining_authorities, violation_rules};
 use crate::domain::LawArea;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
+use crate::state::AppState;
 
 const RESOURCE: &str = "violation_rule";
 
@@ -45,14 +45,6 @@ pub async fn find_rule(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Op
         .first(conn)
         .await
         .optional()
-}
-
-fn require_admin(caller: &Caller) -> ApiResult<()> {
-    if caller.kind == PrincipalKind::User && caller.role == Role::Admin {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden())
-    }
 }
 
 /// The sanctioning decrees, with their periods, maximum fines and limitation periods.
@@ -175,7 +167,7 @@ pub struct NewRule {
 )]
 #[post("/violation-rules")]
 pub async fn create_rule(state: web::Data<AppState>, caller: Caller, body: Json<NewRule>) -> ApiResult<HttpResponse> {
-    require_admin(&caller)?;
+    caller.require_reference_writer()?;
     let body = body.into_valid()?;
     if body.max_fine_vnd < body.min_fine_vnd {
         return Err(ApiError::field(
@@ -271,7 +263,7 @@ pub async fn update_rule(
     if_match: IfMatch,
     body: Json<RulePatch>,
 ) -> ApiResult<HttpResponse> {
-    require_admin(&caller)?;
+    caller.require_reference_writer()?;
     let body = body.into_valid()?;
     let mut conn = state.pool.get().await?;
     let current = find_rule(&mut conn, *id).await?.ok_or(ApiError::NotFound)?;

@@ -12,7 +12,6 @@ use validator::Validate;
 
 use super::catalogue::{find_rule, load_authorities, load_decrees};
 use super::sanctions::{authority_on, check_decision, check_rule_for_act, Decision, OffenderKind, Penalty};
-use crate::app::AppState;
 use crate::audit;
 use crate::auth::Caller;
 use crate::calendar::today;
@@ -23,6 +22,7 @@ use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::idempotency::{self, Created, IdempotencyKey};
 use crate::http::list::{paginate, Bind, Cursor, Keyed, ListSql, Page, PageQuery, Sort, SortField};
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
+use crate::state::AppState;
 
 const RESOURCE: &str = "violation";
 

@@ -163,5 +163,5 @@ async fn openapi_prints_the_document() {
         .unwrap();
     assert!(out.status.success());
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(doc, serde_json::to_value(binhdang::openapi::document()).unwrap());
+    assert_eq!(doc, serde_json::to_value(binhdang::app::api_document()).unwrap());
 }

@@ -5,7 +5,7 @@ use serde_json::Value;
 use crate::harness::*;
 
 fn generated() -> Value {
-    serde_json::to_value(binhdang::openapi::document()).unwrap()
+    serde_json::to_value(binhdang::app::api_document()).unwrap()
 }
 
 #[actix_web::test]

@@ -16,10 +16,11 @@ use sha2::Digest;
 use tokio::sync::OnceCell;
 use uuid::Uuid;
 
-use binhdang::app::{build_app, AppState};
+use binhdang::app::build_app;
 use binhdang::auth::{Caller, PrincipalKind, Role};
 use binhdang::config::{Secret, Settings};
 use binhdang::db;
+use binhdang::state::AppState;
 
 struct Server {
     /// `postgres://user@host:port` (no database).

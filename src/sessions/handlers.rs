@@ -6,12 +6,12 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::queries::{self, Rotation};
-use super::{password, Caller, PrincipalKind, Role};
-use crate::app::AppState;
+use crate::auth::queries::{self, Rotation};
+use crate::auth::{password, Caller, PrincipalKind, Role};
 use crate::config::Secret;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::{Json, ValidJson};
+use crate::state::AppState;
 use crate::units;
 
 #[derive(Deserialize, Validate, ToSchema)]

@@ -9,10 +9,10 @@ use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::auth::{Caller, PrincipalKind, Role};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::list::{paginate, ts_key, Bind, Cursor, Keyed, ListSql, Page, PageQuery, Sort, SortField};
+use crate::state::AppState;
 
 const SORTS: &[SortField] = &[SortField {
     name: "at",

@@ -1,0 +1,3 @@
+//! `/api/v1/audit-events`: the audit trail that `audit` records, read by admins.
+
+pub mod handlers;

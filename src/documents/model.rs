@@ -1,0 +1,52 @@
+//! The rows of `legal_documents`.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use crate::db::schema::legal_documents;
+use crate::http::list::{ts_key, Keyed};
+
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
+#[diesel(table_name = legal_documents, check_for_backend(diesel::pg::Pg))]
+pub struct DocumentRow {
+    pub id: Uuid,
+    pub kind: String,
+    pub number: String,
+    pub issuer: String,
+    pub issued_on: NaiveDate,
+    pub effective_on: Option<NaiveDate>,
+    pub title: String,
+    pub url: Option<String>,
+    #[diesel(skip_insertion)]
+    pub created_at: DateTime<Utc>,
+    #[diesel(skip_insertion)]
+    pub updated_at: DateTime<Utc>,
+    #[diesel(skip_insertion)]
+    pub version: i64,
+}
+
+impl Keyed for DocumentRow {
+    fn id(&self) -> String {
+        self.id.to_string()
+    }
+    fn sort_value(&self, field: &str) -> String {
+        match field {
+            "number" => self.number.clone(),
+            "updated_at" => ts_key(&self.updated_at),
+            _ => self.issued_on.to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = legal_documents)]
+pub struct DocumentChanges {
+    pub kind: Option<String>,
+    pub number: Option<String>,
+    pub issuer: Option<String>,
+    pub issued_on: Option<NaiveDate>,
+    pub effective_on: Option<Option<NaiveDate>>,
+    pub title: Option<String>,
+    pub url: Option<Option<String>>,
+}

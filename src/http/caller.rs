@@ -1,0 +1,45 @@
+//! The [`Caller`] extractor: the request's Bearer token, verified, with a partner client's live
+//! grants and rate limit.
+
+use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+
+use crate::auth::{Caller, PrincipalKind};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+fn bearer(req: &HttpRequest) -> Option<&str> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = bearer(req).map(str::to_string);
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("application state missing")))?;
+            let token = token.ok_or_else(ApiError::unauthorized)?;
+            let claims = state.jwt.verify_access(&token).map_err(|_| ApiError::unauthorized())?;
+            let mut caller = claims.into_caller().ok_or_else(ApiError::unauthorized)?;
+            if caller.kind == PrincipalKind::Client {
+                // Partner tokens are checked against the database on every request, so a
+                // disabled client stops at once and grant changes apply immediately.
+                let mut conn = state.pool.get().await?;
+                let live = crate::auth::queries::live_grants(&mut conn, caller.id).await?;
+                let Some((limit, scopes)) = live else {
+                    return Err(ApiError::unauthorized());
+                };
+                if let Some(wait) = state.rate_limiter.check(caller.id, limit) {
+                    return Err(ApiError::TooManyRequests { retry_after: wait });
+                }
+                caller.scopes = scopes;
+            }
+            Ok(caller)
+        })
+    }
+}

@@ -1,0 +1,68 @@
+//! The rows of `trainings`.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use crate::db::schema::trainings;
+use crate::http::list::{ts_key, Keyed};
+
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
+#[diesel(table_name = trainings, check_for_backend(diesel::pg::Pg))]
+pub struct TrainingRow {
+    pub id: Uuid,
+    pub unit_id: Uuid,
+    pub unit_path: String,
+    pub activity_id: Option<Uuid>,
+    pub title: String,
+    pub topics: Vec<String>,
+    pub audiences: Vec<String>,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub location: Option<String>,
+    pub organiser: Option<String>,
+    pub trainers: Vec<String>,
+    pub female: i32,
+    pub male: i32,
+    pub other_sex: i32,
+    pub has_participant_list: bool,
+    #[diesel(skip_insertion)]
+    pub in_action_month: Option<bool>,
+    #[diesel(skip_insertion)]
+    pub created_at: DateTime<Utc>,
+    #[diesel(skip_insertion)]
+    pub updated_at: DateTime<Utc>,
+    #[diesel(skip_insertion)]
+    pub version: i64,
+}
+
+impl Keyed for TrainingRow {
+    fn id(&self) -> String {
+        self.id.to_string()
+    }
+    fn sort_value(&self, field: &str) -> String {
+        match field {
+            "title" => self.title.clone(),
+            "updated_at" => ts_key(&self.updated_at),
+            _ => self.starts_on.to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = trainings)]
+pub struct TrainingChanges {
+    pub activity_id: Option<Option<Uuid>>,
+    pub title: Option<String>,
+    pub topics: Option<Vec<String>>,
+    pub audiences: Option<Vec<String>>,
+    pub starts_on: Option<NaiveDate>,
+    pub ends_on: Option<NaiveDate>,
+    pub location: Option<Option<String>>,
+    pub organiser: Option<Option<String>>,
+    pub trainers: Option<Vec<String>>,
+    pub female: Option<i32>,
+    pub male: Option<i32>,
+    pub other_sex: Option<i32>,
+    pub has_participant_list: Option<bool>,
+}

@@ -1,0 +1,246 @@
+//! The one write path. Every record type implements [`Record`] (in its `model.rs`), and every
+//! change of a record goes through one of these functions, each in one transaction with its
+//! audit entry (so with its change-feed item):
+//!
+//! - [`create`]: a client-chosen id and an `Idempotency-Key` make a retry safe: the key replays
+//!   the first answer; an id sent again for the same record answers that record; an id another
+//!   record has is 409.
+//! - [`update`] (and workflow transitions, with their action's name): `If-Match` against the
+//!   version read, the change, the audit entry; 412 with the record's `current` state when the
+//!   version moved on.
+//! - [`delete`]: a soft delete (tombstone: `deleted_at` set, `version` grown) at the version
+//!   read, once [`Record::before_delete`] allows it; what goes with the record (a training's
+//!   attachments) is a trigger in the database.
+//!
+//! Handlers keep only extract → check → build the change → respond.
+
+use std::future::Future;
+
+use actix_web::http::StatusCode;
+use actix_web::HttpResponse;
+use diesel::QueryResult;
+use diesel_async::AsyncConnection;
+use futures_util::future::BoxFuture;
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::audit::{self, Actor, Change};
+use crate::auth::Caller;
+use crate::db::Conn;
+use crate::error::{ApiError, ApiResult};
+use crate::http::idempotency::{self, IdempotencyKey, Stored};
+use crate::http::{etag_response, IfMatch};
+
+/// A record type on the write path: its row, how to find and insert it, and its API form.
+pub trait Record: Sized + Send + Sync + 'static {
+    /// What clients see of it: responses, the audit trail and change feed, a 412's `current`.
+    type Api: Serialize + Send + Sync;
+    /// The resource's name in the audit trail and the change feed (`training`, `plan`, ...).
+    const RESOURCE: &'static str;
+    /// Its table, for soft deletes.
+    const TABLE: &'static str;
+
+    /// Its API form.
+    fn into_api(self) -> Self::Api;
+    fn id(&self) -> Uuid;
+    fn version(&self) -> i64;
+    /// The unit the record belongs to (scope, audit); a unit's own for a unit.
+    fn unit_id(&self) -> Uuid;
+    fn unit_path(&self) -> &str;
+
+    /// The live record with this id.
+    fn find(conn: &mut Conn, id: Uuid) -> impl Future<Output = QueryResult<Option<Self>>> + Send;
+
+    /// What must hold before the record may be deleted (no plan cites a document, ...), checked
+    /// inside the delete's transaction; an error refuses the delete. What goes with a deleted
+    /// record (a training's attachments) is a trigger in the database.
+    fn before_delete(_conn: &mut Conn, _id: Uuid) -> impl Future<Output = ApiResult<()>> + Send {
+        async { Ok(()) }
+    }
+}
+
+/// What a create inserts: most records insert their own row (`Row = Self`); some insert a
+/// narrower row and read the record back (a plan with its citations).
+pub trait NewRecord: Send + Sync {
+    type Row: Record;
+
+    fn id(&self) -> Uuid;
+
+    /// Inserts the record unless its id is taken (`None` then).
+    fn insert<'a>(&'a self, conn: &'a mut Conn) -> impl Future<Output = QueryResult<Option<Self::Row>>> + Send + 'a;
+
+    /// True when `existing`, found at this record's id, is the record this create would make
+    /// (an offline client sending again what it created): the create answers it instead of 409.
+    fn same_record(&self, _existing: &Self::Row) -> bool {
+        false
+    }
+}
+
+/// A changed record in its API form, with the version for `ETag`.
+pub struct Saved<T> {
+    pub version: i64,
+    pub value: T,
+}
+
+impl<T: Serialize> Saved<T> {
+    /// `200 OK` with the record and its `ETag`.
+    pub fn respond(self) -> HttpResponse {
+        etag_response(StatusCode::OK, self.version, &self.value)
+    }
+}
+
+/// 412: the record moved on; `current` is what it is now.
+pub fn stale<R: Record>(current: R) -> ApiError {
+    ApiError::stale(&current.into_api())
+}
+
+/// What a create does after inserting a new record, inside its transaction (a participant list,
+/// linked documents, ...). [`nothing`] when there is nothing more.
+pub type FollowUp<R> = Box<dyn for<'c> FnOnce(&'c mut Conn, &'c R) -> BoxFuture<'c, ApiResult<()>> + Send>;
+
+/// No follow-up.
+pub fn nothing<R: Record>() -> FollowUp<R> {
+    Box::new(|_, _| Box::pin(async { Ok(()) }))
+}
+
+/// A follow-up step.
+pub fn then<R: Record>(
+    step: impl for<'c> FnOnce(&'c mut Conn, &'c R) -> BoxFuture<'c, ApiResult<()>> + Send + 'static,
+) -> FollowUp<R> {
+    Box::new(step)
+}
+
+/// Creates `row` exactly once: claims the `Idempotency-Key` (a retry replays the first answer),
+/// inserts the row and runs `follow_up`, records the audit entry, and stores the answer for later
+/// retries, all in one transaction. `201 Created` with the record and its `ETag`.
+pub async fn create<N: NewRecord>(
+    conn: &mut Conn,
+    caller: &Caller,
+    key: &IdempotencyKey,
+    request_hash: &[u8],
+    row: N,
+    follow_up: FollowUp<N::Row>,
+) -> ApiResult<HttpResponse> {
+    type R<N> = <N as NewRecord>::Row;
+    let stored = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            if let Some(replay) = idempotency::claim(conn, caller, key, request_hash).await? {
+                return Ok(replay);
+            }
+            let stored = match row.insert(conn).await? {
+                Some(created) => {
+                    follow_up(conn, &created).await?;
+                    let (id, unit_id, path) = (created.id(), created.unit_id(), created.unit_path().to_string());
+                    let out = created.into_api();
+                    let change = Change::created(R::<N>::RESOURCE, id, unit_id, &path, &out);
+                    audit::record(conn, Actor::Caller(caller), change).await?;
+                    Stored::new(StatusCode::CREATED, &out)
+                }
+                None => match R::<N>::find(conn, row.id()).await? {
+                    Some(existing) if caller.sees(existing.unit_path()) && row.same_record(&existing) => Stored {
+                        replayed: true,
+                        ..Stored::new(StatusCode::CREATED, &existing.into_api())
+                    },
+                    _ => return Err(idempotency::id_taken()),
+                },
+            };
+            idempotency::save(conn, caller, key, &stored).await?;
+            Ok(stored)
+        })
+        .await?;
+    Ok(stored.respond())
+}
+
+/// The change an update makes, inside its transaction: the row after it, or `None` when the
+/// record moved on meanwhile (the versioned `UPDATE` matched nothing).
+pub type Apply<R> = Box<dyn for<'c> FnOnce(&'c mut Conn) -> BoxFuture<'c, ApiResult<Option<R>>> + Send>;
+
+/// An update step.
+pub fn apply<R: Record>(
+    step: impl for<'c> FnOnce(&'c mut Conn) -> BoxFuture<'c, ApiResult<Option<R>>> + Send + 'static,
+) -> Apply<R> {
+    Box::new(step)
+}
+
+/// Changes `current` (as the caller read it) if `If-Match` still names its version: `apply`
+/// and the audit entry (`action`: `update`, or a workflow transition's name) in one
+/// transaction; 412 with the record as it is now when it moved on.
+pub async fn update<R: Record>(
+    conn: &mut Conn,
+    caller: &Caller,
+    current: R,
+    if_match: &IfMatch,
+    action: &str,
+    apply: Apply<R>,
+) -> ApiResult<Saved<R::Api>> {
+    if !if_match.matches(current.version()) {
+        return Err(stale(current));
+    }
+    let (id, unit_id, path) = (current.id(), current.unit_id(), current.unit_path().to_string());
+    let before = current.into_api();
+    let saved = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            let Some(after) = apply(conn).await? else {
+                return Ok(None);
+            };
+            let version = after.version();
+            let after = after.into_api();
+            let mut change = Change::updated(R::RESOURCE, id, unit_id, &path, &before, &after);
+            change.action = action;
+            audit::record(conn, Actor::Caller(caller), change).await?;
+            Ok(Some(Saved { version, value: after }))
+        })
+        .await?;
+    match saved {
+        Some(saved) => Ok(saved),
+        None => Err(R::find(conn, id).await?.map_or(ApiError::NotFound, stale)),
+    }
+}
+
+/// Deletes `current` softly if `If-Match` still names its version, with its audit entry, in one
+/// transaction. `204 No Content`.
+pub async fn delete<R: Record>(
+    conn: &mut Conn,
+    caller: &Caller,
+    current: R,
+    if_match: &IfMatch,
+) -> ApiResult<HttpResponse> {
+    if !if_match.matches(current.version()) {
+        return Err(stale(current));
+    }
+    let (id, version, unit_id, path) = (
+        current.id(),
+        current.version(),
+        current.unit_id(),
+        current.unit_path().to_string(),
+    );
+    let before = current.into_api();
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        R::before_delete(conn, id).await?;
+        if !crate::db::soft_delete(conn, R::TABLE, id, version).await? {
+            return Err(ApiError::stale(&before));
+        }
+        audit::record(
+            conn,
+            Actor::Caller(caller),
+            Change::deleted(R::RESOURCE, id, unit_id, &path, &before),
+        )
+        .await?;
+        Ok(())
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The seed's create (reference and demo data): inserts `row` unless its id is taken, with an
+/// audit entry whose actor is the system. The record in its API form when it was new.
+pub async fn seed<N: NewRecord>(conn: &mut Conn, row: &N) -> QueryResult<Option<<N::Row as Record>::Api>> {
+    let Some(created) = row.insert(conn).await? else {
+        return Ok(None);
+    };
+    let (id, unit_id, path) = (created.id(), created.unit_id(), created.unit_path().to_string());
+    let out = created.into_api();
+    let change = Change::created(<N::Row as Record>::RESOURCE, id, unit_id, &path, &out);
+    audit::record(conn, Actor::System, change).await?;
+    Ok(Some(out))
+}
