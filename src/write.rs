@@ -74,6 +74,11 @@ pub trait NewRecord: Send + Sync {
     fn same_record(&self, _existing: &Self::Row) -> bool {
         false
     }
+
+    /// The answer when the insert found its place taken by another record (409 by default).
+    fn taken(&self) -> ApiError {
+        idempotency::id_taken()
+    }
 }
 
 /// A changed record in its API form, with the version for `ETag`.
@@ -92,6 +97,16 @@ impl<T: Serialize> Saved<T> {
 /// 412: the record moved on; `current` is what it is now.
 pub fn stale<R: Record>(current: R) -> ApiError {
     ApiError::stale(&current.into_api())
+}
+
+/// 412 now, before the checks that follow it, unless `If-Match` names the version read (where
+/// a stale version should win over a state rule's 409). The write checks again in any case.
+pub fn require_fresh<R: Record + Clone>(current: &R, if_match: &IfMatch) -> ApiResult<()> {
+    if if_match.matches(current.version()) {
+        Ok(())
+    } else {
+        Err(stale(current.clone()))
+    }
 }
 
 /// What a create does after inserting a new record, inside its transaction (a participant list,
@@ -141,7 +156,7 @@ pub async fn create<N: NewRecord>(
                         replayed: true,
                         ..Stored::new(StatusCode::CREATED, &existing.into_api())
                     },
-                    _ => return Err(idempotency::id_taken()),
+                    _ => return Err(row.taken()),
                 },
             };
             idempotency::save(conn, caller, key, &stored).await?;
@@ -176,25 +191,56 @@ pub async fn update<R: Record>(
     if !if_match.matches(current.version()) {
         return Err(stale(current));
     }
-    let (id, unit_id, path) = (current.id(), current.unit_id(), current.unit_path().to_string());
-    let before = current.into_api();
-    let saved = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            let Some(after) = apply(conn).await? else {
-                return Ok(None);
-            };
-            let version = after.version();
-            let after = after.into_api();
-            let mut change = Change::updated(R::RESOURCE, id, unit_id, &path, &before, &after);
-            change.action = action;
-            audit::record(conn, Actor::Caller(caller), change).await?;
-            Ok(Some(Saved { version, value: after }))
-        })
-        .await?;
-    match saved {
+    let id = current.id();
+    match save(conn, caller, current, action, apply).await? {
         Some(saved) => Ok(saved),
         None => Err(R::find(conn, id).await?.map_or(ApiError::NotFound, stale)),
     }
+}
+
+/// A workflow transition of `current` (as the caller read it; no `If-Match`: the transition's
+/// own rules decide): `apply` and the audit entry named after `action`, in one transaction.
+/// 409 when another change won the race meanwhile.
+pub async fn transition<R: Record>(
+    conn: &mut Conn,
+    caller: &Caller,
+    current: R,
+    action: &str,
+    apply: Apply<R>,
+) -> ApiResult<Saved<R::Api>> {
+    save(conn, caller, current, action, apply)
+        .await?
+        .ok_or_else(|| ApiError::Conflict {
+            detail: crate::error::Text::new(
+                "The record changed meanwhile; read it again",
+                "Bản ghi vừa thay đổi; hãy tải lại",
+            ),
+            allowed: None,
+        })
+}
+
+/// The change and its audit entry in one transaction; `None` when the record moved on.
+async fn save<R: Record>(
+    conn: &mut Conn,
+    caller: &Caller,
+    current: R,
+    action: &str,
+    apply: Apply<R>,
+) -> ApiResult<Option<Saved<R::Api>>> {
+    let (id, unit_id, path) = (current.id(), current.unit_id(), current.unit_path().to_string());
+    let before = current.into_api();
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        let Some(after) = apply(conn).await? else {
+            return Ok(None);
+        };
+        let version = after.version();
+        let after = after.into_api();
+        let mut change = Change::updated(R::RESOURCE, id, unit_id, &path, &before, &after);
+        change.action = action;
+        audit::record(conn, Actor::Caller(caller), change).await?;
+        Ok(Some(Saved { version, value: after }))
+    })
+    .await
 }
 
 /// Deletes `current` softly if `If-Match` still names its version, with its audit entry, in one
@@ -243,4 +289,55 @@ pub async fn seed<N: NewRecord>(conn: &mut Conn, row: &N) -> QueryResult<Option<
     let change = Change::created(<N::Row as Record>::RESOURCE, id, unit_id, &path, &out);
     audit::record(conn, Actor::System, change).await?;
     Ok(Some(out))
+}
+
+/// [`Record`] and [`NewRecord`] for a row that carries `id`, `version`, `unit_id` and
+/// `unit_path`, inserts itself into `$table` and is found by `$find(conn, id)` (a function of
+/// its `queries.rs`). `same = |new, existing| …` says when a create finds the
+/// record an offline client created before (without it, an id sent again is 409).
+#[macro_export]
+macro_rules! unit_record {
+    ($row:ty, $api:ty, $resource:literal, $table:ident, $find:path $(, same = |$a:ident, $e:ident| $same:expr)?) => {
+        impl $crate::write::Record for $row {
+            type Api = $api;
+            const RESOURCE: &'static str = $resource;
+            const TABLE: &'static str = stringify!($table);
+
+            fn into_api(self) -> Self::Api {
+                self.into()
+            }
+            fn id(&self) -> uuid::Uuid {
+                self.id
+            }
+            fn version(&self) -> i64 {
+                self.version
+            }
+            fn unit_id(&self) -> uuid::Uuid {
+                self.unit_id
+            }
+            fn unit_path(&self) -> &str {
+                &self.unit_path
+            }
+            async fn find(conn: &mut $crate::db::Conn, id: uuid::Uuid) -> diesel::QueryResult<Option<Self>> {
+                $find(conn, id).await
+            }
+        }
+
+        impl $crate::write::NewRecord for $row {
+            type Row = Self;
+
+            fn id(&self) -> uuid::Uuid {
+                self.id
+            }
+            async fn insert(&self, conn: &mut $crate::db::Conn) -> diesel::QueryResult<Option<Self>> {
+                $crate::insert_new!(conn, $table, self, Self)
+            }
+            $(
+                fn same_record(&self, existing: &Self) -> bool {
+                    let ($a, $e) = (self, existing);
+                    $same
+                }
+            )?
+        }
+    };
 }

@@ -2,9 +2,6 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use crate::db::Conn;
-use crate::write::{NewRecord, Record};
-
 use super::model::AttachmentRow;
 use crate::db::schema::attachments;
 
@@ -28,38 +25,4 @@ pub async fn for_record(conn: &mut AsyncPgConnection, record_id: Uuid) -> QueryR
         .await
 }
 
-impl Record for AttachmentRow {
-    type Api = super::api::Attachment;
-    const RESOURCE: &'static str = "attachment";
-    const TABLE: &'static str = "attachments";
-
-    fn into_api(self) -> Self::Api {
-        self.into()
-    }
-    fn id(&self) -> Uuid {
-        self.id
-    }
-    fn version(&self) -> i64 {
-        self.version
-    }
-    fn unit_id(&self) -> Uuid {
-        self.unit_id
-    }
-    fn unit_path(&self) -> &str {
-        &self.unit_path
-    }
-    async fn find(conn: &mut Conn, id: Uuid) -> QueryResult<Option<Self>> {
-        find(conn, id).await
-    }
-}
-
-impl NewRecord for AttachmentRow {
-    type Row = Self;
-
-    fn id(&self) -> Uuid {
-        self.id
-    }
-    async fn insert(&self, conn: &mut Conn) -> QueryResult<Option<Self>> {
-        crate::insert_new!(conn, attachments, self, Self)
-    }
-}
+crate::unit_record!(AttachmentRow, super::api::Attachment, "attachment", attachments, find);

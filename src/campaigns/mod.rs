@@ -1,7 +1,9 @@
 //! Campaigns: a named group of outreach events that spans units (e.g. the 2020 Action Month in
 //! the city). A campaign shows its events' totals across the units the caller can see.
 
+pub mod api;
 pub mod handlers;
+pub mod model;
 pub mod queries;
 
 use crate::auth::Caller;

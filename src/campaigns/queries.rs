@@ -1,30 +1,12 @@
-use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Uuid as SqlUuid};
+use diesel::sql_types::Uuid as SqlUuid;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::model::{CampaignChanges, CampaignRow, Totals};
 use crate::auth::Caller;
 use crate::db::schema::campaigns;
 use crate::http::list::escape_like;
-
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = campaigns, check_for_backend(diesel::pg::Pg))]
-pub struct CampaignRow {
-    pub id: Uuid,
-    pub unit_id: Uuid,
-    pub unit_path: String,
-    pub name: String,
-    pub description: Option<String>,
-    pub starts_on: NaiveDate,
-    pub ends_on: NaiveDate,
-    #[diesel(skip_insertion)]
-    pub created_at: DateTime<Utc>,
-    #[diesel(skip_insertion)]
-    pub updated_at: DateTime<Utc>,
-    #[diesel(skip_insertion)]
-    pub version: i64,
-}
 
 pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<CampaignRow>> {
     campaigns::table
@@ -55,21 +37,6 @@ pub async fn list(conn: &mut AsyncPgConnection, caller: &Caller) -> QueryResult<
         .await
 }
 
-/// Events, participants by sex and reach of a campaign's events that the caller can see.
-#[derive(Debug, QueryableByName)]
-pub struct Totals {
-    #[diesel(sql_type = BigInt)]
-    pub events: i64,
-    #[diesel(sql_type = BigInt)]
-    pub female: i64,
-    #[diesel(sql_type = BigInt)]
-    pub male: i64,
-    #[diesel(sql_type = BigInt)]
-    pub other_sex: i64,
-    #[diesel(sql_type = BigInt)]
-    pub audience_reached: i64,
-}
-
 pub async fn totals(conn: &mut AsyncPgConnection, caller: &Caller, id: Uuid) -> QueryResult<Totals> {
     let mut sql = String::from(
         "SELECT count(*) AS events, coalesce(sum(female), 0)::bigint AS female, coalesce(sum(male), 0)::bigint AS male, \
@@ -92,19 +59,6 @@ pub async fn totals(conn: &mut AsyncPgConnection, caller: &Caller, id: Uuid) -> 
     q.get_result(conn).await
 }
 
-pub async fn insert_new(conn: &mut AsyncPgConnection, row: &CampaignRow) -> QueryResult<Option<CampaignRow>> {
-    crate::insert_new!(conn, campaigns, row, CampaignRow)
-}
-
-#[derive(Debug, Default, AsChangeset)]
-#[diesel(table_name = campaigns)]
-pub struct CampaignChanges {
-    pub name: Option<String>,
-    pub description: Option<Option<String>>,
-    pub starts_on: Option<NaiveDate>,
-    pub ends_on: Option<NaiveDate>,
-}
-
 pub async fn update(
     conn: &mut AsyncPgConnection,
     id: Uuid,
@@ -113,3 +67,13 @@ pub async fn update(
 ) -> QueryResult<Option<CampaignRow>> {
     crate::versioned_update!(conn, campaigns, id, version, c, CampaignRow)
 }
+
+// The same unit and name: the campaign an offline client created before.
+crate::unit_record!(
+    CampaignRow,
+    super::api::Campaign,
+    "campaign",
+    campaigns,
+    find,
+    same = |n, e| e.unit_id == n.unit_id && e.name == n.name
+);

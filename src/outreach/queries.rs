@@ -3,9 +3,6 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use crate::db::Conn;
-use crate::write::{NewRecord, Record};
-
 use super::api::EventFilters;
 use super::model::{EventChanges, EventRow};
 use crate::db::schema::outreach_events;
@@ -89,45 +86,15 @@ pub async fn update(
     crate::versioned_update!(conn, outreach_events, id, version, c, EventRow)
 }
 
-impl Record for EventRow {
-    type Api = super::api::OutreachEvent;
-    const RESOURCE: &'static str = "outreach_event";
-    const TABLE: &'static str = "outreach_events";
-
-    fn into_api(self) -> Self::Api {
-        self.into()
-    }
-    fn id(&self) -> Uuid {
-        self.id
-    }
-    fn version(&self) -> i64 {
-        self.version
-    }
-    fn unit_id(&self) -> Uuid {
-        self.unit_id
-    }
-    fn unit_path(&self) -> &str {
-        &self.unit_path
-    }
-    async fn find(conn: &mut Conn, id: Uuid) -> QueryResult<Option<Self>> {
-        find(conn, id).await
-    }
-}
-
-impl NewRecord for EventRow {
-    type Row = Self;
-
-    fn id(&self) -> Uuid {
-        self.id
-    }
-    async fn insert(&self, conn: &mut Conn) -> QueryResult<Option<Self>> {
-        crate::insert_new!(conn, outreach_events, self, Self)
-    }
-    /// The same unit, title and start: the record an offline client created before.
-    fn same_record(&self, e: &Self) -> bool {
-        e.unit_id == self.unit_id && e.title == self.title && e.starts_on == self.starts_on
-    }
-}
+// The same unit, title and start: the record an offline client created before.
+crate::unit_record!(
+    EventRow,
+    super::api::OutreachEvent,
+    "outreach_event",
+    outreach_events,
+    find,
+    same = |n, e| e.unit_id == n.unit_id && e.title == n.title && e.starts_on == n.starts_on
+);
 
 impl crate::records::ActivityRecord for EventRow {
     fn dates(&self) -> (NaiveDate, NaiveDate) {

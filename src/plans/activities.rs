@@ -1,27 +1,23 @@
 //! `/api/v1/plans/{id}/activities`: what a plan will do, by whom, when, with what budget.
 
-use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{Datelike, NaiveDate};
-use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use super::api::{Activity, ActivityPatch, ActivityStatus, NewActivity};
-use super::handlers::{readable_plan, require_editable};
-use super::model::{ActivityRow, PlanRow};
+use super::model::{ActivityChanges, ActivityRow, PlanRow};
+use super::queries::{find_part, readable_plan, update_part, writable_part, PlanPart, Planned};
+use super::require_editable;
 use super::workflow::Status;
-use crate::audit::{self};
 use crate::auth::Caller;
-use crate::db::schema::plan_activities;
 use crate::db::Conn;
 use crate::error::{ApiError, ApiResult, FieldError, Problem, Text};
-use crate::http::idempotency::{self, Created, IdempotencyKey};
+use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::list::Page;
-use crate::http::{etag_response, IfMatch, Json, ValidJson};
+use crate::http::{IfMatch, Json, ValidJson};
 use crate::state::AppState;
-
-const RESOURCE: &str = "plan_activity";
+use crate::write;
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Path)]
@@ -30,22 +26,6 @@ pub struct ActivityPath {
     pub id: Uuid,
     /// Activity id.
     pub activity_id: Uuid,
-}
-
-async fn find(conn: &mut Conn, plan_id: Uuid, id: Uuid) -> ApiResult<ActivityRow> {
-    plan_activities::table
-        .filter(plan_activities::id.eq(id))
-        .filter(plan_activities::plan_id.eq(plan_id))
-        .filter(plan_activities::deleted_at.is_null())
-        .select(ActivityRow::as_select())
-        .first(conn)
-        .await
-        .optional()?
-        .ok_or(ApiError::NotFound)
-}
-
-fn stale(row: ActivityRow) -> ApiError {
-    ApiError::stale(&Activity::from(row))
 }
 
 /// Dates inside the plan's year, in order.
@@ -109,13 +89,7 @@ pub async fn list_activities(
 ) -> ApiResult<web::Json<Page<Activity>>> {
     let mut conn = state.pool.get().await?;
     let plan = readable_plan(&mut conn, &caller, *id).await?;
-    let rows: Vec<ActivityRow> = plan_activities::table
-        .filter(plan_activities::plan_id.eq(plan.id))
-        .filter(plan_activities::deleted_at.is_null())
-        .order((plan_activities::starts_on, plan_activities::id))
-        .select(ActivityRow::as_select())
-        .load(&mut conn)
-        .await?;
+    let rows = ActivityRow::of_plan(&mut conn, plan.id).await?;
     Ok(web::Json(Page {
         data: rows.into_iter().map(Activity::from).collect(),
         next_cursor: None,
@@ -175,38 +149,15 @@ pub async fn create_activity(
         updated_at: now,
         version: 1,
     };
-    let stored = idempotency::create_once(
+    write::create(
         &mut conn,
         &caller,
         &key,
         &hash,
-        (RESOURCE, plan.unit_id, &plan.unit_path),
-        |a: &Activity| a.id,
-        move |conn| {
-            Box::pin(async move {
-                let inserted: Option<ActivityRow> = crate::insert_new!(conn, plan_activities, &row, ActivityRow)?;
-                inserted
-                    .map(|a| Created::New(Activity::from(a)))
-                    .ok_or_else(idempotency::id_taken)
-            })
-        },
+        Planned::of(row, &plan),
+        write::nothing(),
     )
-    .await?;
-    Ok(stored.respond())
-}
-
-#[derive(Debug, Default, AsChangeset)]
-#[diesel(table_name = plan_activities)]
-struct ActivityChanges {
-    kind: Option<String>,
-    title: Option<String>,
-    starts_on: Option<NaiveDate>,
-    ends_on: Option<NaiveDate>,
-    responsible_unit_id: Option<Uuid>,
-    responsible_unit_path: Option<String>,
-    budget_state_vnd: Option<i64>,
-    budget_mobilized_vnd: Option<i64>,
-    status: Option<String>,
+    .await
 }
 
 /// Change an activity (needs `If-Match`). While the plan is a draft or returned, any field;
@@ -238,12 +189,7 @@ pub async fn update_activity(
 ) -> ApiResult<HttpResponse> {
     let body = body.into_valid()?;
     let mut conn = state.pool.get().await?;
-    let plan = readable_plan(&mut conn, &caller, path.id).await?;
-    let current = find(&mut conn, plan.id, path.activity_id).await?;
-    caller.require_manager_of(plan.unit_id, &plan.unit_path)?;
-    if !if_match.matches(current.version) {
-        return Err(stale(current));
-    }
+    let (plan, current) = writable_part::<ActivityRow>(&mut conn, &caller, path.id, path.activity_id).await?;
     let defines = body.kind.is_some()
         || body.title.is_some()
         || body.starts_on.is_some()
@@ -257,8 +203,8 @@ pub async fn update_activity(
     }
     check_dates(
         &plan,
-        body.starts_on.unwrap_or(current.starts_on),
-        body.ends_on.unwrap_or(current.ends_on),
+        body.starts_on.unwrap_or(current.row.starts_on),
+        body.ends_on.unwrap_or(current.row.ends_on),
     )?;
     let unit_path = match body.responsible_unit_id {
         Some(u) => Some(responsible(&mut conn, &plan, u).await?),
@@ -275,33 +221,7 @@ pub async fn update_activity(
         budget_mobilized_vnd: body.budget_mobilized_vnd,
         status: body.status.map(|s| s.as_str().to_string()),
     };
-    let before = Activity::from(current.clone());
-    let (current_id, current_version) = (current.id, current.version);
-    let updated = audit::update_record(
-        &mut conn,
-        &caller,
-        (RESOURCE, current.id, plan.unit_id, &plan.unit_path),
-        "update",
-        &before,
-        move |conn| {
-            Box::pin(async move {
-                let row: Option<ActivityRow> = crate::versioned_update!(
-                    conn,
-                    plan_activities,
-                    current_id,
-                    current_version,
-                    &changes,
-                    ActivityRow
-                )?;
-                Ok(row.map(Activity::from))
-            })
-        },
-    )
-    .await?;
-    match updated {
-        Some(a) => Ok(etag_response(StatusCode::OK, a.version, &a)),
-        None => Err(stale(find(&mut conn, plan.id, path.activity_id).await?)),
-    }
+    update_part(&mut conn, &caller, current, &if_match, changes).await
 }
 
 /// Remove an activity from a draft or returned plan (needs `If-Match`).
@@ -328,24 +248,9 @@ pub async fn delete_activity(
     if_match: IfMatch,
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
-    let plan = readable_plan(&mut conn, &caller, path.id).await?;
-    let current = find(&mut conn, plan.id, path.activity_id).await?;
-    caller.require_manager_of(plan.unit_id, &plan.unit_path)?;
-    if !if_match.matches(current.version) {
-        return Err(stale(current));
-    }
+    let (plan, current) = writable_part::<ActivityRow>(&mut conn, &caller, path.id, path.activity_id).await?;
     require_editable(&plan)?;
-    let before = Activity::from(current.clone());
-    audit::delete_record(
-        &mut conn,
-        &caller,
-        "plan_activities",
-        RESOURCE,
-        (current.id, current.version, plan.unit_id, &plan.unit_path),
-        &before,
-    )
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    write::delete(&mut conn, &caller, current, &if_match).await
 }
 
 /// What carried out an activity, as far as the caller can see.
@@ -424,7 +329,7 @@ pub async fn activity_results(
     use crate::http::list::Sort;
     let mut conn = state.pool.get().await?;
     let plan = readable_plan(&mut conn, &caller, path.id).await?;
-    let activity = find(&mut conn, plan.id, path.activity_id).await?;
+    let activity = find_part::<ActivityRow>(&mut conn, &plan, path.activity_id).await?.row;
     let tf = crate::trainings::api::TrainingFilters {
         unit_id: None,
         include_descendants: false,

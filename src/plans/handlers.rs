@@ -2,60 +2,24 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
-use diesel_async::AsyncConnection;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::api::{Indicator, NewPlan, Plan, PlanFilters, PlanPatch, Transition, TransitionRequest};
-use super::model::PlanRow;
-use super::queries::{self, NewPlanRow, PlanChanges};
-use super::require_readable;
+use super::model::{NewPlanRow, PlanChanges, PlanDraft, PlanRow};
+use super::queries::{self, readable_plan};
 use super::workflow::{allowed, Action, Party, Status};
-use crate::audit::{self, Actor, Change};
+use super::{require_editable, require_readable};
 use crate::auth::{Caller, PrincipalKind, Role};
 use crate::db::Conn;
 use crate::domain::areas_to_db;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::http::idempotency::{self, Created, IdempotencyKey};
+use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::list::{paginate, Cursor, Page, PageQuery, Sort};
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
 use crate::state::AppState;
-
-const RESOURCE: &str = "plan";
-
-/// A plan the caller may read, or 404.
-pub async fn readable_plan(conn: &mut Conn, caller: &Caller, id: Uuid) -> ApiResult<PlanRow> {
-    let plan = queries::find(conn, id).await?.ok_or(ApiError::NotFound)?;
-    require_readable(caller, &plan)?;
-    Ok(plan)
-}
-
-fn stale(plan: PlanRow) -> ApiError {
-    ApiError::stale(&Plan::from(plan))
-}
-
-/// 409 unless the plan's content may change (draft or returned).
-pub fn require_editable(plan: &PlanRow) -> ApiResult<Status> {
-    let status = Status::parse(&plan.status).unwrap_or(Status::Draft);
-    if status.is_editable() {
-        Ok(status)
-    } else {
-        Err(ApiError::Conflict {
-            detail: crate::error::Text::new(
-                format!(
-                    "The plan is {}; only a draft or returned plan can be edited",
-                    status.as_str()
-                ),
-                format!(
-                    "Kế hoạch đang ở trạng thái {}; chỉ sửa được khi là bản nháp hoặc bị trả lại",
-                    status.as_str()
-                ),
-            ),
-            allowed: Some(allowed(status).into_iter().map(|a| a.as_str().to_string()).collect()),
-        })
-    }
-}
+use crate::write;
 
 /// The parent plan must be readable and belong to a unit above the plan's unit.
 async fn check_parent(conn: &mut Conn, caller: &Caller, parent: Option<Uuid>, unit_path: &str) -> ApiResult<()> {
@@ -213,37 +177,11 @@ pub async fn create_plan(
         areas: areas_to_db(&body.areas),
         parent_plan_id: body.parent_plan_id,
     };
-    let documents = body.document_ids.clone();
-    let who = caller.clone();
-    let stored = idempotency::create_once(
-        &mut conn,
-        &caller,
-        &key,
-        &hash,
-        (RESOURCE, unit.id, &unit.path),
-        |r: &Plan| r.id,
-        move |conn| {
-            Box::pin(async move {
-                match queries::insert_new(conn, &row, &documents).await? {
-                    Some(created) => Ok(Created::New(Plan::from(created))),
-                    None => match queries::find(conn, row.id).await? {
-                        Some(e)
-                            if who.sees(&e.unit_path)
-                                && e.unit_id == row.unit_id
-                                && e.year == row.year
-                                && e.kind == row.kind
-                                && e.title == row.title =>
-                        {
-                            Ok(Created::Existing(Plan::from(e)))
-                        }
-                        _ => Err(idempotency::id_taken()),
-                    },
-                }
-            })
-        },
-    )
-    .await?;
-    Ok(stored.respond())
+    let draft = PlanDraft {
+        row,
+        documents: body.document_ids,
+    };
+    write::create(&mut conn, &caller, &key, &hash, draft, write::nothing()).await
 }
 
 /// Edit a draft or returned plan (its unit's manager or an admin above; needs `If-Match`).
@@ -276,9 +214,7 @@ pub async fn update_plan(
     let mut conn = state.pool.get().await?;
     let current = readable_plan(&mut conn, &caller, *id).await?;
     caller.require_manager_of(current.unit_id, &current.unit_path)?;
-    if !if_match.matches(current.version) {
-        return Err(stale(current));
-    }
+    write::require_fresh(&current, &if_match)?;
     require_editable(&current)?;
     if let Some(parent) = body.parent_plan_id {
         check_parent(&mut conn, &caller, parent, &current.unit_path).await?;
@@ -293,34 +229,22 @@ pub async fn update_plan(
         parent_plan_id: body.parent_plan_id,
         ..Default::default()
     };
-    let before = Plan::from(current.clone());
-    let (current_id, current_version) = (current.id, current.version);
-    let documents = body.document_ids.clone();
-    let updated = audit::update_record(
-        &mut conn,
-        &caller,
-        (RESOURCE, current.id, current.unit_id, &current.unit_path),
-        "update",
-        &before,
-        move |conn| {
-            Box::pin(async move {
-                if !queries::update(conn, current_id, current_version, &changes, None).await? {
-                    return Ok(None);
-                }
-                if let Some(docs) = &documents {
-                    queries::set_documents(conn, current_id, docs).await?;
-                }
-                Ok(Some(Plan::from(
-                    queries::find(conn, current_id).await?.ok_or(ApiError::NotFound)?,
-                )))
-            })
-        },
-    )
-    .await?;
-    match updated {
-        Some(plan) => Ok(etag_response(StatusCode::OK, plan.version, &plan)),
-        None => Err(stale(readable_plan(&mut conn, &caller, *id).await?)),
-    }
+    let (id, version) = (current.id, current.version);
+    let documents = body.document_ids;
+    let apply = write::apply(move |conn| {
+        Box::pin(async move {
+            if !queries::update(conn, id, version, &changes, None).await? {
+                return Ok(None);
+            }
+            if let Some(docs) = &documents {
+                queries::set_documents(conn, id, docs).await?;
+            }
+            Ok(queries::find(conn, id).await?)
+        })
+    });
+    Ok(write::update(&mut conn, &caller, current, &if_match, "update", apply)
+        .await?
+        .respond())
 }
 
 /// Delete a draft plan (soft; needs `If-Match`). Other plans are cancelled, not deleted.
@@ -349,32 +273,14 @@ pub async fn delete_plan(
     let mut conn = state.pool.get().await?;
     let current = readable_plan(&mut conn, &caller, *id).await?;
     caller.require_manager_of(current.unit_id, &current.unit_path)?;
-    if !if_match.matches(current.version) {
-        return Err(stale(current));
-    }
+    write::require_fresh(&current, &if_match)?;
     if current.status != Status::Draft.as_str() {
         return Err(ApiError::conflict(
             "Only a draft plan can be deleted; cancel it instead",
             "Chỉ xóa được kế hoạch nháp; hãy hủy kế hoạch",
         ));
     }
-    let before = Plan::from(current.clone());
-    conn.transaction::<_, ApiError, _>(async |conn| {
-        if queries::has_children(conn, current.id).await? {
-            return Err(ApiError::conflict(
-                "Other plans implement this plan",
-                "Có kế hoạch khác đang thực hiện kế hoạch này",
-            ));
-        }
-        if !crate::db::soft_delete(conn, "plans", current.id, current.version).await? {
-            return Err(stale(current.clone()));
-        }
-        let change = Change::deleted(RESOURCE, current.id, current.unit_id, &current.unit_path, &before);
-        audit::record(conn, Actor::Caller(&caller), change).await?;
-        Ok(())
-    })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    write::delete(&mut conn, &caller, current, &if_match).await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -485,38 +391,19 @@ pub async fn plan_action(
         results_report: body.results_report.clone(),
         ..Default::default()
     };
-    let before = Plan::from(plan.clone());
-    let moved = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            if !queries::update(conn, plan.id, plan.version, &changes, Some(from)).await? {
+    let (id, version, who, reason) = (plan.id, plan.version, caller.clone(), body.reason);
+    let apply = write::apply(move |conn| {
+        Box::pin(async move {
+            if !queries::update(conn, id, version, &changes, Some(from)).await? {
                 return Ok(None);
             }
-            queries::record_transition(
-                conn,
-                plan.id,
-                &caller,
-                (action.as_str(), from, to),
-                body.reason.as_deref(),
-            )
-            .await?;
-            let after = Plan::from(queries::find(conn, plan.id).await?.ok_or(ApiError::NotFound)?);
-            let mut change = Change::updated(RESOURCE, plan.id, plan.unit_id, &plan.unit_path, &before, &after);
-            change.action = action.as_str();
-            audit::record(conn, Actor::Caller(&caller), change).await?;
-            Ok(Some(after))
+            queries::record_transition(conn, id, &who, (action.as_str(), from, to), reason.as_deref()).await?;
+            Ok(queries::find(conn, id).await?)
         })
-        .await?;
-    match moved {
-        Some(p) => Ok(etag_response(StatusCode::OK, p.version, &p)),
-        // Another transition won the race: say what the plan is now.
-        None => Err(ApiError::Conflict {
-            detail: crate::error::Text::new(
-                "The plan changed meanwhile; read it again",
-                "Kế hoạch vừa thay đổi; hãy tải lại",
-            ),
-            allowed: None,
-        }),
-    }
+    });
+    Ok(write::transition(&mut conn, &caller, plan, action.as_str(), apply)
+        .await?
+        .respond())
 }
 
 /// The plan's workflow history, oldest first.

@@ -16,7 +16,7 @@ pub mod workflow;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use model::PlanRow;
-use workflow::Status;
+use workflow::{allowed, Status};
 
 /// Read access: the plan's subtree, or below it once published. Partners read no plans.
 pub fn require_readable(caller: &Caller, plan: &PlanRow) -> ApiResult<()> {
@@ -25,5 +25,27 @@ pub fn require_readable(caller: &Caller, plan: &PlanRow) -> ApiResult<()> {
         Ok(())
     } else {
         Err(ApiError::NotFound)
+    }
+}
+
+/// 409 unless the plan's content may change (draft or returned).
+pub fn require_editable(plan: &PlanRow) -> ApiResult<Status> {
+    let status = Status::parse(&plan.status).unwrap_or(Status::Draft);
+    if status.is_editable() {
+        Ok(status)
+    } else {
+        Err(ApiError::Conflict {
+            detail: crate::error::Text::new(
+                format!(
+                    "The plan is {}; only a draft or returned plan can be edited",
+                    status.as_str()
+                ),
+                format!(
+                    "Kế hoạch đang ở trạng thái {}; chỉ sửa được khi là bản nháp hoặc bị trả lại",
+                    status.as_str()
+                ),
+            ),
+            allowed: Some(allowed(status).into_iter().map(|a| a.as_str().to_string()).collect()),
+        })
     }
 }

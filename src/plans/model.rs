@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Int4, Int8, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use uuid::Uuid;
 
-use crate::db::schema::{plan_activities, plan_targets};
+use crate::db::schema::{plan_activities, plan_targets, plans};
 use crate::http::list::{ts_key, Keyed};
 
 /// A plan with its citations and target counts, as one query returns it.
@@ -110,4 +110,62 @@ pub struct ActivityRow {
     pub updated_at: DateTime<Utc>,
     #[diesel(skip_insertion)]
     pub version: i64,
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = plan_targets)]
+pub struct TargetChanges {
+    pub indicator: Option<String>,
+    pub indicator_code: Option<Option<String>>,
+    pub unit_of_measure: Option<String>,
+    pub direction: Option<String>,
+    pub baseline: Option<Option<f64>>,
+    pub target_value: Option<f64>,
+    pub actual_value: Option<Option<f64>>,
+    pub measured_on: Option<Option<NaiveDate>>,
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = plan_activities)]
+pub struct ActivityChanges {
+    pub kind: Option<String>,
+    pub title: Option<String>,
+    pub starts_on: Option<NaiveDate>,
+    pub ends_on: Option<NaiveDate>,
+    pub responsible_unit_id: Option<Uuid>,
+    pub responsible_unit_path: Option<String>,
+    pub budget_state_vnd: Option<i64>,
+    pub budget_mobilized_vnd: Option<i64>,
+    pub status: Option<String>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = plans)]
+pub struct NewPlanRow {
+    pub id: Uuid,
+    pub unit_id: Uuid,
+    pub unit_path: String,
+    pub year: i32,
+    pub kind: String,
+    pub title: String,
+    pub summary: Option<String>,
+    pub areas: Vec<String>,
+    pub parent_plan_id: Option<Uuid>,
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = plans)]
+pub struct PlanChanges {
+    pub title: Option<String>,
+    pub summary: Option<Option<String>>,
+    pub areas: Option<Vec<String>>,
+    pub parent_plan_id: Option<Option<Uuid>>,
+    pub status: Option<String>,
+    pub results_report: Option<String>,
+}
+
+/// A new plan with the legal documents it cites.
+pub struct PlanDraft {
+    pub row: NewPlanRow,
+    pub documents: Vec<Uuid>,
 }

@@ -5,7 +5,9 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::api::{Direction, Indicator, PlanFilters};
-use super::model::{ActivityRow, PlanRow, TargetRow, PLAN_SELECT};
+use super::model::{
+    ActivityChanges, ActivityRow, NewPlanRow, PlanChanges, PlanDraft, PlanRow, TargetChanges, TargetRow, PLAN_SELECT,
+};
 use super::workflow::Status;
 use crate::auth::Caller;
 use crate::db::schema::{indicators, plan_documents, plan_transitions, plans};
@@ -96,20 +98,6 @@ pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<
     .optional()
 }
 
-#[derive(Debug, Insertable)]
-#[diesel(table_name = plans)]
-pub struct NewPlanRow {
-    pub id: Uuid,
-    pub unit_id: Uuid,
-    pub unit_path: String,
-    pub year: i32,
-    pub kind: String,
-    pub title: String,
-    pub summary: Option<String>,
-    pub areas: Vec<String>,
-    pub parent_plan_id: Option<Uuid>,
-}
-
 /// Inserts the plan and its citations unless the id is taken (`None` then).
 pub async fn insert_new(
     conn: &mut AsyncPgConnection,
@@ -143,17 +131,6 @@ pub async fn set_documents(conn: &mut AsyncPgConnection, plan_id: Uuid, document
         .execute(conn)
         .await?;
     Ok(())
-}
-
-#[derive(Debug, Default, AsChangeset)]
-#[diesel(table_name = plans)]
-pub struct PlanChanges {
-    pub title: Option<String>,
-    pub summary: Option<Option<String>>,
-    pub areas: Option<Vec<String>>,
-    pub parent_plan_id: Option<Option<Uuid>>,
-    pub status: Option<String>,
-    pub results_report: Option<String>,
 }
 
 /// Applies changes at `version` (and, for a transition, only from `from`): false when the plan
@@ -315,6 +292,11 @@ impl<T> Planned<T> {
             unit_path: plan.unit_path.clone(),
         }
     }
+
+    /// The same part, as a changed row.
+    pub fn with(self, row: T) -> Self {
+        Self { row, ..self }
+    }
 }
 
 /// What the write path needs of a plan's part; targets and activities share one implementation
@@ -337,6 +319,46 @@ pub trait PlanPart: Clone + Send + Sync + 'static {
         &'a self,
         conn: &'a mut Conn,
     ) -> impl std::future::Future<Output = QueryResult<Option<Self>>> + Send + 'a;
+    /// What a correction sets.
+    type Changes: Send + Sync + 'static;
+    /// The versioned UPDATE (`None` when the part moved on).
+    fn update<'a>(
+        conn: &'a mut Conn,
+        id: Uuid,
+        version: i64,
+        changes: &'a Self::Changes,
+    ) -> impl std::future::Future<Output = QueryResult<Option<Self>>> + Send + 'a;
+}
+
+/// The plan and its part for a write: the plan readable, the part of that plan, the caller its
+/// unit's manager (or an admin above).
+pub async fn writable_part<T: PlanPart>(
+    conn: &mut Conn,
+    caller: &Caller,
+    plan_id: Uuid,
+    id: Uuid,
+) -> crate::error::ApiResult<(PlanRow, Planned<T>)> {
+    let plan = readable_plan(conn, caller, plan_id).await?;
+    let part = find_part(conn, &plan, id).await?;
+    caller.require_manager_of(plan.unit_id, &plan.unit_path)?;
+    Ok((plan, part))
+}
+
+/// Corrects a part (`If-Match`, audit, 412).
+pub async fn update_part<T: PlanPart>(
+    conn: &mut Conn,
+    caller: &Caller,
+    current: Planned<T>,
+    if_match: &crate::http::IfMatch,
+    changes: T::Changes,
+) -> crate::error::ApiResult<actix_web::HttpResponse> {
+    let (id, version, owner) = (current.row.id(), current.row.version(), current.clone());
+    let apply = crate::write::apply(move |conn| {
+        Box::pin(async move { Ok(T::update(conn, id, version, &changes).await?.map(|row| owner.with(row))) })
+    });
+    Ok(crate::write::update(conn, caller, current, if_match, "update", apply)
+        .await?
+        .respond())
 }
 
 /// The part of this plan with this id, or 404.
@@ -390,7 +412,7 @@ impl<T: PlanPart> NewRecord for Planned<T> {
 
 /// Defines a plan part's [`PlanPart`] implementation over its table.
 macro_rules! plan_part {
-    ($row:ty, $api:ty, $resource:literal, $table:ident) => {
+    ($row:ty, $changes:ty, $api:ty, $resource:literal, $table:ident, $order:ident) => {
         impl PlanPart for $row {
             type Api = $api;
             const RESOURCE: &'static str = $resource;
@@ -420,7 +442,7 @@ macro_rules! plan_part {
                 t::table
                     .filter(t::plan_id.eq(plan_id))
                     .filter(t::deleted_at.is_null())
-                    .order((t::created_at, t::id))
+                    .order((t::$order, t::id))
                     .select(<$row>::as_select())
                     .load(conn)
                     .await
@@ -428,9 +450,84 @@ macro_rules! plan_part {
             async fn insert(&self, conn: &mut Conn) -> QueryResult<Option<Self>> {
                 crate::insert_new!(conn, $table, self, $row)
             }
+            type Changes = $changes;
+            async fn update(conn: &mut Conn, id: Uuid, version: i64, changes: &$changes) -> QueryResult<Option<Self>> {
+                crate::versioned_update!(conn, $table, id, version, changes, $row)
+            }
         }
     };
 }
 
-plan_part!(TargetRow, super::api::Target, "plan_target", plan_targets);
-plan_part!(ActivityRow, super::api::Activity, "plan_activity", plan_activities);
+plan_part!(
+    TargetRow,
+    TargetChanges,
+    super::api::Target,
+    "plan_target",
+    plan_targets,
+    created_at
+);
+plan_part!(
+    ActivityRow,
+    ActivityChanges,
+    super::api::Activity,
+    "plan_activity",
+    plan_activities,
+    starts_on
+);
+
+/// A plan the caller may read, or 404.
+pub async fn readable_plan(conn: &mut Conn, caller: &Caller, id: Uuid) -> crate::error::ApiResult<PlanRow> {
+    let plan = find(conn, id).await?.ok_or(crate::error::ApiError::NotFound)?;
+    super::require_readable(caller, &plan)?;
+    Ok(plan)
+}
+
+impl Record for PlanRow {
+    type Api = super::api::Plan;
+    const RESOURCE: &'static str = "plan";
+    const TABLE: &'static str = "plans";
+
+    fn into_api(self) -> Self::Api {
+        self.into()
+    }
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    fn version(&self) -> i64 {
+        self.version
+    }
+    fn unit_id(&self) -> Uuid {
+        self.unit_id
+    }
+    fn unit_path(&self) -> &str {
+        &self.unit_path
+    }
+    async fn find(conn: &mut Conn, id: Uuid) -> QueryResult<Option<Self>> {
+        find(conn, id).await
+    }
+    /// A plan that other plans implement stays.
+    async fn before_delete(conn: &mut Conn, id: Uuid) -> crate::error::ApiResult<()> {
+        if has_children(conn, id).await? {
+            return Err(crate::error::ApiError::conflict(
+                "Other plans implement this plan",
+                "Có kế hoạch khác đang thực hiện kế hoạch này",
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl NewRecord for PlanDraft {
+    type Row = PlanRow;
+
+    fn id(&self) -> Uuid {
+        self.row.id
+    }
+    async fn insert(&self, conn: &mut Conn) -> QueryResult<Option<PlanRow>> {
+        insert_new(conn, &self.row, &self.documents).await
+    }
+    /// The same unit, year, kind and title: the plan an offline client created before.
+    fn same_record(&self, e: &PlanRow) -> bool {
+        e.unit_id == self.row.unit_id && e.year == self.row.year && e.kind == self.row.kind && e.title == self.row.title
+    }
+}

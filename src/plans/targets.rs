@@ -1,27 +1,21 @@
 //! `/api/v1/plans/{id}/targets`: what a plan aims at, and what was measured.
 
-use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
-use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use super::api::{Direction, NewTarget, Target, TargetPatch};
-use super::handlers::{readable_plan, require_editable};
-use super::model::TargetRow;
-use super::queries as plan_queries;
+use super::model::{TargetChanges, TargetRow};
+use super::queries::{self as plan_queries, readable_plan, update_part, writable_part, PlanPart, Planned};
+use super::require_editable;
 use super::workflow::Status;
-use crate::audit::{self};
 use crate::auth::Caller;
-use crate::db::schema::plan_targets;
 use crate::db::Conn;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::http::idempotency::{self, Created, IdempotencyKey};
+use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::list::Page;
-use crate::http::{etag_response, IfMatch, Json, ValidJson};
+use crate::http::{IfMatch, Json, ValidJson};
 use crate::state::AppState;
-
-const RESOURCE: &str = "plan_target";
+use crate::write;
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Path)]
@@ -30,30 +24,6 @@ pub struct TargetPath {
     pub id: Uuid,
     /// Target id.
     pub target_id: Uuid,
-}
-
-async fn find(conn: &mut Conn, plan_id: Uuid, id: Uuid) -> ApiResult<TargetRow> {
-    plan_targets::table
-        .filter(plan_targets::id.eq(id))
-        .filter(plan_targets::plan_id.eq(plan_id))
-        .filter(plan_targets::deleted_at.is_null())
-        .select(TargetRow::as_select())
-        .first(conn)
-        .await
-        .optional()?
-        .ok_or(ApiError::NotFound)
-}
-
-/// Inserts a target unless its id is taken (then 409: targets are created online).
-async fn insert(conn: &mut Conn, row: &TargetRow) -> ApiResult<Created<Target>> {
-    let inserted: Option<TargetRow> = crate::insert_new!(conn, plan_targets, row, TargetRow)?;
-    inserted
-        .map(|t| Created::New(Target::from(t)))
-        .ok_or_else(idempotency::id_taken)
-}
-
-fn stale(row: TargetRow) -> ApiError {
-    ApiError::stale(&Target::from(row))
 }
 
 async fn check_indicator(conn: &mut Conn, code: Option<&str>) -> ApiResult<()> {
@@ -99,13 +69,7 @@ pub async fn list_targets(
 ) -> ApiResult<web::Json<Page<Target>>> {
     let mut conn = state.pool.get().await?;
     let plan = readable_plan(&mut conn, &caller, *id).await?;
-    let rows: Vec<TargetRow> = plan_targets::table
-        .filter(plan_targets::plan_id.eq(plan.id))
-        .filter(plan_targets::deleted_at.is_null())
-        .order((plan_targets::created_at, plan_targets::id))
-        .select(TargetRow::as_select())
-        .load(&mut conn)
-        .await?;
+    let rows = TargetRow::of_plan(&mut conn, plan.id).await?;
     Ok(web::Json(Page {
         data: rows.into_iter().map(Target::from).collect(),
         next_cursor: None,
@@ -163,30 +127,8 @@ pub async fn create_target(
         updated_at: now,
         version: 1,
     };
-    let stored = idempotency::create_once(
-        &mut conn,
-        &caller,
-        &key,
-        &hash,
-        (RESOURCE, plan.unit_id, &plan.unit_path),
-        |t: &Target| t.id,
-        move |conn| Box::pin(async move { insert(conn, &row).await }),
-    )
-    .await?;
-    Ok(stored.respond())
-}
-
-#[derive(Debug, Default, AsChangeset)]
-#[diesel(table_name = plan_targets)]
-struct TargetChanges {
-    indicator: Option<String>,
-    indicator_code: Option<Option<String>>,
-    unit_of_measure: Option<String>,
-    direction: Option<String>,
-    baseline: Option<Option<f64>>,
-    target_value: Option<f64>,
-    actual_value: Option<Option<f64>>,
-    measured_on: Option<Option<chrono::NaiveDate>>,
+    let row = Planned::of(row, &plan);
+    write::create(&mut conn, &caller, &key, &hash, row, write::nothing()).await
 }
 
 /// Change a target (needs `If-Match`). While the plan is a draft or returned, any field; while
@@ -218,12 +160,7 @@ pub async fn update_target(
 ) -> ApiResult<HttpResponse> {
     let body = body.into_valid()?;
     let mut conn = state.pool.get().await?;
-    let plan = readable_plan(&mut conn, &caller, path.id).await?;
-    let current = find(&mut conn, plan.id, path.target_id).await?;
-    caller.require_manager_of(plan.unit_id, &plan.unit_path)?;
-    if !if_match.matches(current.version) {
-        return Err(stale(current));
-    }
+    let (plan, current) = writable_part::<TargetRow>(&mut conn, &caller, path.id, path.target_id).await?;
     let defines = body.indicator.is_some()
         || body.indicator_code.is_some()
         || body.unit_of_measure.is_some()
@@ -235,8 +172,8 @@ pub async fn update_target(
         require_editable(&plan)?;
     }
     check_indicator(&mut conn, body.indicator_code.as_ref().and_then(|c| c.as_deref())).await?;
-    let actual = body.actual_value.unwrap_or(current.actual_value);
-    let measured = body.measured_on.unwrap_or(current.measured_on);
+    let actual = body.actual_value.unwrap_or(current.row.actual_value);
+    let measured = body.measured_on.unwrap_or(current.row.measured_on);
     check_measure(actual, measured)?;
     let changes = TargetChanges {
         indicator: body.indicator.map(|s| s.trim().to_string()),
@@ -248,27 +185,7 @@ pub async fn update_target(
         actual_value: body.actual_value,
         measured_on: body.measured_on,
     };
-    let before = Target::from(current.clone());
-    let (current_id, current_version) = (current.id, current.version);
-    let updated = audit::update_record(
-        &mut conn,
-        &caller,
-        (RESOURCE, current.id, plan.unit_id, &plan.unit_path),
-        "update",
-        &before,
-        move |conn| {
-            Box::pin(async move {
-                let row: Option<TargetRow> =
-                    crate::versioned_update!(conn, plan_targets, current_id, current_version, &changes, TargetRow)?;
-                Ok(row.map(Target::from))
-            })
-        },
-    )
-    .await?;
-    match updated {
-        Some(t) => Ok(etag_response(StatusCode::OK, t.version, &t)),
-        None => Err(stale(find(&mut conn, plan.id, path.target_id).await?)),
-    }
+    update_part(&mut conn, &caller, current, &if_match, changes).await
 }
 
 /// Remove a target from a draft or returned plan (needs `If-Match`).
@@ -295,22 +212,7 @@ pub async fn delete_target(
     if_match: IfMatch,
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
-    let plan = readable_plan(&mut conn, &caller, path.id).await?;
-    let current = find(&mut conn, plan.id, path.target_id).await?;
-    caller.require_manager_of(plan.unit_id, &plan.unit_path)?;
-    if !if_match.matches(current.version) {
-        return Err(stale(current));
-    }
+    let (plan, current) = writable_part::<TargetRow>(&mut conn, &caller, path.id, path.target_id).await?;
     require_editable(&plan)?;
-    let before = Target::from(current.clone());
-    audit::delete_record(
-        &mut conn,
-        &caller,
-        "plan_targets",
-        RESOURCE,
-        (current.id, current.version, plan.unit_id, &plan.unit_path),
-        &before,
-    )
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    write::delete(&mut conn, &caller, current, &if_match).await
 }

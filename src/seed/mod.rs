@@ -1099,9 +1099,7 @@ pub async fn seed_demo(conn: &mut AsyncPgConnection) -> anyhow::Result<Vec<(Stri
 /// Who led the city and three wards in 2020 (the 2016-2021 term), and their 2020 figures, so the
 /// demo's indicators have data.
 async fn seed_demo_leadership(conn: &mut AsyncPgConnection) -> anyhow::Result<()> {
-    use crate::db::schema::{unit_figures, unit_leaders};
-    use crate::units::figures::{Figures, FiguresRow};
-    use crate::units::leaders::{Leader, LeaderRow};
+    use crate::units::model::{FiguresRow, LeaderRow};
 
     let leaders = [
         ("district:356", "people_committee", "chair", "male"),
@@ -1134,17 +1132,7 @@ async fn seed_demo_leadership(conn: &mut AsyncPgConnection) -> anyhow::Result<()
                 updated_at: now,
                 version: 1,
             };
-            let inserted: Option<LeaderRow> = diesel::insert_into(unit_leaders::table)
-                .values(&row)
-                .on_conflict_do_nothing()
-                .returning(LeaderRow::as_returning())
-                .get_result(conn)
-                .await
-                .optional()?;
-            if let Some(l) = inserted {
-                let change = Change::created("unit_leader", l.id, unit_id, &path, &Leader::from(l));
-                audit::record(conn, Actor::System, change).await?;
-            }
+            crate::write::seed(conn, &row).await?;
         }
         for (key, officials, detected, supported) in figures {
             let unit_id = seed_id(key);
@@ -1161,17 +1149,7 @@ async fn seed_demo_leadership(conn: &mut AsyncPgConnection) -> anyhow::Result<()
                 updated_at: now,
                 version: 1,
             };
-            let inserted: Option<FiguresRow> = diesel::insert_into(unit_figures::table)
-                .values(&row)
-                .on_conflict_do_nothing()
-                .returning(FiguresRow::as_returning())
-                .get_result(conn)
-                .await
-                .optional()?;
-            if let Some(f) = inserted {
-                let change = Change::created("unit_figures", f.id, unit_id, &path, &Figures::from(f));
-                audit::record(conn, Actor::System, change).await?;
-            }
+            crate::write::seed(conn, &row).await?;
         }
         Ok(())
     })
@@ -1181,8 +1159,7 @@ async fn seed_demo_leadership(conn: &mut AsyncPgConnection) -> anyhow::Result<()
 /// The 2020 Action Month in several wards: a city campaign, outreach events and trainings
 /// linked to the demo city plan's activities.
 async fn seed_demo_records(conn: &mut AsyncPgConnection) -> anyhow::Result<()> {
-    use crate::campaigns::handlers::Campaign;
-    use crate::campaigns::queries::CampaignRow;
+    use crate::campaigns::model::CampaignRow;
     use crate::outreach::model::EventRow;
     use crate::trainings::model::TrainingRow;
 
@@ -1202,15 +1179,9 @@ async fn seed_demo_records(conn: &mut AsyncPgConnection) -> anyhow::Result<()> {
             updated_at: chrono::Utc::now(),
             version: 1,
         };
-        let Some(c) = crate::campaigns::queries::insert_new(conn, &campaign).await? else {
+        if crate::write::seed(conn, &campaign).await?.is_none() {
             return Ok(()); // already seeded
-        };
-        audit::record(
-            conn,
-            Actor::System,
-            Change::created("campaign", c.id, city_id, &city_path, &Campaign::from(c)),
-        )
-        .await?;
+        }
         let communication = seed_id("activity:356:2020:communication");
         let training = seed_id("activity:356:2020:training");
         let wards = [
@@ -1297,8 +1268,9 @@ async fn seed_demo_records(conn: &mut AsyncPgConnection) -> anyhow::Result<()> {
 async fn seed_demo_plans(conn: &mut AsyncPgConnection) -> anyhow::Result<()> {
     use crate::db::schema::{plan_activities, plan_targets, plan_transitions, plans};
     use crate::plans::api::{Activity, Plan, Target};
+    use crate::plans::model::NewPlanRow;
     use crate::plans::model::{ActivityRow, TargetRow};
-    use crate::plans::queries::{self as pq, NewPlanRow};
+    use crate::plans::queries as pq;
 
     conn.transaction::<_, anyhow::Error, _>(async |conn| {
         let city_path: String = units::table.find(seed_id("district:356")).select(units::path).first(conn).await?;

@@ -3,9 +3,6 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use crate::db::Conn;
-use crate::write::{NewRecord, Record};
-
 use super::api::TrainingFilters;
 use super::model::{TrainingChanges, TrainingRow};
 use crate::db::schema::trainings;
@@ -81,45 +78,15 @@ pub async fn update(
     crate::versioned_update!(conn, trainings, id, version, c, TrainingRow)
 }
 
-impl Record for TrainingRow {
-    type Api = super::api::Training;
-    const RESOURCE: &'static str = "training";
-    const TABLE: &'static str = "trainings";
-
-    fn into_api(self) -> Self::Api {
-        self.into()
-    }
-    fn id(&self) -> Uuid {
-        self.id
-    }
-    fn version(&self) -> i64 {
-        self.version
-    }
-    fn unit_id(&self) -> Uuid {
-        self.unit_id
-    }
-    fn unit_path(&self) -> &str {
-        &self.unit_path
-    }
-    async fn find(conn: &mut Conn, id: Uuid) -> QueryResult<Option<Self>> {
-        find(conn, id).await
-    }
-}
-
-impl NewRecord for TrainingRow {
-    type Row = Self;
-
-    fn id(&self) -> Uuid {
-        self.id
-    }
-    async fn insert(&self, conn: &mut Conn) -> QueryResult<Option<Self>> {
-        crate::insert_new!(conn, trainings, self, Self)
-    }
-    /// The same unit, title and start: the record an offline client created before.
-    fn same_record(&self, e: &Self) -> bool {
-        e.unit_id == self.unit_id && e.title == self.title && e.starts_on == self.starts_on
-    }
-}
+// The same unit, title and start: the record an offline client created before.
+crate::unit_record!(
+    TrainingRow,
+    super::api::Training,
+    "training",
+    trainings,
+    find,
+    same = |n, e| e.unit_id == n.unit_id && e.title == n.title && e.starts_on == n.starts_on
+);
 
 impl crate::records::ActivityRecord for TrainingRow {
     fn dates(&self) -> (NaiveDate, NaiveDate) {

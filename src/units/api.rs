@@ -6,7 +6,9 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::model::UnitRow;
+use super::model::{FiguresRow, LeaderRow, UnitRow};
+use crate::http::double_option;
+use crate::participation::Sex;
 
 /// The kind of a unit. Before 1 July 2025: province → district level (`district`, `town`,
 /// `city`) → commune level (`ward`, `commune`, `township`); since then province → commune level.
@@ -269,4 +271,172 @@ pub struct NewLineage {
     pub effective_on: NaiveDate,
     #[validate(length(max = 1000))]
     pub note: Option<String>,
+}
+
+/// Unit kinds that are local governments (have a People's Committee and Council).
+pub const LOCAL_GOVERNMENTS: [&str; 7] = ["province", "city", "district", "town", "ward", "commune", "township"];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum GoverningBody {
+    /// Ủy ban nhân dân.
+    PeopleCommittee,
+    /// Hội đồng nhân dân.
+    PeopleCouncil,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Position {
+    Chair,
+    ViceChair,
+}
+
+pub fn parse<T: for<'de> Deserialize<'de>>(s: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(s.into())).ok()
+}
+
+pub fn text<T: Serialize>(v: T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// A key position of a local government and its holder's term.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0190a0b2-7c1e-7a55-9c1e-4b7e1f0a9d10", "unit_id": "6f1c2a7e-3f51-5b0c-9d3e-2a4b5c6d7e8f",
+    "body": "people_committee", "position": "vice_chair", "holder_sex": "female",
+    "started_on": "2021-07-01", "ended_on": null,
+    "created_at": "2026-11-29T08:00:00Z", "updated_at": "2026-11-29T08:00:00Z", "version": 1
+}))]
+pub struct Leader {
+    pub id: Uuid,
+    pub unit_id: Uuid,
+    pub body: GoverningBody,
+    pub position: Position,
+    pub holder_sex: Sex,
+    pub started_on: NaiveDate,
+    /// The term's last day; null while in office.
+    pub ended_on: Option<NaiveDate>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+impl From<LeaderRow> for Leader {
+    fn from(r: LeaderRow) -> Self {
+        Leader {
+            id: r.id,
+            unit_id: r.unit_id,
+            body: parse(&r.body).unwrap_or(GoverningBody::PeopleCommittee),
+            position: parse(&r.position).unwrap_or(Position::ViceChair),
+            holder_sex: parse(&r.holder_sex).unwrap_or(Sex::Other),
+            started_on: r.started_on,
+            ended_on: r.ended_on,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            version: r.version,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"body": "people_committee", "position": "vice_chair", "holder_sex": "female", "started_on": "2021-07-01"}))]
+pub struct NewLeader {
+    /// A client-chosen id (UUID), for offline creation; generated when absent.
+    pub id: Option<Uuid>,
+    pub body: GoverningBody,
+    pub position: Position,
+    pub holder_sex: Sex,
+    pub started_on: NaiveDate,
+    pub ended_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"ended_on": "2026-06-30"}))]
+pub struct LeaderPatch {
+    pub holder_sex: Option<Sex>,
+    pub started_on: Option<NaiveDate>,
+    /// The term's last day; `null` to reopen it.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub ended_on: Option<Option<NaiveDate>>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LeaderQuery {
+    /// Only the holders in office on this day.
+    pub on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct LeaderPath {
+    /// Unit id.
+    pub id: Uuid,
+    /// Leader record id.
+    pub leader_id: Uuid,
+}
+
+/// A unit's figures for a year.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "unit_id": "6f1c2a7e-3f51-5b0c-9d3e-2a4b5c6d7e8f", "year": 2024, "ge_officials": 12,
+    "gbv_victims_detected": 9, "gbv_victims_supported": 8,
+    "created_at": "2026-11-29T08:00:00Z", "updated_at": "2026-11-29T08:00:00Z", "version": 1
+}))]
+pub struct Figures {
+    pub unit_id: Uuid,
+    pub year: i32,
+    /// Officials and collaborators doing gender-equality work.
+    pub ge_officials: Option<i32>,
+    /// Victims of gender-based violence detected in the year.
+    pub gbv_victims_detected: Option<i32>,
+    /// Of those, victims who received at least one basic support service.
+    pub gbv_victims_supported: Option<i32>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+impl From<FiguresRow> for Figures {
+    fn from(r: FiguresRow) -> Self {
+        Figures {
+            unit_id: r.unit_id,
+            year: r.year,
+            ge_officials: r.ge_officials,
+            gbv_victims_detected: r.gbv_victims_detected,
+            gbv_victims_supported: r.gbv_victims_supported,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            version: r.version,
+        }
+    }
+}
+
+/// The whole year's figures (a `PUT` replaces them all; a missing field is unknown).
+#[derive(Debug, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"ge_officials": 12, "gbv_victims_detected": 9, "gbv_victims_supported": 8}))]
+pub struct FiguresInput {
+    #[validate(range(min = 0, max = 1000000))]
+    pub ge_officials: Option<i32>,
+    #[validate(range(min = 0, max = 1000000))]
+    pub gbv_victims_detected: Option<i32>,
+    #[validate(range(min = 0, max = 1000000))]
+    pub gbv_victims_supported: Option<i32>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct FiguresPath {
+    /// Unit id.
+    pub id: Uuid,
+    /// The year the figures are for.
+    pub year: i32,
 }

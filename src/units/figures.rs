@@ -2,100 +2,22 @@
 //! (aggregate data entry, as in DHIS2): officials and collaborators doing gender-equality work,
 //! and GBV victims detected and supported. Counts only; never a victim's identity.
 
-use actix_web::http::StatusCode;
 use actix_web::{get, put, web, HttpRequest, HttpResponse};
-use chrono::{DateTime, Datelike, Utc};
-use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use chrono::{Datelike, Utc};
+use diesel::ExpressionMethods;
 use uuid::Uuid;
-use validator::Validate;
 
-use super::leaders::readable_unit;
-use crate::audit::{self, Actor, Change};
+use super::api::{Figures, FiguresInput, FiguresPath};
+use super::model::FiguresRow;
+use super::queries::{self, readable_unit};
 use crate::auth::Caller;
 use crate::db::schema::unit_figures;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::list::Page;
 use crate::http::version::parse_if_match;
-use crate::http::{etag_response, Json, ValidJson};
+use crate::http::{IdempotencyKey, Json, ValidJson};
 use crate::state::AppState;
-
-const RESOURCE: &str = "unit_figures";
-
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = unit_figures, check_for_backend(diesel::pg::Pg))]
-pub struct FiguresRow {
-    pub id: Uuid,
-    pub unit_id: Uuid,
-    pub unit_path: String,
-    pub year: i32,
-    pub ge_officials: Option<i32>,
-    pub gbv_victims_detected: Option<i32>,
-    pub gbv_victims_supported: Option<i32>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    pub version: i64,
-}
-
-/// A unit's figures for a year.
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({
-    "unit_id": "6f1c2a7e-3f51-5b0c-9d3e-2a4b5c6d7e8f", "year": 2024, "ge_officials": 12,
-    "gbv_victims_detected": 9, "gbv_victims_supported": 8,
-    "created_at": "2026-11-29T08:00:00Z", "updated_at": "2026-11-29T08:00:00Z", "version": 1
-}))]
-pub struct Figures {
-    pub unit_id: Uuid,
-    pub year: i32,
-    /// Officials and collaborators doing gender-equality work.
-    pub ge_officials: Option<i32>,
-    /// Victims of gender-based violence detected in the year.
-    pub gbv_victims_detected: Option<i32>,
-    /// Of those, victims who received at least one basic support service.
-    pub gbv_victims_supported: Option<i32>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    pub version: i64,
-}
-
-impl From<FiguresRow> for Figures {
-    fn from(r: FiguresRow) -> Self {
-        Figures {
-            unit_id: r.unit_id,
-            year: r.year,
-            ge_officials: r.ge_officials,
-            gbv_victims_detected: r.gbv_victims_detected,
-            gbv_victims_supported: r.gbv_victims_supported,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-            version: r.version,
-        }
-    }
-}
-
-/// The whole year's figures (a `PUT` replaces them all; a missing field is unknown).
-#[derive(Debug, Deserialize, Serialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"ge_officials": 12, "gbv_victims_detected": 9, "gbv_victims_supported": 8}))]
-pub struct FiguresInput {
-    #[validate(range(min = 0, max = 1000000))]
-    pub ge_officials: Option<i32>,
-    #[validate(range(min = 0, max = 1000000))]
-    pub gbv_victims_detected: Option<i32>,
-    #[validate(range(min = 0, max = 1000000))]
-    pub gbv_victims_supported: Option<i32>,
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Path)]
-pub struct FiguresPath {
-    /// Unit id.
-    pub id: Uuid,
-    /// The year the figures are for.
-    pub year: i32,
-}
+use crate::write;
 
 /// A unit's yearly figures, oldest year first.
 #[utoipa::path(
@@ -117,12 +39,7 @@ pub async fn list_figures(
 ) -> ApiResult<web::Json<Page<Figures>>> {
     let mut conn = state.pool.get().await?;
     let unit = readable_unit(&mut conn, &caller, *id).await?;
-    let rows: Vec<FiguresRow> = unit_figures::table
-        .filter(unit_figures::unit_id.eq(unit.id))
-        .order(unit_figures::year)
-        .select(FiguresRow::as_select())
-        .load(&mut conn)
-        .await?;
+    let rows = queries::figures_of(&mut conn, unit.id).await?;
     Ok(web::Json(Page {
         data: rows.into_iter().map(Figures::from).collect(),
         next_cursor: None,
@@ -187,13 +104,7 @@ pub async fn put_figures(
     let unit = readable_unit(&mut conn, &caller, path.id).await?;
     caller.require_manager_of(unit.id, &unit.path)?;
     let year = path.year;
-    let current: Option<FiguresRow> = unit_figures::table
-        .filter(unit_figures::unit_id.eq(unit.id))
-        .filter(unit_figures::year.eq(year))
-        .select(FiguresRow::as_select())
-        .first(&mut conn)
-        .await
-        .optional()?;
+    let current = queries::figures_of_year(&mut conn, unit.id, year).await?;
     match current {
         None => {
             let row = FiguresRow {
@@ -208,68 +119,33 @@ pub async fn put_figures(
                 updated_at: Utc::now(),
                 version: 1,
             };
-            let (unit_id, unit_path) = (unit.id, unit.path.clone());
-            use diesel_async::AsyncConnection;
-            let created = conn
-                .transaction::<_, ApiError, _>(async |conn| {
-                    let inserted: Option<FiguresRow> = diesel::insert_into(unit_figures::table)
-                        .values(&row)
-                        .on_conflict((unit_figures::unit_id, unit_figures::year))
-                        .do_nothing()
-                        .returning(FiguresRow::as_returning())
-                        .get_result(conn)
-                        .await
-                        .optional()?;
-                    // Someone created the year meanwhile: this write would replace theirs unseen.
-                    let Some(inserted) = inserted else {
-                        return Err(ApiError::PreconditionRequired);
-                    };
-                    let out = Figures::from(inserted.clone());
-                    let change = Change::created(RESOURCE, inserted.id, unit_id, &unit_path, &out);
-                    audit::record(conn, Actor::Caller(&caller), change).await?;
-                    Ok(out)
-                })
-                .await?;
-            Ok(etag_response(StatusCode::CREATED, created.version, &created))
+            write::create(&mut conn, &caller, &IdempotencyKey(None), &[], row, write::nothing()).await
         }
         Some(current) => {
             let Some(if_match) = if_match else {
                 return Err(ApiError::PreconditionRequired);
             };
-            if !if_match.matches(current.version) {
-                return Err(ApiError::stale(&Figures::from(current)));
-            }
-            let before = Figures::from(current.clone());
             let (id, version) = (current.id, current.version);
-            let updated = audit::update_record(
-                &mut conn,
-                &caller,
-                (RESOURCE, id, unit.id, &unit.path),
-                "update",
-                &before,
-                move |conn| {
-                    Box::pin(async move {
-                        let row: Option<FiguresRow> = crate::versioned_update!(
-                            conn,
-                            unit_figures,
-                            id,
-                            version,
-                            (
-                                unit_figures::ge_officials.eq(body.ge_officials),
-                                unit_figures::gbv_victims_detected.eq(body.gbv_victims_detected),
-                                unit_figures::gbv_victims_supported.eq(body.gbv_victims_supported)
-                            ),
-                            FiguresRow
-                        )?;
-                        Ok(row.map(Figures::from))
-                    })
-                },
-            )
-            .await?;
-            match updated {
-                Some(f) => Ok(etag_response(StatusCode::OK, f.version, &f)),
-                None => Err(ApiError::stale(&before)),
-            }
+            let apply = write::apply(move |conn| {
+                Box::pin(async move {
+                    let changes = (
+                        unit_figures::ge_officials.eq(body.ge_officials),
+                        unit_figures::gbv_victims_detected.eq(body.gbv_victims_detected),
+                        unit_figures::gbv_victims_supported.eq(body.gbv_victims_supported),
+                    );
+                    Ok(crate::versioned_update!(
+                        conn,
+                        unit_figures,
+                        id,
+                        version,
+                        changes,
+                        FiguresRow
+                    )?)
+                })
+            });
+            Ok(write::update(&mut conn, &caller, current, &if_match, "update", apply)
+                .await?
+                .respond())
         }
     }
 }

@@ -9,27 +9,22 @@ use diesel_async::AsyncConnection;
 use uuid::Uuid;
 
 use super::api::{Lineage, LineageLink, NewLineage, NewUnit, TreeQuery, Unit, UnitFilters, UnitNode, UnitPatch};
-use super::model::{LineageRow, NewUnitRow, UnitChanges, UnitRow};
+use super::model::{LineageRow, NewUnitRow, UnitChanges, UnitDraft, UnitRow};
 use super::queries;
 use crate::audit::{self, Actor, Change};
 use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::http::idempotency::{self, Created, IdempotencyKey, Stored};
+use crate::http::idempotency::{self, IdempotencyKey, Stored};
 use crate::http::list::{paginate, Cursor, Page, PageQuery, Sort};
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
 use crate::state::AppState;
-
-const RESOURCE: &str = "unit";
+use crate::write;
 
 /// A unit the caller may see, or 404 (whether it is missing or outside the scope).
 async fn visible_unit(conn: &mut crate::db::Conn, caller: &Caller, id: Uuid) -> ApiResult<UnitRow> {
     let unit = queries::find(conn, id).await?.ok_or(ApiError::NotFound)?;
     caller.require_visible(&unit.path)?;
     Ok(unit)
-}
-
-fn stale(unit: UnitRow) -> ApiError {
-    ApiError::stale(&Unit::from(unit))
 }
 
 fn unknown_unit(field: &str) -> ApiError {
@@ -155,32 +150,11 @@ pub async fn create_unit(
         valid_from: body.valid_from.unwrap_or_else(|| chrono::Utc::now().date_naive()),
         valid_to: body.valid_to,
     };
-    let compare_start = body.valid_from.is_some();
-    let row_path = row.path.clone();
-    let who = caller.clone();
-    let stored = idempotency::create_once(
-        &mut conn,
-        &caller,
-        &key,
-        &hash,
-        (RESOURCE, id, &row_path),
-        |r: &Unit| r.id,
-        move |conn| {
-            Box::pin(async move {
-                match queries::insert_new(conn, &row).await? {
-                    Some(created) => Ok(Created::New(Unit::from(created))),
-                    None => match queries::find(conn, row.id).await? {
-                        Some(e) if who.sees(&e.path) && row.same_as(&e, compare_start) => {
-                            Ok(Created::Existing(Unit::from(e)))
-                        }
-                        _ => Err(idempotency::id_taken()),
-                    },
-                }
-            })
-        },
-    )
-    .await?;
-    Ok(stored.respond())
+    let draft = UnitDraft {
+        row,
+        compare_valid_from: body.valid_from.is_some(),
+    };
+    write::create(&mut conn, &caller, &key, &hash, draft, write::nothing()).await
 }
 
 /// Change a unit (admins of the unit's subtree; needs `If-Match`).
@@ -214,9 +188,7 @@ pub async fn update_unit(
     let mut conn = state.pool.get().await?;
     let current = visible_unit(&mut conn, &caller, *id).await?;
     caller.require_admin_over(&current.path)?;
-    if !if_match.matches(current.version) {
-        return Err(stale(current));
-    }
+    write::require_fresh(&current, &if_match)?;
     let changes = UnitChanges {
         kind: body.kind.map(|k| k.as_str().to_string()),
         code: body.code,
@@ -227,28 +199,12 @@ pub async fn update_unit(
     if changes.is_empty() {
         return Ok(etag_response(StatusCode::OK, current.version, &Unit::from(current)));
     }
-    let before = Unit::from(current.clone());
-    let (current_id, current_version) = (current.id, current.version);
-    let updated = audit::update_record(
-        &mut conn,
-        &caller,
-        (RESOURCE, current.id, current.id, &current.path),
-        "update",
-        &before,
-        move |conn| {
-            Box::pin(async move {
-                Ok(queries::update(conn, current_id, current_version, &changes)
-                    .await?
-                    .map(Unit::from))
-            })
-        },
-    )
-    .await?;
-    match updated {
-        Some(unit) => Ok(etag_response(StatusCode::OK, unit.version, &unit)),
-        // Changed between our read and our write: report the state that won.
-        None => Err(stale(visible_unit(&mut conn, &caller, *id).await?)),
-    }
+    let (id, version) = (current.id, current.version);
+    let apply =
+        write::apply(move |conn| Box::pin(async move { Ok(queries::update(conn, id, version, &changes).await?) }));
+    Ok(write::update(&mut conn, &caller, current, &if_match, "update", apply)
+        .await?
+        .respond())
 }
 
 /// Delete a unit (admins above it; needs `If-Match`).
@@ -287,26 +243,7 @@ pub async fn delete_unit(
             "Không thể xóa đơn vị của chính bạn",
         ));
     }
-    if !if_match.matches(current.version) {
-        return Err(stale(current));
-    }
-    let before = Unit::from(current.clone());
-    conn.transaction::<_, ApiError, _>(async |conn| {
-        if queries::has_dependents(conn, current.id).await? {
-            return Err(ApiError::conflict(
-                "The unit still has sub-units or users; delete or move them first",
-                "Đơn vị vẫn còn đơn vị trực thuộc hoặc người dùng; hãy xử lý trước",
-            ));
-        }
-        if !crate::db::soft_delete(conn, "units", current.id, current.version).await? {
-            return Err(stale(current.clone()));
-        }
-        let change = Change::deleted(RESOURCE, current.id, current.id, &current.path, &before);
-        audit::record(conn, Actor::Caller(&caller), change).await?;
-        Ok(())
-    })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    write::delete(&mut conn, &caller, current, &if_match).await
 }
 
 /// A unit and all its descendants as a tree.

@@ -2,163 +2,21 @@
 //! Committee and People's Council chair and vice-chairs), by sex and term, for the indicator
 //! "share of local governments with a female key leader". No names: the indicator needs none.
 
-use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
-use chrono::{DateTime, NaiveDate, Utc};
-use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use chrono::{NaiveDate, Utc};
 use uuid::Uuid;
-use validator::Validate;
 
-use super::model::UnitRow;
-use crate::audit;
+use super::api::{text, Leader, LeaderPatch, LeaderPath, LeaderQuery, NewLeader, LOCAL_GOVERNMENTS};
+use super::model::{LeaderChanges, LeaderRow};
+use super::queries::{self, readable_unit};
 use crate::auth::Caller;
-use crate::db::schema::unit_leaders;
 use crate::db::Conn;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::http::idempotency::{self, Created, IdempotencyKey};
+use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::list::Page;
-use crate::http::{double_option, etag_response, IfMatch, Json, ValidJson};
-use crate::participation::Sex;
+use crate::http::{IfMatch, Json, ValidJson};
 use crate::state::AppState;
-
-const RESOURCE: &str = "unit_leader";
-
-/// Unit kinds that are local governments (have a People's Committee and Council).
-pub const LOCAL_GOVERNMENTS: [&str; 7] = ["province", "city", "district", "town", "ward", "commune", "township"];
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum GoverningBody {
-    /// Ủy ban nhân dân.
-    PeopleCommittee,
-    /// Hội đồng nhân dân.
-    PeopleCouncil,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Position {
-    Chair,
-    ViceChair,
-}
-
-fn parse<T: for<'de> Deserialize<'de>>(s: &str) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(s.into())).ok()
-}
-
-fn text<T: Serialize>(v: T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
-
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = unit_leaders, check_for_backend(diesel::pg::Pg))]
-pub struct LeaderRow {
-    pub id: Uuid,
-    pub unit_id: Uuid,
-    pub unit_path: String,
-    pub body: String,
-    pub position: String,
-    pub holder_sex: String,
-    pub started_on: NaiveDate,
-    pub ended_on: Option<NaiveDate>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    pub version: i64,
-}
-
-/// A key position of a local government and its holder's term.
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({
-    "id": "0190a0b2-7c1e-7a55-9c1e-4b7e1f0a9d10", "unit_id": "6f1c2a7e-3f51-5b0c-9d3e-2a4b5c6d7e8f",
-    "body": "people_committee", "position": "vice_chair", "holder_sex": "female",
-    "started_on": "2021-07-01", "ended_on": null,
-    "created_at": "2026-11-29T08:00:00Z", "updated_at": "2026-11-29T08:00:00Z", "version": 1
-}))]
-pub struct Leader {
-    pub id: Uuid,
-    pub unit_id: Uuid,
-    pub body: GoverningBody,
-    pub position: Position,
-    pub holder_sex: Sex,
-    pub started_on: NaiveDate,
-    /// The term's last day; null while in office.
-    pub ended_on: Option<NaiveDate>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    pub version: i64,
-}
-
-impl From<LeaderRow> for Leader {
-    fn from(r: LeaderRow) -> Self {
-        Leader {
-            id: r.id,
-            unit_id: r.unit_id,
-            body: parse(&r.body).unwrap_or(GoverningBody::PeopleCommittee),
-            position: parse(&r.position).unwrap_or(Position::ViceChair),
-            holder_sex: parse(&r.holder_sex).unwrap_or(Sex::Other),
-            started_on: r.started_on,
-            ended_on: r.ended_on,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-            version: r.version,
-        }
-    }
-}
-
-#[derive(Debug, Deserialize, Serialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"body": "people_committee", "position": "vice_chair", "holder_sex": "female", "started_on": "2021-07-01"}))]
-pub struct NewLeader {
-    /// A client-chosen id (UUID), for offline creation; generated when absent.
-    pub id: Option<Uuid>,
-    pub body: GoverningBody,
-    pub position: Position,
-    pub holder_sex: Sex,
-    pub started_on: NaiveDate,
-    pub ended_on: Option<NaiveDate>,
-}
-
-#[derive(Debug, Deserialize, Serialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"ended_on": "2026-06-30"}))]
-pub struct LeaderPatch {
-    pub holder_sex: Option<Sex>,
-    pub started_on: Option<NaiveDate>,
-    /// The term's last day; `null` to reopen it.
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<NaiveDate>)]
-    pub ended_on: Option<Option<NaiveDate>>,
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct LeaderQuery {
-    /// Only the holders in office on this day.
-    pub on: Option<NaiveDate>,
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Path)]
-pub struct LeaderPath {
-    /// Unit id.
-    pub id: Uuid,
-    /// Leader record id.
-    pub leader_id: Uuid,
-}
-
-/// The unit, if the caller may read its leaders (partners may not: people's data).
-pub(super) async fn readable_unit(conn: &mut Conn, caller: &Caller, id: Uuid) -> ApiResult<UnitRow> {
-    caller.require_not_partner()?;
-    let unit = super::queries::find(conn, id).await?.ok_or(ApiError::NotFound)?;
-    caller.require_visible(&unit.path)?;
-    Ok(unit)
-}
+use crate::write::{self, Record};
 
 fn check_term(started_on: NaiveDate, ended_on: Option<NaiveDate>) -> ApiResult<()> {
     if ended_on.is_some_and(|e| e < started_on) {
@@ -172,20 +30,16 @@ fn check_term(started_on: NaiveDate, ended_on: Option<NaiveDate>) -> ApiResult<(
     Ok(())
 }
 
-async fn find(conn: &mut Conn, unit_id: Uuid, id: Uuid) -> ApiResult<LeaderRow> {
-    unit_leaders::table
-        .filter(unit_leaders::id.eq(id))
-        .filter(unit_leaders::unit_id.eq(unit_id))
-        .filter(unit_leaders::deleted_at.is_null())
-        .select(LeaderRow::as_select())
-        .first(conn)
-        .await
-        .optional()?
-        .ok_or(ApiError::NotFound)
-}
-
-fn stale(row: LeaderRow) -> ApiError {
-    ApiError::stale(&Leader::from(row))
+/// The unit and its leader for a write: the unit readable, the leader the unit's, the caller an
+/// admin over the unit.
+async fn writable(conn: &mut Conn, caller: &Caller, path: &LeaderPath) -> ApiResult<LeaderRow> {
+    let unit = readable_unit(conn, caller, path.id).await?;
+    let leader = LeaderRow::find(conn, path.leader_id)
+        .await?
+        .filter(|l| l.unit_id == unit.id)
+        .ok_or(ApiError::NotFound)?;
+    caller.require_admin_over(&unit.path)?;
+    Ok(leader)
 }
 
 /// A local government's key positions, oldest term first.
@@ -209,20 +63,7 @@ pub async fn list_leaders(
 ) -> ApiResult<web::Json<Page<Leader>>> {
     let mut conn = state.pool.get().await?;
     let unit = readable_unit(&mut conn, &caller, *id).await?;
-    let mut query = unit_leaders::table
-        .filter(unit_leaders::unit_id.eq(unit.id))
-        .filter(unit_leaders::deleted_at.is_null())
-        .into_boxed();
-    if let Some(on) = q.on {
-        query = query
-            .filter(unit_leaders::started_on.le(on))
-            .filter(unit_leaders::ended_on.is_null().or(unit_leaders::ended_on.ge(on)));
-    }
-    let rows: Vec<LeaderRow> = query
-        .order((unit_leaders::started_on, unit_leaders::id))
-        .select(LeaderRow::as_select())
-        .load(&mut conn)
-        .await?;
+    let rows = queries::leaders_of(&mut conn, unit.id, q.on).await?;
     Ok(web::Json(Page {
         data: rows.into_iter().map(Leader::from).collect(),
         next_cursor: None,
@@ -282,32 +123,7 @@ pub async fn create_leader(
         updated_at: now,
         version: 1,
     };
-    let stored = idempotency::create_once(
-        &mut conn,
-        &caller,
-        &key,
-        &hash,
-        (RESOURCE, unit.id, &unit.path),
-        |l: &Leader| l.id,
-        move |conn| {
-            Box::pin(async move {
-                let inserted: Option<LeaderRow> = crate::insert_new!(conn, unit_leaders, &row, LeaderRow)?;
-                inserted
-                    .map(|l| Created::New(Leader::from(l)))
-                    .ok_or_else(idempotency::id_taken)
-            })
-        },
-    )
-    .await?;
-    Ok(stored.respond())
-}
-
-#[derive(Debug, Default, AsChangeset)]
-#[diesel(table_name = unit_leaders)]
-struct LeaderChanges {
-    holder_sex: Option<String>,
-    started_on: Option<NaiveDate>,
-    ended_on: Option<Option<NaiveDate>>,
+    write::create(&mut conn, &caller, &key, &hash, row, write::nothing()).await
 }
 
 /// Correct a holder's sex or term, or close the term (needs `If-Match`).
@@ -334,12 +150,7 @@ pub async fn update_leader(
 ) -> ApiResult<HttpResponse> {
     let body = body.into_valid()?;
     let mut conn = state.pool.get().await?;
-    let unit = readable_unit(&mut conn, &caller, path.id).await?;
-    let current = find(&mut conn, unit.id, path.leader_id).await?;
-    caller.require_admin_over(&unit.path)?;
-    if !if_match.matches(current.version) {
-        return Err(stale(current));
-    }
+    let current = writable(&mut conn, &caller, &path).await?;
     check_term(
         body.started_on.unwrap_or(current.started_on),
         body.ended_on.unwrap_or(current.ended_on),
@@ -349,27 +160,22 @@ pub async fn update_leader(
         started_on: body.started_on,
         ended_on: body.ended_on,
     };
-    let before = Leader::from(current.clone());
-    let (current_id, current_version) = (current.id, current.version);
-    let updated = audit::update_record(
-        &mut conn,
-        &caller,
-        (RESOURCE, current.id, unit.id, &unit.path),
-        "update",
-        &before,
-        move |conn| {
-            Box::pin(async move {
-                let row: Option<LeaderRow> =
-                    crate::versioned_update!(conn, unit_leaders, current_id, current_version, &changes, LeaderRow)?;
-                Ok(row.map(Leader::from))
-            })
-        },
-    )
-    .await?;
-    match updated {
-        Some(l) => Ok(etag_response(StatusCode::OK, l.version, &l)),
-        None => Err(stale(find(&mut conn, unit.id, path.leader_id).await?)),
-    }
+    let (id, version) = (current.id, current.version);
+    let apply = write::apply(move |conn| {
+        Box::pin(async move {
+            Ok(crate::versioned_update!(
+                conn,
+                unit_leaders,
+                id,
+                version,
+                &changes,
+                LeaderRow
+            )?)
+        })
+    });
+    Ok(write::update(&mut conn, &caller, current, &if_match, "update", apply)
+        .await?
+        .respond())
 }
 
 /// Remove a record entered by mistake (needs `If-Match`; a term that ended gets `ended_on`).
@@ -392,21 +198,6 @@ pub async fn delete_leader(
     if_match: IfMatch,
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
-    let unit = readable_unit(&mut conn, &caller, path.id).await?;
-    let current = find(&mut conn, unit.id, path.leader_id).await?;
-    caller.require_admin_over(&unit.path)?;
-    if !if_match.matches(current.version) {
-        return Err(stale(current));
-    }
-    let before = Leader::from(current.clone());
-    audit::delete_record(
-        &mut conn,
-        &caller,
-        "unit_leaders",
-        RESOURCE,
-        (current.id, current.version, unit.id, &unit.path),
-        &before,
-    )
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    let current = writable(&mut conn, &caller, &path).await?;
+    write::delete(&mut conn, &caller, current, &if_match).await
 }

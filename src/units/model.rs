@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use crate::db::schema::{unit_lineage, units};
+use crate::db::schema::{unit_figures, unit_leaders, unit_lineage, units};
 use crate::http::list::{ts_key, Keyed};
 
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
@@ -69,6 +69,13 @@ impl NewUnitRow {
     }
 }
 
+/// A new unit as a create makes it: the row, and whether the client sent its start date (a
+/// resend is compared on it only then).
+pub struct UnitDraft {
+    pub row: NewUnitRow,
+    pub compare_valid_from: bool,
+}
+
 #[derive(Debug, Default, AsChangeset)]
 #[diesel(table_name = units)]
 pub struct UnitChanges {
@@ -114,4 +121,43 @@ impl LineageRow {
             "note": self.note,
         })
     }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = unit_leaders, check_for_backend(diesel::pg::Pg))]
+pub struct LeaderRow {
+    pub id: Uuid,
+    pub unit_id: Uuid,
+    pub unit_path: String,
+    pub body: String,
+    pub position: String,
+    pub holder_sex: String,
+    pub started_on: NaiveDate,
+    pub ended_on: Option<NaiveDate>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = unit_leaders)]
+pub struct LeaderChanges {
+    pub holder_sex: Option<String>,
+    pub started_on: Option<NaiveDate>,
+    pub ended_on: Option<Option<NaiveDate>>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = unit_figures, check_for_backend(diesel::pg::Pg))]
+pub struct FiguresRow {
+    pub id: Uuid,
+    pub unit_id: Uuid,
+    pub unit_path: String,
+    pub year: i32,
+    pub ge_officials: Option<i32>,
+    pub gbv_victims_detected: Option<i32>,
+    pub gbv_victims_supported: Option<i32>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
 }

@@ -6,9 +6,11 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::api::UnitFilters;
-use super::model::{LineageRow, NewUnitRow, UnitChanges, UnitRow, UNIT_COLUMNS};
-use crate::db::schema::{unit_lineage, units};
+use super::model::{FiguresRow, LeaderRow, LineageRow, NewUnitRow, UnitChanges, UnitDraft, UnitRow, UNIT_COLUMNS};
+use crate::db::schema::{unit_figures, unit_leaders, unit_lineage, units};
+use crate::db::Conn;
 use crate::http::list::{Bind, Cursor, ListSql, Sort, SortField};
+use crate::write::{NewRecord, Record};
 
 /// Sort fields of the unit list; the first is the default.
 pub const SORTS: &[SortField] = &[
@@ -193,4 +195,177 @@ pub async fn lineage(
 
 pub async fn add_lineage(conn: &mut AsyncPgConnection, row: &LineageRow) -> QueryResult<usize> {
     diesel::insert_into(unit_lineage::table).values(row).execute(conn).await
+}
+
+/// A unit belongs to itself: its scope and audit unit are its own.
+impl Record for UnitRow {
+    type Api = super::api::Unit;
+    const RESOURCE: &'static str = "unit";
+    const TABLE: &'static str = "units";
+
+    fn into_api(self) -> Self::Api {
+        self.into()
+    }
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    fn version(&self) -> i64 {
+        self.version
+    }
+    fn unit_id(&self) -> Uuid {
+        self.id
+    }
+    fn unit_path(&self) -> &str {
+        &self.path
+    }
+    async fn find(conn: &mut Conn, id: Uuid) -> QueryResult<Option<Self>> {
+        find(conn, id).await
+    }
+    /// A unit with live sub-units or users stays.
+    async fn before_delete(conn: &mut Conn, id: Uuid) -> crate::error::ApiResult<()> {
+        if has_dependents(conn, id).await? {
+            return Err(crate::error::ApiError::conflict(
+                "The unit still has sub-units or users; delete or move them first",
+                "Đơn vị vẫn còn đơn vị trực thuộc hoặc người dùng; hãy xử lý trước",
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl NewRecord for UnitDraft {
+    type Row = UnitRow;
+
+    fn id(&self) -> Uuid {
+        self.row.id
+    }
+    async fn insert(&self, conn: &mut Conn) -> QueryResult<Option<UnitRow>> {
+        insert_new(conn, &self.row).await
+    }
+    fn same_record(&self, existing: &UnitRow) -> bool {
+        self.row.same_as(existing, self.compare_valid_from)
+    }
+}
+
+/// A unit whose records (leaders, figures) the caller may read, or 404. Partners read none.
+pub async fn readable_unit(
+    conn: &mut Conn,
+    caller: &crate::auth::Caller,
+    id: Uuid,
+) -> crate::error::ApiResult<UnitRow> {
+    caller.require_not_partner()?;
+    let unit = find(conn, id).await?.ok_or(crate::error::ApiError::NotFound)?;
+    caller.require_visible(&unit.path)?;
+    Ok(unit)
+}
+
+/// A live leadership position.
+pub async fn find_leader(conn: &mut Conn, id: Uuid) -> QueryResult<Option<LeaderRow>> {
+    unit_leaders::table
+        .filter(unit_leaders::id.eq(id))
+        .filter(unit_leaders::deleted_at.is_null())
+        .select(LeaderRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// A unit's leadership positions (those in office on `on`, when given), by start.
+pub async fn leaders_of(conn: &mut Conn, unit_id: Uuid, on: Option<NaiveDate>) -> QueryResult<Vec<LeaderRow>> {
+    let mut query = unit_leaders::table
+        .filter(unit_leaders::unit_id.eq(unit_id))
+        .filter(unit_leaders::deleted_at.is_null())
+        .into_boxed();
+    if let Some(on) = on {
+        query = query
+            .filter(unit_leaders::started_on.le(on))
+            .filter(unit_leaders::ended_on.is_null().or(unit_leaders::ended_on.ge(on)));
+    }
+    query
+        .order((unit_leaders::started_on, unit_leaders::id))
+        .select(LeaderRow::as_select())
+        .load(conn)
+        .await
+}
+
+crate::unit_record!(LeaderRow, super::api::Leader, "unit_leader", unit_leaders, find_leader);
+
+/// A unit's figures of one year.
+pub async fn figures_of_year(conn: &mut Conn, unit_id: Uuid, year: i32) -> QueryResult<Option<FiguresRow>> {
+    unit_figures::table
+        .filter(unit_figures::unit_id.eq(unit_id))
+        .filter(unit_figures::year.eq(year))
+        .select(FiguresRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// A unit's figures, oldest year first.
+pub async fn figures_of(conn: &mut Conn, unit_id: Uuid) -> QueryResult<Vec<FiguresRow>> {
+    unit_figures::table
+        .filter(unit_figures::unit_id.eq(unit_id))
+        .order(unit_figures::year)
+        .select(FiguresRow::as_select())
+        .load(conn)
+        .await
+}
+
+async fn find_figures(conn: &mut Conn, id: Uuid) -> QueryResult<Option<FiguresRow>> {
+    unit_figures::table
+        .find(id)
+        .select(FiguresRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// A year's figures are one record per unit and year: the write path's record, created by the
+/// first `PUT` of the year.
+impl Record for FiguresRow {
+    type Api = super::api::Figures;
+    const RESOURCE: &'static str = "unit_figures";
+    const TABLE: &'static str = "unit_figures";
+
+    fn into_api(self) -> Self::Api {
+        self.into()
+    }
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    fn version(&self) -> i64 {
+        self.version
+    }
+    fn unit_id(&self) -> Uuid {
+        self.unit_id
+    }
+    fn unit_path(&self) -> &str {
+        &self.unit_path
+    }
+    async fn find(conn: &mut Conn, id: Uuid) -> QueryResult<Option<Self>> {
+        find_figures(conn, id).await
+    }
+}
+
+impl NewRecord for FiguresRow {
+    type Row = Self;
+
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    /// Unless the unit has the year's figures already.
+    async fn insert(&self, conn: &mut Conn) -> QueryResult<Option<Self>> {
+        diesel::insert_into(unit_figures::table)
+            .values(self)
+            .on_conflict((unit_figures::unit_id, unit_figures::year))
+            .do_nothing()
+            .returning(FiguresRow::as_returning())
+            .get_result(conn)
+            .await
+            .optional()
+    }
+    /// Someone created the year meanwhile: this write would replace theirs unseen.
+    fn taken(&self) -> crate::error::ApiError {
+        crate::error::ApiError::PreconditionRequired
+    }
 }
