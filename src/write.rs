@@ -136,34 +136,47 @@ pub async fn create<N: NewRecord>(
     row: N,
     follow_up: FollowUp<N::Row>,
 ) -> ApiResult<HttpResponse> {
+    Ok(create_stored(conn, caller, key, request_hash, row, follow_up)
+        .await?
+        .respond())
+}
+
+/// [`create`], answering the stored response (status, body, whether it is a replay) for a
+/// handler that adds what is never stored (a client's secret, shown once).
+pub async fn create_stored<N: NewRecord>(
+    conn: &mut Conn,
+    caller: &Caller,
+    key: &IdempotencyKey,
+    request_hash: &[u8],
+    row: N,
+    follow_up: FollowUp<N::Row>,
+) -> ApiResult<Stored> {
     type R<N> = <N as NewRecord>::Row;
-    let stored = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            if let Some(replay) = idempotency::claim(conn, caller, key, request_hash).await? {
-                return Ok(replay);
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        if let Some(replay) = idempotency::claim(conn, caller, key, request_hash).await? {
+            return Ok(replay);
+        }
+        let stored = match row.insert(conn).await? {
+            Some(created) => {
+                follow_up(conn, &created).await?;
+                let (id, unit_id, path) = (created.id(), created.unit_id(), created.unit_path().to_string());
+                let out = created.into_api();
+                let change = Change::created(R::<N>::RESOURCE, id, unit_id, &path, &out);
+                audit::record(conn, Actor::Caller(caller), change).await?;
+                Stored::new(StatusCode::CREATED, &out)
             }
-            let stored = match row.insert(conn).await? {
-                Some(created) => {
-                    follow_up(conn, &created).await?;
-                    let (id, unit_id, path) = (created.id(), created.unit_id(), created.unit_path().to_string());
-                    let out = created.into_api();
-                    let change = Change::created(R::<N>::RESOURCE, id, unit_id, &path, &out);
-                    audit::record(conn, Actor::Caller(caller), change).await?;
-                    Stored::new(StatusCode::CREATED, &out)
-                }
-                None => match R::<N>::find(conn, row.id()).await? {
-                    Some(existing) if caller.sees(existing.unit_path()) && row.same_record(&existing) => Stored {
-                        replayed: true,
-                        ..Stored::new(StatusCode::CREATED, &existing.into_api())
-                    },
-                    _ => return Err(row.taken()),
+            None => match R::<N>::find(conn, row.id()).await? {
+                Some(existing) if caller.sees(existing.unit_path()) && row.same_record(&existing) => Stored {
+                    replayed: true,
+                    ..Stored::new(StatusCode::CREATED, &existing.into_api())
                 },
-            };
-            idempotency::save(conn, caller, key, &stored).await?;
-            Ok(stored)
-        })
-        .await?;
-    Ok(stored.respond())
+                _ => return Err(row.taken()),
+            },
+        };
+        idempotency::save(conn, caller, key, &stored).await?;
+        Ok(stored)
+    })
+    .await
 }
 
 /// The change an update makes, inside its transaction: the row after it, or `None` when the

@@ -4,7 +4,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::queries::ClientRow;
+use super::model::ClientRow;
 
 /// A partner client.
 #[derive(Debug, Serialize, ToSchema)]

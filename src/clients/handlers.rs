@@ -2,20 +2,19 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
-use diesel_async::AsyncConnection;
 use uuid::Uuid;
 
 use super::api::{ApiClient, ApiClientPatch, ApiClientWithSecret, ClientTokenResponse, NewApiClient, TokenRequest};
-use super::queries::{self, ClientChanges, ClientRow, NewClient};
-use crate::audit::{self, Actor, Change};
+use super::model::{ClientChanges, ClientDraft, ClientRow, NewClient};
+use super::queries;
 use crate::auth::tokens::{random_token, sha256};
 use crate::auth::{Caller, PrincipalKind, Role};
 use crate::error::{ApiError, ApiResult, Problem, Text};
-use crate::http::idempotency::{self, Stored};
+use crate::http::idempotency::{self};
 use crate::http::{etag_response, IdempotencyKey, IfMatch, Json, Page, ValidJson};
 use crate::state::AppState;
+use crate::write;
 
-const RESOURCE: &str = "api_client";
 pub const DEFAULT_RATE_LIMIT: i32 = 120;
 
 fn new_secret() -> (String, String) {
@@ -81,50 +80,24 @@ pub async fn create_client(
     caller.require_admin_over(&owner.path)?;
     check_grants(&mut conn, &caller, &body.unit_ids).await?;
     let (secret, secret_hash) = new_secret();
-    let stored = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            if let Some(replay) = idempotency::claim(conn, &caller, &key, &hash).await? {
-                return Ok(replay);
-            }
-            let id = Uuid::now_v7();
-            let client_id = format!("pc_{}", &random_token(16));
-            let row = queries::insert(
-                conn,
-                &NewClient {
-                    id,
-                    client_id: &client_id,
-                    name: body.name.trim(),
-                    secret_hash: &secret_hash,
-                    rate_limit_per_minute: body.rate_limit_per_minute.unwrap_or(DEFAULT_RATE_LIMIT),
-                    owner_unit_id: owner.id,
-                    owner_unit_path: &owner.path,
-                },
-                &body.unit_ids,
-            )
-            .await?;
-            let client = ApiClient::from(row);
-            audit::record(
-                conn,
-                Actor::Caller(&caller),
-                Change::created(RESOURCE, id, owner.id, &owner.path, &client),
-            )
-            .await?;
-            // What is stored for replays never holds the secret.
-            let stored = Stored::new(
-                StatusCode::CREATED,
-                &ApiClientWithSecret {
-                    client,
-                    client_secret: None,
-                },
-            );
-            idempotency::save(conn, &caller, &key, &stored).await?;
-            Ok(stored)
-        })
-        .await?;
-    let mut stored = stored;
-    if !stored.replayed {
-        stored.body["client_secret"] = serde_json::Value::String(secret);
-    }
+    let draft = ClientDraft {
+        client: NewClient {
+            id: Uuid::now_v7(),
+            client_id: format!("pc_{}", &random_token(16)),
+            name: body.name.trim().into(),
+            secret_hash,
+            rate_limit_per_minute: body.rate_limit_per_minute.unwrap_or(DEFAULT_RATE_LIMIT),
+            owner_unit_id: owner.id,
+            owner_unit_path: owner.path,
+        },
+        unit_ids: body.unit_ids,
+    };
+    // What is stored for replays never holds the secret: a replay answers `null`.
+    let mut stored = write::create_stored(&mut conn, &caller, &key, &hash, draft, write::nothing()).await?;
+    stored.body["client_secret"] = match stored.replayed {
+        true => serde_json::Value::Null,
+        false => serde_json::Value::String(secret),
+    };
     Ok(stored.respond())
 }
 
@@ -212,58 +185,28 @@ pub async fn update_client(
         rate_limit_per_minute: body.rate_limit_per_minute,
         secret_hash: None,
     };
-    let updated = apply(
-        &mut conn,
-        &caller,
-        current,
-        if_match,
-        &changes,
-        body.unit_ids.as_deref(),
-        "update",
+    Ok(
+        change(&mut conn, &caller, current, &if_match, changes, body.unit_ids, "update")
+            .await?
+            .respond(),
     )
-    .await?;
-    Ok(etag_response(
-        StatusCode::OK,
-        updated.version,
-        &ApiClient::from(updated),
-    ))
 }
 
-/// Updates a client at the version the caller read, with its audit entry, in one transaction.
-async fn apply(
+/// Changes a client at the version the caller read (and its grants, when sent).
+async fn change(
     conn: &mut crate::db::Conn,
     caller: &Caller,
     current: ClientRow,
-    if_match: IfMatch,
-    changes: &ClientChanges,
-    unit_ids: Option<&[Uuid]>,
+    if_match: &IfMatch,
+    changes: ClientChanges,
+    unit_ids: Option<Vec<Uuid>>,
     action: &str,
-) -> ApiResult<ClientRow> {
-    let stale = || ApiError::stale(&ApiClient::from(current.clone()));
-    if !if_match.matches(current.version) {
-        return Err(stale());
-    }
-    let before = ApiClient::from(current.clone());
-    let updated = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            let Some(row) = queries::update(conn, current.id, current.version, changes, unit_ids).await? else {
-                return Ok(None);
-            };
-            let after = ApiClient::from(row.clone());
-            let mut change = Change::updated(
-                RESOURCE,
-                row.id,
-                row.owner_unit_id,
-                &row.owner_unit_path,
-                &before,
-                &after,
-            );
-            change.action = action;
-            audit::record(conn, Actor::Caller(caller), change).await?;
-            Ok(Some(row))
-        })
-        .await?;
-    updated.ok_or_else(stale)
+) -> ApiResult<write::Saved<ApiClient>> {
+    let (id, version) = (current.id, current.version);
+    let apply = write::apply(move |conn| {
+        Box::pin(async move { Ok(queries::update(conn, id, version, &changes, unit_ids.as_deref()).await?) })
+    });
+    write::update(conn, caller, current, if_match, action, apply).await
 }
 
 /// Issue a new secret (the old one stops working). The secret is in this response only.
@@ -295,13 +238,12 @@ pub async fn rotate_secret(
         secret_hash: Some(secret_hash),
         ..Default::default()
     };
-    let updated = apply(&mut conn, &caller, current, if_match, &changes, None, "rotate_secret").await?;
-    let version = updated.version;
+    let saved = change(&mut conn, &caller, current, &if_match, changes, None, "rotate_secret").await?;
     Ok(etag_response(
         StatusCode::OK,
-        version,
+        saved.version,
         &ApiClientWithSecret {
-            client: ApiClient::from(updated),
+            client: saved.value,
             client_secret: Some(secret),
         },
     ))

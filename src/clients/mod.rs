@@ -6,4 +6,5 @@
 
 pub mod api;
 pub mod handlers;
+pub mod model;
 pub mod queries;

@@ -3,22 +3,10 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::model::{ClientChanges, ClientDraft, ClientRow, NewClient};
 use crate::db::schema::{api_client_units, api_clients};
-
-#[derive(Debug, Clone)]
-pub struct ClientRow {
-    pub id: Uuid,
-    pub client_id: String,
-    pub name: String,
-    pub active: bool,
-    pub rate_limit_per_minute: i32,
-    pub owner_unit_id: Uuid,
-    pub owner_unit_path: String,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    pub version: i64,
-    pub unit_ids: Vec<Uuid>,
-}
+use crate::db::Conn;
+use crate::write::{NewRecord, Record};
 
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = api_clients, check_for_backend(diesel::pg::Pg))]
@@ -95,26 +83,16 @@ pub async fn list(conn: &mut AsyncPgConnection, owner_prefix: &str) -> QueryResu
         .collect())
 }
 
-pub struct NewClient<'a> {
-    pub id: Uuid,
-    pub client_id: &'a str,
-    pub name: &'a str,
-    pub secret_hash: &'a str,
-    pub rate_limit_per_minute: i32,
-    pub owner_unit_id: Uuid,
-    pub owner_unit_path: &'a str,
-}
-
-pub async fn insert(conn: &mut AsyncPgConnection, c: &NewClient<'_>, unit_ids: &[Uuid]) -> QueryResult<ClientRow> {
+pub async fn insert(conn: &mut AsyncPgConnection, c: &NewClient, unit_ids: &[Uuid]) -> QueryResult<ClientRow> {
     diesel::insert_into(api_clients::table)
         .values((
             api_clients::id.eq(c.id),
-            api_clients::client_id.eq(c.client_id),
-            api_clients::name.eq(c.name),
-            api_clients::secret_hash.eq(c.secret_hash),
+            api_clients::client_id.eq(&c.client_id),
+            api_clients::name.eq(&c.name),
+            api_clients::secret_hash.eq(&c.secret_hash),
             api_clients::rate_limit_per_minute.eq(c.rate_limit_per_minute),
             api_clients::owner_unit_id.eq(c.owner_unit_id),
-            api_clients::owner_unit_path.eq(c.owner_unit_path),
+            api_clients::owner_unit_path.eq(&c.owner_unit_path),
         ))
         .execute(conn)
         .await?;
@@ -136,15 +114,6 @@ async fn set_units(conn: &mut AsyncPgConnection, id: Uuid, unit_ids: &[Uuid]) ->
         .execute(conn)
         .await?;
     Ok(())
-}
-
-#[derive(Debug, Default, AsChangeset)]
-#[diesel(table_name = api_clients)]
-pub struct ClientChanges {
-    pub name: Option<String>,
-    pub active: Option<bool>,
-    pub rate_limit_per_minute: Option<i32>,
-    pub secret_hash: Option<String>,
 }
 
 /// Applies the changes at `expected_version`; `None` when the version moved on.
@@ -192,4 +161,41 @@ pub async fn by_client_id(
         .first(conn)
         .await
         .optional()
+}
+
+/// A client belongs to its owner unit (the unit of the admin who registered it).
+impl Record for ClientRow {
+    type Api = super::api::ApiClient;
+    const RESOURCE: &'static str = "api_client";
+    const TABLE: &'static str = "api_clients";
+
+    fn into_api(self) -> Self::Api {
+        self.into()
+    }
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    fn version(&self) -> i64 {
+        self.version
+    }
+    fn unit_id(&self) -> Uuid {
+        self.owner_unit_id
+    }
+    fn unit_path(&self) -> &str {
+        &self.owner_unit_path
+    }
+    async fn find(conn: &mut Conn, id: Uuid) -> QueryResult<Option<Self>> {
+        find(conn, id).await
+    }
+}
+
+impl NewRecord for ClientDraft {
+    type Row = ClientRow;
+
+    fn id(&self) -> Uuid {
+        self.client.id
+    }
+    async fn insert(&self, conn: &mut Conn) -> QueryResult<Option<ClientRow>> {
+        insert(conn, &self.client, &self.unit_ids).await.map(Some)
+    }
 }

@@ -15,6 +15,9 @@ use crate::error::ApiError;
 pub struct IfMatch(pub Option<i64>);
 
 impl IfMatch {
+    /// `*`: any version (a workflow action, which its own rules guard).
+    pub const ANY: IfMatch = IfMatch(None);
+
     /// True when a record at `version` satisfies the precondition.
     pub fn matches(&self, version: i64) -> bool {
         self.0.is_none_or(|v| v == version)

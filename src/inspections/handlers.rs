@@ -2,238 +2,19 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
-use chrono::{DateTime, NaiveDate, Utc};
-use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
-use validator::Validate;
 
-use crate::audit;
+use super::api::{Inspection, InspectionFilters, InspectionPatch, InspectionStatus, NewInspection};
+use super::model::{InspectionChanges, InspectionRow};
+use super::queries::{self, visible, SORTS};
 use crate::auth::Caller;
-use crate::db::schema::inspections;
-use crate::db::Conn;
-use crate::domain::{areas_from_db, areas_to_db, enum_parse, enum_text, LawArea};
+use crate::domain::{areas_to_db, enum_parse, enum_text};
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::http::idempotency::{self, Created, IdempotencyKey};
-use crate::http::list::{paginate, ts_key, Bind, Cursor, Keyed, ListSql, Page, PageQuery, Sort, SortField};
+use crate::http::idempotency::{self, IdempotencyKey};
+use crate::http::list::{paginate, Cursor, Page, PageQuery, Sort};
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
 use crate::state::AppState;
-
-const RESOURCE: &str = "inspection";
-
-#[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
-#[diesel(table_name = inspections, check_for_backend(diesel::pg::Pg))]
-pub struct InspectionRow {
-    pub id: Uuid,
-    pub kind: String,
-    pub inspecting_unit_id: Uuid,
-    pub unit_path: String,
-    pub subject_name: String,
-    pub subject_type: String,
-    pub subject_unit_id: Option<Uuid>,
-    pub subject_address: Option<String>,
-    pub decision_number: Option<String>,
-    pub decision_on: Option<NaiveDate>,
-    pub period_from: Option<NaiveDate>,
-    pub period_to: Option<NaiveDate>,
-    pub areas: Vec<String>,
-    pub team_members: Vec<String>,
-    pub status: String,
-    pub conclusion: Option<String>,
-    pub concluded_on: Option<NaiveDate>,
-    pub recommendations: Option<String>,
-    #[diesel(skip_insertion)]
-    pub created_at: DateTime<Utc>,
-    #[diesel(skip_insertion)]
-    pub updated_at: DateTime<Utc>,
-    #[diesel(skip_insertion)]
-    pub version: i64,
-}
-
-impl Keyed for InspectionRow {
-    fn id(&self) -> String {
-        self.id.to_string()
-    }
-    fn sort_value(&self, _: &str) -> String {
-        ts_key(&self.created_at)
-    }
-}
-
-const SORTS: &[SortField] = &[SortField {
-    name: "created_at",
-    column: "i.created_at",
-    sql_type: "timestamptz",
-}];
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum InspectionKind {
-    /// Kiểm tra: a managing body checks its subordinates.
-    Check,
-    /// Thanh tra: by an inspection agency, opened by a decision, ended by a conclusion.
-    Inspection,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum SubjectType {
-    Unit,
-    Employer,
-    School,
-    HealthFacility,
-    Organization,
-    Other,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum InspectionStatus {
-    Planned,
-    InProgress,
-    Concluded,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({
-    "id": "0193a7c0-5a8e-7c1e-9d7e-3f4b5c6d7ea1", "kind": "check", "inspecting_unit_id": "63d3f3d4-c46d-57e3-90b9-de42b6716496",
-    "subject_name": "Công ty TNHH Dệt may Nam Định", "subject_type": "employer", "subject_unit_id": null,
-    "subject_address": "Phường Lộc Hạ", "decision_number": "15/QĐ-UBND", "decision_on": "2024-09-01",
-    "period_from": "2024-09-10", "period_to": "2024-09-20", "areas": ["labour"], "team_members": ["Trần Văn B"],
-    "status": "concluded", "conclusion": "Chưa bảo đảm quyền của lao động nữ", "concluded_on": "2024-09-30",
-    "recommendations": null, "created_at": "2026-11-29T12:00:00Z", "updated_at": "2026-11-29T12:00:00Z", "version": 3
-}))]
-pub struct Inspection {
-    pub id: Uuid,
-    pub kind: InspectionKind,
-    pub inspecting_unit_id: Uuid,
-    pub subject_name: String,
-    pub subject_type: SubjectType,
-    /// When the subject is a unit of the tree.
-    pub subject_unit_id: Option<Uuid>,
-    pub subject_address: Option<String>,
-    pub decision_number: Option<String>,
-    pub decision_on: Option<NaiveDate>,
-    pub period_from: Option<NaiveDate>,
-    pub period_to: Option<NaiveDate>,
-    pub areas: Vec<LawArea>,
-    pub team_members: Vec<String>,
-    pub status: InspectionStatus,
-    pub conclusion: Option<String>,
-    pub concluded_on: Option<NaiveDate>,
-    pub recommendations: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    pub version: i64,
-}
-
-impl From<InspectionRow> for Inspection {
-    fn from(r: InspectionRow) -> Self {
-        Inspection {
-            id: r.id,
-            kind: enum_parse(&r.kind).unwrap_or(InspectionKind::Check),
-            inspecting_unit_id: r.inspecting_unit_id,
-            subject_name: r.subject_name,
-            subject_type: enum_parse(&r.subject_type).unwrap_or(SubjectType::Other),
-            subject_unit_id: r.subject_unit_id,
-            subject_address: r.subject_address,
-            decision_number: r.decision_number,
-            decision_on: r.decision_on,
-            period_from: r.period_from,
-            period_to: r.period_to,
-            areas: areas_from_db(&r.areas),
-            team_members: r.team_members,
-            status: enum_parse(&r.status).unwrap_or(InspectionStatus::Planned),
-            conclusion: r.conclusion,
-            concluded_on: r.concluded_on,
-            recommendations: r.recommendations,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-            version: r.version,
-        }
-    }
-}
-
-#[derive(Debug, Deserialize, Serialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({
-    "kind": "check", "subject_name": "Công ty TNHH Dệt may Nam Định", "subject_type": "employer",
-    "subject_address": "Phường Lộc Hạ", "decision_number": "15/QĐ-UBND", "decision_on": "2024-09-01",
-    "period_from": "2024-09-10", "period_to": "2024-09-20", "areas": ["labour"], "team_members": ["Trần Văn B"]
-}))]
-pub struct NewInspection {
-    pub id: Option<Uuid>,
-    /// Defaults to the caller's unit.
-    pub inspecting_unit_id: Option<Uuid>,
-    pub kind: InspectionKind,
-    #[validate(length(min = 1, max = 300))]
-    pub subject_name: String,
-    pub subject_type: SubjectType,
-    pub subject_unit_id: Option<Uuid>,
-    #[validate(length(max = 500))]
-    pub subject_address: Option<String>,
-    #[validate(length(min = 1, max = 64))]
-    pub decision_number: Option<String>,
-    pub decision_on: Option<NaiveDate>,
-    pub period_from: Option<NaiveDate>,
-    pub period_to: Option<NaiveDate>,
-    #[serde(default)]
-    pub areas: Vec<LawArea>,
-    #[serde(default)]
-    #[validate(custom(function = "crate::trainings::api::valid_names"))]
-    pub team_members: Vec<String>,
-}
-
-/// Changes to an inspection; `status` moves forward only (planned → in_progress →
-/// concluded), and concluding needs `conclusion` and `concluded_on`.
-#[derive(Debug, Deserialize, Serialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"status": "concluded", "conclusion": "Chưa bảo đảm quyền của lao động nữ", "concluded_on": "2024-09-30"}))]
-pub struct InspectionPatch {
-    pub status: Option<InspectionStatus>,
-    #[validate(length(min = 1, max = 50000))]
-    pub conclusion: Option<String>,
-    pub concluded_on: Option<NaiveDate>,
-    #[validate(length(max = 50000))]
-    pub recommendations: Option<String>,
-    pub period_from: Option<NaiveDate>,
-    pub period_to: Option<NaiveDate>,
-    pub areas: Option<Vec<LawArea>>,
-    #[validate(custom(function = "crate::trainings::api::valid_names"))]
-    pub team_members: Option<Vec<String>>,
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct InspectionFilters {
-    pub kind: Option<InspectionKind>,
-    pub status: Option<InspectionStatus>,
-    pub area: Option<LawArea>,
-    /// Inspections made by this unit (and its descendants with `include_descendants=true`).
-    pub unit_id: Option<Uuid>,
-    #[serde(default)]
-    pub include_descendants: bool,
-    /// Search in the subject's name and the decision number, ignoring diacritics and case.
-    pub q: Option<String>,
-}
-
-pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<InspectionRow>> {
-    inspections::table
-        .filter(inspections::id.eq(id))
-        .filter(inspections::deleted_at.is_null())
-        .select(InspectionRow::as_select())
-        .first(conn)
-        .await
-        .optional()
-}
-
-pub async fn visible(conn: &mut Conn, caller: &Caller, id: Uuid) -> ApiResult<InspectionRow> {
-    caller.require_not_partner()?;
-    let row = find(conn, id).await?.ok_or(ApiError::NotFound)?;
-    caller.require_visible(&row.unit_path)?;
-    Ok(row)
-}
+use crate::write;
 
 /// Inspections and checks in the caller's scope, newest first by default.
 #[utoipa::path(
@@ -265,28 +46,20 @@ pub async fn list_inspections(
     let cursor = page.cursor.as_deref().map(|c| Cursor::decode(c, &sort)).transpose()?;
     let limit = page.limit();
     let mut conn = state.pool.get().await?;
-    let mut sql = ListSql::new("SELECT i.* FROM inspections i", "i.id");
-    sql.filter("i.deleted_at IS NULL", [])
-        .in_scopes("i.unit_path", &caller.scopes);
-    if let Some(id) = f.unit_id {
-        match (f.include_descendants, crate::units::queries::find(&mut conn, id).await?) {
-            (true, Some(u)) => sql.in_subtree("i.unit_path", &u.path),
-            _ => sql.filter("i.inspecting_unit_id = ?", [Bind::Uuid(id)]),
-        };
-    }
-    if let Some(k) = f.kind {
-        sql.filter("i.kind = ?", [Bind::Text(enum_text(k))]);
-    }
-    if let Some(s) = f.status {
-        sql.filter("i.status = ?", [Bind::Text(enum_text(s))]);
-    }
-    if let Some(a) = f.area {
-        sql.filter("i.areas @> ARRAY[?]::text[]", [Bind::Text(a.as_str().into())]);
-    }
-    if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
-        sql.search("i.search", q);
-    }
-    let rows: Vec<InspectionRow> = sql.page(&sort, cursor.as_ref(), limit).load(&mut conn).await?;
+    let subtree = match (f.unit_id, f.include_descendants) {
+        (Some(id), true) => crate::db::unit_path(&mut conn, id).await?,
+        _ => None,
+    };
+    let rows = queries::list(
+        &mut conn,
+        &caller.scopes,
+        &f,
+        subtree.as_deref(),
+        &sort,
+        cursor.as_ref(),
+        limit,
+    )
+    .await?;
     Ok(web::Json(paginate(rows, limit, &sort, Inspection::from)))
 }
 
@@ -374,7 +147,7 @@ pub async fn create_inspection(
             ));
         }
     }
-    let now = Utc::now();
+    let now = chrono::Utc::now();
     let row = InspectionRow {
         id: body.id.unwrap_or_else(Uuid::now_v7),
         kind: enum_text(body.kind),
@@ -398,37 +171,7 @@ pub async fn create_inspection(
         updated_at: now,
         version: 1,
     };
-    let stored = idempotency::create_once(
-        &mut conn,
-        &caller,
-        &key,
-        &hash,
-        (RESOURCE, unit.id, &unit.path),
-        |i: &Inspection| i.id,
-        move |conn| {
-            Box::pin(async move {
-                let inserted: Option<InspectionRow> = crate::insert_new!(conn, inspections, &row, InspectionRow)?;
-                inserted
-                    .map(|r| Created::New(Inspection::from(r)))
-                    .ok_or_else(idempotency::id_taken)
-            })
-        },
-    )
-    .await?;
-    Ok(stored.respond())
-}
-
-#[derive(Debug, Default, AsChangeset)]
-#[diesel(table_name = inspections)]
-struct InspectionChanges {
-    status: Option<String>,
-    conclusion: Option<String>,
-    concluded_on: Option<NaiveDate>,
-    recommendations: Option<String>,
-    period_from: Option<NaiveDate>,
-    period_to: Option<NaiveDate>,
-    areas: Option<Vec<String>>,
-    team_members: Option<Vec<String>>,
+    write::create(&mut conn, &caller, &key, &hash, row, write::nothing()).await
 }
 
 /// Update an inspection as it proceeds (needs `If-Match`).
@@ -461,9 +204,7 @@ pub async fn update_inspection(
     let mut conn = state.pool.get().await?;
     let current = visible(&mut conn, &caller, *id).await?;
     caller.require_case_handler_of(current.inspecting_unit_id, &current.unit_path)?;
-    if !if_match.matches(current.version) {
-        return Err(ApiError::stale(&Inspection::from(current)));
-    }
+    write::require_fresh(&current, &if_match)?;
     let order = |s: InspectionStatus| s as u8;
     let from: InspectionStatus = enum_parse(&current.status).unwrap_or(InspectionStatus::Planned);
     if from == InspectionStatus::Concluded {
@@ -498,27 +239,20 @@ pub async fn update_inspection(
         areas: body.areas.as_deref().map(areas_to_db),
         team_members: body.team_members,
     };
-    let before = Inspection::from(current.clone());
-    let (rid, version) = (current.id, current.version);
-    let updated = audit::update_record(
-        &mut conn,
-        &caller,
-        (RESOURCE, rid, current.inspecting_unit_id, &current.unit_path),
-        "update",
-        &before,
-        move |conn| {
-            Box::pin(async move {
-                let row: Option<InspectionRow> =
-                    crate::versioned_update!(conn, inspections, rid, version, &changes, InspectionRow)?;
-                Ok(row.map(Inspection::from))
-            })
-        },
-    )
-    .await?;
-    match updated {
-        Some(i) => Ok(etag_response(StatusCode::OK, i.version, &i)),
-        None => Err(ApiError::stale(&Inspection::from(
-            visible(&mut conn, &caller, *id).await?,
-        ))),
-    }
+    let (id, version) = (current.id, current.version);
+    let apply = write::apply(move |conn| {
+        Box::pin(async move {
+            Ok(crate::versioned_update!(
+                conn,
+                inspections,
+                id,
+                version,
+                &changes,
+                InspectionRow
+            )?)
+        })
+    });
+    Ok(write::update(&mut conn, &caller, current, &if_match, "update", apply)
+        .await?
+        .respond())
 }

@@ -15,7 +15,8 @@ use super::api::{
     EXPORT_COLUMNS,
 };
 use super::deadlines::{self, Case, DeadlineRule, Deadlines};
-use super::queries::{self, PetitionChanges, PetitionRow};
+use super::model::{PetitionChanges, PetitionRow};
+use super::queries::{self, visible};
 use crate::audit;
 use crate::auth::Caller;
 use crate::calendar::today;
@@ -23,12 +24,11 @@ use crate::db::schema::holidays;
 use crate::db::Conn;
 use crate::error::{ApiError, ApiResult, Problem, Text};
 use crate::http::export::{self, FormatQuery, ListArgs};
-use crate::http::idempotency::{self, Created, IdempotencyKey};
+use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::list::{Cursor, Page, PageQuery, Sort, SubtreeFilter};
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
 use crate::state::AppState;
-
-const RESOURCE: &str = "petition";
+use crate::write;
 
 fn case_of(r: &PetitionRow) -> Case {
     Case {
@@ -75,13 +75,6 @@ fn check_kind_rules(kind: &str, instance: i16, extension_count: i16) -> ApiResul
         ));
     }
     Ok(())
-}
-
-async fn visible(conn: &mut Conn, caller: &Caller, id: Uuid) -> ApiResult<PetitionRow> {
-    caller.require_not_partner()?;
-    let row = queries::find(conn, id).await?.ok_or(ApiError::NotFound)?;
-    caller.require_visible(&row.unit_path)?;
-    Ok(row)
 }
 
 /// The API view of a petition for this caller: with the petitioner only for those who may know.
@@ -274,36 +267,16 @@ pub async fn create_petition(
         updated_at: now,
         version: 1,
     };
-    let party = body.petitioner.clone();
-    let who = caller.clone();
-    let stored = idempotency::create_once(
-        &mut conn,
-        &caller,
-        &key,
-        &hash,
-        (RESOURCE, unit.id, &unit.path),
-        |p: &Petition| p.id,
-        move |conn| {
-            Box::pin(async move {
-                match queries::insert_new(conn, &row, party.as_ref()).await? {
-                    Some(created) => Ok(Created::New(Petition::from(created))),
-                    None => match queries::find(conn, row.id).await? {
-                        Some(e)
-                            if who.sees(&e.unit_path)
-                                && e.kind == row.kind
-                                && e.subject == row.subject
-                                && e.received_on == row.received_on =>
-                        {
-                            Ok(Created::Existing(Petition::from(e)))
-                        }
-                        _ => Err(idempotency::id_taken()),
-                    },
-                }
-            })
-        },
-    )
-    .await?;
-    Ok(stored.respond())
+    let petitioner = body.petitioner;
+    let party = write::then(move |conn, p: &PetitionRow| {
+        Box::pin(async move {
+            if let Some(party) = &petitioner {
+                queries::add_party(conn, p.id, party).await?;
+            }
+            Ok(())
+        })
+    });
+    write::create(&mut conn, &caller, &key, &hash, row, party).await
 }
 
 /// Correct a petition's facts (needs `If-Match`); its deadlines are computed again.
@@ -336,9 +309,7 @@ pub async fn update_petition(
     let mut conn = state.pool.get().await?;
     let current = visible(&mut conn, &caller, *id).await?;
     caller.require_case_handler_of(current.handling_unit_id, &current.unit_path)?;
-    if !if_match.matches(current.version) {
-        return Err(ApiError::stale(&Petition::from(current)));
-    }
+    write::require_fresh(&current, &if_match)?;
     let status = PetitionStatus::parse(&current.status).unwrap_or(PetitionStatus::Received);
     if !status.is_open() {
         return Err(ApiError::conflict(
@@ -366,35 +337,20 @@ pub async fn update_petition(
         due_on: Some(running(status, &due)),
         ..Default::default()
     };
-    apply(&mut conn, &caller, current, changes, "update").await
+    let id = current.id;
+    let apply = change(&current, changes);
+    write::update(&mut conn, &caller, current, &if_match, "update", apply).await?;
+    respond(&mut conn, &caller, id).await
 }
 
-/// Writes the change at the version read, with its audit entry; the response is the caller's view.
-async fn apply(
-    conn: &mut Conn,
-    caller: &Caller,
-    current: PetitionRow,
-    changes: PetitionChanges,
-    action: &str,
-) -> ApiResult<HttpResponse> {
-    let before = Petition::from(current.clone());
+/// The change at the version read; a workflow action writes it without `If-Match`.
+fn change(current: &PetitionRow, changes: PetitionChanges) -> write::Apply<PetitionRow> {
     let (id, version) = (current.id, current.version);
-    let updated = audit::update_record(
-        conn,
-        caller,
-        (RESOURCE, id, current.handling_unit_id, &current.unit_path),
-        action,
-        &before,
-        move |conn| {
-            Box::pin(async move { Ok(queries::update(conn, id, version, &changes).await?.map(Petition::from)) })
-        },
-    )
-    .await?;
-    let Some(_) = updated else {
-        return Err(ApiError::stale(&Petition::from(
-            queries::find(conn, id).await?.ok_or(ApiError::NotFound)?,
-        )));
-    };
+    write::apply(move |conn| Box::pin(async move { Ok(queries::update(conn, id, version, &changes).await?) }))
+}
+
+/// The petition as the caller may see it, after a change.
+async fn respond(conn: &mut Conn, caller: &Caller, id: Uuid) -> ApiResult<HttpResponse> {
     let row = queries::find(conn, id).await?.ok_or(ApiError::NotFound)?;
     let out = view(conn, caller, row).await?;
     Ok(etag_response(StatusCode::OK, out.version, &out))
@@ -494,7 +450,10 @@ pub async fn petition_action(
             changes.due_on = Some(None);
         }
     }
-    apply(&mut conn, &caller, current, changes, path.action.as_str()).await
+    let id = current.id;
+    let apply = change(&current, changes);
+    write::update(&mut conn, &caller, current, &IfMatch::ANY, path.action.as_str(), apply).await?;
+    respond(&mut conn, &caller, id).await
 }
 
 /// The deadline rules in force and past: days, calendar or working days, legal basis, and

@@ -8,4 +8,5 @@
 pub mod api;
 pub mod deadlines;
 pub mod handlers;
+pub mod model;
 pub mod queries;

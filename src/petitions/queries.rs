@@ -1,53 +1,16 @@
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::api::{Party, PetitionFilters};
+use super::model::{PetitionChanges, PetitionRow};
+use crate::auth::Caller;
 use crate::db::schema::{petition_parties, petitions};
-use crate::http::list::{ts_key, Bind, Cursor, Keyed, ListSql, Sort, SortField};
-
-#[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
-#[diesel(table_name = petitions, check_for_backend(diesel::pg::Pg))]
-pub struct PetitionRow {
-    pub id: Uuid,
-    pub kind: String,
-    pub handling_unit_id: Uuid,
-    pub unit_path: String,
-    pub received_on: NaiveDate,
-    pub channel: String,
-    pub subject: String,
-    pub summary: Option<String>,
-    pub instance: i16,
-    pub complex: bool,
-    pub remote: bool,
-    pub extension_count: i16,
-    pub status: String,
-    pub accepted_on: Option<NaiveDate>,
-    pub decision: Option<String>,
-    pub decided_on: Option<NaiveDate>,
-    pub acceptance_due_on: NaiveDate,
-    pub resolution_due_on: Option<NaiveDate>,
-    pub due_on: Option<NaiveDate>,
-    #[diesel(skip_insertion)]
-    pub created_at: DateTime<Utc>,
-    #[diesel(skip_insertion)]
-    pub updated_at: DateTime<Utc>,
-    #[diesel(skip_insertion)]
-    pub version: i64,
-}
-
-impl Keyed for PetitionRow {
-    fn id(&self) -> String {
-        self.id.to_string()
-    }
-    fn sort_value(&self, field: &str) -> String {
-        match field {
-            "updated_at" => ts_key(&self.updated_at),
-            _ => self.received_on.to_string(),
-        }
-    }
-}
+use crate::db::Conn;
+use crate::error::{ApiError, ApiResult};
+use crate::http::list::{Bind, Cursor, ListSql, Sort, SortField};
+use crate::write::{NewRecord, Record};
 
 pub const SORTS: &[SortField] = &[
     SortField {
@@ -131,23 +94,17 @@ pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<
         .optional()
 }
 
-pub async fn insert_new(
-    conn: &mut AsyncPgConnection,
-    row: &PetitionRow,
-    party: Option<&Party>,
-) -> QueryResult<Option<PetitionRow>> {
-    let inserted = crate::insert_new!(conn, petitions, row, PetitionRow)?;
-    if let (Some(_), Some(p)) = (&inserted, party) {
-        diesel::insert_into(petition_parties::table)
-            .values((
-                petition_parties::petition_id.eq(row.id),
-                petition_parties::name.eq(p.name.trim()),
-                petition_parties::contact.eq(p.contact.as_deref()),
-            ))
-            .execute(conn)
-            .await?;
-    }
-    Ok(inserted)
+/// A petitioner's identity, kept apart from the petition.
+pub async fn add_party(conn: &mut AsyncPgConnection, petition_id: Uuid, p: &Party) -> QueryResult<()> {
+    diesel::insert_into(petition_parties::table)
+        .values((
+            petition_parties::petition_id.eq(petition_id),
+            petition_parties::name.eq(p.name.trim()),
+            petition_parties::contact.eq(p.contact.as_deref()),
+        ))
+        .execute(conn)
+        .await
+        .map(|_| ())
 }
 
 pub async fn party(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Party>> {
@@ -160,25 +117,6 @@ pub async fn party(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option
     Ok(row.map(|(name, contact)| Party { name, contact }))
 }
 
-#[derive(Debug, Default, AsChangeset)]
-#[diesel(table_name = petitions)]
-pub struct PetitionChanges {
-    pub subject: Option<String>,
-    pub summary: Option<Option<String>>,
-    pub channel: Option<String>,
-    pub instance: Option<i16>,
-    pub complex: Option<bool>,
-    pub remote: Option<bool>,
-    pub extension_count: Option<i16>,
-    pub status: Option<String>,
-    pub accepted_on: Option<Option<NaiveDate>>,
-    pub decision: Option<Option<String>>,
-    pub decided_on: Option<Option<NaiveDate>>,
-    pub acceptance_due_on: Option<NaiveDate>,
-    pub resolution_due_on: Option<Option<NaiveDate>>,
-    pub due_on: Option<Option<NaiveDate>>,
-}
-
 pub async fn update(
     conn: &mut AsyncPgConnection,
     id: Uuid,
@@ -186,4 +124,53 @@ pub async fn update(
     c: &PetitionChanges,
 ) -> QueryResult<Option<PetitionRow>> {
     crate::versioned_update!(conn, petitions, id, version, c, PetitionRow)
+}
+
+/// A petition the caller may see (partners see none), or 404.
+pub async fn visible(conn: &mut Conn, caller: &Caller, id: Uuid) -> ApiResult<PetitionRow> {
+    caller.require_not_partner()?;
+    let row = find(conn, id).await?.ok_or(ApiError::NotFound)?;
+    caller.require_visible(&row.unit_path)?;
+    Ok(row)
+}
+
+/// A petition belongs to the handling unit.
+impl Record for PetitionRow {
+    type Api = super::api::Petition;
+    const RESOURCE: &'static str = "petition";
+    const TABLE: &'static str = "petitions";
+
+    fn into_api(self) -> Self::Api {
+        self.into()
+    }
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    fn version(&self) -> i64 {
+        self.version
+    }
+    fn unit_id(&self) -> Uuid {
+        self.handling_unit_id
+    }
+    fn unit_path(&self) -> &str {
+        &self.unit_path
+    }
+    async fn find(conn: &mut Conn, id: Uuid) -> QueryResult<Option<Self>> {
+        find(conn, id).await
+    }
+}
+
+impl NewRecord for PetitionRow {
+    type Row = Self;
+
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    async fn insert(&self, conn: &mut Conn) -> QueryResult<Option<Self>> {
+        crate::insert_new!(conn, petitions, self, Self)
+    }
+    /// The same kind, subject and day of receipt: the petition an offline client recorded before.
+    fn same_record(&self, e: &Self) -> bool {
+        e.kind == self.kind && e.subject == self.subject && e.received_on == self.received_on
+    }
 }

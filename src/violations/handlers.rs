@@ -2,264 +2,24 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
-use chrono::{DateTime, NaiveDate, Utc};
-use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use chrono::Utc;
 use uuid::Uuid;
-use validator::Validate;
 
+use super::api::{DecideRequest, NewViolation, Violation, ViolationFilters, ViolationPatch, ViolationStatus};
 use super::catalogue::{find_rule, load_authorities, load_decrees};
-use super::sanctions::{authority_on, check_decision, check_rule_for_act, Decision, OffenderKind, Penalty};
-use crate::audit;
+use super::model::{ViolationChanges, ViolationRow};
+use super::queries::{self, view, visible, SORTS};
+use super::sanctions::{authority_on, check_decision, check_rule_for_act, Decision, OffenderKind};
 use crate::auth::Caller;
 use crate::calendar::today;
-use crate::db::schema::{violation_parties, violations};
 use crate::db::Conn;
-use crate::domain::{enum_parse, enum_text, LawArea};
+use crate::domain::{enum_parse, enum_text};
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::http::idempotency::{self, Created, IdempotencyKey};
-use crate::http::list::{paginate, Bind, Cursor, Keyed, ListSql, Page, PageQuery, Sort, SortField};
+use crate::http::idempotency::{self, IdempotencyKey};
+use crate::http::list::{paginate, Cursor, Page, PageQuery, Sort};
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
 use crate::state::AppState;
-
-const RESOURCE: &str = "violation";
-
-#[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
-#[diesel(table_name = violations, check_for_backend(diesel::pg::Pg))]
-pub struct ViolationRow {
-    pub id: Uuid,
-    pub inspection_id: Option<Uuid>,
-    pub handling_unit_id: Uuid,
-    pub unit_path: String,
-    pub offender_kind: String,
-    pub organization_name: Option<String>,
-    pub rule_id: Uuid,
-    pub area: String,
-    pub act_on: NaiveDate,
-    pub description: Option<String>,
-    pub record_number: Option<String>,
-    pub recorded_on: Option<NaiveDate>,
-    pub penalty: Option<String>,
-    pub fine_vnd: Option<i64>,
-    pub remedial_measures: Vec<String>,
-    pub status: String,
-    pub decided_on: Option<NaiveDate>,
-    pub decided_by_position: Option<String>,
-    #[diesel(skip_insertion)]
-    pub created_at: DateTime<Utc>,
-    #[diesel(skip_insertion)]
-    pub updated_at: DateTime<Utc>,
-    #[diesel(skip_insertion)]
-    pub version: i64,
-}
-
-impl Keyed for ViolationRow {
-    fn id(&self) -> String {
-        self.id.to_string()
-    }
-    fn sort_value(&self, _: &str) -> String {
-        self.act_on.to_string()
-    }
-}
-
-const SORTS: &[SortField] = &[SortField {
-    name: "act_on",
-    column: "v.act_on",
-    sql_type: "date",
-}];
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ViolationStatus {
-    Recorded,
-    Decided,
-    Complied,
-    Appealed,
-    Enforced,
-}
-
-/// An individual offender (confidential).
-#[derive(Clone, Debug, Deserialize, Serialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"name": "Trần Văn C", "details": "Trưởng phòng nhân sự"}))]
-pub struct Offender {
-    #[validate(length(min = 1, max = 200))]
-    pub name: String,
-    #[validate(length(max = 1000))]
-    pub details: Option<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({
-    "id": "0193a7c0-5a8e-7c1e-9d7e-3f4b5c6d7ea2", "inspection_id": null, "handling_unit_id": "63d3f3d4-c46d-57e3-90b9-de42b6716496",
-    "offender_kind": "organization", "organization_name": "Công ty TNHH Dệt may Nam Định",
-    "rule_id": "6b1f5a2e-8d3c-5e7a-9f10-2b3c4d5e6fa0", "area": "labour", "act_on": "2024-09-12",
-    "description": null, "record_number": "01/BB-VPHC", "recorded_on": "2024-09-20", "penalty": "fine", "fine_vnd": 40000000,
-    "remedial_measures": [], "status": "decided", "decided_on": "2024-10-01", "decided_by_position": "province_chairman",
-    "created_at": "2026-11-29T12:00:00Z", "updated_at": "2026-11-29T12:00:00Z", "version": 2
-}))]
-pub struct Violation {
-    pub id: Uuid,
-    /// The inspection that found it, if any.
-    pub inspection_id: Option<Uuid>,
-    pub handling_unit_id: Uuid,
-    pub offender_kind: OffenderKind,
-    /// For an organisation, its name (not a person's data).
-    pub organization_name: Option<String>,
-    /// The catalogue rule the act breaks.
-    pub rule_id: Uuid,
-    pub area: LawArea,
-    /// The day of the act: the decree in force then judges it.
-    pub act_on: NaiveDate,
-    pub description: Option<String>,
-    /// The record (biên bản) number and date.
-    pub record_number: Option<String>,
-    pub recorded_on: Option<NaiveDate>,
-    pub penalty: Option<Penalty>,
-    pub fine_vnd: Option<i64>,
-    pub remedial_measures: Vec<String>,
-    pub status: ViolationStatus,
-    pub decided_on: Option<NaiveDate>,
-    pub decided_by_position: Option<String>,
-    /// An individual offender: shown only to the handling unit's inspectors and admins.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub offender: Option<Offender>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    pub version: i64,
-}
-
-impl From<ViolationRow> for Violation {
-    fn from(r: ViolationRow) -> Self {
-        Violation {
-            id: r.id,
-            inspection_id: r.inspection_id,
-            handling_unit_id: r.handling_unit_id,
-            offender_kind: enum_parse(&r.offender_kind).unwrap_or(OffenderKind::Individual),
-            organization_name: r.organization_name,
-            rule_id: r.rule_id,
-            area: LawArea::parse(&r.area).unwrap_or(LawArea::Family),
-            act_on: r.act_on,
-            description: r.description,
-            record_number: r.record_number,
-            recorded_on: r.recorded_on,
-            penalty: r.penalty.as_deref().and_then(enum_parse),
-            fine_vnd: r.fine_vnd,
-            remedial_measures: r.remedial_measures,
-            status: enum_parse(&r.status).unwrap_or(ViolationStatus::Recorded),
-            decided_on: r.decided_on,
-            decided_by_position: r.decided_by_position,
-            offender: None,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-            version: r.version,
-        }
-    }
-}
-
-#[derive(Debug, Deserialize, Serialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({
-    "offender_kind": "organization", "organization_name": "Công ty TNHH Dệt may Nam Định",
-    "rule_id": "6b1f5a2e-8d3c-5e7a-9f10-2b3c4d5e6fa0", "act_on": "2024-09-12",
-    "record_number": "01/BB-VPHC", "recorded_on": "2024-09-20"
-}))]
-pub struct NewViolation {
-    pub id: Option<Uuid>,
-    /// Defaults to the caller's unit.
-    pub handling_unit_id: Option<Uuid>,
-    pub inspection_id: Option<Uuid>,
-    pub offender_kind: OffenderKind,
-    #[validate(length(min = 1, max = 300))]
-    pub organization_name: Option<String>,
-    /// An individual offender's identity (confidential).
-    #[validate(nested)]
-    pub offender: Option<Offender>,
-    pub rule_id: Uuid,
-    pub act_on: NaiveDate,
-    #[validate(length(max = 20000))]
-    pub description: Option<String>,
-    #[validate(length(min = 1, max = 64))]
-    pub record_number: Option<String>,
-    pub recorded_on: Option<NaiveDate>,
-    #[serde(default)]
-    #[validate(custom(function = "crate::trainings::api::valid_names"))]
-    pub remedial_measures: Vec<String>,
-}
-
-/// The sanction decision.
-#[derive(Debug, Deserialize, Serialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"penalty": "fine", "fine_vnd": 15000000, "decided_on": "2025-08-01", "decided_by_position": "commune_chairman",
-                          "remedial_measures": ["Xin lỗi công khai"]}))]
-pub struct DecideRequest {
-    pub penalty: Penalty,
-    pub fine_vnd: Option<i64>,
-    pub decided_on: NaiveDate,
-    /// `commune_chairman`, `district_chairman`, `province_department_director`,
-    /// `province_chairman`, `chief_inspector`, `inspector`.
-    #[validate(length(min = 1, max = 64))]
-    pub decided_by_position: String,
-    /// Remedial measures (e.g. a public apology unless the victim declines in writing).
-    #[validate(custom(function = "crate::trainings::api::valid_names"))]
-    pub remedial_measures: Option<Vec<String>>,
-}
-
-/// After the decision: complied, appealed, or enforced.
-#[derive(Debug, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"status": "complied"}))]
-pub struct ViolationPatch {
-    pub status: ViolationStatus,
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ViolationFilters {
-    pub area: Option<LawArea>,
-    pub status: Option<ViolationStatus>,
-    pub penalty: Option<Penalty>,
-    pub inspection_id: Option<Uuid>,
-    /// Acts on or after.
-    pub from: Option<NaiveDate>,
-    /// Acts on or before.
-    pub to: Option<NaiveDate>,
-}
-
-async fn find(conn: &mut Conn, id: Uuid) -> QueryResult<Option<ViolationRow>> {
-    violations::table
-        .filter(violations::id.eq(id))
-        .filter(violations::deleted_at.is_null())
-        .select(ViolationRow::as_select())
-        .first(conn)
-        .await
-        .optional()
-}
-
-async fn visible(conn: &mut Conn, caller: &Caller, id: Uuid) -> ApiResult<ViolationRow> {
-    caller.require_not_partner()?;
-    let row = find(conn, id).await?.ok_or(ApiError::NotFound)?;
-    caller.require_visible(&row.unit_path)?;
-    Ok(row)
-}
-
-async fn view(conn: &mut Conn, caller: &Caller, row: ViolationRow) -> ApiResult<Violation> {
-    let reads = caller.reads_identities_of(row.handling_unit_id);
-    let id = row.id;
-    let mut out = Violation::from(row);
-    if reads {
-        let party: Option<(String, Option<String>)> = violation_parties::table
-            .find(id)
-            .select((violation_parties::name, violation_parties::details))
-            .first(conn)
-            .await
-            .optional()?;
-        out.offender = party.map(|(name, details)| Offender { name, details });
-    }
-    Ok(out)
-}
+use crate::write;
 
 /// Violations in the caller's scope, by date of the act.
 #[utoipa::path(
@@ -285,28 +45,7 @@ pub async fn list_violations(
     let cursor = page.cursor.as_deref().map(|c| Cursor::decode(c, &sort)).transpose()?;
     let limit = page.limit();
     let mut conn = state.pool.get().await?;
-    let mut sql = ListSql::new("SELECT v.* FROM violations v", "v.id");
-    sql.filter("v.deleted_at IS NULL", [])
-        .in_scopes("v.unit_path", &caller.scopes);
-    if let Some(a) = f.area {
-        sql.filter("v.area = ?", [Bind::Text(a.as_str().into())]);
-    }
-    if let Some(s) = f.status {
-        sql.filter("v.status = ?", [Bind::Text(enum_text(s))]);
-    }
-    if let Some(p) = f.penalty {
-        sql.filter("v.penalty = ?", [Bind::Text(enum_text(p))]);
-    }
-    if let Some(i) = f.inspection_id {
-        sql.filter("v.inspection_id = ?", [Bind::Uuid(i)]);
-    }
-    if let Some(d) = f.from {
-        sql.filter("v.act_on >= ?", [Bind::Date(d)]);
-    }
-    if let Some(d) = f.to {
-        sql.filter("v.act_on <= ?", [Bind::Date(d)]);
-    }
-    let rows: Vec<ViolationRow> = sql.page(&sort, cursor.as_ref(), limit).load(&mut conn).await?;
+    let rows = queries::list(&mut conn, &caller.scopes, &f, &sort, cursor.as_ref(), limit).await?;
     Ok(web::Json(paginate(rows, limit, &sort, Violation::from)))
 }
 
@@ -409,7 +148,7 @@ pub async fn create_violation(
     })?;
     check_rule_for_act(&load_decrees(&mut conn).await?, &rule, body.act_on)?;
     if let Some(i) = body.inspection_id {
-        crate::inspections::handlers::visible(&mut conn, &caller, i)
+        crate::inspections::queries::visible(&mut conn, &caller, i)
             .await
             .map_err(|_| {
                 ApiError::field(
@@ -444,81 +183,39 @@ pub async fn create_violation(
         updated_at: now,
         version: 1,
     };
-    let offender = body.offender.clone();
-    let stored = idempotency::create_once(
-        &mut conn,
-        &caller,
-        &key,
-        &hash,
-        (RESOURCE, unit.id, &unit.path),
-        |v: &Violation| v.id,
-        move |conn| {
-            Box::pin(async move {
-                let inserted: Option<ViolationRow> = crate::insert_new!(conn, violations, &row, ViolationRow)?;
-                let Some(v) = inserted else {
-                    return Err(idempotency::id_taken());
-                };
-                if let Some(o) = &offender {
-                    diesel::insert_into(violation_parties::table)
-                        .values((
-                            violation_parties::violation_id.eq(v.id),
-                            violation_parties::name.eq(o.name.trim()),
-                            violation_parties::details.eq(o.details.as_deref()),
-                        ))
-                        .execute(conn)
-                        .await?;
-                }
-                Ok(Created::New(Violation::from(v)))
-            })
-        },
-    )
-    .await?;
-    Ok(stored.respond())
+    let offender = body.offender;
+    let party = write::then(move |conn, v: &ViolationRow| {
+        Box::pin(async move {
+            if let Some(o) = &offender {
+                queries::add_party(conn, v.id, o).await?;
+            }
+            Ok(())
+        })
+    });
+    write::create(&mut conn, &caller, &key, &hash, row, party).await
 }
 
-#[derive(Debug, Default, AsChangeset)]
-#[diesel(table_name = violations)]
-struct ViolationChanges {
-    penalty: Option<String>,
-    fine_vnd: Option<i64>,
-    remedial_measures: Option<Vec<String>>,
-    status: Option<String>,
-    decided_on: Option<NaiveDate>,
-    decided_by_position: Option<String>,
-}
-
-async fn apply(
-    conn: &mut Conn,
-    caller: &Caller,
-    current: ViolationRow,
-    changes: ViolationChanges,
-    action: &str,
-) -> ApiResult<HttpResponse> {
-    let before = Violation::from(current.clone());
-    let (id, version) = (current.id, current.version);
-    let updated = audit::update_record(
-        conn,
-        caller,
-        (RESOURCE, id, current.handling_unit_id, &current.unit_path),
-        action,
-        &before,
-        move |conn| {
-            Box::pin(async move {
-                let row: Option<ViolationRow> =
-                    crate::versioned_update!(conn, violations, id, version, &changes, ViolationRow)?;
-                Ok(row.map(Violation::from))
-            })
-        },
-    )
-    .await?;
-    if updated.is_none() {
-        return Err(ApiError::stale(&Violation::from(
-            find(conn, id).await?.ok_or(ApiError::NotFound)?,
-        )));
-    }
-    let row = find(conn, id).await?.ok_or(ApiError::NotFound)?;
+/// The change, then the violation as the caller may see it (with the offender for those who
+/// read identities).
+async fn respond(conn: &mut Conn, caller: &Caller, id: Uuid) -> ApiResult<HttpResponse> {
+    let row = queries::find(conn, id).await?.ok_or(ApiError::NotFound)?;
     let out = view(conn, caller, row).await?;
     Ok(etag_response(StatusCode::OK, out.version, &out))
+}
+
+fn change(id: Uuid, version: i64, changes: ViolationChanges) -> write::Apply<ViolationRow> {
+    write::apply(move |conn| {
+        Box::pin(async move {
+            Ok(crate::versioned_update!(
+                conn,
+                violations,
+                id,
+                version,
+                &changes,
+                ViolationRow
+            )?)
+        })
+    })
 }
 
 /// Decide the sanction: a warning, or a fine inside the act's band (an organisation's is the
@@ -588,7 +285,9 @@ pub async fn decide_violation(
         decided_on: Some(body.decided_on),
         decided_by_position: Some(body.decided_by_position),
     };
-    apply(&mut conn, &caller, current, changes, "decide").await
+    let (id, version) = (current.id, current.version);
+    write::transition(&mut conn, &caller, current, "decide", change(id, version, changes)).await?;
+    respond(&mut conn, &caller, id).await
 }
 
 /// Record what followed the decision: `complied`, `appealed` or `enforced` (needs `If-Match`).
@@ -619,9 +318,7 @@ pub async fn update_violation(
     let mut conn = state.pool.get().await?;
     let current = visible(&mut conn, &caller, *id).await?;
     caller.require_case_handler_of(current.handling_unit_id, &current.unit_path)?;
-    if !if_match.matches(current.version) {
-        return Err(ApiError::stale(&Violation::from(current)));
-    }
+    write::require_fresh(&current, &if_match)?;
     let from: ViolationStatus = enum_parse(&current.status).unwrap_or(ViolationStatus::Recorded);
     let legal = matches!(
         (from, body.status),
@@ -651,5 +348,15 @@ pub async fn update_violation(
         status: Some(enum_text(body.status)),
         ..Default::default()
     };
-    apply(&mut conn, &caller, current, changes, "update").await
+    let (id, version) = (current.id, current.version);
+    write::update(
+        &mut conn,
+        &caller,
+        current,
+        &if_match,
+        "update",
+        change(id, version, changes),
+    )
+    .await?;
+    respond(&mut conn, &caller, id).await
 }

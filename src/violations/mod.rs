@@ -5,6 +5,9 @@
 //! catalogue of acts with the fine band for an individual (an organisation pays the decree's
 //! multiple), and who may fine how much. The decree in force on the day of the act judges it.
 
+pub mod api;
 pub mod catalogue;
 pub mod handlers;
+pub mod model;
+pub mod queries;
 pub mod sanctions;

@@ -1,0 +1,111 @@
+//! Finding and storing inspections.
+
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::api::InspectionFilters;
+use super::model::InspectionRow;
+use crate::auth::Caller;
+use crate::db::schema::inspections;
+use crate::db::Conn;
+use crate::domain::enum_text;
+use crate::error::{ApiError, ApiResult};
+use crate::http::list::{Bind, Cursor, ListSql, Sort, SortField};
+use crate::write::{NewRecord, Record};
+
+pub const SORTS: &[SortField] = &[SortField {
+    name: "created_at",
+    column: "i.created_at",
+    sql_type: "timestamptz",
+}];
+
+pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<InspectionRow>> {
+    inspections::table
+        .filter(inspections::id.eq(id))
+        .filter(inspections::deleted_at.is_null())
+        .select(InspectionRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Inspections in the caller's scopes with the list's filters; `subtree` is the unit's path when
+/// its whole subtree is asked for.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    scopes: &[String],
+    f: &InspectionFilters,
+    subtree: Option<&str>,
+    sort: &Sort,
+    cursor: Option<&Cursor>,
+    limit: i64,
+) -> QueryResult<Vec<InspectionRow>> {
+    let mut sql = ListSql::new("SELECT i.* FROM inspections i", "i.id");
+    sql.filter("i.deleted_at IS NULL", []).in_scopes("i.unit_path", scopes);
+    if let Some(id) = f.unit_id {
+        match subtree {
+            Some(path) => sql.in_subtree("i.unit_path", path),
+            None => sql.filter("i.inspecting_unit_id = ?", [Bind::Uuid(id)]),
+        };
+    }
+    if let Some(k) = f.kind {
+        sql.filter("i.kind = ?", [Bind::Text(enum_text(k))]);
+    }
+    if let Some(s) = f.status {
+        sql.filter("i.status = ?", [Bind::Text(enum_text(s))]);
+    }
+    if let Some(a) = f.area {
+        sql.filter("i.areas @> ARRAY[?]::text[]", [Bind::Text(a.as_str().into())]);
+    }
+    if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
+        sql.search("i.search", q);
+    }
+    sql.page(sort, cursor, limit).load(conn).await
+}
+
+/// An inspection the caller may see (partners see none), or 404.
+pub async fn visible(conn: &mut Conn, caller: &Caller, id: Uuid) -> ApiResult<InspectionRow> {
+    caller.require_not_partner()?;
+    let row = find(conn, id).await?.ok_or(ApiError::NotFound)?;
+    caller.require_visible(&row.unit_path)?;
+    Ok(row)
+}
+
+/// An inspection belongs to the inspecting unit.
+impl Record for InspectionRow {
+    type Api = super::api::Inspection;
+    const RESOURCE: &'static str = "inspection";
+    const TABLE: &'static str = "inspections";
+
+    fn into_api(self) -> Self::Api {
+        self.into()
+    }
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    fn version(&self) -> i64 {
+        self.version
+    }
+    fn unit_id(&self) -> Uuid {
+        self.inspecting_unit_id
+    }
+    fn unit_path(&self) -> &str {
+        &self.unit_path
+    }
+    async fn find(conn: &mut Conn, id: Uuid) -> QueryResult<Option<Self>> {
+        find(conn, id).await
+    }
+}
+
+/// Inspections are planned online: an id sent again is 409.
+impl NewRecord for InspectionRow {
+    type Row = Self;
+
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    async fn insert(&self, conn: &mut Conn) -> QueryResult<Option<Self>> {
+        crate::insert_new!(conn, inspections, self, Self)
+    }
+}

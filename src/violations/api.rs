@@ -1,0 +1,169 @@
+//! What clients send and see of a violation.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::Validate;
+
+use super::model::ViolationRow;
+use super::sanctions::{OffenderKind, Penalty};
+use crate::domain::{enum_parse, LawArea};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ViolationStatus {
+    Recorded,
+    Decided,
+    Complied,
+    Appealed,
+    Enforced,
+}
+
+/// An individual offender (confidential).
+#[derive(Clone, Debug, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Trần Văn C", "details": "Trưởng phòng nhân sự"}))]
+pub struct Offender {
+    #[validate(length(min = 1, max = 200))]
+    pub name: String,
+    #[validate(length(max = 1000))]
+    pub details: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0193a7c0-5a8e-7c1e-9d7e-3f4b5c6d7ea2", "inspection_id": null, "handling_unit_id": "63d3f3d4-c46d-57e3-90b9-de42b6716496",
+    "offender_kind": "organization", "organization_name": "Công ty TNHH Dệt may Nam Định",
+    "rule_id": "6b1f5a2e-8d3c-5e7a-9f10-2b3c4d5e6fa0", "area": "labour", "act_on": "2024-09-12",
+    "description": null, "record_number": "01/BB-VPHC", "recorded_on": "2024-09-20", "penalty": "fine", "fine_vnd": 40000000,
+    "remedial_measures": [], "status": "decided", "decided_on": "2024-10-01", "decided_by_position": "province_chairman",
+    "created_at": "2026-11-29T12:00:00Z", "updated_at": "2026-11-29T12:00:00Z", "version": 2
+}))]
+pub struct Violation {
+    pub id: Uuid,
+    /// The inspection that found it, if any.
+    pub inspection_id: Option<Uuid>,
+    pub handling_unit_id: Uuid,
+    pub offender_kind: OffenderKind,
+    /// For an organisation, its name (not a person's data).
+    pub organization_name: Option<String>,
+    /// The catalogue rule the act breaks.
+    pub rule_id: Uuid,
+    pub area: LawArea,
+    /// The day of the act: the decree in force then judges it.
+    pub act_on: NaiveDate,
+    pub description: Option<String>,
+    /// The record (biên bản) number and date.
+    pub record_number: Option<String>,
+    pub recorded_on: Option<NaiveDate>,
+    pub penalty: Option<Penalty>,
+    pub fine_vnd: Option<i64>,
+    pub remedial_measures: Vec<String>,
+    pub status: ViolationStatus,
+    pub decided_on: Option<NaiveDate>,
+    pub decided_by_position: Option<String>,
+    /// An individual offender: shown only to the handling unit's inspectors and admins.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offender: Option<Offender>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+impl From<ViolationRow> for Violation {
+    fn from(r: ViolationRow) -> Self {
+        Violation {
+            id: r.id,
+            inspection_id: r.inspection_id,
+            handling_unit_id: r.handling_unit_id,
+            offender_kind: enum_parse(&r.offender_kind).unwrap_or(OffenderKind::Individual),
+            organization_name: r.organization_name,
+            rule_id: r.rule_id,
+            area: LawArea::parse(&r.area).unwrap_or(LawArea::Family),
+            act_on: r.act_on,
+            description: r.description,
+            record_number: r.record_number,
+            recorded_on: r.recorded_on,
+            penalty: r.penalty.as_deref().and_then(enum_parse),
+            fine_vnd: r.fine_vnd,
+            remedial_measures: r.remedial_measures,
+            status: enum_parse(&r.status).unwrap_or(ViolationStatus::Recorded),
+            decided_on: r.decided_on,
+            decided_by_position: r.decided_by_position,
+            offender: None,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            version: r.version,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "offender_kind": "organization", "organization_name": "Công ty TNHH Dệt may Nam Định",
+    "rule_id": "6b1f5a2e-8d3c-5e7a-9f10-2b3c4d5e6fa0", "act_on": "2024-09-12",
+    "record_number": "01/BB-VPHC", "recorded_on": "2024-09-20"
+}))]
+pub struct NewViolation {
+    pub id: Option<Uuid>,
+    /// Defaults to the caller's unit.
+    pub handling_unit_id: Option<Uuid>,
+    pub inspection_id: Option<Uuid>,
+    pub offender_kind: OffenderKind,
+    #[validate(length(min = 1, max = 300))]
+    pub organization_name: Option<String>,
+    /// An individual offender's identity (confidential).
+    #[validate(nested)]
+    pub offender: Option<Offender>,
+    pub rule_id: Uuid,
+    pub act_on: NaiveDate,
+    #[validate(length(max = 20000))]
+    pub description: Option<String>,
+    #[validate(length(min = 1, max = 64))]
+    pub record_number: Option<String>,
+    pub recorded_on: Option<NaiveDate>,
+    #[serde(default)]
+    #[validate(custom(function = "crate::trainings::api::valid_names"))]
+    pub remedial_measures: Vec<String>,
+}
+
+/// The sanction decision.
+#[derive(Debug, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"penalty": "fine", "fine_vnd": 15000000, "decided_on": "2025-08-01", "decided_by_position": "commune_chairman",
+                          "remedial_measures": ["Xin lỗi công khai"]}))]
+pub struct DecideRequest {
+    pub penalty: Penalty,
+    pub fine_vnd: Option<i64>,
+    pub decided_on: NaiveDate,
+    /// `commune_chairman`, `district_chairman`, `province_department_director`,
+    /// `province_chairman`, `chief_inspector`, `inspector`.
+    #[validate(length(min = 1, max = 64))]
+    pub decided_by_position: String,
+    /// Remedial measures (e.g. a public apology unless the victim declines in writing).
+    #[validate(custom(function = "crate::trainings::api::valid_names"))]
+    pub remedial_measures: Option<Vec<String>>,
+}
+
+/// After the decision: complied, appealed, or enforced.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"status": "complied"}))]
+pub struct ViolationPatch {
+    pub status: ViolationStatus,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ViolationFilters {
+    pub area: Option<LawArea>,
+    pub status: Option<ViolationStatus>,
+    pub penalty: Option<Penalty>,
+    pub inspection_id: Option<Uuid>,
+    /// Acts on or after.
+    pub from: Option<NaiveDate>,
+    /// Acts on or before.
+    pub to: Option<NaiveDate>,
+}

@@ -1,0 +1,137 @@
+//! Finding and storing violations.
+
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::api::{Offender, Violation, ViolationFilters};
+use super::model::ViolationRow;
+use crate::auth::Caller;
+use crate::db::schema::{violation_parties, violations};
+use crate::db::Conn;
+use crate::domain::enum_text;
+use crate::error::{ApiError, ApiResult};
+use crate::http::list::{Bind, Cursor, ListSql, Sort, SortField};
+use crate::write::{NewRecord, Record};
+
+pub const SORTS: &[SortField] = &[SortField {
+    name: "act_on",
+    column: "v.act_on",
+    sql_type: "date",
+}];
+
+pub async fn find(conn: &mut Conn, id: Uuid) -> QueryResult<Option<ViolationRow>> {
+    violations::table
+        .filter(violations::id.eq(id))
+        .filter(violations::deleted_at.is_null())
+        .select(ViolationRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn visible(conn: &mut Conn, caller: &Caller, id: Uuid) -> ApiResult<ViolationRow> {
+    caller.require_not_partner()?;
+    let row = find(conn, id).await?.ok_or(ApiError::NotFound)?;
+    caller.require_visible(&row.unit_path)?;
+    Ok(row)
+}
+
+pub async fn view(conn: &mut Conn, caller: &Caller, row: ViolationRow) -> ApiResult<Violation> {
+    let reads = caller.reads_identities_of(row.handling_unit_id);
+    let id = row.id;
+    let mut out = Violation::from(row);
+    if reads {
+        let party: Option<(String, Option<String>)> = violation_parties::table
+            .find(id)
+            .select((violation_parties::name, violation_parties::details))
+            .first(conn)
+            .await
+            .optional()?;
+        out.offender = party.map(|(name, details)| Offender { name, details });
+    }
+    Ok(out)
+}
+
+/// Violations in the caller's scopes with the list's filters.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    scopes: &[String],
+    f: &ViolationFilters,
+    sort: &Sort,
+    cursor: Option<&Cursor>,
+    limit: i64,
+) -> QueryResult<Vec<ViolationRow>> {
+    let mut sql = ListSql::new("SELECT v.* FROM violations v", "v.id");
+    sql.filter("v.deleted_at IS NULL", []).in_scopes("v.unit_path", scopes);
+    if let Some(a) = f.area {
+        sql.filter("v.area = ?", [Bind::Text(a.as_str().into())]);
+    }
+    if let Some(s) = f.status {
+        sql.filter("v.status = ?", [Bind::Text(enum_text(s))]);
+    }
+    if let Some(p) = f.penalty {
+        sql.filter("v.penalty = ?", [Bind::Text(enum_text(p))]);
+    }
+    if let Some(i) = f.inspection_id {
+        sql.filter("v.inspection_id = ?", [Bind::Uuid(i)]);
+    }
+    if let Some(d) = f.from {
+        sql.filter("v.act_on >= ?", [Bind::Date(d)]);
+    }
+    if let Some(d) = f.to {
+        sql.filter("v.act_on <= ?", [Bind::Date(d)]);
+    }
+    sql.page(sort, cursor, limit).load(conn).await
+}
+
+/// An individual offender's identity, kept apart from the violation.
+pub async fn add_party(conn: &mut Conn, violation_id: Uuid, o: &Offender) -> QueryResult<()> {
+    diesel::insert_into(violation_parties::table)
+        .values((
+            violation_parties::violation_id.eq(violation_id),
+            violation_parties::name.eq(o.name.trim()),
+            violation_parties::details.eq(o.details.as_deref()),
+        ))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+/// A violation belongs to the handling unit.
+impl Record for ViolationRow {
+    type Api = Violation;
+    const RESOURCE: &'static str = "violation";
+    const TABLE: &'static str = "violations";
+
+    fn into_api(self) -> Self::Api {
+        self.into()
+    }
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    fn version(&self) -> i64 {
+        self.version
+    }
+    fn unit_id(&self) -> Uuid {
+        self.handling_unit_id
+    }
+    fn unit_path(&self) -> &str {
+        &self.unit_path
+    }
+    async fn find(conn: &mut Conn, id: Uuid) -> QueryResult<Option<Self>> {
+        find(conn, id).await
+    }
+}
+
+/// Violations are recorded online: an id sent again is 409.
+impl NewRecord for ViolationRow {
+    type Row = Self;
+
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    async fn insert(&self, conn: &mut Conn) -> QueryResult<Option<Self>> {
+        crate::insert_new!(conn, violations, self, Self)
+    }
+}
