@@ -101,8 +101,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 records,
             } => {
                 let mut conn = pool.get().await.map_err(|e| anyhow::anyhow!("{e}"))?;
-                let n = seed::seed_reference(&mut conn).await?;
-                println!("Reference data loaded ({n} new rows).");
+                let report = seed::seed_reference(&mut conn).await?;
+                println!(
+                    "Reference data loaded ({} new rows, {} updated).",
+                    report.inserted, report.updated
+                );
+                for kept in &report.kept {
+                    println!("Left alone: {kept}");
+                }
                 if demo {
                     print_demo_credentials(&seed::seed_demo(&mut conn).await?);
                 }
@@ -147,7 +153,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 if demo {
                     let mut conn = pool.get().await.map_err(|e| anyhow::anyhow!("{e}"))?;
-                    seed::seed_reference(&mut conn).await?;
+                    for kept in seed::seed_reference(&mut conn).await?.kept {
+                        tracing::warn!(%kept, "reference data left alone");
+                    }
                     print_demo_credentials(&seed::seed_demo(&mut conn).await?);
                 }
                 // Idempotency keys are kept at least 24 hours; purge older ones hourly.

@@ -354,3 +354,24 @@ macro_rules! unit_record {
         }
     };
 }
+
+/// The write of an unversioned reference row keyed by its content (a calendar day, a lineage
+/// link): `apply` stores it (insert or replace), and the audit entry names `action`, in one
+/// transaction. `id` is the row's stable audit id.
+pub async fn put<T: Serialize + Sync>(
+    conn: &mut Conn,
+    caller: &Caller,
+    resource: &'static str,
+    (id, unit_id, unit_path): (Uuid, Uuid, &str),
+    action: &str,
+    after: &T,
+    apply: impl for<'c> FnOnce(&'c mut Conn) -> BoxFuture<'c, ApiResult<()>> + Send,
+) -> ApiResult<()> {
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        apply(conn).await?;
+        let change = Change::new(resource, (id, unit_id, unit_path), action, None, Some(after));
+        audit::record(conn, Actor::Caller(caller), change).await?;
+        Ok(())
+    })
+    .await
+}

@@ -99,6 +99,7 @@ diesel::table! {
         organization_multiplier -> Int4,
         limitation_months -> Int4,
         verified -> Bool,
+        source -> Text,
     }
 }
 
@@ -116,6 +117,9 @@ diesel::table! {
         effective_to -> Nullable<Date>,
         legal_basis -> Text,
         verified -> Bool,
+        elsewhere -> Nullable<Bool>,
+        complexity -> Nullable<Text>,
+        max_times -> Nullable<Int2>,
     }
 }
 
@@ -130,6 +134,7 @@ diesel::table! {
         effective_to -> Nullable<Date>,
         legal_basis -> Text,
         verified -> Bool,
+        may_sanction -> Bool,
     }
 }
 
@@ -138,6 +143,8 @@ diesel::table! {
         day -> Date,
         name -> Text,
         verified -> Bool,
+        kind -> Text,
+        source -> Text,
     }
 }
 
@@ -286,6 +293,8 @@ diesel::table! {
         updated_at -> Timestamptz,
         version -> Int8,
         deleted_at -> Nullable<Timestamptz>,
+        complexity -> Text,
+        verification_elsewhere -> Bool,
     }
 }
 
@@ -381,6 +390,15 @@ diesel::table! {
         used_at -> Nullable<Timestamptz>,
         revoked_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    seed_state (table_name, key) {
+        table_name -> Text,
+        key -> Text,
+        written -> Jsonb,
+        written_at -> Timestamptz,
     }
 }
 
@@ -510,6 +528,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         version -> Int8,
+        source -> Text,
     }
 }
 
@@ -594,6 +613,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     plan_transitions,
     plans,
     refresh_tokens,
+    seed_state,
     trainings,
     unit_figures,
     unit_leaders,

@@ -105,11 +105,62 @@ pub struct Party {
     pub contact: Option<String>,
 }
 
+/// How complex a case is. Complaints know only "complex" (longer deadlines, Luật Khiếu nại 2011
+/// Art. 28, 37); a denunciation's resolution may be extended once when complex and twice when
+/// especially complex, never otherwise (Luật Tố cáo 2018 Art. 30).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Complexity {
+    #[default]
+    Normal,
+    Complex,
+    EspeciallyComplex,
+}
+
+impl Complexity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Complexity::Normal => "normal",
+            Complexity::Complex => "complex",
+            Complexity::EspeciallyComplex => "especially_complex",
+        }
+    }
+
+    pub fn parse(s: &str) -> Complexity {
+        match s {
+            "complex" => Complexity::Complex,
+            "especially_complex" => Complexity::EspeciallyComplex,
+            _ => Complexity::Normal,
+        }
+    }
+
+    /// The complexity a request sets: `complexity` when sent; otherwise the older `complex` flag
+    /// (true: complex). Both sent and disagreeing is 422.
+    pub fn from_request(
+        complexity: Option<Complexity>,
+        complex: Option<bool>,
+    ) -> Result<Option<Complexity>, crate::error::ApiError> {
+        match (complexity, complex) {
+            (Some(c), Some(flag)) if (c != Complexity::Normal) != flag => Err(crate::error::ApiError::field(
+                "complex",
+                "contradicts_complexity",
+                "disagrees with complexity (send one of them)",
+                "mâu thuẫn với complexity (chỉ gửi một trong hai)",
+            )),
+            (Some(c), _) => Ok(Some(c)),
+            (None, Some(true)) => Ok(Some(Complexity::Complex)),
+            (None, Some(false)) => Ok(Some(Complexity::Normal)),
+            (None, None) => Ok(None),
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
     "id": "0193a7c0-5a8e-7c1e-9d7e-3f4b5c6d7ea0", "kind": "complaint", "handling_unit_id": "a3e0c6ca-ae28-59cb-b57f-593e8d17e313",
     "received_on": "2024-03-01", "channel": "in_person", "subject": "Khiếu nại quyết định không bổ nhiệm vì lý do giới tính",
-    "summary": null, "instance": 1, "complex": false, "remote": false, "extension_count": 0, "status": "accepted",
+    "summary": null, "instance": 1, "complex": false, "complexity": "normal", "remote": false,
+    "verification_elsewhere": false, "extension_count": 0, "status": "accepted",
     "accepted_on": "2024-03-08", "decision": null, "decided_on": null, "acceptance_due_on": "2024-03-11",
     "resolution_due_on": "2024-04-07", "due_on": "2024-04-07", "overdue": false, "resolved_on_time": null,
     "created_at": "2026-11-29T12:00:00Z", "updated_at": "2026-11-29T12:00:00Z", "version": 2
@@ -124,11 +175,16 @@ pub struct Petition {
     pub summary: Option<String>,
     /// Complaints: first (1) or second (2) instance.
     pub instance: i16,
-    /// A complex case has longer deadlines.
+    /// Derived: `complexity` is not `normal` (a complex case has longer deadlines).
     pub complex: bool,
+    pub complexity: Complexity,
     /// Remote, mountainous or hard-to-reach area: longer deadlines for complaints.
     pub remote: bool,
-    /// Denunciations: times the resolution deadline was extended (at most 2).
+    /// Denunciations: accepting needs verification at several places or by delegation (10
+    /// working days instead of 7, Luật Tố cáo 2018 Art. 24(1)).
+    pub verification_elsewhere: bool,
+    /// Denunciations: times the resolution deadline was extended (a complex case once, an
+    /// especially complex one twice).
     pub extension_count: i16,
     pub status: PetitionStatus,
     pub accepted_on: Option<NaiveDate>,
@@ -169,7 +225,9 @@ impl From<PetitionRow> for Petition {
             summary: r.summary,
             instance: r.instance,
             complex: r.complex,
+            complexity: Complexity::parse(&r.complexity),
             remote: r.remote,
+            verification_elsewhere: r.verification_elsewhere,
             extension_count: r.extension_count,
             status,
             accepted_on: r.accepted_on,
@@ -212,10 +270,15 @@ pub struct NewPetition {
     /// Complaints: 1 (default) or 2.
     #[validate(range(min = 1, max = 2))]
     pub instance: Option<i16>,
-    #[serde(default)]
-    pub complex: bool,
+    /// The older flag for `complexity: complex` (kept for clients that send it).
+    pub complex: Option<bool>,
+    /// Default `normal`.
+    pub complexity: Option<Complexity>,
     #[serde(default)]
     pub remote: bool,
+    /// Denunciations: accepting needs verification at several places or by delegation.
+    #[serde(default)]
+    pub verification_elsewhere: bool,
     #[validate(nested)]
     pub petitioner: Option<Party>,
 }
@@ -234,10 +297,13 @@ pub struct PetitionPatch {
     pub channel: Option<Channel>,
     #[validate(range(min = 1, max = 2))]
     pub instance: Option<i16>,
+    /// The older flag for `complexity: complex`.
     pub complex: Option<bool>,
+    pub complexity: Option<Complexity>,
     pub remote: Option<bool>,
+    pub verification_elsewhere: Option<bool>,
     /// Denunciations: extensions of the resolution deadline (0 to 2: once for a complex case,
-    /// twice for an especially complex one; 90 days at most in all).
+    /// twice for an especially complex one, none otherwise; 90 days at most in all).
     #[validate(range(min = 0, max = 2))]
     pub extension_count: Option<i16>,
 }
@@ -451,3 +517,57 @@ pub static EXPORT_COLUMNS: [Column<Petition>; 19] = [
         get: |p| Value::DateTime(p.updated_at),
     },
 ];
+
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "day": "2026-09-01", "kind": "day_off", "name": "Quốc khánh (ngày liền kề)",
+    "source": "Thông báo lịch nghỉ Quốc khánh 2026 cho cán bộ, công chức, viên chức"
+}))]
+pub struct Holiday {
+    pub day: NaiveDate,
+    /// `day_off` (a holiday, a compensatory or swapped day off) or `working_day` (a Saturday
+    /// worked in exchange for a swapped day). Default `day_off`.
+    #[serde(default)]
+    pub kind: HolidayKind,
+    #[validate(length(min = 1, max = 200))]
+    pub name: String,
+    /// The notice or article that fixes the day.
+    #[validate(length(min = 1, max = 500))]
+    pub source: String,
+    /// Read only: false where the seeded date still needs checking against the year's notice
+    /// (an admin's entry is verified).
+    #[serde(default)]
+    pub verified: bool,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HolidayKind {
+    #[default]
+    DayOff,
+    WorkingDay,
+}
+
+impl HolidayKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HolidayKind::DayOff => "day_off",
+            HolidayKind::WorkingDay => "working_day",
+        }
+    }
+
+    pub fn parse(s: &str) -> HolidayKind {
+        if s == "working_day" {
+            HolidayKind::WorkingDay
+        } else {
+            HolidayKind::DayOff
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HolidayQuery {
+    pub year: Option<i32>,
+}

@@ -3,24 +3,19 @@
 use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
-use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 use uuid::Uuid;
-use validator::Validate;
 
 use super::api::{
-    allowed, ActionRequest, NewPetition, Petition, PetitionAction, PetitionFilters, PetitionPatch, PetitionStatus,
-    EXPORT_COLUMNS,
+    allowed, ActionRequest, Complexity, Holiday, HolidayQuery, NewPetition, Petition, PetitionAction, PetitionFilters,
+    PetitionPatch, PetitionStatus, EXPORT_COLUMNS,
 };
 use super::deadlines::{self, Case, DeadlineRule, Deadlines};
 use super::model::{PetitionChanges, PetitionRow};
 use super::queries::{self, visible};
-use crate::audit;
 use crate::auth::Caller;
 use crate::calendar::today;
-use crate::db::schema::holidays;
 use crate::db::Conn;
 use crate::error::{ApiError, ApiResult, Problem, Text};
 use crate::http::export::{self, FormatQuery, ListArgs};
@@ -40,8 +35,9 @@ fn case_of(r: &PetitionRow) -> Case {
         received_on: r.received_on,
         accepted_on: r.accepted_on,
         instance: r.instance,
-        complex: r.complex,
+        complexity: Complexity::parse(&r.complexity).as_str(),
         remote: r.remote,
+        verification_elsewhere: r.verification_elsewhere,
         extension_count: r.extension_count,
     }
 }
@@ -232,13 +228,15 @@ pub async fn create_petition(
     }
     let instance = body.instance.unwrap_or(1);
     check_kind_rules(body.kind.as_str(), instance, 0)?;
+    let complexity = Complexity::from_request(body.complexity, body.complex)?.unwrap_or_default();
     let case = Case {
         kind: body.kind.as_str(),
         received_on: body.received_on,
         accepted_on: None,
         instance,
-        complex: body.complex,
+        complexity: complexity.as_str(),
         remote: body.remote,
+        verification_elsewhere: body.verification_elsewhere,
         extension_count: 0,
     };
     let due = deadlines::for_case(&mut conn, &case).await?;
@@ -253,8 +251,10 @@ pub async fn create_petition(
         subject: body.subject.trim().into(),
         summary: body.summary.clone(),
         instance,
-        complex: body.complex,
+        complex: complexity != Complexity::Normal,
+        complexity: complexity.as_str().into(),
         remote: body.remote,
+        verification_elsewhere: body.verification_elsewhere,
         extension_count: 0,
         status: PetitionStatus::Received.as_str().into(),
         accepted_on: None,
@@ -319,8 +319,12 @@ pub async fn update_petition(
     }
     let mut case = case_of(&current);
     case.instance = body.instance.unwrap_or(case.instance);
-    case.complex = body.complex.unwrap_or(case.complex);
+    let complexity = Complexity::from_request(body.complexity, body.complex)?;
+    if let Some(c) = complexity {
+        case.complexity = c.as_str();
+    }
     case.remote = body.remote.unwrap_or(case.remote);
+    case.verification_elsewhere = body.verification_elsewhere.unwrap_or(case.verification_elsewhere);
     case.extension_count = body.extension_count.unwrap_or(case.extension_count);
     check_kind_rules(case.kind, case.instance, case.extension_count)?;
     let due = deadlines::for_case(&mut conn, &case).await?;
@@ -329,8 +333,10 @@ pub async fn update_petition(
         summary: body.summary,
         channel: body.channel.map(|c| c.as_str().to_string()),
         instance: body.instance,
-        complex: body.complex,
+        complex: complexity.map(|c| c != Complexity::Normal),
+        complexity: complexity.map(|c| c.as_str().to_string()),
         remote: body.remote,
+        verification_elsewhere: body.verification_elsewhere,
         extension_count: body.extension_count,
         acceptance_due_on: Some(due.acceptance_due_on),
         resolution_due_on: Some(due.resolution_due_on),
@@ -473,24 +479,6 @@ pub async fn list_deadline_rules(
     Ok(web::Json(deadlines::rules(&mut conn).await?))
 }
 
-#[derive(Debug, Serialize, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"day": "2026-09-01", "name": "Quốc khánh (ngày liền kề)"}))]
-pub struct Holiday {
-    pub day: NaiveDate,
-    #[validate(length(min = 1, max = 200))]
-    pub name: String,
-    /// Read only: false where the seeded date still needs checking (lunar holidays).
-    #[serde(default)]
-    pub verified: bool,
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct HolidayQuery {
-    pub year: Option<i32>,
-}
-
 /// Vietnam's public holidays as the service counts working days.
 #[utoipa::path(
     tag = "petitions",
@@ -506,25 +494,11 @@ pub async fn list_holidays(
     q: web::Query<HolidayQuery>,
 ) -> ApiResult<web::Json<Vec<Holiday>>> {
     let mut conn = state.pool.get().await?;
-    let mut query = holidays::table
-        .order(holidays::day)
-        .select((holidays::day, holidays::name, holidays::verified))
-        .into_boxed();
-    if let Some(y) = q.year {
-        let (from, to) = (NaiveDate::from_ymd_opt(y, 1, 1), NaiveDate::from_ymd_opt(y, 12, 31));
-        if let (Some(from), Some(to)) = (from, to) {
-            query = query.filter(holidays::day.ge(from)).filter(holidays::day.le(to));
-        }
-    }
-    let rows: Vec<(NaiveDate, String, bool)> = query.load(&mut conn).await?;
-    Ok(web::Json(
-        rows.into_iter()
-            .map(|(day, name, verified)| Holiday { day, name, verified })
-            .collect(),
-    ))
+    Ok(web::Json(queries::holidays(&mut conn, q.year).await?))
 }
 
-/// Add (or rename) a public holiday (admins). Deadlines computed from then on skip it.
+/// Add or correct a day of the calendar (admins): a day off, or a make-up working day.
+/// Deadlines computed from then on count it.
 #[utoipa::path(
     tag = "petitions",
     operation_id = "put_holiday",
@@ -546,32 +520,16 @@ pub async fn put_holiday(
     let body = body.into_valid()?;
     let mut conn = state.pool.get().await?;
     let out = Holiday {
-        day: body.day,
         name: body.name.trim().to_string(),
+        source: body.source.trim().to_string(),
         verified: true,
+        ..body
     };
     let id = Uuid::new_v5(&Uuid::NAMESPACE_OID, format!("holiday:{}", out.day).as_bytes());
-    diesel_async::AsyncConnection::transaction::<_, ApiError, _>(&mut conn, async |conn| {
-        diesel::insert_into(holidays::table)
-            .values((
-                holidays::day.eq(out.day),
-                holidays::name.eq(&out.name),
-                holidays::verified.eq(true),
-            ))
-            .on_conflict(holidays::day)
-            .do_update()
-            .set((holidays::name.eq(&out.name), holidays::verified.eq(true)))
-            .execute(conn)
-            .await?;
-        let change = audit::Change::new(
-            "holiday",
-            (id, caller.unit_id, audit::GLOBAL_PATH),
-            "put",
-            None,
-            Some(&out),
-        );
-        audit::record(conn, audit::Actor::Caller(&caller), change).await?;
-        Ok(())
+    let row = out.clone();
+    let global = (id, Uuid::nil(), crate::audit::GLOBAL_PATH);
+    write::put(&mut conn, &caller, "holiday", global, "put", &out, move |conn| {
+        Box::pin(async move { Ok(queries::put_holiday(conn, &row).await?) })
     })
     .await?;
     Ok(web::Json(out))

@@ -3,7 +3,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::api::{Party, PetitionFilters};
+use super::api::{Holiday, HolidayKind, Party, PetitionFilters};
 use super::model::{PetitionChanges, PetitionRow};
 use crate::auth::Caller;
 use crate::db::schema::{petition_parties, petitions};
@@ -26,7 +26,7 @@ pub const SORTS: &[SortField] = &[
 ];
 
 const COLUMNS: &str = "p.id, p.kind, p.handling_unit_id, p.unit_path, p.received_on, p.channel, p.subject, p.summary, \
-    p.instance, p.complex, p.remote, p.extension_count, p.status, p.accepted_on, p.decision, p.decided_on, \
+    p.instance, p.complex, p.complexity, p.remote, p.verification_elsewhere, p.extension_count, p.status, p.accepted_on, p.decision, p.decided_on, \
     p.acceptance_due_on, p.resolution_due_on, p.due_on, p.created_at, p.updated_at, p.version";
 
 #[allow(clippy::too_many_arguments)]
@@ -173,4 +173,49 @@ impl NewRecord for PetitionRow {
     fn same_record(&self, e: &Self) -> bool {
         e.kind == self.kind && e.subject == self.subject && e.received_on == self.received_on
     }
+}
+
+/// The calendar's days (of one year, when given), by date.
+pub async fn holidays(conn: &mut Conn, year: Option<i32>) -> QueryResult<Vec<Holiday>> {
+    use crate::db::schema::holidays as h;
+    let mut query = h::table
+        .order(h::day)
+        .select((h::day, h::kind, h::name, h::source, h::verified))
+        .into_boxed();
+    if let Some(y) = year {
+        if let (Some(from), Some(to)) = (NaiveDate::from_ymd_opt(y, 1, 1), NaiveDate::from_ymd_opt(y, 12, 31)) {
+            query = query.filter(h::day.ge(from)).filter(h::day.le(to));
+        }
+    }
+    let rows: Vec<(NaiveDate, String, String, String, bool)> = query.load(conn).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(day, kind, name, source, verified)| Holiday {
+            day,
+            kind: HolidayKind::parse(&kind),
+            name,
+            source,
+            verified,
+        })
+        .collect())
+}
+
+/// Stores a day of the calendar (replacing what the day was).
+pub async fn put_holiday(conn: &mut Conn, d: &Holiday) -> QueryResult<()> {
+    use crate::db::schema::holidays as h;
+    let values = (
+        h::day.eq(d.day),
+        h::kind.eq(d.kind.as_str()),
+        h::name.eq(&d.name),
+        h::source.eq(&d.source),
+        h::verified.eq(d.verified),
+    );
+    diesel::insert_into(h::table)
+        .values(values)
+        .on_conflict(h::day)
+        .do_update()
+        .set(values)
+        .execute(conn)
+        .await
+        .map(|_| ())
 }

@@ -8,7 +8,9 @@ use validator::Validate;
 
 use super::model::ViolationRow;
 use super::sanctions::{OffenderKind, Penalty};
+use crate::db::schema::violation_rules;
 use crate::domain::{enum_parse, LawArea};
+use diesel::AsChangeset;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -166,4 +168,61 @@ pub struct ViolationFilters {
     pub from: Option<NaiveDate>,
     /// Acts on or before.
     pub to: Option<NaiveDate>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RuleFilters {
+    /// e.g. `125/2021/NĐ-CP`.
+    pub decree: Option<String>,
+    pub area: Option<LawArea>,
+    /// Only the rules of the decree in force on this day.
+    pub on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "decree_code": "125/2021/NĐ-CP", "article": 6, "clause": 1, "point": "a", "area": "politics",
+    "description": "Vận động người khác không ứng cử vì lý do giới tính", "min_fine_vnd": 2000000, "max_fine_vnd": 3000000,
+    "source": "Nghị định 125/2021/NĐ-CP, Điều 6 khoản 1 điểm a"
+}))]
+pub struct NewRule {
+    #[validate(length(min = 1, max = 64))]
+    pub decree_code: String,
+    #[validate(range(min = 1, max = 500))]
+    pub article: i32,
+    #[validate(range(min = 1, max = 50))]
+    pub clause: i32,
+    #[validate(length(min = 1, max = 2))]
+    pub point: Option<String>,
+    pub area: LawArea,
+    #[validate(length(min = 1, max = 2000))]
+    pub description: String,
+    #[validate(range(min = 0, max = 10_000_000_000_i64))]
+    pub min_fine_vnd: i64,
+    #[validate(range(min = 0, max = 10_000_000_000_i64))]
+    pub max_fine_vnd: i64,
+    /// Checked against the decree's text.
+    #[serde(default)]
+    pub verified: bool,
+    /// The article and clause of the decree the row comes from.
+    #[validate(length(min = 1, max = 500))]
+    pub source: String,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema, AsChangeset)]
+#[diesel(table_name = violation_rules)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"min_fine_vnd": 3000000, "max_fine_vnd": 5000000, "verified": true}))]
+pub struct RulePatch {
+    #[validate(length(min = 1, max = 2000))]
+    pub description: Option<String>,
+    #[validate(range(min = 0, max = 10_000_000_000_i64))]
+    pub min_fine_vnd: Option<i64>,
+    #[validate(range(min = 0, max = 10_000_000_000_i64))]
+    pub max_fine_vnd: Option<i64>,
+    pub verified: Option<bool>,
+    #[validate(length(min = 1, max = 500))]
+    pub source: Option<String>,
 }

@@ -6,9 +6,8 @@ use chrono::Utc;
 use uuid::Uuid;
 
 use super::api::{DecideRequest, NewViolation, Violation, ViolationFilters, ViolationPatch, ViolationStatus};
-use super::catalogue::{find_rule, load_authorities, load_decrees};
 use super::model::{ViolationChanges, ViolationRow};
-use super::queries::{self, view, visible, SORTS};
+use super::queries::{self, find_rule, load_authorities, load_decrees, view, visible, SORTS};
 use super::sanctions::{authority_on, check_decision, check_rule_for_act, Decision, OffenderKind};
 use crate::auth::Caller;
 use crate::calendar::today;

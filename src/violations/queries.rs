@@ -5,9 +5,9 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::api::{Offender, Violation, ViolationFilters};
-use super::model::ViolationRow;
+use super::model::{Authority, Decree, Rule, ViolationRow};
 use crate::auth::Caller;
-use crate::db::schema::{violation_parties, violations};
+use crate::db::schema::{decrees, fining_authorities, violation_parties, violation_rules, violations};
 use crate::db::Conn;
 use crate::domain::enum_text;
 use crate::error::{ApiError, ApiResult};
@@ -133,5 +133,73 @@ impl NewRecord for ViolationRow {
     }
     async fn insert(&self, conn: &mut Conn) -> QueryResult<Option<Self>> {
         crate::insert_new!(conn, violations, self, Self)
+    }
+}
+
+pub async fn load_decrees(conn: &mut AsyncPgConnection) -> QueryResult<Vec<Decree>> {
+    decrees::table
+        .order(decrees::effective_from)
+        .select(Decree::as_select())
+        .load(conn)
+        .await
+}
+
+pub async fn load_authorities(conn: &mut AsyncPgConnection) -> QueryResult<Vec<Authority>> {
+    fining_authorities::table
+        .order(fining_authorities::code)
+        .select(Authority::as_select())
+        .load(conn)
+        .await
+}
+
+pub async fn find_rule(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Rule>> {
+    violation_rules::table
+        .find(id)
+        .select(Rule::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// A rule belongs to no unit: every signed-in caller reads the catalogue.
+impl Record for Rule {
+    type Api = Rule;
+    const RESOURCE: &'static str = "violation_rule";
+    const TABLE: &'static str = "violation_rules";
+
+    fn into_api(self) -> Self::Api {
+        self
+    }
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    fn version(&self) -> i64 {
+        self.version
+    }
+    fn unit_id(&self) -> Uuid {
+        Uuid::nil()
+    }
+    fn unit_path(&self) -> &str {
+        crate::audit::GLOBAL_PATH
+    }
+    async fn find(conn: &mut Conn, id: Uuid) -> QueryResult<Option<Self>> {
+        find_rule(conn, id).await
+    }
+}
+
+/// A citation already in the catalogue is 409 (its unique index).
+impl NewRecord for Rule {
+    type Row = Self;
+
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    async fn insert(&self, conn: &mut Conn) -> QueryResult<Option<Self>> {
+        diesel::insert_into(violation_rules::table)
+            .values(self)
+            .returning(Rule::as_returning())
+            .get_result(conn)
+            .await
+            .map(Some)
     }
 }

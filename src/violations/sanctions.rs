@@ -1,71 +1,11 @@
 //! The sanction rules, as pure functions of the catalogue's data (tested article by article).
 
 use chrono::{Months, NaiveDate};
-use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use uuid::Uuid;
 
-use crate::db::schema::{decrees, fining_authorities, violation_rules};
+use super::model::{Authority, Decree, Rule};
 use crate::error::{ApiError, ApiResult};
-
-#[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
-#[diesel(table_name = decrees, check_for_backend(diesel::pg::Pg))]
-pub struct Decree {
-    #[schema(example = "125/2021/NĐ-CP")]
-    pub code: String,
-    pub title: String,
-    pub effective_from: NaiveDate,
-    pub effective_to: Option<NaiveDate>,
-    /// The highest fine for an individual in the field of gender equality, VND.
-    pub individual_max_vnd: i64,
-    /// An organisation's fine is this multiple of an individual's.
-    pub organization_multiplier: i32,
-    /// A decision later than this many months after the act is barred.
-    pub limitation_months: i32,
-    pub verified: bool,
-}
-
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, ToSchema)]
-#[diesel(table_name = violation_rules, check_for_backend(diesel::pg::Pg))]
-pub struct Rule {
-    pub id: Uuid,
-    pub decree_code: String,
-    pub article: i32,
-    pub clause: i32,
-    pub point: Option<String>,
-    /// One of the law's eight areas.
-    pub area: String,
-    pub description: String,
-    /// The band for an individual, VND.
-    pub min_fine_vnd: i64,
-    pub max_fine_vnd: i64,
-    /// False where the article, clause or band still needs checking against the decree.
-    pub verified: bool,
-    #[diesel(skip_insertion)]
-    pub created_at: chrono::DateTime<chrono::Utc>,
-    #[diesel(skip_insertion)]
-    pub updated_at: chrono::DateTime<chrono::Utc>,
-    #[diesel(skip_insertion)]
-    pub version: i64,
-}
-
-#[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
-#[diesel(table_name = fining_authorities, check_for_backend(diesel::pg::Pg))]
-pub struct Authority {
-    pub code: String,
-    pub position: String,
-    /// May only warn.
-    pub warning_only: bool,
-    /// The ceiling as a share of the decree's maximum for the offender.
-    pub max_percent: Option<i32>,
-    /// Or as a fixed amount, VND.
-    pub max_vnd: Option<i64>,
-    pub effective_from: NaiveDate,
-    pub effective_to: Option<NaiveDate>,
-    pub legal_basis: String,
-    pub verified: bool,
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -133,11 +73,15 @@ pub fn ceiling(decree: &Decree, authority: &Authority, offender: OffenderKind) -
         OffenderKind::Individual => decree.individual_max_vnd,
         OffenderKind::Organization => decree.individual_max_vnd * decree.organization_multiplier as i64,
     };
-    match (authority.max_vnd, authority.max_percent) {
-        (Some(v), _) => Some(v.min(field_max)),
-        (None, Some(p)) => Some(field_max * p as i64 / 100),
-        (None, None) => Some(field_max),
-    }
+    // A share of the field's maximum, capped by a fixed amount where the law sets one (both
+    // scale with an organisation's multiple, as the powers apply to one act of an individual).
+    let multiple = match offender {
+        OffenderKind::Individual => 1,
+        OffenderKind::Organization => decree.organization_multiplier as i64,
+    };
+    let by_share = authority.max_percent.map_or(field_max, |p| field_max * p as i64 / 100);
+    let cap = authority.max_vnd.map_or(field_max, |v| v * multiple);
+    Some(by_share.min(cap).min(field_max))
 }
 
 /// Everything a sanction decision must satisfy.
@@ -192,7 +136,7 @@ pub fn check_decision(d: &Decision<'_>) -> ApiResult<()> {
             ),
         ));
     }
-    let authority = d.authority.ok_or_else(|| {
+    let authority = d.authority.filter(|a| a.may_sanction).ok_or_else(|| {
         ApiError::field(
             "decided_by_position",
             "no_power",

@@ -152,7 +152,7 @@ async fn users_and_holidays_are_audited_without_secrets() {
         app.post(
             "/api/v1/holidays",
             Some(&admin),
-            json!({"day": "2026-09-01", "name": "Quốc khánh"})
+            json!({"day": "2026-09-01", "name": "Quốc khánh", "source": "Thông báo lịch nghỉ Quốc khánh 2026"})
         )
         .await
         .status,

@@ -30,12 +30,16 @@ async fn migrate_and_seed_are_idempotent() {
     let first = binhdang(&url, &["seed"]);
     assert!(first.status.success(), "{}", stderr(&first));
     assert!(
-        stdout(&first).contains("Reference data loaded (174 new rows)"),
+        stdout(&first).contains("Reference data loaded (210 new rows, 0 updated)"),
         "{}",
         stdout(&first)
     );
     let second = binhdang(&url, &["seed"]);
-    assert!(stdout(&second).contains("(0 new rows)"), "{}", stdout(&second));
+    assert!(
+        stdout(&second).contains("(0 new rows, 0 updated)"),
+        "{}",
+        stdout(&second)
+    );
     let demo = binhdang(&url, &["seed", "--demo"]);
     assert!(demo.status.success());
     let text = stdout(&demo);

@@ -62,17 +62,21 @@ async fn db_exists(conn: &mut AsyncPgConnection, name: &str) -> bool {
     r.n > 0
 }
 
-/// A name that changes whenever a migration or the seed changes, so a template is reused only
-/// while it is exactly what this code would build.
+/// A name that changes whenever a migration or a seed file (code or data) changes, so a template
+/// is reused only while it is exactly what this code would build.
 fn template_name() -> String {
     let mut h = sha2::Sha256::new();
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files: Vec<_> = walk(&root.join("migrations"));
-    files.push(root.join("src/seed.rs"));
+    files.extend(walk(&root.join("src/seed")));
+    assert!(
+        files.iter().any(|f| f.ends_with("data/holidays.csv")),
+        "the seed's data files are hashed"
+    );
     files.sort();
     for f in files {
         h.update(f.to_string_lossy().as_bytes());
-        h.update(std::fs::read(&f).unwrap_or_default());
+        h.update(std::fs::read(&f).expect("a migration or seed file"));
     }
     format!("bd_tpl_{}", &hex::encode(h.finalize())[..16])
 }

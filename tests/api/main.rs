@@ -16,6 +16,7 @@ mod oversight;
 mod petitions;
 mod plans;
 mod records;
+mod reference;
 mod reports;
 mod sync;
 mod units;

@@ -163,6 +163,60 @@ async fn officials_fine_within_their_ceiling_from_1_july_2025() {
     }
 }
 
+/// A commune chairman's fining power by period: 2,000,000 VND under the 2002/2008 Ordinance (to
+/// 30 June 2013); from 1 July 2013 (Law 15/2012 Art. 38) 10% of the field's maximum, at most
+/// 5,000,000 (4,000,000 under Decree 55/2009's 40,000,000; 3,000,000 under Decree 125/2021's
+/// 30,000,000); from 1 July 2025 50% (15,000,000).
+#[actix_web::test]
+async fn law_15_2012_article_38_a_commune_chairmans_ceiling_by_period() {
+    let app = TestApp::spawn().await;
+    let i = app.token(Role::Inspector, CITY).await;
+    let fine = |amount: i64, day: &str| json!({"penalty": "fine", "fine_vnd": amount, "decided_on": day, "decided_by_position": "commune_chairman"});
+    let cases = [
+        ("55-politics-1", "2013-05-01", "2013-06-01", 2_000_000, 200),
+        ("55-politics-1", "2013-05-01", "2013-06-01", 2_500_000, 422),
+        ("55-politics-1", "2013-08-01", "2013-09-01", 2_500_000, 200),
+        ("55-politics-1", "2021-08-01", "2021-09-01", 3_000_000, 200),
+        ("125-politics-2", "2023-03-01", "2023-04-01", 3_000_000, 200),
+        ("125-politics-2", "2023-03-01", "2023-04-01", 3_500_000, 422),
+        ("125-politics-2", "2025-07-01", "2025-07-02", 5_000_000, 200),
+    ];
+    for (rule_key, act_on, decided_on, amount, want) in cases {
+        let v = recorded(&app, &i, rule_key, act_on, person()).await;
+        let res = decide(&app, &i, &v, fine(amount, decided_on)).await;
+        assert_eq!(
+            res.status.as_u16(),
+            want,
+            "{rule_key} {decided_on} {amount}: {}",
+            res.text()
+        );
+        if want == 422 {
+            assert_eq!(res.json()["errors"][0]["code"], "above_authority");
+        }
+    }
+}
+
+/// Decree 55/2009 Art. 13(1): a family violation before 2022 is a warning or 200,000-500,000 VND.
+#[actix_web::test]
+async fn decree_55_2009_article_13_1_family_band() {
+    let app = TestApp::spawn().await;
+    let i = app.token(Role::Inspector, CITY).await;
+    let fine = |amount: i64| json!({"penalty": "fine", "fine_vnd": amount, "decided_on": "2021-06-01", "decided_by_position": "province_chairman"});
+    let v = recorded(&app, &i, "55-family-1", "2021-05-01", person()).await;
+    let p = decide(&app, &i, &v, fine(600_000)).await.assert_problem(422);
+    assert!(
+        p["errors"][0]["message"].as_str().unwrap().contains("200.000–500.000"),
+        "{p}"
+    );
+    assert_eq!(decide(&app, &i, &v, fine(500_000)).await.status, 200);
+    // Under Decree 125/2021 the rule of an act of 2021 is refused.
+    let p = app
+        .post("/api/v1/violations", Some(&i), json!({"rule_id": binhdang::seed::seed_id("violation-rule:125-family-1"), "act_on": "2021-05-01", "offender_kind": "individual", "offender": {"name": "Nguyễn Văn B"}}))
+        .await
+        .assert_problem(422);
+    assert_eq!(p["errors"][0]["code"], "wrong_decree");
+}
+
 /// The day before the 2025 powers took effect, a commune chairman's ceiling was lower.
 #[actix_web::test]
 async fn powers_are_judged_on_the_day_of_the_decision() {
@@ -189,17 +243,31 @@ async fn powers_are_judged_on_the_day_of_the_decision() {
     );
 }
 
-/// From 1 July 2025 an inspector alone may only warn.
+/// Decree 125/2021: from 1 January 2022 an inspector on duty may only warn; from 1 July 2025
+/// (Decree 189/2025) an inspector alone verifies and sanctions nothing.
 #[actix_web::test]
-async fn an_inspector_alone_may_only_warn() {
+async fn decree_125_2021_an_inspector_on_duty_may_only_warn() {
     let app = TestApp::spawn().await;
     let i = app.token(Role::Inspector, CITY).await;
-    let v = recorded(&app, &i, "125-politics-1", "2025-07-15", person()).await;
-    let p = decide(&app, &i, &v, json!({"penalty": "fine", "fine_vnd": 2_000_000, "decided_on": "2025-08-01", "decided_by_position": "inspector"}))
+    let v = recorded(&app, &i, "125-politics-1", "2025-03-15", person()).await;
+    let p = decide(&app, &i, &v, json!({"penalty": "fine", "fine_vnd": 2_000_000, "decided_on": "2025-04-01", "decided_by_position": "inspector"}))
         .await
         .assert_problem(422);
     assert_eq!(p["errors"][0]["code"], "warning_only");
-    let ok = decide(&app, &i, &v, json!({"penalty": "warning", "decided_on": "2025-08-01", "decided_by_position": "inspector", "remedial_measures": ["Xin lỗi công khai"]})).await;
+    let later = recorded(&app, &i, "125-politics-1", "2025-07-15", person()).await;
+    let p = decide(
+        &app,
+        &i,
+        &later,
+        json!({"penalty": "warning", "decided_on": "2025-08-01", "decided_by_position": "inspector"}),
+    )
+    .await
+    .assert_problem(422);
+    assert_eq!(
+        p["errors"][0]["code"], "no_power",
+        "from 1 July 2025 an inspector verifies only"
+    );
+    let ok = decide(&app, &i, &v, json!({"penalty": "warning", "decided_on": "2025-04-01", "decided_by_position": "inspector", "remedial_measures": ["Xin lỗi công khai"]})).await;
     assert_eq!(ok.status, 200, "{}", ok.text());
     assert_eq!(
         (ok.json()["penalty"].as_str(), ok.json()["fine_vnd"].is_null()),
@@ -209,7 +277,7 @@ async fn an_inspector_alone_may_only_warn() {
         &app,
         &i,
         &v,
-        json!({"penalty": "warning", "decided_on": "2025-08-02", "decided_by_position": "inspector"}),
+        json!({"penalty": "warning", "decided_on": "2025-04-02", "decided_by_position": "inspector"}),
     )
     .await;
     again.assert_problem(409);
@@ -385,9 +453,36 @@ async fn admins_maintain_the_catalogue() {
         .iter()
         .all(|r| r["decree_code"] == "55/2009/NĐ-CP"));
     assert_eq!(rules_2021.as_array().unwrap().len(), 2);
-    assert!(
-        rules_2021.as_array().unwrap().iter().all(|r| r["verified"] == false),
-        "unverified bands say so"
+    let by_area = |area: &str| {
+        rules_2021
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["area"] == area)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(by_area("politics")["verified"], false, "unverified bands say so");
+    assert!(by_area("politics")["source"]
+        .as_str()
+        .unwrap()
+        .contains("chưa đối chiếu"));
+    // Decree 55/2009 Art. 13(1): a warning or 200,000-500,000 VND.
+    let family_2009 = by_area("family");
+    assert_eq!(
+        (
+            family_2009["article"].as_i64(),
+            family_2009["clause"].as_i64(),
+            family_2009["verified"].as_bool()
+        ),
+        (Some(13), Some(1), Some(true))
+    );
+    assert_eq!(
+        (
+            family_2009["min_fine_vnd"].as_i64(),
+            family_2009["max_fine_vnd"].as_i64()
+        ),
+        (Some(200_000), Some(500_000))
     );
     let family = app
         .get(
@@ -397,7 +492,7 @@ async fn admins_maintain_the_catalogue() {
         .await
         .json();
     assert_eq!(family.as_array().unwrap().len(), 3);
-    let body = json!({"decree_code": "125/2021/NĐ-CP", "article": 8, "clause": 1, "area": "economy", "description": "Vi phạm trong lĩnh vực kinh tế", "min_fine_vnd": 5000000, "max_fine_vnd": 10000000});
+    let body = json!({"decree_code": "125/2021/NĐ-CP", "article": 8, "clause": 1, "area": "economy", "description": "Vi phạm trong lĩnh vực kinh tế", "min_fine_vnd": 5000000, "max_fine_vnd": 10000000, "source": "Nghị định 125/2021/NĐ-CP (thử nghiệm)"});
     let created = app.post("/api/v1/violation-rules", Some(&admin), body.clone()).await;
     assert_eq!(created.status, 201, "{}", created.text());
     app.post("/api/v1/violation-rules", Some(&admin), body.clone())

@@ -124,22 +124,23 @@ async fn complaint_second_instance_resolution_45_60_70_days_article_37() {
     assert_eq!(rc["resolution_due_on"], "2024-05-14", "70 days, remote and complex");
 }
 
-/// Luật Tố cáo 2018, Điều 29: accept within 7 working days of receipt (weekends and public
-/// holidays skipped).
+/// Luật Tố cáo 2018, Điều 24 khoản 1: accept within 7 working days of receipt (weekends and
+/// days off skipped, make-up working days counted).
 #[actix_web::test]
-async fn denunciation_acceptance_within_7_working_days_article_29() {
+async fn denunciation_acceptance_within_7_working_days_article_24_1() {
     let app = TestApp::spawn().await;
     let inspector = app.token(Role::Inspector, HA_LONG).await;
-    // Friday 26 April 2024: Mon 29, [30 April, 1 May holidays], Thu 2, Fri 3, Mon 6, Tue 7, Wed 8, Thu 9.
+    // Friday 26 April 2024: [Mon 29 swapped off, 30 April, 1 May], Thu 2, Fri 3, Sat 4 (made up),
+    // Mon 6, Tue 7, Wed 8, Thu 9.
     let p = file(&app, &inspector, "denunciation", "2024-04-26").await;
     assert_eq!(p["acceptance_due_on"], "2024-05-09");
-    // An admin adds a holiday: deadlines computed from then on skip it.
+    // An admin adds a day off: deadlines computed from then on skip it.
     let admin = app.token(Role::Admin, CITY).await;
     let h = app
         .post(
             "/api/v1/holidays",
             Some(&admin),
-            json!({"day": "2024-05-06", "name": "Ngày nghỉ bù"}),
+            json!({"day": "2024-05-06", "name": "Ngày nghỉ bù", "source": "Thông báo của UBND thành phố (thử nghiệm)"}),
         )
         .await;
     assert_eq!(h.status, 200, "{}", h.text());
@@ -148,21 +149,124 @@ async fn denunciation_acceptance_within_7_working_days_article_29() {
     app.post(
         "/api/v1/holidays",
         Some(&inspector),
-        json!({"day": "2024-05-07", "name": "x"}),
+        json!({"day": "2024-05-07", "name": "x", "source": "x"}),
     )
     .await
     .assert_problem(403);
+    // A day of the calendar names its source.
+    app.post(
+        "/api/v1/holidays",
+        Some(&admin),
+        json!({"day": "2024-05-07", "name": "x"}),
+    )
+    .await
+    .assert_problem(422);
     let list = app.get("/api/v1/holidays?year=2024", Some(&inspector)).await.json();
-    assert!(list.as_array().unwrap().iter().any(|d| d["day"] == "2024-04-30"));
+    let day = |d: &str| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["day"] == d)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(day("2024-04-30")["kind"], "day_off");
+    assert_eq!(day("2024-05-04")["kind"], "working_day");
+    assert!(day("2024-05-04")["source"].as_str().unwrap().contains("hoán đổi"));
+}
+
+/// Luật Tố cáo 2018, Điều 24 khoản 1: 10 working days where verification at several places or
+/// by delegation is needed.
+#[actix_web::test]
+async fn denunciation_acceptance_10_working_days_when_verified_elsewhere_article_24_1() {
+    let app = TestApp::spawn().await;
+    let inspector = app.token(Role::Inspector, HA_LONG).await;
+    let body = json!({"kind": "denunciation", "received_on": "2024-03-01", "channel": "mail", "subject": "Tố cáo",
+                      "verification_elsewhere": true});
+    let res = app.post("/api/v1/petitions", Some(&inspector), body).await;
+    assert_eq!(res.status, 201, "{}", res.text());
+    // Friday 1 March 2024 + 10 working days: Mon 4 ... Fri 15 March.
+    assert_eq!(res.json()["acceptance_due_on"], "2024-03-15");
+    assert_eq!(res.json()["verification_elsewhere"], true);
+    let plain = file(&app, &inspector, "denunciation", "2024-03-01").await;
+    assert_eq!(plain["acceptance_due_on"], "2024-03-12", "7 working days otherwise");
+    // Marking it later moves the deadline.
+    let later = patch(&app, &inspector, &plain, json!({"verification_elsewhere": true})).await;
+    assert_eq!(later["acceptance_due_on"], "2024-03-15");
+}
+
+/// Labour Code 45/2019/QH14 Art. 112 (Tết as the notice fixes it, National Day's second day) and
+/// Art. 111(3) (a compensatory day): 7 working days that cross them.
+#[actix_web::test]
+async fn working_days_cross_tet_national_day_and_compensatory_days_labour_code_articles_111_112() {
+    let app = TestApp::spawn().await;
+    let inspector = app.token(Role::Inspector, HA_LONG).await;
+    // Tết 2024, off Thu 8 - Wed 14 February: received Tue 6 Feb, then Wed 7 (1), Thu 15 (2),
+    // Fri 16 (3), Mon 19 (4), Tue 20 (5), Wed 21 (6), Thu 22 (7). The old calendar (New Year's Eve
+    // and four days) said the 20th.
+    let tet = file(&app, &inspector, "denunciation", "2024-02-06").await;
+    assert_eq!(tet["acceptance_due_on"], "2024-02-22");
+    // National Day 2024 on Mon 2 and Tue 3 September: received Fri 30 August, due Thu 12 September
+    // (11 September with the 2nd alone).
+    let national = file(&app, &inspector, "denunciation", "2024-08-30").await;
+    assert_eq!(national["acceptance_due_on"], "2024-09-12");
+    // Hùng Kings' day 2022 on Sunday 10 April, Monday 11 off in compensation: received Fri 8
+    // April, due Wed 20 April.
+    let compensatory = file(&app, &inspector, "denunciation", "2022-04-08").await;
+    assert_eq!(compensatory["acceptance_due_on"], "2022-04-20");
+    // Tết 2026, off 16-20 February: received Fri 13 Feb, due Tue 3 March.
+    let tet_2026 = file(&app, &inspector, "denunciation", "2026-02-13").await;
+    assert_eq!(tet_2026["acceptance_due_on"], "2026-03-03");
+}
+
+/// Luật Tố cáo 2018, Điều 30: an extension on a case not marked complex is refused.
+#[actix_web::test]
+async fn an_extension_of_a_case_not_marked_complex_is_refused_article_30() {
+    let app = TestApp::spawn().await;
+    let inspector = app.token(Role::Inspector, HA_LONG).await;
+    let p = file(&app, &inspector, "denunciation", "2024-04-26").await;
+    let a = act(
+        &app,
+        &inspector,
+        p["id"].as_str().unwrap(),
+        "accept",
+        json!({"on": "2024-05-09"}),
+    )
+    .await
+    .json();
+    let res = app
+        .patch(
+            &format!("/api/v1/petitions/{}", p["id"].as_str().unwrap()),
+            Some(&inspector),
+            Some(&format!("\"{}\"", a["version"])),
+            json!({"extension_count": 1}),
+        )
+        .await
+        .assert_problem(422);
+    assert_eq!(res["errors"][0]["field"], "extension_count");
+    assert!(res["errors"][0]["message"].as_str().unwrap().contains("Điều 30"));
+    let fresh = app
+        .get(
+            &format!("/api/v1/petitions/{}", p["id"].as_str().unwrap()),
+            Some(&inspector),
+        )
+        .await
+        .json();
+    assert_eq!(fresh["extension_count"], 0, "nothing changed");
 }
 
 /// Luật Tố cáo 2018, Điều 30: resolve within 30 days of acceptance; a complex case extended
-/// once by up to 30 days, an especially complex one twice (90 days at most).
+/// once by up to 30 days, an especially complex one twice (90 days at most), any other never.
 #[actix_web::test]
 async fn denunciation_resolution_30_days_extended_once_or_twice_article_30() {
     let app = TestApp::spawn().await;
     let inspector = app.token(Role::Inspector, HA_LONG).await;
     let p = file(&app, &inspector, "denunciation", "2024-04-26").await;
+    let p = patch(&app, &inspector, &p, json!({"complexity": "especially_complex"})).await;
+    assert_eq!(
+        (p["complexity"].as_str(), p["complex"].as_bool()),
+        (Some("especially_complex"), Some(true))
+    );
     let a = act(
         &app,
         &inspector,
@@ -185,6 +289,30 @@ async fn denunciation_resolution_30_days_extended_once_or_twice_article_30() {
     app.patch(&path, Some(&inspector), Some(&etag), json!({"instance": 2}))
         .await
         .assert_problem(422);
+    // A complex case only once.
+    let complex = patch(
+        &app,
+        &inspector,
+        &twice,
+        json!({"complexity": "complex", "extension_count": 1}),
+    )
+    .await;
+    assert_eq!(complex["resolution_due_on"], "2024-07-08");
+    let etag = format!("\"{}\"", complex["version"]);
+    let p = app
+        .patch(&path, Some(&inspector), Some(&etag), json!({"extension_count": 2}))
+        .await
+        .assert_problem(422);
+    assert_eq!(p["errors"][0]["code"], "not_allowed");
+    // `complex` and `complexity` must agree when both are sent.
+    app.patch(
+        &path,
+        Some(&inspector),
+        Some(&etag),
+        json!({"complex": false, "complexity": "complex"}),
+    )
+    .await
+    .assert_problem(422);
     // A complaint is not extended.
     let c = file(&app, &inspector, "complaint", "2024-03-01").await;
     let p = app
@@ -409,7 +537,11 @@ async fn petitions_are_scoped_and_validated() {
     .await
     .assert_problem(422);
     let rules = app.get("/api/v1/deadline-rules", Some(&inspector)).await.json();
-    assert_eq!(rules.as_array().unwrap().len(), 12);
+    assert_eq!(
+        rules.as_array().unwrap().len(),
+        14,
+        "with Art. 24(1)'s 10-day case and two extension rules"
+    );
     let req = TestRequest::get()
         .uri("/api/v1/petitions?overdue=maybe")
         .insert_header(("authorization", format!("Bearer {inspector}")));

@@ -113,7 +113,11 @@ async fn the_reference_documents_and_indicators_are_seeded() {
         .find(|i| i["code"] == "sex_ratio_at_birth")
         .unwrap();
     assert_eq!(srb["direction"], "decrease");
-    assert_eq!(srb["verified"], false);
+    assert_eq!(srb["verified"], true, "≤111 in 2025 and ≤109 in 2030 are confirmed");
+    assert_eq!(
+        (srb["target_2025"].as_f64(), srb["target_2030"].as_f64()),
+        (Some(111.0), Some(109.0))
+    );
     app.get("/api/v1/documents", None).await.assert_problem(401);
     app.get("/api/v1/indicators", None).await.assert_problem(401);
     app.get(&format!("/api/v1/documents/{}", Uuid::new_v4()), Some(&viewer))
