@@ -11,6 +11,7 @@ use uuid::Uuid;
 use crate::auth::Caller;
 use crate::db::schema::{plan_activities, plans};
 use crate::error::{ApiError, ApiResult, FieldError, Text};
+use crate::http::list::SortField;
 
 /// Topics named in the city guidance.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
@@ -145,25 +146,24 @@ pub async fn check_activity(
     }
 }
 
-/// The unit of a record: the caller's by default; any unit in the caller's scope otherwise.
-pub async fn record_unit(
-    conn: &mut AsyncPgConnection,
-    caller: &Caller,
-    unit_id: Option<Uuid>,
-) -> ApiResult<crate::units::model::UnitRow> {
-    let id = unit_id.unwrap_or(caller.unit_id);
-    crate::units::queries::find(conn, id)
-        .await?
-        .filter(|u| caller.sees(&u.path))
-        .ok_or_else(|| {
-            ApiError::field(
-                "unit_id",
-                "unknown",
-                "no such unit in your scope",
-                "không có đơn vị này trong phạm vi của bạn",
-            )
-        })
-}
+/// The sorts trainings and outreach events allow (their lists read `table t`).
+pub const SORTS: &[SortField] = &[
+    SortField {
+        name: "starts_on",
+        column: "t.starts_on",
+        sql_type: "date",
+    },
+    SortField {
+        name: "title",
+        column: "t.title",
+        sql_type: "text",
+    },
+    SortField {
+        name: "updated_at",
+        column: "t.updated_at",
+        sql_type: "timestamptz",
+    },
+];
 
 /// The filters trainings and outreach events share.
 pub struct CommonFilters<'a> {
@@ -217,7 +217,49 @@ pub fn list_sql(select_from: String, scopes: &[String], f: &CommonFilters<'_>) -
 /// What trainings and outreach events share on the write path: a unit, dates, an optional plan
 /// activity, and counts by sex that a named participant list may replace.
 pub trait ActivityRecord: crate::write::Record + Clone {
+    /// What a correction of its own fields sets.
+    type Changes: Send + Sync + 'static;
+
     fn dates(&self) -> (NaiveDate, NaiveDate);
+
+    /// The versioned UPDATE (`None` when the record moved on).
+    fn update<'a>(
+        conn: &'a mut AsyncPgConnection,
+        id: Uuid,
+        version: i64,
+        changes: &'a Self::Changes,
+    ) -> impl std::future::Future<Output = diesel::QueryResult<Option<Self>>> + Send + 'a;
+}
+
+/// A training's or an outreach event's row on the write path: [`crate::write::Record`],
+/// [`crate::write::NewRecord`] (a resend of the same unit, title and start is the record an
+/// offline client created before) and [`ActivityRecord`], found by the `find` of its queries.
+#[macro_export]
+macro_rules! activity_record {
+    ($row:ty, $api:ty, $resource:literal, $table:ident, $changes:ty) => {
+        $crate::record!($row, $api, $resource, $table, find);
+        $crate::new_record!(
+            $row,
+            $table,
+            same = |n, e| e.unit_id == n.unit_id && e.title == n.title && e.starts_on == n.starts_on
+        );
+
+        impl $crate::records::ActivityRecord for $row {
+            type Changes = $changes;
+
+            fn dates(&self) -> (chrono::NaiveDate, chrono::NaiveDate) {
+                (self.starts_on, self.ends_on)
+            }
+            async fn update(
+                conn: &mut $crate::db::Conn,
+                id: uuid::Uuid,
+                version: i64,
+                c: &$changes,
+            ) -> diesel::QueryResult<Option<Self>> {
+                $crate::versioned_update!(conn, $table, id, version, c, $row)
+            }
+        }
+    };
 }
 
 /// The shared fields of a new record, as sent.
@@ -230,6 +272,56 @@ pub struct NewActivity<'a> {
     pub participant_list: Option<&'a [crate::participation::Participant]>,
 }
 
+/// The shared fields of a request body that creates (`new`) or corrects (`patch`) a training or
+/// an outreach event: both carry the same names.
+#[macro_export]
+macro_rules! activity_fields {
+    (new $t:ty) => {
+        impl $t {
+            pub fn shared(&self) -> $crate::records::NewActivity<'_> {
+                $crate::records::NewActivity {
+                    unit_id: self.unit_id,
+                    activity_id: self.activity_id,
+                    starts_on: self.starts_on,
+                    ends_on: self.ends_on,
+                    participants: self.participants.as_ref(),
+                    participant_list: self.participant_list.as_deref(),
+                }
+            }
+        }
+    };
+    (filters $t:ty) => {
+        impl $t {
+            /// The shared filters; `unit_path` is the unit's path when its subtree is asked for.
+            pub fn common<'a>(&'a self, unit_path: Option<&'a str>) -> $crate::records::CommonFilters<'a> {
+                $crate::records::CommonFilters {
+                    unit_id: self.unit_id,
+                    subtree: unit_path.filter(|_| self.include_descendants),
+                    from: self.from,
+                    to: self.to,
+                    topic: self.topic,
+                    in_action_month: self.in_action_month,
+                    activity_id: self.activity_id,
+                    q: self.q.as_deref(),
+                }
+            }
+        }
+    };
+    (patch $t:ty) => {
+        impl $t {
+            pub fn shared(&self) -> $crate::records::ActivityPatch<'_> {
+                $crate::records::ActivityPatch {
+                    activity_id: self.activity_id,
+                    starts_on: self.starts_on,
+                    ends_on: self.ends_on,
+                    participants: self.participants.as_ref(),
+                    participant_list: self.participant_list.as_deref(),
+                }
+            }
+        }
+    };
+}
+
 /// Checks a new record's shared fields: the unit (the caller's by default) in scope and written
 /// by the caller, the dates, the counts against the list, the plan activity. The unit and the
 /// counts to store.
@@ -238,7 +330,7 @@ pub async fn check_new(
     caller: &Caller,
     n: NewActivity<'_>,
 ) -> ApiResult<(crate::units::model::UnitRow, crate::participation::Counts)> {
-    let unit = record_unit(conn, caller, n.unit_id).await?;
+    let unit = crate::units::queries::in_scope(conn, caller, n.unit_id, "unit_id").await?;
     caller.require_recorder_of(unit.id, &unit.path)?;
     check_dates(n.starts_on, n.ends_on)?;
     let counts = crate::participation::resolve(n.participants, n.participant_list)?;
@@ -311,30 +403,19 @@ pub async fn create<R: ActivityRecord + crate::write::NewRecord<Row = R>>(
     crate::write::create(conn, caller, key, request_hash, row, follow_up).await
 }
 
-/// Corrects the record: `update` is the versioned UPDATE
-/// of its own fields; a participant list sent replaces the old one.
-pub async fn update<R, F>(
+/// Corrects the record's own fields (`changes`); a participant list sent replaces the old one.
+pub async fn update<R: ActivityRecord>(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
     current: R,
     if_match: &crate::http::IfMatch,
     list: Option<Vec<crate::participation::Participant>>,
-    update: F,
-) -> ApiResult<actix_web::HttpResponse>
-where
-    R: ActivityRecord,
-    F: for<'c> FnOnce(
-            &'c mut AsyncPgConnection,
-            Uuid,
-            i64,
-        ) -> futures_util::future::BoxFuture<'c, diesel::QueryResult<Option<R>>>
-        + Send
-        + 'static,
-{
+    changes: R::Changes,
+) -> ApiResult<actix_web::HttpResponse> {
     let (id, version) = (current.id(), current.version());
     let apply = crate::write::apply(move |conn| {
         Box::pin(async move {
-            let Some(row) = update(conn, id, version).await? else {
+            let Some(row) = R::update(conn, id, version, &changes).await? else {
                 return Ok(None);
             };
             if let Some(l) = &list {

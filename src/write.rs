@@ -304,13 +304,14 @@ pub async fn seed<N: NewRecord>(conn: &mut Conn, row: &N) -> QueryResult<Option<
     Ok(Some(out))
 }
 
-/// [`Record`] and [`NewRecord`] for a row that carries `id`, `version`, `unit_id` and
-/// `unit_path`, inserts itself into `$table` and is found by `$find(conn, id)` (a function of
-/// its `queries.rs`). `same = |new, existing| …` says when a create finds the
-/// record an offline client created before (without it, an id sent again is 409).
+/// [`Record`] for a row found by `$find(conn, id)` (a function of its `queries.rs`) that carries
+/// `id` and `version`. Its unit is `unit = (id_field, path_field)` (default `unit_id`,
+/// `unit_path`), or `unit = global` for reference rows that belong to no unit;
+/// `before_delete = f` names what must hold before a delete (see [`Record::before_delete`]).
 #[macro_export]
-macro_rules! unit_record {
-    ($row:ty, $api:ty, $resource:literal, $table:ident, $find:path $(, same = |$a:ident, $e:ident| $same:expr)?) => {
+macro_rules! record {
+    ($row:ty, $api:ty, $resource:literal, $table:ident, $find:path
+        $(, unit = ($uid:ident, $upath:ident))? $(, unit = $global:ident)? $(, before_delete = $before:path)?) => {
         impl $crate::write::Record for $row {
             type Api = $api;
             const RESOURCE: &'static str = $resource;
@@ -326,16 +327,35 @@ macro_rules! unit_record {
                 self.version
             }
             fn unit_id(&self) -> uuid::Uuid {
-                self.unit_id
+                $crate::record!(@unit_id self $(, ($uid, $upath))? $(, $global)?)
             }
             fn unit_path(&self) -> &str {
-                &self.unit_path
+                $crate::record!(@unit_path self $(, ($uid, $upath))? $(, $global)?)
             }
             async fn find(conn: &mut $crate::db::Conn, id: uuid::Uuid) -> diesel::QueryResult<Option<Self>> {
                 $find(conn, id).await
             }
+            $(
+                async fn before_delete(conn: &mut $crate::db::Conn, id: uuid::Uuid) -> $crate::error::ApiResult<()> {
+                    $before(conn, id).await
+                }
+            )?
         }
+    };
+    (@unit_id $s:ident) => { $s.unit_id };
+    (@unit_id $s:ident, ($uid:ident, $upath:ident)) => { $s.$uid };
+    (@unit_id $s:ident, global) => { uuid::Uuid::nil() };
+    (@unit_path $s:ident) => { &$s.unit_path };
+    (@unit_path $s:ident, ($uid:ident, $upath:ident)) => { &$s.$upath };
+    (@unit_path $s:ident, global) => { $crate::audit::GLOBAL_PATH };
+}
 
+/// [`NewRecord`] for a row that inserts itself into `$table` (unless its id is taken).
+/// `same = |new, existing| …` says when a create finds the record an offline client created
+/// before (without it, an id sent again is 409).
+#[macro_export]
+macro_rules! new_record {
+    ($row:ty, $table:ident $(, same = |$a:ident, $e:ident| $same:expr)?) => {
         impl $crate::write::NewRecord for $row {
             type Row = Self;
 

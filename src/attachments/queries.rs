@@ -25,4 +25,5 @@ pub async fn for_record(conn: &mut AsyncPgConnection, record_id: Uuid) -> QueryR
         .await
 }
 
-crate::unit_record!(AttachmentRow, super::api::Attachment, "attachment", attachments, find);
+crate::record!(AttachmentRow, super::api::Attachment, "attachment", attachments, find);
+crate::new_record!(AttachmentRow, attachments);

@@ -88,7 +88,7 @@ pub async fn create_campaign(
     let body = body.into_valid()?;
     let hash = idempotency::fingerprint(&req, &body);
     let mut conn = state.pool.get().await?;
-    let unit = crate::records::record_unit(&mut conn, &caller, body.unit_id).await?;
+    let unit = crate::units::queries::in_scope(&mut conn, &caller, body.unit_id, "unit_id").await?;
     caller.require_manager_of(unit.id, &unit.path)?;
     crate::records::check_dates(body.starts_on, body.ends_on)?;
     let now = chrono::Utc::now();

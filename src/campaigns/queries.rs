@@ -9,13 +9,7 @@ use crate::db::schema::campaigns;
 use crate::http::list::escape_like;
 
 pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<CampaignRow>> {
-    campaigns::table
-        .filter(campaigns::id.eq(id))
-        .filter(campaigns::deleted_at.is_null())
-        .select(CampaignRow::as_select())
-        .first(conn)
-        .await
-        .optional()
+    crate::find_live!(conn, campaigns, id, CampaignRow)
 }
 
 /// Campaigns of the caller's subtrees and of the units above them, newest first.
@@ -69,11 +63,9 @@ pub async fn update(
 }
 
 // The same unit and name: the campaign an offline client created before.
-crate::unit_record!(
+crate::record!(CampaignRow, super::api::Campaign, "campaign", campaigns, find);
+crate::new_record!(
     CampaignRow,
-    super::api::Campaign,
-    "campaign",
     campaigns,
-    find,
     same = |n, e| e.unit_id == n.unit_id && e.name == n.name
 );

@@ -6,7 +6,7 @@ use uuid::Uuid;
 use super::model::{ClientChanges, ClientDraft, ClientRow, NewClient};
 use crate::db::schema::{api_client_units, api_clients};
 use crate::db::Conn;
-use crate::write::{NewRecord, Record};
+use crate::write::NewRecord;
 
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = api_clients, check_for_backend(diesel::pg::Pg))]
@@ -163,31 +163,15 @@ pub async fn by_client_id(
         .optional()
 }
 
-/// A client belongs to its owner unit (the unit of the admin who registered it).
-impl Record for ClientRow {
-    type Api = super::api::ApiClient;
-    const RESOURCE: &'static str = "api_client";
-    const TABLE: &'static str = "api_clients";
-
-    fn into_api(self) -> Self::Api {
-        self.into()
-    }
-    fn id(&self) -> Uuid {
-        self.id
-    }
-    fn version(&self) -> i64 {
-        self.version
-    }
-    fn unit_id(&self) -> Uuid {
-        self.owner_unit_id
-    }
-    fn unit_path(&self) -> &str {
-        &self.owner_unit_path
-    }
-    async fn find(conn: &mut Conn, id: Uuid) -> QueryResult<Option<Self>> {
-        find(conn, id).await
-    }
-}
+// A client belongs to its owner unit (the unit of the admin who registered it).
+crate::record!(
+    ClientRow,
+    super::api::ApiClient,
+    "api_client",
+    api_clients,
+    find,
+    unit = (owner_unit_id, owner_unit_path)
+);
 
 impl NewRecord for ClientDraft {
     type Row = ClientRow;

@@ -74,6 +74,25 @@ macro_rules! insert_new {
     }};
 }
 
+/// The live (not deleted) record of `$table` with this id, or `None`.
+#[macro_export]
+macro_rules! find_live {
+    ($conn:expr, $table:ident, $id:expr, $row:ty) => {{
+        #[allow(unused_imports)]
+        use diesel::{ExpressionMethods, OptionalExtension, QueryDsl, SelectableHelper};
+        #[allow(unused_imports)]
+        use diesel_async::RunQueryDsl;
+        use $crate::db::schema::$table as t;
+        t::table
+            .filter(t::id.eq($id))
+            .filter(t::deleted_at.is_null())
+            .select(<$row>::as_select())
+            .first::<$row>($conn)
+            .await
+            .optional()
+    }};
+}
+
 /// `UPDATE` of a record at the version its writer read: sets `changes`, grows `version`, stamps
 /// `updated_at`, and yields the row after, or `None` when the record moved on (or was deleted,
 /// which also grows the version). Every change of a versioned record goes through here.

@@ -4,7 +4,7 @@ use uuid::Uuid;
 
 use crate::db::Conn;
 use crate::error::{ApiError, ApiResult};
-use crate::write::{NewRecord, Record};
+use crate::write::NewRecord;
 
 use super::api::DocumentFilters;
 use super::model::{DocumentChanges, DocumentRow};
@@ -87,41 +87,16 @@ pub async fn is_cited(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<boo
     .await
 }
 
-impl Record for DocumentRow {
-    type Api = super::api::Document;
-    const RESOURCE: &'static str = "legal_document";
-    const TABLE: &'static str = "legal_documents";
-
-    fn into_api(self) -> Self::Api {
-        self.into()
-    }
-    fn id(&self) -> Uuid {
-        self.id
-    }
-    fn version(&self) -> i64 {
-        self.version
-    }
-    /// Legal documents belong to no unit: every signed-in caller reads them.
-    fn unit_id(&self) -> Uuid {
-        Uuid::nil()
-    }
-    fn unit_path(&self) -> &str {
-        crate::audit::GLOBAL_PATH
-    }
-    async fn find(conn: &mut Conn, id: Uuid) -> QueryResult<Option<Self>> {
-        find(conn, id).await
-    }
-    /// A document a plan cites stays.
-    async fn before_delete(conn: &mut Conn, id: Uuid) -> ApiResult<()> {
-        if is_cited(conn, id).await? {
-            return Err(ApiError::conflict(
-                "A plan cites this document",
-                "Có kế hoạch đang viện dẫn văn bản này",
-            ));
-        }
-        Ok(())
-    }
-}
+// Legal documents belong to no unit: every signed-in caller reads them; one a plan cites stays.
+crate::record!(
+    DocumentRow,
+    super::api::Document,
+    "legal_document",
+    legal_documents,
+    find,
+    unit = global,
+    before_delete = not_cited
+);
 
 impl NewRecord for DocumentRow {
     type Row = Self;
@@ -152,4 +127,14 @@ impl NewRecord for DocumentRow {
             &b.url,
         )
     }
+}
+
+async fn not_cited(conn: &mut Conn, id: Uuid) -> ApiResult<()> {
+    if is_cited(conn, id).await? {
+        return Err(ApiError::conflict(
+            "A plan cites this document",
+            "Có kế hoạch đang viện dẫn văn bản này",
+        ));
+    }
+    Ok(())
 }

@@ -111,17 +111,8 @@ pub async fn create_inspection(
     let body = body.into_valid()?;
     let hash = idempotency::fingerprint(&req, &body);
     let mut conn = state.pool.get().await?;
-    let unit = crate::units::queries::find(&mut conn, body.inspecting_unit_id.unwrap_or(caller.unit_id))
-        .await?
-        .filter(|u| caller.sees(&u.path))
-        .ok_or_else(|| {
-            ApiError::field(
-                "inspecting_unit_id",
-                "unknown",
-                "no such unit in your scope",
-                "không có đơn vị này trong phạm vi của bạn",
-            )
-        })?;
+    let unit =
+        crate::units::queries::in_scope(&mut conn, &caller, body.inspecting_unit_id, "inspecting_unit_id").await?;
     caller.require_case_handler_of(unit.id, &unit.path)?;
     if let (Some(a), Some(b)) = (body.period_from, body.period_to) {
         if b < a {

@@ -7,12 +7,10 @@ use uuid::Uuid;
 use super::api::InspectionFilters;
 use super::model::InspectionRow;
 use crate::auth::Caller;
-use crate::db::schema::inspections;
 use crate::db::Conn;
 use crate::domain::enum_text;
 use crate::error::{ApiError, ApiResult};
 use crate::http::list::{Bind, Cursor, ListSql, Sort, SortField};
-use crate::write::{NewRecord, Record};
 
 pub const SORTS: &[SortField] = &[SortField {
     name: "created_at",
@@ -21,13 +19,7 @@ pub const SORTS: &[SortField] = &[SortField {
 }];
 
 pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<InspectionRow>> {
-    inspections::table
-        .filter(inspections::id.eq(id))
-        .filter(inspections::deleted_at.is_null())
-        .select(InspectionRow::as_select())
-        .first(conn)
-        .await
-        .optional()
+    crate::find_live!(conn, inspections, id, InspectionRow)
 }
 
 /// Inspections in the caller's scopes with the list's filters; `subtree` is the unit's path when
@@ -72,40 +64,15 @@ pub async fn visible(conn: &mut Conn, caller: &Caller, id: Uuid) -> ApiResult<In
     Ok(row)
 }
 
-/// An inspection belongs to the inspecting unit.
-impl Record for InspectionRow {
-    type Api = super::api::Inspection;
-    const RESOURCE: &'static str = "inspection";
-    const TABLE: &'static str = "inspections";
+// An inspection belongs to the inspecting unit.
+crate::record!(
+    InspectionRow,
+    super::api::Inspection,
+    "inspection",
+    inspections,
+    find,
+    unit = (inspecting_unit_id, unit_path)
+);
 
-    fn into_api(self) -> Self::Api {
-        self.into()
-    }
-    fn id(&self) -> Uuid {
-        self.id
-    }
-    fn version(&self) -> i64 {
-        self.version
-    }
-    fn unit_id(&self) -> Uuid {
-        self.inspecting_unit_id
-    }
-    fn unit_path(&self) -> &str {
-        &self.unit_path
-    }
-    async fn find(conn: &mut Conn, id: Uuid) -> QueryResult<Option<Self>> {
-        find(conn, id).await
-    }
-}
-
-/// Inspections are planned online: an id sent again is 409.
-impl NewRecord for InspectionRow {
-    type Row = Self;
-
-    fn id(&self) -> Uuid {
-        self.id
-    }
-    async fn insert(&self, conn: &mut Conn) -> QueryResult<Option<Self>> {
-        crate::insert_new!(conn, inspections, self, Self)
-    }
-}
+// Inspections are planned online: an id sent again is 409.
+crate::new_record!(InspectionRow, inspections);

@@ -349,3 +349,7 @@ pub static EXPORT_COLUMNS: [Column<OutreachEvent>; 21] = [
         get: |e| Value::DateTime(e.updated_at),
     },
 ];
+
+crate::activity_fields!(new NewEvent);
+crate::activity_fields!(patch EventPatch);
+crate::activity_fields!(filters EventFilters);

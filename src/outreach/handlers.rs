@@ -15,7 +15,7 @@ use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::list::{Cursor, Page, PageQuery, Sort, SubtreeFilter};
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
 use crate::participation::{self, Participant};
-use crate::records::{self, ActivityPatch, NewActivity};
+use crate::records;
 use crate::state::AppState;
 
 /// Partners see public events only.
@@ -169,15 +169,7 @@ pub async fn create_event(
     let body = body.into_valid()?;
     let hash = idempotency::fingerprint(&req, &body);
     let mut conn = state.pool.get().await?;
-    let shared = NewActivity {
-        unit_id: body.unit_id,
-        activity_id: body.activity_id,
-        starts_on: body.starts_on,
-        ends_on: body.ends_on,
-        participants: body.participants.as_ref(),
-        participant_list: body.participant_list.as_deref(),
-    };
-    let (unit, counts) = records::check_new(&mut conn, &caller, shared).await?;
+    let (unit, counts) = records::check_new(&mut conn, &caller, body.shared()).await?;
     check_campaign(&mut conn, &caller, body.campaign_id, &unit.path).await?;
     let now = chrono::Utc::now();
     let row = EventRow {
@@ -198,8 +190,8 @@ pub async fn create_event(
         female: counts.female,
         male: counts.male,
         other_sex: counts.other,
-        has_participant_list: body.participant_list.is_some(),
         in_action_month: None,
+        has_participant_list: body.participant_list.is_some(),
         created_at: now,
         updated_at: now,
         version: 1,
@@ -236,14 +228,7 @@ pub async fn update_event(
     let mut conn = state.pool.get().await?;
     let current: EventRow = records::visible(&mut conn, &caller, *id, partner_may_see).await?;
     caller.require_recorder_of(current.unit_id, &current.unit_path)?;
-    let shared = ActivityPatch {
-        activity_id: body.activity_id,
-        starts_on: body.starts_on,
-        ends_on: body.ends_on,
-        participants: body.participants.as_ref(),
-        participant_list: body.participant_list.as_deref(),
-    };
-    let counts = records::check_patch(&mut conn, &current, shared).await?;
+    let counts = records::check_patch(&mut conn, &current, body.shared()).await?;
     if let Some(campaign) = body.campaign_id {
         check_campaign(&mut conn, &caller, campaign, &current.unit_path).await?;
     }
@@ -264,15 +249,7 @@ pub async fn update_event(
         other_sex: counts.map(|c| c.other),
         has_participant_list: body.participant_list.as_ref().map(|l| !l.is_empty()),
     };
-    records::update(
-        &mut conn,
-        &caller,
-        current,
-        &if_match,
-        body.participant_list,
-        move |conn, id, version| Box::pin(async move { queries::update(conn, id, version, &changes).await }),
-    )
-    .await
+    records::update(&mut conn, &caller, current, &if_match, body.participant_list, changes).await
 }
 
 /// Delete an outreach event (soft; needs `If-Match`). Its attachments go with it.

@@ -1,31 +1,14 @@
-use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::api::EventFilters;
 use super::model::{EventChanges, EventRow};
-use crate::db::schema::outreach_events;
 use crate::http::list::{Bind, Cursor, Sort, SortField};
-use crate::records::{list_sql, CommonFilters};
+use crate::records::list_sql;
 
-pub const SORTS: &[SortField] = &[
-    SortField {
-        name: "starts_on",
-        column: "t.starts_on",
-        sql_type: "date",
-    },
-    SortField {
-        name: "title",
-        column: "t.title",
-        sql_type: "text",
-    },
-    SortField {
-        name: "updated_at",
-        column: "t.updated_at",
-        sql_type: "timestamptz",
-    },
-];
+/// Sorts: `starts_on` (default), `title`, `updated_at`.
+pub const SORTS: &[SortField] = crate::records::SORTS;
 
 const COLUMNS: &str = "t.id, t.unit_id, t.unit_path, t.activity_id, t.campaign_id, t.kind, t.title, t.topics, t.starts_on, \
     t.ends_on, t.location, t.channel, t.audience_reached, t.female, t.male, t.other_sex, t.has_participant_list, t.is_public, \
@@ -42,17 +25,11 @@ pub async fn list(
     cursor: Option<&Cursor>,
     limit: i64,
 ) -> QueryResult<Vec<EventRow>> {
-    let common = CommonFilters {
-        unit_id: f.unit_id,
-        subtree: unit_path.filter(|_| f.include_descendants),
-        from: f.from,
-        to: f.to,
-        topic: f.topic,
-        in_action_month: f.in_action_month,
-        activity_id: f.activity_id,
-        q: f.q.as_deref(),
-    };
-    let mut sql = list_sql(format!("SELECT {COLUMNS} FROM outreach_events t"), scopes, &common);
+    let mut sql = list_sql(
+        format!("SELECT {COLUMNS} FROM outreach_events t"),
+        scopes,
+        &f.common(unit_path),
+    );
     if let Some(kind) = f.kind {
         sql.filter("t.kind = ?", [Bind::Text(kind.as_str().into())]);
     }
@@ -68,36 +45,13 @@ pub async fn list(
 }
 
 pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<EventRow>> {
-    outreach_events::table
-        .filter(outreach_events::id.eq(id))
-        .filter(outreach_events::deleted_at.is_null())
-        .select(EventRow::as_select())
-        .first(conn)
-        .await
-        .optional()
+    crate::find_live!(conn, outreach_events, id, EventRow)
 }
 
-pub async fn update(
-    conn: &mut AsyncPgConnection,
-    id: Uuid,
-    version: i64,
-    c: &EventChanges,
-) -> QueryResult<Option<EventRow>> {
-    crate::versioned_update!(conn, outreach_events, id, version, c, EventRow)
-}
-
-// The same unit, title and start: the record an offline client created before.
-crate::unit_record!(
+crate::activity_record!(
     EventRow,
     super::api::OutreachEvent,
     "outreach_event",
     outreach_events,
-    find,
-    same = |n, e| e.unit_id == n.unit_id && e.title == n.title && e.starts_on == n.starts_on
+    EventChanges
 );
-
-impl crate::records::ActivityRecord for EventRow {
-    fn dates(&self) -> (NaiveDate, NaiveDate) {
-        (self.starts_on, self.ends_on)
-    }
-}

@@ -206,17 +206,7 @@ pub async fn create_petition(
     let body = body.into_valid()?;
     let hash = idempotency::fingerprint(&req, &body);
     let mut conn = state.pool.get().await?;
-    let unit = crate::units::queries::find(&mut conn, body.handling_unit_id.unwrap_or(caller.unit_id))
-        .await?
-        .filter(|u| caller.sees(&u.path))
-        .ok_or_else(|| {
-            ApiError::field(
-                "handling_unit_id",
-                "unknown",
-                "no such unit in your scope",
-                "không có đơn vị này trong phạm vi của bạn",
-            )
-        })?;
+    let unit = crate::units::queries::in_scope(&mut conn, &caller, body.handling_unit_id, "handling_unit_id").await?;
     caller.require_case_handler_of(unit.id, &unit.path)?;
     if body.received_on > today() || chrono::Datelike::year(&body.received_on) < 2000 {
         return Err(ApiError::field(

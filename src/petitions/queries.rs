@@ -6,11 +6,10 @@ use uuid::Uuid;
 use super::api::{Holiday, HolidayKind, Party, PetitionFilters};
 use super::model::{PetitionChanges, PetitionRow};
 use crate::auth::Caller;
-use crate::db::schema::{petition_parties, petitions};
+use crate::db::schema::petition_parties;
 use crate::db::Conn;
 use crate::error::{ApiError, ApiResult};
 use crate::http::list::{Bind, Cursor, ListSql, Sort, SortField};
-use crate::write::{NewRecord, Record};
 
 pub const SORTS: &[SortField] = &[
     SortField {
@@ -85,13 +84,7 @@ pub async fn list(
 }
 
 pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<PetitionRow>> {
-    petitions::table
-        .filter(petitions::id.eq(id))
-        .filter(petitions::deleted_at.is_null())
-        .select(PetitionRow::as_select())
-        .first(conn)
-        .await
-        .optional()
+    crate::find_live!(conn, petitions, id, PetitionRow)
 }
 
 /// A petitioner's identity, kept apart from the petition.
@@ -134,46 +127,22 @@ pub async fn visible(conn: &mut Conn, caller: &Caller, id: Uuid) -> ApiResult<Pe
     Ok(row)
 }
 
-/// A petition belongs to the handling unit.
-impl Record for PetitionRow {
-    type Api = super::api::Petition;
-    const RESOURCE: &'static str = "petition";
-    const TABLE: &'static str = "petitions";
+// A petition belongs to the handling unit.
+crate::record!(
+    PetitionRow,
+    super::api::Petition,
+    "petition",
+    petitions,
+    find,
+    unit = (handling_unit_id, unit_path)
+);
 
-    fn into_api(self) -> Self::Api {
-        self.into()
-    }
-    fn id(&self) -> Uuid {
-        self.id
-    }
-    fn version(&self) -> i64 {
-        self.version
-    }
-    fn unit_id(&self) -> Uuid {
-        self.handling_unit_id
-    }
-    fn unit_path(&self) -> &str {
-        &self.unit_path
-    }
-    async fn find(conn: &mut Conn, id: Uuid) -> QueryResult<Option<Self>> {
-        find(conn, id).await
-    }
-}
-
-impl NewRecord for PetitionRow {
-    type Row = Self;
-
-    fn id(&self) -> Uuid {
-        self.id
-    }
-    async fn insert(&self, conn: &mut Conn) -> QueryResult<Option<Self>> {
-        crate::insert_new!(conn, petitions, self, Self)
-    }
-    /// The same kind, subject and day of receipt: the petition an offline client recorded before.
-    fn same_record(&self, e: &Self) -> bool {
-        e.kind == self.kind && e.subject == self.subject && e.received_on == self.received_on
-    }
-}
+// The same kind, subject and day of receipt: the petition an offline client recorded before.
+crate::new_record!(
+    PetitionRow,
+    petitions,
+    same = |n, e| e.kind == n.kind && e.subject == n.subject && e.received_on == n.received_on
+);
 
 /// The calendar's days (of one year, when given), by date.
 pub async fn holidays(conn: &mut Conn, year: Option<i32>) -> QueryResult<Vec<Holiday>> {

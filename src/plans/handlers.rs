@@ -152,17 +152,7 @@ pub async fn create_plan(
     let hash = idempotency::fingerprint(&req, &body);
     let mut conn = state.pool.get().await?;
     let unit_id = body.unit_id.unwrap_or(caller.unit_id);
-    let unit = crate::units::queries::find(&mut conn, unit_id)
-        .await?
-        .filter(|u| caller.sees(&u.path))
-        .ok_or_else(|| {
-            ApiError::field(
-                "unit_id",
-                "unknown",
-                "no such unit in your scope",
-                "không có đơn vị này trong phạm vi của bạn",
-            )
-        })?;
+    let unit = crate::units::queries::in_scope(&mut conn, &caller, Some(unit_id), "unit_id").await?;
     caller.require_manager_of(unit.id, &unit.path)?;
     check_parent(&mut conn, &caller, body.parent_plan_id, &unit.path).await?;
     check_documents(&mut conn, &body.document_ids).await?;

@@ -482,40 +482,15 @@ pub async fn readable_plan(conn: &mut Conn, caller: &Caller, id: Uuid) -> crate:
     Ok(plan)
 }
 
-impl Record for PlanRow {
-    type Api = super::api::Plan;
-    const RESOURCE: &'static str = "plan";
-    const TABLE: &'static str = "plans";
-
-    fn into_api(self) -> Self::Api {
-        self.into()
-    }
-    fn id(&self) -> Uuid {
-        self.id
-    }
-    fn version(&self) -> i64 {
-        self.version
-    }
-    fn unit_id(&self) -> Uuid {
-        self.unit_id
-    }
-    fn unit_path(&self) -> &str {
-        &self.unit_path
-    }
-    async fn find(conn: &mut Conn, id: Uuid) -> QueryResult<Option<Self>> {
-        find(conn, id).await
-    }
-    /// A plan that other plans implement stays.
-    async fn before_delete(conn: &mut Conn, id: Uuid) -> crate::error::ApiResult<()> {
-        if has_children(conn, id).await? {
-            return Err(crate::error::ApiError::conflict(
-                "Other plans implement this plan",
-                "Có kế hoạch khác đang thực hiện kế hoạch này",
-            ));
-        }
-        Ok(())
-    }
-}
+// A plan belongs to its unit; one that other plans implement stays.
+crate::record!(
+    PlanRow,
+    super::api::Plan,
+    "plan",
+    plans,
+    find,
+    before_delete = no_children
+);
 
 impl NewRecord for PlanDraft {
     type Row = PlanRow;
@@ -530,4 +505,14 @@ impl NewRecord for PlanDraft {
     fn same_record(&self, e: &PlanRow) -> bool {
         e.unit_id == self.row.unit_id && e.year == self.row.year && e.kind == self.row.kind && e.title == self.row.title
     }
+}
+
+async fn no_children(conn: &mut Conn, id: Uuid) -> crate::error::ApiResult<()> {
+    if has_children(conn, id).await? {
+        return Err(crate::error::ApiError::conflict(
+            "Other plans implement this plan",
+            "Có kế hoạch khác đang thực hiện kế hoạch này",
+        ));
+    }
+    Ok(())
 }

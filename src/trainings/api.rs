@@ -323,3 +323,7 @@ pub static EXPORT_COLUMNS: [Column<Training>; 17] = [
         get: |t| Value::DateTime(t.updated_at),
     },
 ];
+
+crate::activity_fields!(new NewTraining);
+crate::activity_fields!(patch TrainingPatch);
+crate::activity_fields!(filters TrainingFilters);

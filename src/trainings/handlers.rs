@@ -14,7 +14,7 @@ use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::list::{Cursor, Page, PageQuery, Sort, SubtreeFilter};
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
 use crate::participation::{self, Participant};
-use crate::records::{self, ActivityPatch, NewActivity};
+use crate::records;
 use crate::state::AppState;
 
 /// Partners read aggregates, never a training.
@@ -156,15 +156,7 @@ pub async fn create_training(
     let body = body.into_valid()?;
     let hash = idempotency::fingerprint(&req, &body);
     let mut conn = state.pool.get().await?;
-    let shared = NewActivity {
-        unit_id: body.unit_id,
-        activity_id: body.activity_id,
-        starts_on: body.starts_on,
-        ends_on: body.ends_on,
-        participants: body.participants.as_ref(),
-        participant_list: body.participant_list.as_deref(),
-    };
-    let (unit, counts) = records::check_new(&mut conn, &caller, shared).await?;
+    let (unit, counts) = records::check_new(&mut conn, &caller, body.shared()).await?;
     let now = chrono::Utc::now();
     let row = TrainingRow {
         id: body.id.unwrap_or_else(Uuid::now_v7),
@@ -221,14 +213,7 @@ pub async fn update_training(
     let mut conn = state.pool.get().await?;
     let current: TrainingRow = records::visible(&mut conn, &caller, *id, partner_may_see).await?;
     caller.require_recorder_of(current.unit_id, &current.unit_path)?;
-    let shared = ActivityPatch {
-        activity_id: body.activity_id,
-        starts_on: body.starts_on,
-        ends_on: body.ends_on,
-        participants: body.participants.as_ref(),
-        participant_list: body.participant_list.as_deref(),
-    };
-    let counts = records::check_patch(&mut conn, &current, shared).await?;
+    let counts = records::check_patch(&mut conn, &current, body.shared()).await?;
     let changes = TrainingChanges {
         activity_id: body.activity_id,
         title: body.title.map(|t| t.trim().to_string()),
@@ -244,15 +229,7 @@ pub async fn update_training(
         other_sex: counts.map(|c| c.other),
         has_participant_list: body.participant_list.as_ref().map(|l| !l.is_empty()),
     };
-    records::update(
-        &mut conn,
-        &caller,
-        current,
-        &if_match,
-        body.participant_list,
-        move |conn, id, version| Box::pin(async move { queries::update(conn, id, version, &changes).await }),
-    )
-    .await
+    records::update(&mut conn, &caller, current, &if_match, body.participant_list, changes).await
 }
 
 /// Delete a training (soft; needs `If-Match`). Its attachments go with it.

@@ -197,41 +197,16 @@ pub async fn add_lineage(conn: &mut AsyncPgConnection, row: &LineageRow) -> Quer
     diesel::insert_into(unit_lineage::table).values(row).execute(conn).await
 }
 
-/// A unit belongs to itself: its scope and audit unit are its own.
-impl Record for UnitRow {
-    type Api = super::api::Unit;
-    const RESOURCE: &'static str = "unit";
-    const TABLE: &'static str = "units";
-
-    fn into_api(self) -> Self::Api {
-        self.into()
-    }
-    fn id(&self) -> Uuid {
-        self.id
-    }
-    fn version(&self) -> i64 {
-        self.version
-    }
-    fn unit_id(&self) -> Uuid {
-        self.id
-    }
-    fn unit_path(&self) -> &str {
-        &self.path
-    }
-    async fn find(conn: &mut Conn, id: Uuid) -> QueryResult<Option<Self>> {
-        find(conn, id).await
-    }
-    /// A unit with live sub-units or users stays.
-    async fn before_delete(conn: &mut Conn, id: Uuid) -> crate::error::ApiResult<()> {
-        if has_dependents(conn, id).await? {
-            return Err(crate::error::ApiError::conflict(
-                "The unit still has sub-units or users; delete or move them first",
-                "Đơn vị vẫn còn đơn vị trực thuộc hoặc người dùng; hãy xử lý trước",
-            ));
-        }
-        Ok(())
-    }
-}
+// A unit belongs to itself; one with live sub-units or users stays.
+crate::record!(
+    UnitRow,
+    super::api::Unit,
+    "unit",
+    units,
+    find,
+    unit = (id, path),
+    before_delete = no_dependents
+);
 
 impl NewRecord for UnitDraft {
     type Row = UnitRow;
@@ -288,7 +263,8 @@ pub async fn leaders_of(conn: &mut Conn, unit_id: Uuid, on: Option<NaiveDate>) -
         .await
 }
 
-crate::unit_record!(LeaderRow, super::api::Leader, "unit_leader", unit_leaders, find_leader);
+crate::record!(LeaderRow, super::api::Leader, "unit_leader", unit_leaders, find_leader);
+crate::new_record!(LeaderRow, unit_leaders);
 
 /// A unit's figures of one year.
 pub async fn figures_of_year(conn: &mut Conn, unit_id: Uuid, year: i32) -> QueryResult<Option<FiguresRow>> {
@@ -368,4 +344,35 @@ impl NewRecord for FiguresRow {
     fn taken(&self) -> crate::error::ApiError {
         crate::error::ApiError::PreconditionRequired
     }
+}
+
+async fn no_dependents(conn: &mut Conn, id: Uuid) -> crate::error::ApiResult<()> {
+    if has_dependents(conn, id).await? {
+        return Err(crate::error::ApiError::conflict(
+            "The unit still has sub-units or users; delete or move them first",
+            "Đơn vị vẫn còn đơn vị trực thuộc hoặc người dùng; hãy xử lý trước",
+        ));
+    }
+    Ok(())
+}
+
+/// The unit a new record belongs to: `id`, or the caller's own unit when none is sent; 422 on
+/// `field` when it is not a unit of the caller's scope (indistinguishable from a missing one).
+pub async fn in_scope(
+    conn: &mut Conn,
+    caller: &crate::auth::Caller,
+    id: Option<Uuid>,
+    field: &str,
+) -> crate::error::ApiResult<UnitRow> {
+    find(conn, id.unwrap_or(caller.unit_id))
+        .await?
+        .filter(|u| caller.sees(&u.path))
+        .ok_or_else(|| {
+            crate::error::ApiError::field(
+                field,
+                "unknown",
+                "no such unit in your scope",
+                "không có đơn vị này trong phạm vi của bạn",
+            )
+        })
 }

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::api::{Offender, Violation, ViolationFilters};
 use super::model::{Authority, Decree, Rule, ViolationRow};
 use crate::auth::Caller;
-use crate::db::schema::{decrees, fining_authorities, violation_parties, violation_rules, violations};
+use crate::db::schema::{decrees, fining_authorities, violation_parties, violation_rules};
 use crate::db::Conn;
 use crate::domain::enum_text;
 use crate::error::{ApiError, ApiResult};
@@ -20,14 +20,8 @@ pub const SORTS: &[SortField] = &[SortField {
     sql_type: "date",
 }];
 
-pub async fn find(conn: &mut Conn, id: Uuid) -> QueryResult<Option<ViolationRow>> {
-    violations::table
-        .filter(violations::id.eq(id))
-        .filter(violations::deleted_at.is_null())
-        .select(ViolationRow::as_select())
-        .first(conn)
-        .await
-        .optional()
+pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<ViolationRow>> {
+    crate::find_live!(conn, violations, id, ViolationRow)
 }
 
 pub async fn visible(conn: &mut Conn, caller: &Caller, id: Uuid) -> ApiResult<ViolationRow> {
@@ -98,43 +92,18 @@ pub async fn add_party(conn: &mut Conn, violation_id: Uuid, o: &Offender) -> Que
         .map(|_| ())
 }
 
-/// A violation belongs to the handling unit.
-impl Record for ViolationRow {
-    type Api = Violation;
-    const RESOURCE: &'static str = "violation";
-    const TABLE: &'static str = "violations";
+// A violation belongs to the handling unit.
+crate::record!(
+    ViolationRow,
+    Violation,
+    "violation",
+    violations,
+    find,
+    unit = (handling_unit_id, unit_path)
+);
 
-    fn into_api(self) -> Self::Api {
-        self.into()
-    }
-    fn id(&self) -> Uuid {
-        self.id
-    }
-    fn version(&self) -> i64 {
-        self.version
-    }
-    fn unit_id(&self) -> Uuid {
-        self.handling_unit_id
-    }
-    fn unit_path(&self) -> &str {
-        &self.unit_path
-    }
-    async fn find(conn: &mut Conn, id: Uuid) -> QueryResult<Option<Self>> {
-        find(conn, id).await
-    }
-}
-
-/// Violations are recorded online: an id sent again is 409.
-impl NewRecord for ViolationRow {
-    type Row = Self;
-
-    fn id(&self) -> Uuid {
-        self.id
-    }
-    async fn insert(&self, conn: &mut Conn) -> QueryResult<Option<Self>> {
-        crate::insert_new!(conn, violations, self, Self)
-    }
-}
+// Violations are recorded online: an id sent again is 409.
+crate::new_record!(ViolationRow, violations);
 
 pub async fn load_decrees(conn: &mut AsyncPgConnection) -> QueryResult<Vec<Decree>> {
     decrees::table
