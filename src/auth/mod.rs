@@ -185,14 +185,19 @@ impl Caller {
         }
     }
 
-    /// Reference data every unit relies on (legal documents, holidays, the violation catalogue):
-    /// a signed-in admin. (Issue 13 narrows this to the level that owns the data.)
-    pub fn require_reference_writer(&self) -> ApiResult<()> {
+    /// A signed-in admin user (of any unit: what it may touch is its subtree).
+    pub fn require_admin(&self) -> ApiResult<()> {
         if self.kind == PrincipalKind::User && self.role == Role::Admin {
             Ok(())
         } else {
             Err(ApiError::forbidden())
         }
+    }
+
+    /// Reference data every unit relies on (legal documents, holidays, the violation catalogue):
+    /// today a signed-in admin.
+    pub fn require_reference_writer(&self) -> ApiResult<()> {
+        self.require_admin()
     }
 
     /// The caller's role must be one of these.

@@ -8,4 +8,7 @@
 //! started (which a plain sequence or timestamp gets wrong). A long-running transaction holds
 //! the feed back until it ends; nothing is lost or repeated.
 
+pub mod api;
 pub mod handlers;
+pub mod model;
+pub mod queries;

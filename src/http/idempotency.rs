@@ -161,52 +161,6 @@ pub async fn purge_expired(conn: &mut AsyncPgConnection) -> QueryResult<usize> {
         .await
 }
 
-/// What a creation's insert step did: made the record, or found the same record already there
-/// (a client resending what it created offline).
-pub enum Created<T> {
-    New(T),
-    Existing(T),
-}
-
-/// Creates a record exactly once, in one transaction: claims the `Idempotency-Key` (replaying
-/// the first response to a retry), runs `insert`, records the audit entry of a new record, and
-/// stores the response for later retries. `insert` owns what it needs (it runs inside the
-/// transaction on its connection).
-pub async fn create_once<T, F>(
-    conn: &mut AsyncPgConnection,
-    caller: &Caller,
-    key: &IdempotencyKey,
-    hash: &[u8],
-    (resource, unit_id, unit_path): (&'static str, uuid::Uuid, &str),
-    id_of: fn(&T) -> uuid::Uuid,
-    insert: F,
-) -> ApiResult<Stored>
-where
-    T: Serialize + Send,
-    F: for<'c> FnOnce(&'c mut AsyncPgConnection) -> futures_util::future::BoxFuture<'c, ApiResult<Created<T>>> + Send,
-{
-    use diesel_async::AsyncConnection;
-    conn.transaction::<_, ApiError, _>(async |conn| {
-        if let Some(replay) = claim(conn, caller, key, hash).await? {
-            return Ok(replay);
-        }
-        let stored = match insert(conn).await? {
-            Created::New(out) => {
-                let change = crate::audit::Change::created(resource, id_of(&out), unit_id, unit_path, &out);
-                crate::audit::record(conn, crate::audit::Actor::Caller(caller), change).await?;
-                Stored::new(StatusCode::CREATED, &out)
-            }
-            Created::Existing(out) => Stored {
-                replayed: true,
-                ..Stored::new(StatusCode::CREATED, &out)
-            },
-        };
-        save(conn, caller, key, &stored).await?;
-        Ok(stored)
-    })
-    .await
-}
-
 /// The answer to a client-chosen id that another record already has.
 pub fn id_taken() -> ApiError {
     ApiError::conflict(

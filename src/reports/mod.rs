@@ -4,6 +4,6 @@
 pub mod api;
 pub mod handlers;
 pub mod labels;
-pub mod query;
+pub mod queries;
 pub mod summary;
 pub mod table;

@@ -1,4 +1,4 @@
-//! A unit's summary for a period: sections built from the facts of [`super::query`], the
+//! A unit's summary for a period: sections built from the facts of [`super::queries`], the
 //! strategy indicators, and (for partners) suppression.
 
 use std::collections::HashMap;
@@ -10,7 +10,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::labels::label;
-use super::query::{self, Fact, Scope};
+use super::queries::{self, Fact, Scope};
 use super::table::{Breakdown, Cell, Metric, MetricKind, Row, Section};
 use crate::error::Lang;
 use crate::units::model::UnitRow;
@@ -416,7 +416,7 @@ pub async fn build(
     lang: Lang,
 ) -> diesel::QueryResult<Summary> {
     let reference = to.min(crate::calendar::today());
-    let facts = query::facts(
+    let facts = queries::facts(
         conn,
         &Scope {
             unit_id: unit.id,

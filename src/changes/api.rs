@@ -1,0 +1,49 @@
+//! What clients send and see of the change feed.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ChangesQuery {
+    /// The `next_cursor` of the previous call; absent: from the beginning; `now`: from the
+    /// present (returns no changes and a cursor to follow from, e.g. after a full download).
+    pub since: Option<String>,
+    /// Page size: default 50, at most 500 (clamped).
+    pub limit: Option<i64>,
+}
+
+/// One change: the record's state after it, or a tombstone.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "unit", "id": "0193a7c0-5a8e-7c1e-9d7e-3f4b5c6d7e81", "action": "update", "deleted": false,
+    "changed_at": "2026-11-29T12:00:00Z",
+    "data": {"id": "0193a7c0-5a8e-7c1e-9d7e-3f4b5c6d7e81", "name": "Phường Hạ Long", "version": 2}
+}))]
+pub struct ChangeItem {
+    /// The resource type (`unit`, `unit_lineage`, ...).
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub id: Uuid,
+    /// `create`, `update`, `delete` or a workflow action.
+    pub action: String,
+    /// True for a deletion (a tombstone: `data` is null).
+    pub deleted: bool,
+    pub changed_at: DateTime<Utc>,
+    /// The record as `GET` returns it, after the change.
+    #[schema(value_type = Option<Object>)]
+    pub data: Option<Value>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChangesPage {
+    /// Oldest first.
+    pub data: Vec<ChangeItem>,
+    /// Always present: store it and pass it as `since` next time.
+    pub next_cursor: String,
+    /// True when more changes are ready now (call again at once).
+    pub has_more: bool,
+}

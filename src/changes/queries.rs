@@ -1,0 +1,62 @@
+//! The change feed's reads: changes after a cursor that the caller may see, in commit order.
+
+use diesel::sql_types::{BigInt, Text};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+use super::model::{Head, Row};
+use crate::auth::{Caller, Role};
+use crate::http::list::escape_like;
+
+/// Resource types a partner client may follow (public reference data only).
+const PARTNER_TYPES: &[&str] = &["unit", "unit_lineage", "legal_document"];
+/// Resource types only admins may read.
+const ADMIN_TYPES: &[&str] = &["api_client", "user"];
+
+/// The feed's horizon: every change before it is committed (a cursor "now" starts there).
+pub async fn horizon(conn: &mut AsyncPgConnection) -> diesel::QueryResult<String> {
+    let head: Head = diesel::sql_query("SELECT bd_feed_horizon()::text AS xmin")
+        .get_result(conn)
+        .await?;
+    Ok(head.xmin)
+}
+
+/// Up to `limit` changes after `(txid, seq)` in the caller's scopes (and of the resource types
+/// its role may follow), oldest first.
+pub async fn after(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    (txid, seq): (&str, i64),
+    limit: i64,
+) -> diesel::QueryResult<Vec<Row>> {
+    let mut sql = String::from(
+        // The output column `txid` is text; ORDER BY must name the table's xid8 column, or "10" sorts
+        // before "9".
+        "SELECT txid::text AS txid, seq, resource, record_id, action, at, after FROM audit_events \
+         WHERE (txid, seq) > (CAST($1 AS xid8), $2) AND txid < bd_feed_horizon() AND (record_unit_path = '/'",
+    );
+    let mut binds: Vec<String> = Vec::new();
+    for (i, _) in caller.scopes.iter().enumerate() {
+        sql.push_str(&format!(" OR record_unit_path LIKE ${}", i + 3));
+    }
+    sql.push(')');
+    binds.extend(caller.scopes.iter().map(|p| format!("{}%", escape_like(p))));
+    let (types_op, types): (&str, &[&str]) = match caller.role {
+        Role::Partner => ("= ANY", PARTNER_TYPES),
+        Role::Admin => ("<> ALL", &[]),
+        _ => ("<> ALL", ADMIN_TYPES),
+    };
+    sql.push_str(&format!(" AND resource {types_op}(${})", binds.len() + 3));
+    sql.push_str(&format!(
+        " ORDER BY audit_events.txid, audit_events.seq LIMIT {}",
+        limit
+    ));
+    let mut query = diesel::sql_query(sql)
+        .into_boxed::<diesel::pg::Pg>()
+        .bind::<Text, _>(txid.to_string())
+        .bind::<BigInt, _>(seq);
+    for b in binds {
+        query = query.bind::<Text, _>(b);
+    }
+    query = query.bind::<diesel::sql_types::Array<Text>, _>(types.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+    query.load(conn).await
+}
