@@ -395,3 +395,40 @@ pub async fn put<T: Serialize + Sync>(
     })
     .await
 }
+
+/// The create of an unversioned link (a unit's predecessor), exactly once: claims the
+/// `Idempotency-Key`, stores the link (`apply`), records its audit entry, and answers `respond`'s
+/// view (`201 Created`), stored for retries, in one transaction.
+#[allow(clippy::too_many_arguments)]
+pub async fn create_link<T, V, A, F>(
+    conn: &mut Conn,
+    caller: &Caller,
+    key: &IdempotencyKey,
+    request_hash: &[u8],
+    resource: &'static str,
+    (id, unit_id, unit_path): (Uuid, Uuid, &str),
+    link: &T,
+    apply: A,
+    respond: F,
+) -> ApiResult<HttpResponse>
+where
+    T: Serialize + Sync,
+    V: Serialize,
+    A: for<'c> FnOnce(&'c mut Conn) -> BoxFuture<'c, ApiResult<()>> + Send,
+    F: for<'c> FnOnce(&'c mut Conn) -> BoxFuture<'c, ApiResult<V>> + Send,
+{
+    let stored = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            if let Some(replay) = idempotency::claim(conn, caller, key, request_hash).await? {
+                return Ok(replay);
+            }
+            apply(conn).await?;
+            let change = Change::created(resource, id, unit_id, unit_path, link);
+            audit::record(conn, Actor::Caller(caller), change).await?;
+            let stored = Stored::new(StatusCode::CREATED, &respond(conn).await?);
+            idempotency::save(conn, caller, key, &stored).await?;
+            Ok(stored)
+        })
+        .await?;
+    Ok(stored.respond())
+}

@@ -581,11 +581,10 @@ async fn seed_demo_records(conn: &mut AsyncPgConnection) -> anyhow::Result<()> {
 /// guidance's five documents, with targets and activities (Action Month communication,
 /// training, GBV support, inspection), and draft ward plans implementing it.
 async fn seed_demo_plans(conn: &mut AsyncPgConnection) -> anyhow::Result<()> {
-    use crate::db::schema::{plan_activities, plan_targets, plan_transitions, plans};
-    use crate::plans::api::{Activity, Plan, Target};
-    use crate::plans::model::NewPlanRow;
-    use crate::plans::model::{ActivityRow, TargetRow};
-    use crate::plans::queries as pq;
+    use crate::db::schema::{plan_transitions, plans};
+    use crate::plans::api::Plan;
+    use crate::plans::model::{ActivityRow, NewPlanRow, PlanDraft, TargetRow};
+    use crate::plans::queries::{self as pq, Planned};
 
     conn.transaction::<_, anyhow::Error, _>(async |conn| {
         let city_path: String = units::table.find(seed_id("district:356")).select(units::path).first(conn).await?;
@@ -607,10 +606,11 @@ async fn seed_demo_plans(conn: &mut AsyncPgConnection) -> anyhow::Result<()> {
             parent_plan_id: None,
         };
         let documents: Vec<Uuid> = GUIDANCE_2020.iter().map(|k| seed_id(&format!("document:{k}"))).collect();
-        let Some(created) = pq::insert_new(conn, &city, &documents).await? else {
+        let city_unit = city.unit_id;
+        let Some(plan) = crate::write::seed(conn, &PlanDraft { row: city, documents }).await? else {
             return Ok(()); // already seeded
         };
-        audit::record(conn, Actor::System, Change::created("plan", city_plan_id, city.unit_id, &city_path, &Plan::from(created))).await?;
+        let owner = pq::find(conn, plan.id).await?.ok_or_else(|| anyhow::anyhow!("the city plan vanished"))?;
 
         let targets = [
             ("Tỷ lệ cơ quan, đơn vị có lãnh đạo chủ chốt là nữ", Some("female_key_leader_share"), "%", "increase", 40.0, 60.0),
@@ -633,8 +633,7 @@ async fn seed_demo_plans(conn: &mut AsyncPgConnection) -> anyhow::Result<()> {
                 updated_at: chrono::Utc::now(),
                 version: 1,
             };
-            let t: TargetRow = diesel::insert_into(plan_targets::table).values(&row).returning(TargetRow::as_returning()).get_result(conn).await?;
-            audit::record(conn, Actor::System, Change::created("plan_target", t.id, city.unit_id, &city_path, &Target::from(t))).await?;
+            crate::write::seed(conn, &Planned::of(row, &owner)).await?;
         }
 
         let activities = [
@@ -669,8 +668,7 @@ async fn seed_demo_plans(conn: &mut AsyncPgConnection) -> anyhow::Result<()> {
                 updated_at: chrono::Utc::now(),
                 version: 1,
             };
-            let a: ActivityRow = diesel::insert_into(plan_activities::table).values(&row).returning(ActivityRow::as_returning()).get_result(conn).await?;
-            audit::record(conn, Actor::System, Change::created("plan_activity", a.id, city.unit_id, &city_path, &Activity::from(a))).await?;
+            crate::write::seed(conn, &Planned::of(row, &owner)).await?;
         }
 
         // Submitted by the city and approved above it, as the province would have done.
@@ -693,7 +691,7 @@ async fn seed_demo_plans(conn: &mut AsyncPgConnection) -> anyhow::Result<()> {
             .execute(conn)
             .await?;
         let approved = pq::find(conn, city_plan_id).await?.ok_or_else(|| anyhow::anyhow!("the city plan vanished"))?;
-        let change = Change::new("plan", (city_plan_id, city.unit_id, &city_path), "approve", None, Some(&Plan::from(approved)));
+        let change = Change::new("plan", (city_plan_id, city_unit, &city_path), "approve", None, Some(&Plan::from(approved)));
         audit::record(conn, Actor::System, change).await?;
 
         for (key, name) in [("commune:13633:2020", "Hạ Long"), ("commune:13639:2020", "Vị Hoàng"), ("commune:13666:2020", "Trần Hưng Đạo")] {
@@ -710,9 +708,8 @@ async fn seed_demo_plans(conn: &mut AsyncPgConnection) -> anyhow::Result<()> {
                 parent_plan_id: Some(city_plan_id),
             };
             let docs = [seed_id("document:law-73-2006"), seed_id("document:kh-35-bvstbpn")];
-            if let Some(p) = pq::insert_new(conn, &ward, &docs).await? {
-                audit::record(conn, Actor::System, Change::created("plan", ward.id, ward.unit_id, &path, &Plan::from(p))).await?;
-            }
+            let docs = docs.to_vec();
+            crate::write::seed(conn, &PlanDraft { row: ward, documents: docs }).await?;
         }
         Ok(())
     })

@@ -5,16 +5,14 @@ use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
-use diesel_async::AsyncConnection;
 use uuid::Uuid;
 
 use super::api::{Lineage, LineageLink, NewLineage, NewUnit, TreeQuery, Unit, UnitFilters, UnitNode, UnitPatch};
 use super::model::{LineageRow, NewUnitRow, UnitChanges, UnitDraft, UnitRow};
 use super::queries;
-use crate::audit::{self, Actor, Change};
 use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::http::idempotency::{self, IdempotencyKey, Stored};
+use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::list::{paginate, Cursor, Page, PageQuery, Sort};
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
 use crate::state::AppState;
@@ -379,19 +377,24 @@ pub async fn add_predecessor(
         effective_on: body.effective_on,
         note: body.note.clone(),
     };
-    let stored = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            if let Some(replay) = idempotency::claim(conn, &caller, &key, &hash).await? {
-                return Ok(replay);
-            }
-            queries::add_lineage(conn, &row).await?;
-            let change = Change::created("unit_lineage", row.id(), successor.id, &successor.path, &row.record());
-            audit::record(conn, Actor::Caller(&caller), change).await?;
-            let (preds, succs) = queries::lineage(conn, successor.id).await?;
-            let stored = Stored::new(StatusCode::CREATED, &lineage_view(&caller, preds, succs));
-            idempotency::save(conn, &caller, &key, &stored).await?;
-            Ok(stored)
-        })
-        .await?;
-    Ok(stored.respond())
+    let (successor_id, successor_path) = (successor.id, successor.path.clone());
+    let (link, record) = (row.clone(), row.record());
+    let who = caller.clone();
+    write::create_link(
+        &mut conn,
+        &caller,
+        &key,
+        &hash,
+        "unit_lineage",
+        (row.id(), successor_id, &successor_path),
+        &record,
+        move |conn| Box::pin(async move { Ok(queries::add_lineage(conn, &link).await.map(|_| ())?) }),
+        move |conn| {
+            Box::pin(async move {
+                let (preds, succs) = queries::lineage(conn, successor_id).await?;
+                Ok(lineage_view(&who, preds, succs))
+            })
+        },
+    )
+    .await
 }

@@ -96,7 +96,7 @@ impl UnitChanges {
     }
 }
 
-#[derive(Debug, Insertable, Queryable, Selectable)]
+#[derive(Debug, Clone, Insertable, Queryable, Selectable)]
 #[diesel(table_name = unit_lineage, check_for_backend(diesel::pg::Pg))]
 pub struct LineageRow {
     pub predecessor_id: Uuid,
