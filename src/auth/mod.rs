@@ -134,6 +134,22 @@ impl Caller {
         self.require_any_of(unit_id, unit_path, &[Role::Manager])
     }
 
+    /// Approving or returning a unit's plan: the parent unit's manager, or an admin of a unit above
+    /// the plan's (never the plan's own unit).
+    pub fn require_approver_of(&self, unit_id: Uuid, unit_path: &str, parent_id: Option<Uuid>) -> ApiResult<()> {
+        let ok = self.kind == PrincipalKind::User
+            && match self.role {
+                Role::Manager => parent_id == Some(self.unit_id),
+                Role::Admin => self.sees(unit_path) && self.unit_id != unit_id,
+                _ => false,
+            };
+        if ok {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden())
+        }
+    }
+
     /// A unit's activity records (trainings, outreach): its officers and managers, or an admin
     /// of a subtree that holds it.
     pub fn require_recorder_of(&self, unit_id: Uuid, unit_path: &str) -> ApiResult<()> {

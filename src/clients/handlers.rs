@@ -70,7 +70,7 @@ pub async fn create_client(
     key: IdempotencyKey,
     body: Json<NewApiClient>,
 ) -> ApiResult<HttpResponse> {
-    caller.require_role(&[Role::Admin])?;
+    caller.require_admin()?;
     let body = body.into_valid()?;
     let hash = idempotency::fingerprint(&req, &body);
     let mut conn = state.pool.get().await?;
@@ -113,10 +113,7 @@ pub async fn create_client(
 )]
 #[get("/clients")]
 pub async fn list_clients(state: web::Data<AppState>, caller: Caller) -> ApiResult<web::Json<Page<ApiClient>>> {
-    caller.require_role(&[Role::Admin])?;
-    if caller.kind != PrincipalKind::User {
-        return Err(ApiError::forbidden());
-    }
+    caller.require_admin()?;
     let mut conn = state.pool.get().await?;
     let mut data = Vec::new();
     for scope in &caller.scopes {

@@ -11,7 +11,7 @@ use super::model::{NewPlanRow, PlanChanges, PlanDraft, PlanRow};
 use super::queries::{self, readable_plan};
 use super::workflow::{allowed, Action, Party, Status};
 use super::{require_editable, require_readable};
-use crate::auth::{Caller, PrincipalKind, Role};
+use crate::auth::Caller;
 use crate::db::Conn;
 use crate::domain::areas_to_db;
 use crate::error::{ApiError, ApiResult, Problem};
@@ -283,24 +283,12 @@ pub struct ActionPath {
     pub action: Action,
 }
 
-/// The approver of a plan: the parent unit's manager, or an admin of a unit above the plan's.
+/// The approver of a plan (see `Caller::require_approver_of`).
 async fn require_approver(conn: &mut Conn, caller: &Caller, plan: &PlanRow) -> ApiResult<()> {
-    if caller.kind != PrincipalKind::User {
-        return Err(ApiError::forbidden());
-    }
-    let ok = match caller.role {
-        Role::Manager => {
-            let unit = crate::units::queries::find(conn, plan.unit_id).await?;
-            unit.and_then(|u| u.parent_id) == Some(caller.unit_id)
-        }
-        Role::Admin => caller.sees(&plan.unit_path) && caller.unit_id != plan.unit_id,
-        _ => false,
-    };
-    if ok {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden())
-    }
+    let parent = crate::units::queries::find(conn, plan.unit_id)
+        .await?
+        .and_then(|u| u.parent_id);
+    caller.require_approver_of(plan.unit_id, &plan.unit_path, parent)
 }
 
 /// Move a plan through its workflow.

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::api::{Lineage, LineageLink, NewLineage, NewUnit, TreeQuery, Unit, UnitFilters, UnitNode, UnitPatch};
 use super::model::{LineageRow, NewUnitRow, UnitChanges, UnitDraft, UnitRow};
 use super::queries;
-use crate::auth::{Caller, Role};
+use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::list::{paginate, Cursor, Page, PageQuery, Sort};
@@ -127,7 +127,7 @@ pub async fn create_unit(
     key: IdempotencyKey,
     body: Json<NewUnit>,
 ) -> ApiResult<HttpResponse> {
-    caller.require_role(&[Role::Admin])?;
+    caller.require_admin()?;
     let body = body.into_valid()?;
     let hash = idempotency::fingerprint(&req, &body);
     let mut conn = state.pool.get().await?;
