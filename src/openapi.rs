@@ -35,6 +35,13 @@ Vietnamese with `Accept-Language: vi`; lists use keyset pagination (`limit`, `cu
         (name = "audit", description = "The audit trail"),
         (name = "operations", description = "Health and metrics"),
     ),
+    // Types that paths name only through a path or query parameter (utoipa references them
+    // without registering them).
+    components(schemas(
+        crate::petitions::api::PetitionAction,
+        crate::plans::workflow::Action,
+        crate::http::export::Format,
+    )),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;

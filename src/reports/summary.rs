@@ -155,6 +155,7 @@ pub struct UnitRef {
 
 /// A strategy indicator (Resolution 28/NQ-CP) for the unit and period.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = ReportIndicator)]
 pub struct Indicator {
     pub code: String,
     pub name: String,

@@ -19,6 +19,47 @@ async fn the_committed_document_matches_the_code() {
     );
 }
 
+/// Every `$ref` resolves (client generators refuse a document where one does not), and no two
+/// types share a schema name.
+#[actix_web::test]
+async fn every_reference_resolves() {
+    let doc = generated();
+    fn refs(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                for (k, x) in m {
+                    match (k.as_str(), x) {
+                        ("$ref", Value::String(r)) => out.push(r.clone()),
+                        _ => refs(x, out),
+                    }
+                }
+            }
+            Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
+            _ => {}
+        }
+    }
+    let mut all = Vec::new();
+    refs(&doc, &mut all);
+    assert!(all.len() > 100, "the document uses references");
+    let unresolved: Vec<&String> = all
+        .iter()
+        .filter(|r| {
+            let Some(pointer) = r.strip_prefix('#') else {
+                return true;
+            };
+            doc.pointer(pointer).is_none()
+        })
+        .collect();
+    assert!(
+        unresolved.is_empty(),
+        "references that resolve to nothing: {unresolved:?}"
+    );
+    // The report's indicator and the catalogue's indicator are two types with two names.
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    assert!(schemas.contains_key("ReportIndicator") && schemas.contains_key("Indicator"));
+    assert!(schemas["Indicator"]["properties"].get("target_2025").is_some());
+}
+
 #[actix_web::test]
 async fn the_service_serves_the_same_document() {
     let app = TestApp::spawn().await;
