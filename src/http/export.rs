@@ -106,7 +106,7 @@ impl Value {
 
     fn csv_text(&self) -> String {
         match self {
-            Value::Text(s) => s.clone(),
+            Value::Text(s) => neutralised(s),
             Value::Int(v) | Value::Money(v) => v.to_string(),
             Value::Percent(v) => format!("{:.1}", v),
             Value::Date(d) => d.to_string(),
@@ -115,6 +115,16 @@ impl Value {
             Value::Suppressed => SUPPRESSED.to_string(),
             Value::Empty => String::new(),
         }
+    }
+}
+
+/// A text cell a spreadsheet would read as a formula (it starts with `=`, `+`, `-`, `@`, a tab or
+/// a carriage return) gets a leading apostrophe, so a title like `=HYPERLINK(…)` stays text when
+/// the file is opened (OWASP "CSV injection"). Numbers are written as numbers, never through here.
+fn neutralised(s: &str) -> String {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
+        _ => s.to_string(),
     }
 }
 
@@ -372,5 +382,22 @@ where
             })
             .await
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_that_would_run_as_a_formula_is_neutralised() {
+        for bad in ["=HYPERLINK(\"http://x\",\"y\")", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(Value::Text(bad.into()).csv_text(), format!("'{bad}"));
+        }
+        assert_eq!(
+            Value::Text("Tập huấn = bình đẳng".into()).csv_text(),
+            "Tập huấn = bình đẳng"
+        );
+        assert_eq!(Value::Int(-5).csv_text(), "-5", "numbers stay numbers");
     }
 }

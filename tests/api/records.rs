@@ -701,3 +701,25 @@ async fn the_demo_seed_records_the_2020_action_month_in_wards() {
         .json();
     assert_eq!(campaign["totals"]["events"], 6);
 }
+
+/// OWASP "CSV injection": a title that would run as a formula when the file is opened is
+/// written as text (a leading apostrophe); the JSON API keeps it as it was sent.
+#[actix_web::test]
+async fn a_formula_in_a_title_stays_text_in_a_csv_export() {
+    let app = TestApp::spawn().await;
+    let officer = app.token(Role::Officer, HA_LONG).await;
+    let title = "=HYPERLINK(\"http://evil.example\",\"Bấm vào đây\")";
+    let created = app.post("/api/v1/trainings", Some(&officer), training(title)).await;
+    assert_eq!(created.status, 201, "{}", created.text());
+    assert_eq!(created.json()["title"], title);
+    let csv = app.get("/api/v1/trainings?format=csv", Some(&officer)).await;
+    assert_eq!(csv.status, 200);
+    let text = csv.text();
+    let mut reader = csv::ReaderBuilder::new().from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let cells: Vec<String> = reader
+        .records()
+        .flat_map(|r| r.unwrap().iter().map(str::to_string).collect::<Vec<_>>())
+        .collect();
+    assert!(cells.iter().any(|c| c == &format!("'{title}")), "{text}");
+    assert!(!cells.iter().any(|c| c.starts_with('=')), "{text}");
+}
