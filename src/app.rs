@@ -248,6 +248,8 @@ pub fn build_app(
         .openapi(ApiDoc::openapi())
         .app_data(web::Data::from(state.metrics.clone()))
         .app_data(state)
+        .app_data(crate::http::json::JsonLimit(max_body))
+        .app_data(web::PayloadConfig::new(max_body))
         .app_data(web::JsonConfig::default().limit(max_body).error_handler(json_error))
         .app_data(web::QueryConfig::default().error_handler(query_error))
         .app_data(web::PathConfig::default().error_handler(path_error))

@@ -5,11 +5,12 @@
 pub mod caller;
 pub mod export;
 pub mod idempotency;
+pub mod json;
 pub mod list;
 pub mod version;
 
-pub use actix_web::web::Json;
 pub use idempotency::IdempotencyKey;
+pub use json::Json;
 pub use list::{Cursor, ListSql, Page, PageQuery, Sort, SortField};
 pub use version::{etag_response, IfMatch};
 
