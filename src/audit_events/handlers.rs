@@ -32,13 +32,7 @@ pub async fn list_audit_events(
     page: web::Query<PageQuery>,
 ) -> ApiResult<web::Json<Page<AuditEvent>>> {
     caller.require_admin()?;
-    let sort = match page.sort.as_deref() {
-        None | Some("") => Sort {
-            field: &SORTS[0],
-            desc: true,
-        },
-        raw => Sort::parse(raw, SORTS)?,
-    };
+    let sort = Sort::parse_newest_first(page.sort.as_deref(), SORTS)?;
     let cursor = page.cursor.as_deref().map(|c| Cursor::decode(c, &sort)).transpose()?;
     let mut conn = state.pool.get().await?;
     let subtree = match f.unit_id {

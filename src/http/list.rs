@@ -27,7 +27,7 @@ pub struct PageQuery {
     /// The `next_cursor` of the previous page, unchanged.
     pub cursor: Option<String>,
     /// Sort field, `-` prefix for descending (e.g. `-updated_at`); see each list for its fields.
-    #[param(example = "name")]
+    /// (No example is pre-filled: each list allows its own fields.)
     pub sort: Option<String>,
 }
 
@@ -70,12 +70,21 @@ pub struct Sort {
 }
 
 impl Sort {
-    /// Parses `sort` against the allow-list; the first entry is the default.
+    /// Parses `sort` against the allow-list; the first entry, ascending, is the default.
     pub fn parse(raw: Option<&str>, allowed: &'static [SortField]) -> ApiResult<Sort> {
+        Self::parse_or(raw, allowed, false)
+    }
+
+    /// The same, with the first entry descending by default (newest first).
+    pub fn parse_newest_first(raw: Option<&str>, allowed: &'static [SortField]) -> ApiResult<Sort> {
+        Self::parse_or(raw, allowed, true)
+    }
+
+    fn parse_or(raw: Option<&str>, allowed: &'static [SortField], desc: bool) -> ApiResult<Sort> {
         let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
             return Ok(Sort {
                 field: &allowed[0],
-                desc: false,
+                desc,
             });
         };
         let (desc, name) = match raw.strip_prefix('-') {

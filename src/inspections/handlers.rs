@@ -36,13 +36,7 @@ pub async fn list_inspections(
     page: web::Query<PageQuery>,
 ) -> ApiResult<web::Json<Page<Inspection>>> {
     caller.require_not_partner()?;
-    let sort = match page.sort.as_deref() {
-        None | Some("") => Sort {
-            field: &SORTS[0],
-            desc: true,
-        },
-        raw => Sort::parse(raw, SORTS)?,
-    };
+    let sort = Sort::parse_newest_first(page.sort.as_deref(), SORTS)?;
     let cursor = page.cursor.as_deref().map(|c| Cursor::decode(c, &sort)).transpose()?;
     let limit = page.limit();
     let mut conn = state.pool.get().await?;

@@ -26,7 +26,7 @@ pub struct SummaryQuery {
     pub to: Option<NaiveDate>,
     /// A calendar year instead of `from`/`to` (default: the current year).
     #[validate(range(min = 2000, max = 2100))]
-    #[param(minimum = 2000, maximum = 2100, example = 2024)]
+    #[param(minimum = 2000, maximum = 2100, example = 2020)]
     pub year: Option<i32>,
 }
 

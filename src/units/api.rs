@@ -213,13 +213,11 @@ pub struct UnitFilters {
     #[serde(default)]
     pub include_descendants: bool,
     pub kind: Option<UnitKind>,
-    /// Official code, exact.
-    #[param(example = "13633")]
+    /// Official code, exact (e.g. `13633`).
     pub code: Option<String>,
     /// Units that existed on this date.
     pub valid_on: Option<NaiveDate>,
     /// Text search in the name, ignoring diacritics and case ("ha long" finds "Hạ Long").
-    #[param(example = "ha long")]
     pub q: Option<String>,
 }
 
