@@ -7,7 +7,7 @@ use std::sync::Arc;
 use actix_cors::Cors;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
-use actix_web::error::{JsonPayloadError, QueryPayloadError};
+use actix_web::error::JsonPayloadError;
 use actix_web::http::header;
 use actix_web::middleware::{from_fn, Compress, ErrorHandlerResponse, ErrorHandlers};
 use actix_web::{web, App, HttpRequest, HttpServer};
@@ -66,12 +66,14 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 // Last: `/plans/{id}/{action}` would otherwise take `/plans/{id}/targets`.
                 .service(plans::plan_action)
                 .service(trainings::list_trainings)
+                .service(trainings::export_trainings)
                 .service(trainings::create_training)
                 .service(trainings::get_training)
                 .service(trainings::update_training)
                 .service(trainings::delete_training)
                 .service(trainings::training_participants)
                 .service(outreach::list_events)
+                .service(outreach::export_outreach_events)
                 .service(outreach::create_event)
                 .service(outreach::get_event)
                 .service(outreach::update_event)
@@ -103,7 +105,9 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(crate::violations::handlers::update_violation)
                 .service(crate::violations::handlers::decide_violation)
                 .service(crate::reports::handlers::report_summary)
+                .service(crate::reports::handlers::export_summary)
                 .service(petitions::list_petitions)
+                .service(petitions::export_petitions)
                 .service(petitions::create_petition)
                 .service(petitions::get_petition)
                 .service(petitions::update_petition)
@@ -157,14 +161,6 @@ fn json_error(err: JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
         )),
     };
     api.into()
-}
-
-fn query_error(err: QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
-    ApiError::bad_request(
-        format!("Invalid query parameters: {err}"),
-        format!("Tham số truy vấn không hợp lệ: {err}"),
-    )
-    .into()
 }
 
 fn path_error(_: actix_web::error::PathError, _: &HttpRequest) -> actix_web::Error {
@@ -227,6 +223,7 @@ pub fn build_app(
         InitError = (),
     >,
 > {
+    state.metrics.add_pool(state.pool.clone());
     let max_body = state.settings.max_body_bytes;
     let cors = state.settings.cors_allowed_origins.iter().fold(
         Cors::default()
@@ -251,7 +248,6 @@ pub fn build_app(
         .app_data(crate::http::json::JsonLimit(max_body))
         .app_data(web::PayloadConfig::new(max_body))
         .app_data(web::JsonConfig::default().limit(max_body).error_handler(json_error))
-        .app_data(web::QueryConfig::default().error_handler(query_error))
         .app_data(web::PathConfig::default().error_handler(path_error))
         .configure(routes)
         .split_for_parts();
@@ -300,7 +296,8 @@ impl Application {
             build_app(web::Data::new(shared.with_pool(pool)))
         })
         .workers(workers);
-        let server = server.listen(listener)?.shutdown_timeout(30).run();
+        // Signals are ours (see run_until_stopped): actix would treat SIGINT as a forced stop.
+        let server = server.listen(listener)?.shutdown_timeout(30).disable_signals().run();
         Ok(Self { server, port })
     }
 
@@ -308,8 +305,21 @@ impl Application {
         self.port
     }
 
-    /// Serves until SIGINT/SIGTERM, then finishes in-flight requests (graceful shutdown).
+    /// Serves until SIGINT or SIGTERM, then stops accepting and lets in-flight requests finish
+    /// (30 s at most) before returning: both signals are a graceful shutdown.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
+        let handle = self.server.handle();
+        tokio::spawn(async move {
+            let which = tokio::select! {
+                _ = interrupt.recv() => "SIGINT",
+                _ = terminate.recv() => "SIGTERM",
+            };
+            tracing::info!(signal = which, "stopping: finishing in-flight requests (30 s at most)");
+            handle.stop(true).await;
+        });
         self.server.await
     }
 }

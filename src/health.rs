@@ -48,7 +48,8 @@ pub async fn ready(state: web::Data<AppState>) -> ApiResult<web::Json<Health>> {
     }
 }
 
-/// Prometheus metrics: requests by route and status, latency histogram, pool connections.
+/// Prometheus metrics: requests and latency by route pattern, method and status class; the
+/// database pools (whole process and per worker); process RSS, CPU, open files and threads.
 #[utoipa::path(
     tag = "operations",
     operation_id = "metrics",
@@ -59,5 +60,5 @@ pub async fn ready(state: web::Data<AppState>) -> ApiResult<web::Json<Health>> {
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(state.metrics.render(&state.pool))
+        .body(state.metrics.render())
 }

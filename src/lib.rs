@@ -21,6 +21,7 @@ pub mod error;
 pub mod health;
 pub mod http;
 pub mod inspections;
+pub mod labels;
 pub mod openapi;
 pub mod outreach;
 pub mod participation;

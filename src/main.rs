@@ -28,8 +28,9 @@ enum Command {
         /// Port (env PORT, default 8080).
         #[arg(long)]
         port: Option<u16>,
-        /// Also load the reference data and the demo users, and print their credentials.
-        #[arg(long)]
+        /// Also load the reference data and the demo users, and print their credentials
+        /// (env BINHDANG_DEMO=1; any value but 0, false, no, off or empty means yes).
+        #[arg(long, env = "BINHDANG_DEMO")]
         demo: bool,
     },
     /// Apply pending migrations and exit.
@@ -63,21 +64,36 @@ enum UserCommand {
     Add {
         #[arg(long)]
         username: String,
+        /// Read the password from standard input (its first line) instead of prompting for it.
+        /// Passwords are never taken on the command line, where `ps` and shell history see them.
         #[arg(long)]
-        password: String,
+        password_stdin: bool,
         /// The unit: its id, or its official code (e.g. 13633).
         #[arg(long)]
         unit: String,
-        /// admin, manager, officer, inspector or viewer.
+        /// admin, manager, officer, inspector or viewer (any case).
         #[arg(long)]
         role: String,
     },
 }
 
-fn print_demo_credentials(users: &[(String, Role)]) {
-    println!("Demo users (password for all: {}):", seed::DEMO_PASSWORD);
+/// What the command tells its operator: a line of text, or with `LOG_FORMAT=json` a log event,
+/// so that every line on standard output is one JSON object.
+fn say(json: bool, message: &str) {
+    if json {
+        tracing::info!("{message}");
+    } else {
+        println!("{message}");
+    }
+}
+
+fn print_demo_credentials(json: bool, users: &[(String, Role)]) {
+    say(
+        json,
+        &format!("Demo users (password for all: {}):", seed::DEMO_PASSWORD),
+    );
     for (u, r) in users {
-        println!("  {u:<16} {}", r.as_str());
+        say(json, &format!("  {u:<16} {}", r.as_str()));
     }
 }
 
@@ -87,14 +103,27 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         println!("{}", serde_json::to_string_pretty(&app::api_document())?);
         return Ok(());
     }
-    telemetry::init(settings.log_json);
-    let (url, embedded) = db::resolve(&settings).await?;
+    let json = settings.log_json;
+    telemetry::init(json);
+    // Only the set-up commands may create the embedded cluster; the others act on a database
+    // that already exists, and say where they looked when there is none.
+    let sets_up = matches!(
+        cli.command,
+        Command::Serve { .. } | Command::Migrate | Command::Seed { .. }
+    );
+    let password = match &cli.command {
+        Command::User {
+            command: UserCommand::Add { password_stdin, .. },
+        } => Some(read_password(*password_stdin)?),
+        _ => None,
+    };
+    let (url, embedded) = db::resolve(&settings, sets_up).await?;
     let result = async {
         db::run_migrations(&url).await?;
         let pool = db::build_pool(&url, settings.db_pool_size)?;
         match cli.command {
             Command::Openapi => unreachable!("handled above"),
-            Command::Migrate => println!("Migrations applied."),
+            Command::Migrate => say(json, "Migrations applied."),
             Command::Seed {
                 demo,
                 synthetic,
@@ -102,46 +131,54 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             } => {
                 let mut conn = pool.get().await.map_err(|e| anyhow::anyhow!("{e}"))?;
                 let report = seed::seed_reference(&mut conn).await?;
-                println!(
-                    "Reference data loaded ({} new rows, {} updated).",
-                    report.inserted, report.updated
+                say(
+                    json,
+                    &format!(
+                        "Reference data loaded ({} new rows, {} updated).",
+                        report.inserted, report.updated
+                    ),
                 );
                 for kept in &report.kept {
-                    println!("Left alone: {kept}");
+                    say(json, &format!("Left alone: {kept}"));
                 }
                 if demo {
-                    print_demo_credentials(&seed::seed_demo(&mut conn).await?);
+                    print_demo_credentials(json, &seed::seed_demo(&mut conn).await?);
                 }
                 if let Some(communes) = synthetic {
                     let started = std::time::Instant::now();
                     seed::synthetic::load(&mut conn, communes, records).await?;
-                    println!(
-                        "Synthetic data loaded: {communes} communes, {records} records in {:.1} s.",
-                        started.elapsed().as_secs_f64()
+                    say(
+                        json,
+                        &format!(
+                            "Synthetic data loaded: {communes} communes, {records} records in {:.1} s.",
+                            started.elapsed().as_secs_f64()
+                        ),
                     );
                 }
             }
             Command::User {
-                command:
-                    UserCommand::Add {
-                        username,
-                        password,
-                        unit,
-                        role,
-                    },
+                command: UserCommand::Add {
+                    username, unit, role, ..
+                },
             } => {
-                let role = Role::parse(&role).filter(|r| *r != Role::Partner).with_context(|| {
-                    format!("unknown role {role:?}: use admin, manager, officer, inspector or viewer")
-                })?;
+                let password = password.context("the password was read above")?;
+                let role = Role::parse(&role.trim().to_lowercase())
+                    .filter(|r| *r != Role::Partner)
+                    .with_context(|| {
+                        format!("unknown role {role:?}: use admin, manager, officer, inspector or viewer")
+                    })?;
                 let mut conn = pool.get().await.map_err(|e| anyhow::anyhow!("{e}"))?;
                 let unit_row = units::queries::find_by_id_or_code(&mut conn, &unit)
                     .await?
                     .with_context(|| format!("unknown unit {unit:?}: give a unit id or official code"))?;
-                let id = users::add_user(&mut conn, &username, Secret::new(password), unit_row.id, role).await?;
-                println!(
-                    "User {username} ({}) created in {} with id {id}.",
-                    role.as_str(),
-                    unit_row.name
+                let id = users::add_user(&mut conn, &username, password, unit_row.id, role).await?;
+                say(
+                    json,
+                    &format!(
+                        "User {username} ({}) created in {} with id {id}.",
+                        role.as_str(),
+                        unit_row.name
+                    ),
                 );
             }
             Command::Serve { bind, port, demo } => {
@@ -156,7 +193,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     for kept in seed::seed_reference(&mut conn).await?.kept {
                         tracing::warn!(%kept, "reference data left alone");
                     }
-                    print_demo_credentials(&seed::seed_demo(&mut conn).await?);
+                    print_demo_credentials(json, &seed::seed_demo(&mut conn).await?);
                 }
                 // Idempotency keys are kept at least 24 hours; purge older ones hourly.
                 let purge_pool = pool.clone();
@@ -178,8 +215,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 } else {
                     host
                 };
-                println!("binhdang is listening on http://{shown}:{}", application.port());
-                println!("Swagger UI: http://{shown}:{}/swagger-ui/", application.port());
+                say(
+                    json,
+                    &format!("binhdang is listening on http://{shown}:{}", application.port()),
+                );
+                say(
+                    json,
+                    &format!("Swagger UI: http://{shown}:{}/swagger-ui/", application.port()),
+                );
                 application.run_until_stopped().await?;
             }
         }
@@ -192,6 +235,29 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
     }
     result
+}
+
+/// The new user's password: the first line of standard input with `--password-stdin`, else a
+/// prompt on the terminal (not echoed, asked twice).
+fn read_password(from_stdin: bool) -> anyhow::Result<Secret> {
+    let password = if from_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .context("reading the password from standard input")?;
+        line.trim_end_matches(['\r', '\n']).to_string()
+    } else {
+        let first = rpassword::prompt_password("Password: ")
+            .context("no terminal to ask for the password on: pipe it in with --password-stdin")?;
+        let again = rpassword::prompt_password("Password (again): ")?;
+        anyhow::ensure!(first == again, "the two passwords differ");
+        first
+    };
+    anyhow::ensure!(
+        !password.trim().is_empty(),
+        "the password is empty or only spaces: give one of at least 8 characters"
+    );
+    Ok(Secret::new(password))
 }
 
 fn main() {

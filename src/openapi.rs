@@ -40,7 +40,7 @@ Vietnamese with `Accept-Language: vi`; lists use keyset pagination (`limit`, `cu
     components(schemas(
         crate::petitions::api::PetitionAction,
         crate::plans::workflow::Action,
-        crate::http::export::Format,
+        crate::http::export::ExportFormat,
     )),
     modifiers(&BearerAuth),
 )]
@@ -67,8 +67,9 @@ impl Modify for BearerAuth {
 /// that shape (unless it documents them itself), so each handler documents only what is its
 /// own: any API call can fail inside (500) or find the database down (503); a Bearer token can
 /// be missing (401) or over a partner's limit (429); a JSON body can be malformed (400), of
-/// another type (415) or too large (413); a query parameter can be malformed (400);
-/// `If-Match` can be missing (428) or stale (412).
+/// another type (415), too large (413) or of the wrong shape (422); a query parameter can be
+/// malformed (422); a path's id can name nothing (404); `If-Match` can be malformed (400),
+/// missing (428) or stale (412).
 struct StandardResponses;
 
 fn problem(description: &str, retry_after: bool) -> utoipa::openapi::RefOr<utoipa::openapi::Response> {
@@ -148,11 +149,32 @@ impl Modify for StandardResponses {
                     add("400", "Malformed JSON", false);
                     add("413", "Body larger than the service accepts", false);
                     add("415", "Not `application/json`", false);
+                    add(
+                        "422",
+                        "A field of the wrong type or format, missing, unknown, or breaking a rule: `errors` name each (a JSON path)",
+                        false,
+                    );
                 }
                 if query {
-                    add("400", "Malformed query parameter", false);
+                    add(
+                        "422",
+                        "A query parameter of the wrong type or format, or a rule broken (e.g. `from` after `to`): `errors` name it",
+                        false,
+                    );
+                }
+                if path.contains('{') {
+                    add(
+                        "404",
+                        "No such record in the caller's scope (a malformed id names no record either)",
+                        false,
+                    );
                 }
                 if if_match {
+                    add(
+                        "400",
+                        "Malformed `If-Match`: send the `ETag` exactly as it was given",
+                        false,
+                    );
                     add(
                         "412",
                         "Stale `If-Match`: `current` holds the record as it is now",
@@ -165,8 +187,175 @@ impl Modify for StandardResponses {
     }
 }
 
-/// Completes the document once the routes have added their paths.
+/// Fields a response may leave out (`skip_serializing_if`); every other field of a schema that
+/// only responses use is always sent, so it is `required`.
+const MAY_BE_ABSENT: &[(&str, &str)] = &[
+    ("Problem", "errors"),
+    ("Problem", "request_id"),
+    ("Problem", "current"),
+    ("Problem", "allowed"),
+    ("Violation", "offender"),
+    ("Petition", "petitioner"),
+    ("RowBody", "suppressed"),
+];
+
+/// Completes the document once the routes have added their paths: the standard responses,
+/// a typed `current` for every 412, the change feed's items typed by resource, and `required`
+/// on every field a response always carries.
 pub fn finish(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     StandardResponses.modify(&mut doc);
-    doc
+    let mut value = serde_json::to_value(&doc).expect("the document is JSON");
+    typed_stale(&mut value);
+    typed_changes(&mut value);
+    required_when_always_sent(&mut value);
+    serde_json::from_value(value).expect("the finished document is still OpenAPI")
+}
+
+use serde_json::{json, Map, Value};
+
+const SCHEMAS: &str = "#/components/schemas/";
+
+fn operations(doc: &mut Value) -> impl Iterator<Item = &mut Map<String, Value>> {
+    doc["paths"]
+        .as_object_mut()
+        .into_iter()
+        .flat_map(|paths| paths.values_mut())
+        .filter_map(Value::as_object_mut)
+        .flat_map(|item| item.iter_mut())
+        .filter(|(method, _)| ["get", "post", "put", "patch", "delete"].contains(&method.as_str()))
+        .filter_map(|(_, op)| op.as_object_mut())
+}
+
+/// The schema name a JSON response refers to.
+fn json_ref(response: &Value) -> Option<String> {
+    response["content"]["application/json"]["schema"]["$ref"]
+        .as_str()
+        .and_then(|r| r.strip_prefix(SCHEMAS))
+        .map(str::to_string)
+}
+
+/// A 412 carries the record as it is now: `Stale<Record>` is the problem with a `current` of the
+/// operation's own 2xx type, so a generated client reads `current.version` without a cast.
+fn typed_stale(doc: &mut Value) {
+    let mut stale = Vec::new();
+    for op in operations(doc) {
+        let Some(responses) = op.get_mut("responses") else {
+            continue;
+        };
+        let record = ["200", "201"].iter().find_map(|c| json_ref(&responses[*c]));
+        if let (Some(record), Some(r412)) = (record, responses.get_mut("412")) {
+            let name = format!("Stale{record}");
+            r412["content"]["application/problem+json"]["schema"] = json!({"$ref": format!("{SCHEMAS}{name}")});
+            stale.push((name, record));
+        }
+    }
+    let schemas = &mut doc["components"]["schemas"];
+    for (name, record) in stale {
+        schemas[name.as_str()] = json!({
+            "description": format!("A 412 problem: `current` is the {record} as it is now; merge and retry with its version."),
+            "allOf": [
+                {"$ref": format!("{SCHEMAS}Problem")},
+                {
+                    "type": "object",
+                    "required": ["current"],
+                    "properties": {"current": {"$ref": format!("{SCHEMAS}{record}")}},
+                },
+            ],
+        });
+    }
+}
+
+/// `ChangeItem` is one of `<Record>Change`, told apart by `type`, each with `data` of that
+/// record's own type (null on a tombstone).
+fn typed_changes(doc: &mut Value) {
+    let schemas = &mut doc["components"]["schemas"];
+    let Some(base) = schemas.get("ChangeItem").cloned() else {
+        return;
+    };
+    let mut variants = Vec::new();
+    let mut mapping = Map::new();
+    for (type_, record) in crate::changes::api::FEED_TYPES {
+        let camel: String = type_.split('_').map(|w| w[..1].to_uppercase() + &w[1..]).collect();
+        let name = format!("{camel}Change");
+        let mut item = base.clone();
+        item["description"] = json!(format!("A change of a `{type_}`."));
+        item["properties"]["type"] = json!({"type": "string", "enum": [type_]});
+        item["properties"]["data"] = match record {
+            Some(r) => json!({"oneOf": [{"$ref": format!("{SCHEMAS}{r}")}, {"type": "null"}],
+                "description": "The record as `GET` returns it, after the change; null for a deletion."}),
+            None => {
+                json!({"type": ["object", "null"], "description": "The record after the change; null for a deletion."})
+            }
+        };
+        item.as_object_mut().map(|o| o.remove("example"));
+        schemas[name.as_str()] = item;
+        mapping.insert(type_.to_string(), json!(format!("{SCHEMAS}{name}")));
+        variants.push(json!({"$ref": format!("{SCHEMAS}{name}")}));
+    }
+    schemas["ChangeItem"] = json!({
+        "description": "One change: the record's state after it, or a tombstone; `type` says which record type `data` is.",
+        "oneOf": variants,
+        "discriminator": {"propertyName": "type", "mapping": mapping},
+    });
+}
+
+/// The schema names `v` refers to.
+fn refs(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(o) => {
+            if let Some(r) = o
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix(SCHEMAS))
+            {
+                out.push(r.to_string());
+            }
+            o.values().for_each(|v| refs(v, out));
+        }
+        Value::Array(a) => a.iter().for_each(|v| refs(v, out)),
+        _ => {}
+    }
+}
+
+/// Every schema reachable from `start` through `$ref`s.
+fn reachable(schemas: &Map<String, Value>, start: Vec<String>) -> std::collections::BTreeSet<String> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut todo = start;
+    while let Some(name) = todo.pop() {
+        if seen.insert(name.clone()) {
+            if let Some(s) = schemas.get(&name) {
+                refs(s, &mut todo);
+            }
+        }
+    }
+    seen
+}
+
+/// Marks as `required` every property of the schemas that only responses use, but for the few
+/// a response may leave out ([`MAY_BE_ABSENT`]). Request schemas keep their optional fields.
+fn required_when_always_sent(doc: &mut Value) {
+    let (mut answers, mut asks) = (Vec::new(), Vec::new());
+    for op in operations(doc) {
+        let part = |key: &str| op.get(key).cloned().unwrap_or(Value::Null);
+        refs(&part("responses"), &mut answers);
+        refs(&part("requestBody"), &mut asks);
+        refs(&part("parameters"), &mut asks);
+    }
+    let schemas = doc["components"]["schemas"]
+        .as_object_mut()
+        .expect("components.schemas");
+    let answers = reachable(schemas, answers);
+    let asks = reachable(schemas, asks);
+    for name in answers.difference(&asks) {
+        let Some(schema) = schemas.get_mut(name) else { continue };
+        let Some(props) = schema.get("properties").and_then(Value::as_object) else {
+            continue;
+        };
+        let required: Vec<Value> = props
+            .keys()
+            .filter(|p| !MAY_BE_ABSENT.contains(&(name.as_str(), p.as_str())))
+            .map(|p| json!(p))
+            .collect();
+        schema["required"] = Value::Array(required);
+    }
 }

@@ -1,8 +1,7 @@
 //! Logging and metrics: one structured line per request (request id, method, path, status,
-//! latency), Prometheus counters and a latency histogram. Never logs headers or bodies, so
+//! latency), Prometheus counters and latency histograms. Never logs headers or bodies, so
 //! tokens, passwords and victims' details cannot reach a log.
 
-use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -25,80 +24,128 @@ pub fn init(json: bool) {
     };
 }
 
-const BUCKETS: [f64; 10] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0];
+/// Latency buckets in seconds: most requests take a few milliseconds; exports take longer.
+const BUCKETS: [f64; 12] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0];
 
-#[derive(Default)]
-struct Inner {
-    requests: HashMap<(String, String, u16), u64>,
-    buckets: [u64; BUCKETS.len()],
-    count: u64,
-    sum: f64,
+/// Request counters and latency histograms by route pattern, method and status class; the
+/// database pools' connections (the whole process and each worker); process metrics (RSS, CPU,
+/// open files, threads). Rendered at `/metrics` in the Prometheus text format by the
+/// `prometheus` crate. Labels are bounded: the route is the pattern (`/api/v1/trainings/{id}`),
+/// never the path, and anything that matched no route is `unmatched`.
+pub struct Metrics {
+    registry: prometheus::Registry,
+    requests: prometheus::IntCounterVec,
+    latency: prometheus::HistogramVec,
+    pool: prometheus::IntGaugeVec,
+    worker_pool: prometheus::IntGaugeVec,
+    pools: Mutex<Vec<crate::db::Pool>>,
 }
 
-/// Request counters and a latency histogram, rendered at `/metrics`.
-#[derive(Default)]
-pub struct Metrics {
-    inner: Mutex<Inner>,
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new().expect("metric names and labels are valid")
+    }
 }
 
 impl Metrics {
-    pub fn record(&self, method: &str, route: &str, status: u16, seconds: f64) {
-        let mut m = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        *m.requests
-            .entry((method.to_string(), route.to_string(), status))
-            .or_default() += 1;
-        for (i, le) in BUCKETS.iter().enumerate() {
-            if seconds <= *le {
-                m.buckets[i] += 1;
-            }
-        }
-        m.count += 1;
-        m.sum += seconds;
+    fn new() -> prometheus::Result<Self> {
+        use prometheus::{HistogramOpts, IntCounterVec, IntGaugeVec, Opts};
+        let registry = prometheus::Registry::new();
+        let labels = ["method", "route", "status"];
+        let requests = IntCounterVec::new(
+            Opts::new(
+                "binhdang_http_requests_total",
+                "HTTP requests by method, route pattern and status class (2xx, 4xx, ...).",
+            ),
+            &labels,
+        )?;
+        let latency = prometheus::HistogramVec::new(
+            HistogramOpts::new(
+                "binhdang_http_request_duration_seconds",
+                "Request latency by method, route pattern and status class.",
+            )
+            .buckets(BUCKETS.to_vec()),
+            &labels,
+        )?;
+        let pool = IntGaugeVec::new(
+            Opts::new(
+                "binhdang_db_pool_connections",
+                "Database connections of the whole process by state (open, idle, in_use, max, waiting).",
+            ),
+            &["state"],
+        )?;
+        let worker_pool = IntGaugeVec::new(
+            Opts::new(
+                "binhdang_db_pool_worker_connections",
+                "Database connections of each HTTP worker's own pool by state.",
+            ),
+            &["worker", "state"],
+        )?;
+        registry.register(Box::new(requests.clone()))?;
+        registry.register(Box::new(latency.clone()))?;
+        registry.register(Box::new(pool.clone()))?;
+        registry.register(Box::new(worker_pool.clone()))?;
+        registry.register(Box::new(prometheus::process_collector::ProcessCollector::for_self()))?;
+        Ok(Self {
+            registry,
+            requests,
+            latency,
+            pool,
+            worker_pool,
+            pools: Mutex::default(),
+        })
     }
 
-    pub fn render(&self, pool: &crate::db::Pool) -> String {
-        use std::fmt::Write;
-        let m = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        let mut out = String::new();
-        out.push_str("# HELP binhdang_http_requests_total HTTP requests by method, route and status.\n");
-        out.push_str("# TYPE binhdang_http_requests_total counter\n");
-        let mut rows: Vec<_> = m.requests.iter().collect();
-        rows.sort();
-        for ((method, route, status), n) in rows {
-            let _ = writeln!(
-                out,
-                "binhdang_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {n}"
-            );
+    /// Counts a worker's pool in the pool gauges (each worker calls this once for its own).
+    pub fn add_pool(&self, pool: crate::db::Pool) {
+        self.pools.lock().unwrap_or_else(|p| p.into_inner()).push(pool);
+    }
+
+    pub fn record(&self, method: &str, route: &str, status: u16, seconds: f64) {
+        let class = match status {
+            100..=199 => "1xx",
+            200..=299 => "2xx",
+            300..=399 => "3xx",
+            400..=499 => "4xx",
+            _ => "5xx",
+        };
+        let labels = [method, route, class];
+        self.requests.with_label_values(&labels).inc();
+        self.latency.with_label_values(&labels).observe(seconds);
+    }
+
+    pub fn render(&self) -> String {
+        let pools = self.pools.lock().unwrap_or_else(|p| p.into_inner());
+        let mut total = [0i64; 5];
+        for (worker, pool) in pools.iter().enumerate() {
+            let s = pool.status();
+            let available = s.available as i64;
+            let row = [
+                s.size as i64,
+                available,
+                s.size as i64 - available,
+                s.max_size as i64,
+                s.waiting as i64,
+            ];
+            let worker = worker.to_string();
+            for (i, state) in POOL_STATES.iter().enumerate() {
+                self.worker_pool
+                    .with_label_values(&[worker.as_str(), state])
+                    .set(row[i]);
+                total[i] += row[i];
+            }
         }
-        out.push_str("# HELP binhdang_http_request_duration_seconds Request latency.\n");
-        out.push_str("# TYPE binhdang_http_request_duration_seconds histogram\n");
-        for (i, le) in BUCKETS.iter().enumerate() {
-            let _ = writeln!(
-                out,
-                "binhdang_http_request_duration_seconds_bucket{{le=\"{le}\"}} {}",
-                m.buckets[i]
-            );
+        drop(pools);
+        for (i, state) in POOL_STATES.iter().enumerate() {
+            self.pool.with_label_values(&[state]).set(total[i]);
         }
-        let _ = writeln!(
-            out,
-            "binhdang_http_request_duration_seconds_bucket{{le=\"+Inf\"}} {}",
-            m.count
-        );
-        let _ = writeln!(out, "binhdang_http_request_duration_seconds_sum {}", m.sum);
-        let _ = writeln!(out, "binhdang_http_request_duration_seconds_count {}", m.count);
-        let status = pool.status();
-        out.push_str("# HELP binhdang_db_pool_connections Database pool connections by state.\n");
-        out.push_str("# TYPE binhdang_db_pool_connections gauge\n");
-        let _ = writeln!(out, "binhdang_db_pool_connections{{state=\"open\"}} {}", status.size);
-        let _ = writeln!(
-            out,
-            "binhdang_db_pool_connections{{state=\"idle\"}} {}",
-            status.available
-        );
-        let _ = writeln!(out, "binhdang_db_pool_connections{{state=\"max\"}} {}", status.max_size);
-        out
+        prometheus::TextEncoder::new()
+            .encode_to_string(&self.registry.gather())
+            .unwrap_or_else(|e| format!("# metrics could not be encoded: {e}\n"))
     }
 }
+
+const POOL_STATES: [&str; 5] = ["open", "idle", "in_use", "max", "waiting"];
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 

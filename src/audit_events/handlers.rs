@@ -28,10 +28,11 @@ use crate::state::AppState;
 pub async fn list_audit_events(
     state: web::Data<AppState>,
     caller: Caller,
-    f: web::Query<AuditFilters>,
-    page: web::Query<PageQuery>,
+    f: crate::http::Query<AuditFilters>,
+    page: crate::http::Query<PageQuery>,
 ) -> ApiResult<web::Json<Page<AuditEvent>>> {
     caller.require_admin()?;
+    crate::http::list::check_period(f.from, f.to)?;
     let sort = Sort::parse_newest_first(page.sort.as_deref(), SORTS)?;
     let cursor = page.cursor.as_deref().map(|c| Cursor::decode(c, &sort)).transpose()?;
     let mut conn = state.pool.get().await?;

@@ -78,7 +78,9 @@ pub struct NewCampaign {
     pub name: String,
     #[validate(length(max = 5000))]
     pub description: Option<String>,
+    #[serde(deserialize_with = "crate::http::date::strict")]
     pub starts_on: NaiveDate,
+    #[serde(deserialize_with = "crate::http::date::strict")]
     pub ends_on: NaiveDate,
 }
 
@@ -92,6 +94,8 @@ pub struct CampaignPatch {
     #[validate(length(max = 5000))]
     #[schema(value_type = Option<String>)]
     pub description: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::http::date::strict_opt")]
     pub starts_on: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "crate::http::date::strict_opt")]
     pub ends_on: Option<NaiveDate>,
 }

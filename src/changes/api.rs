@@ -16,6 +16,31 @@ pub struct ChangesQuery {
     pub limit: Option<i64>,
 }
 
+/// The resource types of the feed and the schema of their `data` (what `GET` returns);
+/// `None` where the record has no endpoint of its own (users, managed on the command line).
+/// The OpenAPI document types `ChangeItem` as one of these, told apart by `type`.
+pub const FEED_TYPES: &[(&str, Option<&str>)] = &[
+    ("unit", Some("Unit")),
+    ("unit_lineage", Some("Lineage")),
+    ("unit_leader", Some("Leader")),
+    ("unit_figures", Some("Figures")),
+    ("legal_document", Some("Document")),
+    ("plan", Some("Plan")),
+    ("plan_target", Some("Target")),
+    ("plan_activity", Some("Activity")),
+    ("training", Some("Training")),
+    ("outreach_event", Some("OutreachEvent")),
+    ("campaign", Some("Campaign")),
+    ("attachment", Some("Attachment")),
+    ("inspection", Some("Inspection")),
+    ("violation", Some("Violation")),
+    ("violation_rule", Some("Rule")),
+    ("petition", Some("Petition")),
+    ("holiday", Some("Holiday")),
+    ("api_client", Some("ApiClient")),
+    ("user", None),
+];
+
 /// One change: the record's state after it, or a tombstone.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({

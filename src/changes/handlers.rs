@@ -53,7 +53,7 @@ fn decode(raw: &str) -> ApiResult<(String, i64)> {
 pub async fn list_changes(
     state: web::Data<AppState>,
     caller: Caller,
-    q: web::Query<ChangesQuery>,
+    q: crate::http::Query<ChangesQuery>,
 ) -> ApiResult<web::Json<ChangesPage>> {
     let limit = q.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
     let mut conn = state.pool.get().await?;

@@ -253,29 +253,12 @@ fn parse_token_request(req: &HttpRequest, raw: &[u8]) -> ApiResult<TokenRequest>
         .get("content-type")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let shape = |e: String| {
-        ApiError::Rule(Text::new(
-            format!("The request does not fit: {e}"),
-            format!("Yêu cầu không đúng cấu trúc: {e}"),
-        ))
-    };
     if content_type.starts_with("application/x-www-form-urlencoded") {
         let text = std::str::from_utf8(raw)
             .map_err(|_| ApiError::bad_request("The form is not UTF-8", "Biểu mẫu không phải UTF-8"))?;
-        web::Query::<TokenRequest>::from_query(text)
-            .map(|q| q.into_inner())
-            .map_err(|e| shape(e.to_string()))
+        crate::http::query::parse(text)
     } else if content_type.starts_with("application/json") {
-        serde_json::from_slice(raw).map_err(|e| {
-            if e.is_data() {
-                shape(e.to_string())
-            } else {
-                ApiError::bad_request(
-                    format!("The body is not valid JSON: {e}"),
-                    format!("Nội dung không phải JSON hợp lệ: {e}"),
-                )
-            }
-        })
+        crate::http::json::parse(raw)
     } else {
         Err(ApiError::UnsupportedMediaType(Text::new(
             "Send application/x-www-form-urlencoded or application/json",

@@ -193,12 +193,26 @@ pub async fn migrations_applied(conn: &mut AsyncPgConnection) -> anyhow::Result<
 /// The database URL to use: `DATABASE_URL` when set, otherwise the embedded cluster, started
 /// (and created on first use) under the data directory. The returned guard stops the cluster
 /// when the process is done with it, if this process started it.
+///
+/// Only set-up commands (`may_create`) may initialise a new embedded cluster; the others fail,
+/// naming the directory they looked in and the two ways to point them elsewhere.
 pub async fn resolve(
     settings: &crate::config::Settings,
+    may_create: bool,
 ) -> anyhow::Result<(String, Option<embedded::EmbeddedPostgres>)> {
     if let Some(url) = &settings.database_url {
         return Ok((url.expose().to_string(), None));
     }
-    let pg = embedded::EmbeddedPostgres::start(&settings.data_dir.join("postgres"), "binhdang").await?;
+    let cluster = settings.data_dir.join("postgres");
+    if !may_create && !cluster.join("PG_VERSION").exists() {
+        let looked = std::path::absolute(&cluster).unwrap_or(cluster);
+        anyhow::bail!(
+            "no database: DATABASE_URL is not set and there is no embedded cluster at {}. \
+             Run this where `binhdang serve` runs, or set BINHDANG_DATA_DIR to its data directory \
+             (the one holding postgres/), or DATABASE_URL to the server's address.",
+            looked.display()
+        );
+    }
+    let pg = embedded::EmbeddedPostgres::start(&cluster, "binhdang").await?;
     Ok((pg.url(), Some(pg)))
 }

@@ -129,7 +129,9 @@ pub struct NewDocument {
     pub number: String,
     #[validate(length(min = 1, max = 200))]
     pub issuer: String,
+    #[serde(deserialize_with = "crate::http::date::strict")]
     pub issued_on: NaiveDate,
+    #[serde(default, deserialize_with = "crate::http::date::strict_opt")]
     pub effective_on: Option<NaiveDate>,
     #[validate(length(min = 1, max = 500))]
     pub title: String,
@@ -146,8 +148,9 @@ pub struct DocumentPatch {
     pub number: Option<String>,
     #[validate(length(min = 1, max = 200))]
     pub issuer: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::date::strict_opt")]
     pub issued_on: Option<NaiveDate>,
-    #[serde(default, deserialize_with = "crate::http::double_option")]
+    #[serde(default, deserialize_with = "crate::http::date::strict_double")]
     #[schema(value_type = Option<NaiveDate>)]
     pub effective_on: Option<Option<NaiveDate>>,
     #[validate(length(min = 1, max = 500))]

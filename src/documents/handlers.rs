@@ -32,8 +32,8 @@ use crate::write;
 pub async fn list_documents(
     state: web::Data<AppState>,
     _caller: Caller,
-    filters: web::Query<DocumentFilters>,
-    page: web::Query<PageQuery>,
+    filters: crate::http::Query<DocumentFilters>,
+    page: crate::http::Query<PageQuery>,
 ) -> ApiResult<web::Json<Page<Document>>> {
     let sort = Sort::parse(page.sort.as_deref(), queries::SORTS)?;
     let cursor = page.cursor.as_deref().map(|c| Cursor::decode(c, &sort)).transpose()?;

@@ -1,4 +1,6 @@
-//! Exports: the same data as JSON, CSV or XLSX, chosen by `format=` or the `Accept` header.
+//! Exports: a list's or report's data as CSV or XLSX, from operations of their own
+//! (`GET /api/v1/trainings/export?format=csv|xlsx`), chosen by `format=` or the `Accept` header;
+//! the list operations themselves answer JSON only.
 //!
 //! Lists are exported page by page (keyset pages of [`EXPORT_PAGE`] rows, each read with its own
 //! short database checkout), so a large export holds one page in memory: CSV is streamed to the
@@ -33,43 +35,84 @@ pub const EXPORT_PAGE: i64 = 500;
 /// What a suppressed cell shows in CSV and XLSX (JSON has `null`).
 pub const SUPPRESSED: &str = "<5";
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
+/// What a list or report answers in: JSON (the list and report operations) or a file (their
+/// `/export` operations).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     Json,
     Csv,
     Xlsx,
 }
 
-/// `format`: the representation, when the `Accept` header does not say.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct FormatQuery {
-    /// `json` (default), `csv` or `xlsx`; overrides `Accept` (`text/csv`, or
-    /// `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`).
-    pub format: Option<Format>,
+/// The file an export operation writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportFormat {
+    Csv,
+    Xlsx,
 }
 
-impl FormatQuery {
-    /// `format=` first, then the `Accept` header, then JSON.
+/// `format` of an export operation, when the `Accept` header does not say.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExportQuery {
+    /// `csv` (the default) or `xlsx`; overrides `Accept` (`text/csv`, or
+    /// `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`).
+    pub format: Option<ExportFormat>,
+}
+
+impl ExportQuery {
+    /// `format=` first, then the `Accept` header, then CSV.
     pub fn negotiate(&self, req: &HttpRequest) -> Format {
-        if let Some(f) = self.format {
-            return f;
-        }
         let accept = req
             .headers()
             .get(header::ACCEPT)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
-        if accept.contains("text/csv") {
-            Format::Csv
-        } else if accept.contains(XLSX) {
-            Format::Xlsx
-        } else {
-            Format::Json
+        match self.format {
+            Some(ExportFormat::Csv) => Format::Csv,
+            Some(ExportFormat::Xlsx) => Format::Xlsx,
+            None if accept.contains(XLSX) => Format::Xlsx,
+            None => Format::Csv,
         }
     }
 }
+
+/// The sort of an export (it has no pages, so no `limit` or `cursor`).
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SortQuery {
+    /// Sort field, `-` prefix for descending; the same fields as the list's.
+    pub sort: Option<String>,
+}
+
+impl SortQuery {
+    /// The whole list from its first row, as one "page" query.
+    pub fn into_page(self) -> crate::http::PageQuery {
+        crate::http::PageQuery {
+            limit: None,
+            cursor: None,
+            sort: self.sort,
+        }
+    }
+}
+
+/// A file's bytes in the OpenAPI document: `type: string, format: binary`, so that generators
+/// hand clients bytes (a `Blob`, `File` or `ArrayBuffer`), never a string or a list of numbers.
+pub struct Binary;
+
+impl utoipa::PartialSchema for Binary {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+            .description(Some("The file's bytes"))
+            .into()
+    }
+}
+
+impl ToSchema for Binary {}
 
 /// A cell of an export.
 #[derive(Clone, Debug)]
@@ -82,8 +125,15 @@ pub enum Value {
     Date(NaiveDate),
     DateTime(DateTime<Utc>),
     Bool(bool),
+    /// Coded values (a status, kinds, topics): written as their names in the request's language.
+    Codes(Vec<String>),
     Suppressed,
     Empty,
+}
+
+/// Vietnam's offset (UTC+7, no daylight saving): exports show times as people there read them.
+fn vietnam() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(7 * 3600).expect("a valid offset")
 }
 
 impl Value {
@@ -93,27 +143,42 @@ impl Value {
     pub fn opt_text(s: Option<impl ToString>) -> Value {
         s.map(|s| Value::Text(s.to_string())).unwrap_or(Value::Empty)
     }
+    /// Coded values (serde's names of enum variants).
     pub fn list<T: serde::Serialize>(items: &[T]) -> Value {
-        Value::Text(
+        Value::Codes(
             items
                 .iter()
                 .filter_map(|i| serde_json::to_value(i).ok())
                 .map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()))
-                .collect::<Vec<_>>()
-                .join("; "),
+                .collect(),
         )
     }
 
-    fn csv_text(&self) -> String {
+    /// The cell as a spreadsheet shows it in `lang`, for text cells and CSV.
+    fn text(&self, lang: Lang) -> String {
         match self {
-            Value::Text(s) => neutralised(s),
+            Value::Text(s) => s.clone(),
             Value::Int(v) | Value::Money(v) => v.to_string(),
             Value::Percent(v) => format!("{:.1}", v),
             Value::Date(d) => d.to_string(),
-            Value::DateTime(t) => t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            Value::DateTime(t) => t
+                .with_timezone(&vietnam())
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
             Value::Bool(b) => b.to_string(),
+            Value::Codes(codes) => codes
+                .iter()
+                .map(|c| crate::labels::label(c, lang))
+                .collect::<Vec<_>>()
+                .join("; "),
             Value::Suppressed => SUPPRESSED.to_string(),
             Value::Empty => String::new(),
+        }
+    }
+
+    fn csv_text(&self, lang: Lang) -> String {
+        match self {
+            Value::Text(_) | Value::Codes(_) => neutralised(&self.text(lang)),
+            other => other.text(lang),
         }
     }
 }
@@ -144,19 +209,118 @@ impl<T> Column<T> {
             self.en
         }
     }
+
+    /// A column of unit ids (`unit_id`, `handling_unit_id`): the export adds the unit's name and
+    /// official code beside it.
+    fn is_unit(&self) -> bool {
+        self.key.ends_with("unit_id")
+    }
+
+    /// A timestamp column (`created_at`): written in Vietnam time, and its title says so.
+    fn is_time(&self) -> bool {
+        self.key.ends_with("_at")
+    }
 }
 
-/// One record's cells, column by column.
-fn row_values<T>(columns: &[Column<T>], item: &T) -> Vec<Value> {
-    columns.iter().map(|c| (c.get)(item)).collect()
+/// The header row of a list export: each column's title, a unit column followed by the unit's
+/// name and code, a time column marked as Vietnam time.
+fn header_titles<T>(columns: &[Column<T>], lang: Lang) -> Vec<String> {
+    let vi = lang == Lang::Vi;
+    let mut out = Vec::new();
+    for c in columns {
+        if c.is_time() {
+            let zone = if vi {
+                "giờ Việt Nam, UTC+7"
+            } else {
+                "Vietnam time, UTC+7"
+            };
+            out.push(format!("{} ({zone})", c.title(lang)));
+        } else {
+            out.push(c.title(lang).to_string());
+        }
+        if c.is_unit() {
+            out.push(if vi { "Tên đơn vị" } else { "Unit name" }.to_string());
+            out.push(
+                if vi {
+                    "Mã đơn vị hành chính"
+                } else {
+                    "Unit official code"
+                }
+                .to_string(),
+            );
+        }
+    }
+    out
 }
 
-/// CSV bytes of some records (RFC 4180 quoting).
-pub fn csv_rows<'a>(rows: impl IntoIterator<Item = Vec<Value>> + 'a) -> Vec<u8> {
+/// Unit names and official codes by id, for the rows of one export page.
+type UnitNames = std::collections::HashMap<uuid::Uuid, (String, Option<String>)>;
+
+fn unit_of(v: &Value) -> Option<uuid::Uuid> {
+    match v {
+        Value::Text(t) => t.parse().ok(),
+        _ => None,
+    }
+}
+
+/// One round trip per page: the units its rows name.
+async fn unit_names(pool: &Pool, rows: &[Vec<Value>], unit_cells: &[usize]) -> ApiResult<UnitNames> {
+    use crate::db::schema::units;
+    use diesel::prelude::*;
+    use diesel_async::RunQueryDsl;
+    let mut ids: Vec<uuid::Uuid> = rows
+        .iter()
+        .flat_map(|r| unit_cells.iter().filter_map(|i| unit_of(&r[*i])))
+        .collect();
+    ids.sort();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(UnitNames::new());
+    }
+    let mut conn = pool.get().await?;
+    let found: Vec<(uuid::Uuid, String, Option<String>)> = units::table
+        .filter(units::id.eq_any(&ids))
+        .select((units::id, units::name, units::code))
+        .load(&mut conn)
+        .await?;
+    Ok(found.into_iter().map(|(id, name, code)| (id, (name, code))).collect())
+}
+
+/// One page of an export: each record's cells, column by column, with the unit's name and
+/// official code after each unit column.
+async fn page_rows<T>(pool: &Pool, columns: &[Column<T>], items: &[T]) -> ApiResult<Vec<Vec<Value>>> {
+    let rows: Vec<Vec<Value>> = items
+        .iter()
+        .map(|i| columns.iter().map(|c| (c.get)(i)).collect())
+        .collect();
+    let unit_cells: Vec<usize> = (0..columns.len()).filter(|i| columns[*i].is_unit()).collect();
+    let names = unit_names(pool, &rows, &unit_cells).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let mut out = Vec::with_capacity(row.len() + 2 * unit_cells.len());
+            for (i, v) in row.into_iter().enumerate() {
+                let unit = unit_cells
+                    .contains(&i)
+                    .then(|| unit_of(&v).and_then(|id| names.get(&id).cloned()));
+                out.push(v);
+                if let Some(unit) = unit {
+                    let (name, code) = unit.unwrap_or_default();
+                    out.push(Value::Text(name));
+                    out.push(Value::opt_text(code));
+                }
+            }
+            out
+        })
+        .collect())
+}
+
+/// CSV bytes of some rows (RFC 4180 quoting), coded values named in `lang`.
+pub fn csv_rows<'a>(lang: Lang, rows: impl IntoIterator<Item = Vec<Value>> + 'a) -> Vec<u8> {
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
     for row in rows {
         // Writing to a Vec cannot fail.
-        let _ = w.write_record(row.iter().map(Value::csv_text));
+        let _ = w.write_record(row.iter().map(|v| v.csv_text(lang)));
     }
     w.into_inner().unwrap_or_default()
 }
@@ -189,7 +353,7 @@ impl Styles {
     }
 
     /// Numbers as numbers, dates as dates.
-    pub fn write(&self, ws: &mut Worksheet, row: u32, values: &[Value]) -> Result<(), XlsxError> {
+    pub fn write(&self, ws: &mut Worksheet, row: u32, values: &[Value], lang: Lang) -> Result<(), XlsxError> {
         for (c, v) in values.iter().enumerate() {
             let c = c as u16;
             match v {
@@ -203,9 +367,10 @@ impl Styles {
                     .map(|_| ())?,
                 Value::Date(d) => ws.write_datetime_with_format(row, c, d, &self.date).map(|_| ())?,
                 Value::DateTime(t) => ws
-                    .write_datetime_with_format(row, c, t.naive_utc(), &self.datetime)
+                    .write_datetime_with_format(row, c, t.with_timezone(&vietnam()).naive_local(), &self.datetime)
                     .map(|_| ())?,
                 Value::Bool(b) => ws.write_boolean(row, c, *b).map(|_| ())?,
+                Value::Codes(_) => ws.write_string(row, c, v.text(lang)).map(|_| ())?,
                 Value::Suppressed => ws.write_string(row, c, SUPPRESSED).map(|_| ())?,
                 Value::Empty => {}
             }
@@ -254,11 +419,13 @@ pub type ExportPage<T> = (Vec<T>, Option<Cursor>);
 
 /// A whole list as CSV (streamed page by page) or XLSX (built on disk, then streamed), from
 /// `fetch`, which reads the page after a cursor with the list's own filters and scope.
+/// A list as a file, page by page: XLSX to a constant-memory sheet, CSV streamed.
 pub async fn export_list<T, F, Fut>(
     format: Format,
     lang: Lang,
     name: &'static str,
     columns: &'static [Column<T>],
+    pool: Pool,
     fetch: F,
 ) -> ApiResult<HttpResponse>
 where
@@ -266,21 +433,21 @@ where
     F: Fn(Option<Cursor>) -> Fut + 'static,
     Fut: Future<Output = ApiResult<ExportPage<T>>> + 'static,
 {
-    let values = |item: &T| row_values(columns, item);
+    let titles = header_titles(columns, lang);
     match format {
         Format::Xlsx => {
             let mut workbook = Workbook::new();
             let styles = Styles::new();
             let ws = workbook.add_worksheet_with_constant_memory();
             ws.set_name(name).map_err(xlsx_error)?;
-            let titles: Vec<&str> = columns.iter().map(|c| c.title(lang)).collect();
+            let titles: Vec<&str> = titles.iter().map(String::as_str).collect();
             styles.header(ws, 0, &titles).map_err(xlsx_error)?;
             let mut row = 1u32;
             let mut cursor = None;
             loop {
                 let (items, next) = fetch(cursor).await?;
-                for item in &items {
-                    styles.write(ws, row, &values(item)).map_err(xlsx_error)?;
+                for values in page_rows(&pool, columns, &items).await? {
+                    styles.write(ws, row, &values, lang).map_err(xlsx_error)?;
                     row += 1;
                 }
                 match next {
@@ -291,22 +458,24 @@ where
             xlsx_response(workbook, name).await
         }
         _ => {
-            // The first page is read before answering, so a failure is still a proper error.
             let first = fetch(None).await?;
-            let header: Vec<Value> = columns.iter().map(|c| Value::Text(c.title(lang).into())).collect();
             let mut head = "\u{feff}".as_bytes().to_vec();
-            head.extend(csv_rows([header]));
-            head.extend(csv_rows(first.0.iter().map(values)));
-            let rest = stream::unfold((first.1, fetch), move |(cursor, fetch)| async move {
+            head.extend(csv_rows(lang, [titles.into_iter().map(Value::Text).collect()]));
+            head.extend(csv_rows(lang, page_rows(&pool, columns, &first.0).await?));
+            let rest = stream::unfold((first.1, fetch, pool), move |(cursor, fetch, pool)| async move {
                 let cursor = cursor?;
-                match fetch(Some(cursor)).await {
-                    Ok((items, next)) => {
-                        let bytes = csv_rows(items.iter().map(|i| row_values(columns, i)));
-                        Some((Ok(actix_web::web::Bytes::from(bytes)), (next, fetch)))
-                    }
+                let page = match fetch(Some(cursor)).await {
+                    Ok((items, next)) => page_rows(&pool, columns, &items).await.map(|rows| (rows, next)),
+                    Err(e) => Err(e),
+                };
+                match page {
+                    Ok((rows, next)) => Some((
+                        Ok(actix_web::web::Bytes::from(csv_rows(lang, rows))),
+                        (next, fetch, pool),
+                    )),
                     Err(e) => {
                         tracing::error!(error = %e, "export stopped");
-                        Some((Err(e), (None, fetch)))
+                        Some((Err(e), (None, fetch, pool)))
                     }
                 }
             });
@@ -319,8 +488,6 @@ where
     }
 }
 
-/// What every page of a list needs: the caller's scopes, the list's filters (with anything else
-/// its query takes), the resolved subtree and the sort.
 pub struct ListArgs<F> {
     pub scopes: Vec<String>,
     pub filters: F,
@@ -341,8 +508,7 @@ pub type Loader<F, R> = for<'a> fn(
 /// per page of [`EXPORT_PAGE`] rows for an export, each time with its own short checkout.
 #[allow(clippy::too_many_arguments)]
 pub async fn respond_list<F, R, T>(
-    req: &HttpRequest,
-    format: &FormatQuery,
+    format: Format,
     name: &'static str,
     columns: &'static [Column<T>],
     pool: Pool,
@@ -357,6 +523,7 @@ where
 {
     let sort = args.sort;
     let args = Rc::new(args);
+    let lookups = pool.clone();
     let fetch = move |cursor: Option<Cursor>, limit: i64| {
         let (pool, args) = (pool.clone(), args.clone());
         async move {
@@ -368,11 +535,11 @@ where
             Ok(paginate(rows, limit, &args.sort, T::from))
         }
     };
-    match format.negotiate(req) {
+    match format {
         Format::Json => Ok(HttpResponse::Ok().json(fetch(cursor, limit).await?)),
         f => {
             let lang = Lang::current();
-            export_list(f, lang, name, columns, move |cursor| {
+            export_list(f, lang, name, columns, lookups, move |cursor| {
                 let page = fetch(cursor, EXPORT_PAGE);
                 async move {
                     let page = page.await?;
@@ -392,12 +559,23 @@ mod tests {
     #[test]
     fn text_that_would_run_as_a_formula_is_neutralised() {
         for bad in ["=HYPERLINK(\"http://x\",\"y\")", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
-            assert_eq!(Value::Text(bad.into()).csv_text(), format!("'{bad}"));
+            assert_eq!(Value::Text(bad.into()).csv_text(Lang::En), format!("'{bad}"));
         }
         assert_eq!(
-            Value::Text("Tập huấn = bình đẳng".into()).csv_text(),
+            Value::Text("Tập huấn = bình đẳng".into()).csv_text(Lang::En),
             "Tập huấn = bình đẳng"
         );
-        assert_eq!(Value::Int(-5).csv_text(), "-5", "numbers stay numbers");
+        assert_eq!(Value::Int(-5).csv_text(Lang::En), "-5", "numbers stay numbers");
+    }
+
+    #[test]
+    fn codes_are_named_and_times_are_vietnam_time() {
+        let kinds = Value::Codes(vec!["street_event".into(), "seminar".into()]);
+        assert_eq!(kinds.csv_text(Lang::Vi), "Sự kiện đường phố; Tọa đàm");
+        assert_eq!(kinds.csv_text(Lang::En), "Street event; Seminar");
+        let t = chrono::DateTime::parse_from_rfc3339("2026-11-30T18:30:00Z")
+            .unwrap()
+            .to_utc();
+        assert_eq!(Value::DateTime(t).csv_text(Lang::En), "2026-12-01T01:30:00+07:00");
     }
 }

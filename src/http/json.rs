@@ -107,18 +107,21 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             let message = inner.to_string();
             // serde's message ends with " at line L column C": the path says where.
             let message = message.split(" at line ").next().unwrap_or(&message).to_string();
-            let path = e.path().to_string();
-            let field = field_of(&path, &message);
-            Err(ApiError::Validation(vec![FieldError::new(
-                field,
-                code_of(&message),
-                Text::new(
-                    message.clone(),
-                    format!("giá trị không đúng kiểu, định dạng hoặc tên trường ({message})"),
-                ),
-            )]))
+            Err(shape_error(&e.path().to_string(), &message))
         }
     }
+}
+
+/// A 422 naming the field (a JSON path, or a query parameter) that serde could not take.
+pub(crate) fn shape_error(path: &str, message: &str) -> ApiError {
+    ApiError::Validation(vec![FieldError::new(
+        field_of(path, message),
+        code_of(message),
+        Text::new(
+            message.to_string(),
+            format!("giá trị không đúng kiểu, định dạng hoặc tên trường ({message})"),
+        ),
+    )])
 }
 
 impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {

@@ -37,6 +37,20 @@ impl PageQuery {
     }
 }
 
+/// A list's `from` and `to` (either may be absent): `to` before `from` is 422 naming `to`, as
+/// on the report, rather than an empty page that looks like "nothing happened".
+pub fn check_period<T: PartialOrd>(from: Option<T>, to: Option<T>) -> crate::error::ApiResult<()> {
+    match (from, to) {
+        (Some(f), Some(t)) if t < f => Err(crate::error::ApiError::field(
+            "to",
+            "before_start",
+            "must not be before from",
+            "không được trước from",
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// A page of a list.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Page<T> {

@@ -3,15 +3,18 @@
 //! Every resource uses these; none re-implements them.
 
 pub mod caller;
+pub mod date;
 pub mod export;
 pub mod idempotency;
 pub mod json;
 pub mod list;
+pub mod query;
 pub mod version;
 
 pub use idempotency::IdempotencyKey;
 pub use json::Json;
 pub use list::{Cursor, ListSql, Page, PageQuery, Sort, SortField};
+pub use query::Query;
 pub use version::{etag_response, IfMatch};
 
 use crate::error::ApiResult;

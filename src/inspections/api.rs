@@ -117,8 +117,11 @@ pub struct NewInspection {
     pub subject_address: Option<String>,
     #[validate(length(min = 1, max = 64))]
     pub decision_number: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::date::strict_opt")]
     pub decision_on: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "crate::http::date::strict_opt")]
     pub period_from: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "crate::http::date::strict_opt")]
     pub period_to: Option<NaiveDate>,
     #[serde(default)]
     pub areas: Vec<LawArea>,
@@ -136,10 +139,13 @@ pub struct InspectionPatch {
     pub status: Option<InspectionStatus>,
     #[validate(length(min = 1, max = 50000))]
     pub conclusion: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::date::strict_opt")]
     pub concluded_on: Option<NaiveDate>,
     #[validate(length(max = 50000))]
     pub recommendations: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::date::strict_opt")]
     pub period_from: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "crate::http::date::strict_opt")]
     pub period_to: Option<NaiveDate>,
     pub areas: Option<Vec<LawArea>>,
     #[validate(custom(function = "crate::trainings::api::valid_names"))]

@@ -32,8 +32,8 @@ use crate::write;
 pub async fn list_inspections(
     state: web::Data<AppState>,
     caller: Caller,
-    f: web::Query<InspectionFilters>,
-    page: web::Query<PageQuery>,
+    f: crate::http::Query<InspectionFilters>,
+    page: crate::http::Query<PageQuery>,
 ) -> ApiResult<web::Json<Page<Inspection>>> {
     caller.require_not_partner()?;
     let sort = Sort::parse_newest_first(page.sort.as_deref(), SORTS)?;

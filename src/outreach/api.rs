@@ -148,7 +148,9 @@ pub struct NewEvent {
     pub title: String,
     #[serde(default)]
     pub topics: Vec<Topic>,
+    #[serde(deserialize_with = "crate::http::date::strict")]
     pub starts_on: NaiveDate,
+    #[serde(deserialize_with = "crate::http::date::strict")]
     pub ends_on: NaiveDate,
     #[validate(length(max = 500))]
     pub location: Option<String>,
@@ -178,7 +180,9 @@ pub struct EventPatch {
     #[validate(length(min = 1, max = 500))]
     pub title: Option<String>,
     pub topics: Option<Vec<Topic>>,
+    #[serde(default, deserialize_with = "crate::http::date::strict_opt")]
     pub starts_on: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "crate::http::date::strict_opt")]
     pub ends_on: Option<NaiveDate>,
     #[serde(default, deserialize_with = "crate::http::double_option")]
     #[validate(length(max = 500))]
@@ -207,8 +211,10 @@ pub struct EventFilters {
     #[serde(default)]
     pub include_descendants: bool,
     /// Events that end on or after this date.
+    #[serde(default, deserialize_with = "crate::http::date::strict_opt")]
     pub from: Option<NaiveDate>,
     /// Events that start on or before this date.
+    #[serde(default, deserialize_with = "crate::http::date::strict_opt")]
     pub to: Option<NaiveDate>,
     pub kind: Option<EventKind>,
     pub topic: Option<Topic>,
@@ -221,7 +227,7 @@ pub struct EventFilters {
 }
 
 /// The columns of an outreach export (CSV, XLSX).
-pub static EXPORT_COLUMNS: [Column<OutreachEvent>; 21] = [
+pub static EXPORT_COLUMNS: [Column<OutreachEvent>; 22] = [
     Column {
         key: "id",
         en: "Id",
@@ -229,9 +235,15 @@ pub static EXPORT_COLUMNS: [Column<OutreachEvent>; 21] = [
         get: |e| Value::Text(e.id.to_string()),
     },
     Column {
+        key: "version",
+        en: "Version",
+        vi: "Phiên bản",
+        get: |e| Value::Int(e.version),
+    },
+    Column {
         key: "unit_id",
         en: "Unit id",
-        vi: "Mã đơn vị",
+        vi: "Mã định danh đơn vị",
         get: |e| Value::Text(e.unit_id.to_string()),
     },
     Column {

@@ -10,7 +10,7 @@ use super::queries;
 use crate::auth::Caller;
 use crate::db::Conn;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::http::export::{self, FormatQuery, ListArgs};
+use crate::http::export::{self, Binary, ExportQuery, Format, ListArgs, SortQuery};
 use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::list::{Cursor, Page, PageQuery, Sort, SubtreeFilter};
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
@@ -37,46 +37,26 @@ async fn check_campaign(conn: &mut Conn, caller: &Caller, campaign_id: Option<Uu
     }
 }
 
-/// Outreach events in the caller's scope (partners: public events of their granted units).
-///
-/// Sort: `starts_on` (default), `title`, `updated_at`; `-` for descending. With `format=csv` or
-/// `format=xlsx` (or the matching `Accept`), the whole list with these filters and this sort
-/// is exported, streamed, instead of one page.
-#[utoipa::path(
-    tag = "outreach",
-    operation_id = "list_outreach_events",
-    params(EventFilters, PageQuery, FormatQuery),
-    responses(
-        (status = 200, description = "A page of events, or all of them as CSV or XLSX", content(
-            (Page<OutreachEvent> = "application/json"),
-            (String = "text/csv"),
-            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        )),
-        (status = 422, description = "Invalid sort or cursor", body = Problem, content_type = "application/problem+json"),
-    ),
-    security(("bearer" = [])),
-)]
-#[get("/outreach")]
-pub async fn list_events(
+/// The list's filters, sort and scope, answered as one JSON page or exported whole.
+async fn respond(
     state: web::Data<AppState>,
     caller: Caller,
-    req: HttpRequest,
-    filters: web::Query<EventFilters>,
-    page: web::Query<PageQuery>,
-    format: web::Query<FormatQuery>,
+    filters: EventFilters,
+    page: PageQuery,
+    format: Format,
 ) -> ApiResult<HttpResponse> {
+    crate::http::list::check_period(filters.from, filters.to)?;
     let sort = Sort::parse(page.sort.as_deref(), queries::SORTS)?;
     let cursor = page.cursor.as_deref().map(|c| Cursor::decode(c, &sort)).transpose()?;
     let subtree = SubtreeFilter::resolve(&state.pool, filters.unit_id, filters.include_descendants).await?;
     let args = ListArgs {
-        filters: (filters.into_inner(), caller.is_partner()),
+        filters: (filters, caller.is_partner()),
         scopes: caller.scopes,
         subtree,
         sort,
     };
     export::respond_list(
-        &req,
-        &format,
+        format,
         "outreach",
         &EXPORT_COLUMNS,
         state.pool.clone(),
@@ -95,6 +75,67 @@ pub async fn list_events(
                 limit,
             ))
         },
+    )
+    .await
+}
+
+/// Outreach events in the caller's scope (partners: public events of their granted units).
+///
+/// Sort: `starts_on` (default), `title`, `updated_at`; `-` for descending.
+/// `GET /api/v1/outreach/export` gives the whole list as a file.
+#[utoipa::path(
+    tag = "outreach",
+    operation_id = "list_outreach_events",
+    params(EventFilters, PageQuery),
+    responses(
+        (status = 200, description = "A page of outreach", body = Page<OutreachEvent>),
+        (status = 422, description = "Invalid sort or cursor", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/outreach")]
+pub async fn list_events(
+    state: web::Data<AppState>,
+    caller: Caller,
+    filters: crate::http::Query<EventFilters>,
+    page: crate::http::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    respond(state, caller, filters.into_inner(), page.into_inner(), Format::Json).await
+}
+
+/// Outreach events as a file: the whole list with the list's filters and sort, streamed as CSV (the
+/// default) or XLSX, chosen by `format` or `Accept`. Columns are titled in the request's
+/// language; each row carries the record's `id` and `version`, its unit's name and official
+/// code, coded values as labels, and times in Vietnam time (UTC+7).
+#[utoipa::path(
+    tag = "outreach",
+    operation_id = "export_outreach_events",
+    params(EventFilters, SortQuery, ExportQuery),
+    responses(
+        (status = 200, description = "The file", content(
+            (Binary = "text/csv"),
+            (Binary = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        ), headers(("Content-Disposition" = String, description = "attachment; filename=\"outreach.csv\" (or .xlsx)"))),
+        (status = 422, description = "Invalid sort or cursor", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/outreach/export")]
+pub async fn export_outreach_events(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    filters: crate::http::Query<EventFilters>,
+    sort: crate::http::Query<SortQuery>,
+    format: crate::http::Query<ExportQuery>,
+) -> ApiResult<HttpResponse> {
+    let format = format.negotiate(&req);
+    respond(
+        state,
+        caller,
+        filters.into_inner(),
+        sort.into_inner().into_page(),
+        format,
     )
     .await
 }

@@ -261,6 +261,7 @@ pub struct NewPetition {
     pub kind: PetitionKind,
     /// Defaults to the caller's unit.
     pub handling_unit_id: Option<Uuid>,
+    #[serde(deserialize_with = "crate::http::date::strict")]
     pub received_on: NaiveDate,
     pub channel: Channel,
     #[validate(length(min = 1, max = 500))]
@@ -373,6 +374,7 @@ pub fn allowed(from: PetitionStatus) -> Vec<&'static str> {
 #[schema(example = json!({"on": "2024-03-08"}))]
 pub struct ActionRequest {
     /// The day it happened (default: today in Vietnam); not before receipt, not in the future.
+    #[serde(default, deserialize_with = "crate::http::date::strict_opt")]
     pub on: Option<NaiveDate>,
     /// Required to reject, forward or resolve.
     #[validate(length(min = 1, max = 20000))]
@@ -393,20 +395,28 @@ pub struct PetitionFilters {
     /// Only those whose running deadline falls within this many days from today (0 to 366).
     pub due_within_days: Option<i64>,
     /// Received on or after.
+    #[serde(default, deserialize_with = "crate::http::date::strict_opt")]
     pub from: Option<NaiveDate>,
     /// Received on or before.
+    #[serde(default, deserialize_with = "crate::http::date::strict_opt")]
     pub to: Option<NaiveDate>,
     /// Search in the subject, ignoring diacritics and case.
     pub q: Option<String>,
 }
 
 /// The columns of a petitions export (CSV, XLSX): the case, never the petitioner.
-pub static EXPORT_COLUMNS: [Column<Petition>; 19] = [
+pub static EXPORT_COLUMNS: [Column<Petition>; 20] = [
     Column {
         key: "id",
         en: "Id",
         vi: "Mã định danh",
         get: |p| Value::Text(p.id.to_string()),
+    },
+    Column {
+        key: "version",
+        en: "Version",
+        vi: "Phiên bản",
+        get: |p| Value::Int(p.version),
     },
     Column {
         key: "kind",
@@ -417,7 +427,7 @@ pub static EXPORT_COLUMNS: [Column<Petition>; 19] = [
     Column {
         key: "handling_unit_id",
         en: "Handling unit id",
-        vi: "Mã đơn vị giải quyết",
+        vi: "Mã định danh đơn vị giải quyết",
         get: |p| Value::Text(p.handling_unit_id.to_string()),
     },
     Column {
@@ -430,7 +440,7 @@ pub static EXPORT_COLUMNS: [Column<Petition>; 19] = [
         key: "channel",
         en: "Channel",
         vi: "Hình thức nhận",
-        get: |p| Value::Text(p.channel.clone()),
+        get: |p| Value::Codes(vec![p.channel.clone()]),
     },
     Column {
         key: "subject",
@@ -525,6 +535,7 @@ pub static EXPORT_COLUMNS: [Column<Petition>; 19] = [
     "source": "Thông báo lịch nghỉ Quốc khánh 2026 cho cán bộ, công chức, viên chức"
 }))]
 pub struct Holiday {
+    #[serde(deserialize_with = "crate::http::date::strict")]
     pub day: NaiveDate,
     /// `day_off` (a holiday, a compensatory or swapped day off) or `working_day` (a Saturday
     /// worked in exchange for a swapped day). Default `day_off`.

@@ -18,7 +18,7 @@ use crate::auth::Caller;
 use crate::calendar::today;
 use crate::db::Conn;
 use crate::error::{ApiError, ApiResult, Problem, Text};
-use crate::http::export::{self, FormatQuery, ListArgs};
+use crate::http::export::{self, Binary, ExportQuery, Format, ListArgs, SortQuery};
 use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::list::{Cursor, Page, PageQuery, Sort, SubtreeFilter};
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
@@ -84,35 +84,13 @@ async fn view(conn: &mut Conn, caller: &Caller, row: PetitionRow) -> ApiResult<P
     Ok(out)
 }
 
-/// Complaints and denunciations in the caller's scope, with their deadlines.
-///
-/// `overdue=true` lists what is past its running deadline; `due_within_days=7` what falls due
-/// within a week. Sort: `received_on` (default), `updated_at`. With `format=csv` or
-/// `format=xlsx` (or the matching `Accept`), the whole list with these filters and this sort
-/// is exported, streamed, instead of one page (never with petitioners' identities).
-#[utoipa::path(
-    tag = "petitions",
-    operation_id = "list_petitions",
-    params(PetitionFilters, PageQuery, FormatQuery),
-    responses(
-        (status = 200, description = "A page of petitions, or all of them as CSV or XLSX (never with the petitioner's identity)", content(
-            (Page<Petition> = "application/json"),
-            (String = "text/csv"),
-            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        )),
-        (status = 403, description = "Partners see none of this", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid sort, cursor or due_within_days", body = Problem, content_type = "application/problem+json"),
-    ),
-    security(("bearer" = [])),
-)]
-#[get("/petitions")]
-pub async fn list_petitions(
+/// The list's filters, sort and scope, answered as one JSON page or exported whole.
+async fn respond_list(
     state: web::Data<AppState>,
     caller: Caller,
-    req: HttpRequest,
-    filters: web::Query<PetitionFilters>,
-    page: web::Query<PageQuery>,
-    format: web::Query<FormatQuery>,
+    filters: PetitionFilters,
+    page: PageQuery,
+    format: Format,
 ) -> ApiResult<HttpResponse> {
     caller.require_not_partner()?;
     if filters.due_within_days.is_some_and(|n| !(0..=366).contains(&n)) {
@@ -123,18 +101,18 @@ pub async fn list_petitions(
             "phải từ 0 đến 366",
         ));
     }
+    crate::http::list::check_period(filters.from, filters.to)?;
     let sort = Sort::parse(page.sort.as_deref(), queries::SORTS)?;
     let cursor = page.cursor.as_deref().map(|c| Cursor::decode(c, &sort)).transpose()?;
     let subtree = SubtreeFilter::resolve(&state.pool, filters.handling_unit_id, filters.include_descendants).await?;
     let args = ListArgs {
         scopes: caller.scopes,
-        filters: filters.into_inner(),
+        filters,
         subtree,
         sort,
     };
     export::respond_list(
-        &req,
-        &format,
+        format,
         "petitions",
         &EXPORT_COLUMNS,
         state.pool.clone(),
@@ -152,6 +130,70 @@ pub async fn list_petitions(
                 limit,
             ))
         },
+    )
+    .await
+}
+
+/// Complaints and denunciations in the caller's scope, with their deadlines.
+///
+/// `overdue=true` lists what is past its running deadline; `due_within_days=7` what falls due
+/// within a week. Sort: `received_on` (default), `updated_at`. `GET /api/v1/petitions/export`
+/// gives the whole list as a file (never with petitioners' identities).
+#[utoipa::path(
+    tag = "petitions",
+    operation_id = "list_petitions",
+    params(PetitionFilters, PageQuery),
+    responses(
+        (status = 200, description = "A page of petitions", body = Page<Petition>),
+        (status = 403, description = "Partners see none of this", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid sort, cursor or due_within_days", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/petitions")]
+pub async fn list_petitions(
+    state: web::Data<AppState>,
+    caller: Caller,
+    filters: crate::http::Query<PetitionFilters>,
+    page: crate::http::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    respond_list(state, caller, filters.into_inner(), page.into_inner(), Format::Json).await
+}
+
+/// Petitions as a file: the whole list with the list's filters and sort, streamed as CSV (the
+/// default) or XLSX, chosen by `format` or `Accept`. Columns are titled in the request's
+/// language; each row carries the record's `id` and `version`, its unit's name and official
+/// code, coded values as labels, and times in Vietnam time (UTC+7).
+#[utoipa::path(
+    tag = "petitions",
+    operation_id = "export_petitions",
+    params(PetitionFilters, SortQuery, ExportQuery),
+    responses(
+        (status = 200, description = "The file", content(
+            (Binary = "text/csv"),
+            (Binary = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        ), headers(("Content-Disposition" = String, description = "attachment; filename=\"petitions.csv\" (or .xlsx)"))),
+        (status = 403, description = "Partners see none of this", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid sort, cursor or due_within_days", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/petitions/export")]
+pub async fn export_petitions(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    filters: crate::http::Query<PetitionFilters>,
+    sort: crate::http::Query<SortQuery>,
+    format: crate::http::Query<ExportQuery>,
+) -> ApiResult<HttpResponse> {
+    let format = format.negotiate(&req);
+    respond_list(
+        state,
+        caller,
+        filters.into_inner(),
+        sort.into_inner().into_page(),
+        format,
     )
     .await
 }
@@ -481,7 +523,7 @@ pub async fn list_deadline_rules(
 pub async fn list_holidays(
     state: web::Data<AppState>,
     _caller: Caller,
-    q: web::Query<HolidayQuery>,
+    q: crate::http::Query<HolidayQuery>,
 ) -> ApiResult<web::Json<Vec<Holiday>>> {
     let mut conn = state.pool.get().await?;
     Ok(web::Json(queries::holidays(&mut conn, q.year).await?))

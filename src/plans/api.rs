@@ -321,6 +321,7 @@ pub struct NewTarget {
     pub baseline: Option<f64>,
     pub target_value: f64,
     pub actual_value: Option<f64>,
+    #[serde(default, deserialize_with = "crate::http::date::strict_opt")]
     pub measured_on: Option<NaiveDate>,
 }
 
@@ -345,7 +346,7 @@ pub struct TargetPatch {
     #[serde(default, deserialize_with = "crate::http::double_option")]
     #[schema(value_type = Option<f64>)]
     pub actual_value: Option<Option<f64>>,
-    #[serde(default, deserialize_with = "crate::http::double_option")]
+    #[serde(default, deserialize_with = "crate::http::date::strict_double")]
     #[schema(value_type = Option<NaiveDate>)]
     pub measured_on: Option<Option<NaiveDate>>,
 }
@@ -476,7 +477,9 @@ pub struct NewActivity {
     pub kind: ActivityKind,
     #[validate(length(min = 1, max = 500))]
     pub title: String,
+    #[serde(deserialize_with = "crate::http::date::strict")]
     pub starts_on: NaiveDate,
+    #[serde(deserialize_with = "crate::http::date::strict")]
     pub ends_on: NaiveDate,
     /// Defaults to the plan's unit.
     pub responsible_unit_id: Option<Uuid>,
@@ -495,7 +498,9 @@ pub struct ActivityPatch {
     pub kind: Option<ActivityKind>,
     #[validate(length(min = 1, max = 500))]
     pub title: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::date::strict_opt")]
     pub starts_on: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "crate::http::date::strict_opt")]
     pub ends_on: Option<NaiveDate>,
     pub responsible_unit_id: Option<Uuid>,
     #[validate(range(min = 0, max = 1_000_000_000_000_i64))]

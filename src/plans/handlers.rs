@@ -75,8 +75,8 @@ async fn check_documents(conn: &mut Conn, ids: &[Uuid]) -> ApiResult<()> {
 pub async fn list_plans(
     state: web::Data<AppState>,
     caller: Caller,
-    filters: web::Query<PlanFilters>,
-    page: web::Query<PageQuery>,
+    filters: crate::http::Query<PlanFilters>,
+    page: crate::http::Query<PageQuery>,
 ) -> ApiResult<web::Json<Page<Plan>>> {
     caller.require_not_partner()?;
     let sort = Sort::parse(page.sort.as_deref(), queries::SORTS)?;

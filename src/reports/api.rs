@@ -21,8 +21,10 @@ pub struct SummaryQuery {
     /// The unit (default: the caller's own; required for partner clients).
     pub unit_id: Option<Uuid>,
     /// First day of the period (with `to`), inclusive.
+    #[serde(default, deserialize_with = "crate::http::date::strict_opt")]
     pub from: Option<NaiveDate>,
     /// Last day of the period, inclusive.
+    #[serde(default, deserialize_with = "crate::http::date::strict_opt")]
     pub to: Option<NaiveDate>,
     /// A calendar year instead of `from`/`to` (default: the current year).
     #[validate(range(min = 2000, max = 2100))]
@@ -291,7 +293,7 @@ pub fn summary_csv(s: &Summary, lang: Lang) -> Vec<u8> {
         }
     }
     let mut out = "\u{feff}".as_bytes().to_vec();
-    out.extend(csv_rows(lines));
+    out.extend(csv_rows(lang, lines));
     out
 }
 
@@ -322,7 +324,7 @@ pub fn summary_xlsx(s: &Summary, lang: Lang) -> Result<Workbook, rust_xlsxwriter
         ),
     ];
     for (r, (k, v)) in cover.into_iter().enumerate() {
-        st.write(ws, r as u32, &[Value::Text(k.into()), v])?;
+        st.write(ws, r as u32, &[Value::Text(k.into()), v], lang)?;
     }
     ws.set_column_width(0, 28)?;
     ws.set_column_width(1, 40)?;
@@ -333,7 +335,7 @@ pub fn summary_xlsx(s: &Summary, lang: Lang) -> Result<Workbook, rust_xlsxwriter
     ws.set_name(t(lang, "Indicators", "Chỉ tiêu"))?;
     st.header(ws, 0, &indicator_titles(lang))?;
     for (r, i) in s.indicators.iter().enumerate() {
-        st.write(ws, r as u32 + 1, &indicator_values(i))?;
+        st.write(ws, r as u32 + 1, &indicator_values(i), lang)?;
     }
     ws.set_column_width(1, 50)?;
     Ok(wb)
@@ -371,7 +373,7 @@ fn write_section(wb: &mut Workbook, st: &Styles, sec: &Section, lang: Lang) -> R
                 .iter()
                 .map(|m| cell_value(row.get(m.key), sec.kind_of(m.key))),
         );
-        st.write(ws, r as u32 + 1, &values)?;
+        st.write(ws, r as u32 + 1, &values, lang)?;
     }
     ws.set_column_width(0, 24)?;
     ws.set_column_width(2, 36)?;

@@ -8,7 +8,7 @@ use super::api::{summary_csv, summary_xlsx, SummaryBody, SummaryQuery};
 use super::summary;
 use crate::auth::{Caller, PrincipalKind};
 use crate::error::{ApiError, ApiResult, Lang, Problem};
-use crate::http::export::{self, disposition, Format, FormatQuery};
+use crate::http::export::{self, disposition, Binary, ExportQuery, Format};
 use crate::state::AppState;
 
 /// The longest period a summary covers.
@@ -68,20 +68,16 @@ fn period(q: &SummaryQuery) -> ApiResult<(NaiveDate, NaiveDate)> {
 /// creation day (inspections), or its year (plans). Point-in-time figures (leaders in office,
 /// overdue cases) are taken on `reference_date`.
 ///
-/// JSON by default; `format=csv` (or `Accept: text/csv`) gives one long table, `format=xlsx`
-/// a workbook with one sheet per section. `Accept-Language: vi` gives Vietnamese titles.
+/// `GET /api/v1/reports/summary/export` gives the same report as a file.
+/// `Accept-Language: vi` gives Vietnamese titles.
 /// Partner clients get the units they were granted only, with counts from 1 to 4 (and any cell
 /// that would give one away) suppressed.
 #[utoipa::path(
     tag = "reports",
     operation_id = "report_summary",
-    params(SummaryQuery, FormatQuery),
+    params(SummaryQuery),
     responses(
-        (status = 200, description = "The summary", content(
-            (SummaryBody = "application/json"),
-            (String = "text/csv"),
-            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        )),
+        (status = 200, description = "The summary", body = SummaryBody),
         (status = 404, description = "No such unit in the caller's scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid period", body = Problem, content_type = "application/problem+json"),
     ),
@@ -91,9 +87,45 @@ fn period(q: &SummaryQuery) -> ApiResult<(NaiveDate, NaiveDate)> {
 pub async fn report_summary(
     state: web::Data<AppState>,
     caller: Caller,
+    q: crate::http::Query<SummaryQuery>,
+) -> ApiResult<HttpResponse> {
+    respond(state, caller, q.into_inner(), Format::Json).await
+}
+
+/// The summary as a file: `format=csv` (the default, or `Accept: text/csv`) gives one long
+/// table, `format=xlsx` a workbook with one sheet per section; titles in the request's
+/// language. The same scope and suppression as the JSON summary.
+#[utoipa::path(
+    tag = "reports",
+    operation_id = "export_summary",
+    params(SummaryQuery, ExportQuery),
+    responses(
+        (status = 200, description = "The file", content(
+            (Binary = "text/csv"),
+            (Binary = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        ), headers(("Content-Disposition" = String, description = "attachment; filename=\"summary-<code>-<from>-<to>.csv\" (or .xlsx)"))),
+        (status = 404, description = "No such unit in the caller's scope", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid period", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/reports/summary/export")]
+pub async fn export_summary(
+    state: web::Data<AppState>,
+    caller: Caller,
     req: HttpRequest,
-    q: web::Query<SummaryQuery>,
-    fmt: web::Query<FormatQuery>,
+    q: crate::http::Query<SummaryQuery>,
+    fmt: crate::http::Query<ExportQuery>,
+) -> ApiResult<HttpResponse> {
+    let format = fmt.negotiate(&req);
+    respond(state, caller, q.into_inner(), format).await
+}
+
+async fn respond(
+    state: web::Data<AppState>,
+    caller: Caller,
+    q: SummaryQuery,
+    format: Format,
 ) -> ApiResult<HttpResponse> {
     q.validate()?;
     let (from, to) = period(&q)?;
@@ -110,7 +142,6 @@ pub async fn report_summary(
         }
     };
     let lang = Lang::current();
-    let format = fmt.negotiate(&req);
     let mut conn = state.pool.get().await?;
     let unit = crate::units::queries::find(&mut conn, unit_id)
         .await?

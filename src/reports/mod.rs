@@ -3,7 +3,6 @@
 
 pub mod api;
 pub mod handlers;
-pub mod labels;
 pub mod queries;
 pub mod summary;
 pub mod table;

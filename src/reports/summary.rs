@@ -9,10 +9,10 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::labels::label;
 use super::queries::{self, Fact, Scope};
 use super::table::{Breakdown, Cell, Metric, MetricKind, Row, Section};
 use crate::error::Lang;
+use crate::labels::label;
 use crate::units::model::UnitRow;
 
 const fn money(key: &'static str, en: &'static str, vi: &'static str, basis: &'static [&'static str]) -> Metric {

@@ -151,7 +151,9 @@ pub struct NewTraining {
     pub topics: Vec<Topic>,
     #[serde(default)]
     pub audiences: Vec<Audience>,
+    #[serde(deserialize_with = "crate::http::date::strict")]
     pub starts_on: NaiveDate,
+    #[serde(deserialize_with = "crate::http::date::strict")]
     pub ends_on: NaiveDate,
     #[validate(length(max = 500))]
     pub location: Option<String>,
@@ -179,7 +181,9 @@ pub struct TrainingPatch {
     pub title: Option<String>,
     pub topics: Option<Vec<Topic>>,
     pub audiences: Option<Vec<Audience>>,
+    #[serde(default, deserialize_with = "crate::http::date::strict_opt")]
     pub starts_on: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "crate::http::date::strict_opt")]
     pub ends_on: Option<NaiveDate>,
     #[serde(default, deserialize_with = "crate::http::double_option")]
     #[validate(length(max = 500))]
@@ -206,8 +210,10 @@ pub struct TrainingFilters {
     #[serde(default)]
     pub include_descendants: bool,
     /// Trainings that end on or after this date.
+    #[serde(default, deserialize_with = "crate::http::date::strict_opt")]
     pub from: Option<NaiveDate>,
     /// Trainings that start on or before this date.
+    #[serde(default, deserialize_with = "crate::http::date::strict_opt")]
     pub to: Option<NaiveDate>,
     pub topic: Option<Topic>,
     pub audience: Option<Audience>,
@@ -219,7 +225,7 @@ pub struct TrainingFilters {
 }
 
 /// The columns of a trainings export (CSV, XLSX).
-pub static EXPORT_COLUMNS: [Column<Training>; 17] = [
+pub static EXPORT_COLUMNS: [Column<Training>; 18] = [
     Column {
         key: "id",
         en: "Id",
@@ -227,9 +233,15 @@ pub static EXPORT_COLUMNS: [Column<Training>; 17] = [
         get: |t| Value::Text(t.id.to_string()),
     },
     Column {
+        key: "version",
+        en: "Version",
+        vi: "Phiên bản",
+        get: |t| Value::Int(t.version),
+    },
+    Column {
         key: "unit_id",
         en: "Unit id",
-        vi: "Mã đơn vị",
+        vi: "Mã định danh đơn vị",
         get: |t| Value::Text(t.unit_id.to_string()),
     },
     Column {

@@ -9,7 +9,7 @@ use super::model::{TrainingChanges, TrainingRow};
 use super::queries;
 use crate::auth::Caller;
 use crate::error::{ApiResult, Problem};
-use crate::http::export::{self, FormatQuery, ListArgs};
+use crate::http::export::{self, Binary, ExportQuery, Format, ListArgs, SortQuery};
 use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::list::{Cursor, Page, PageQuery, Sort, SubtreeFilter};
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
@@ -22,48 +22,27 @@ fn partner_may_see(_: &TrainingRow) -> bool {
     false
 }
 
-/// Trainings in the caller's scope.
-///
-/// Sort: `starts_on` (default), `title`, `updated_at`; `-` for descending. With `format=csv` or
-/// `format=xlsx` (or the matching `Accept`), the whole list with these filters and this sort
-/// is exported, streamed, instead of one page.
-#[utoipa::path(
-    tag = "trainings",
-    operation_id = "list_trainings",
-    params(TrainingFilters, PageQuery, FormatQuery),
-    responses(
-        (status = 200, description = "A page of trainings, or all of them as CSV or XLSX", content(
-            (Page<Training> = "application/json"),
-            (String = "text/csv"),
-            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        )),
-        (status = 403, description = "Partners read aggregates, not trainings", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid sort or cursor", body = Problem, content_type = "application/problem+json"),
-    ),
-    security(("bearer" = [])),
-)]
-#[get("/trainings")]
-pub async fn list_trainings(
+/// The list's filters, sort and scope, answered as one JSON page or exported whole.
+async fn respond(
     state: web::Data<AppState>,
     caller: Caller,
-    req: HttpRequest,
-    filters: web::Query<TrainingFilters>,
-    page: web::Query<PageQuery>,
-    format: web::Query<FormatQuery>,
+    filters: TrainingFilters,
+    page: PageQuery,
+    format: Format,
 ) -> ApiResult<HttpResponse> {
     caller.require_not_partner()?;
+    crate::http::list::check_period(filters.from, filters.to)?;
     let sort = Sort::parse(page.sort.as_deref(), queries::SORTS)?;
     let cursor = page.cursor.as_deref().map(|c| Cursor::decode(c, &sort)).transpose()?;
     let subtree = SubtreeFilter::resolve(&state.pool, filters.unit_id, filters.include_descendants).await?;
     let args = ListArgs {
         scopes: caller.scopes,
-        filters: filters.into_inner(),
+        filters,
         subtree,
         sort,
     };
     export::respond_list(
-        &req,
-        &format,
+        format,
         "trainings",
         &EXPORT_COLUMNS,
         state.pool.clone(),
@@ -80,6 +59,69 @@ pub async fn list_trainings(
                 limit,
             ))
         },
+    )
+    .await
+}
+
+/// Trainings in the caller's scope.
+///
+/// Sort: `starts_on` (default), `title`, `updated_at`; `-` for descending.
+/// `GET /api/v1/trainings/export` gives the whole list as a file.
+#[utoipa::path(
+    tag = "trainings",
+    operation_id = "list_trainings",
+    params(TrainingFilters, PageQuery),
+    responses(
+        (status = 200, description = "A page of trainings", body = Page<Training>),
+        (status = 403, description = "Partners read aggregates, not trainings", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid sort or cursor", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/trainings")]
+pub async fn list_trainings(
+    state: web::Data<AppState>,
+    caller: Caller,
+    filters: crate::http::Query<TrainingFilters>,
+    page: crate::http::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    respond(state, caller, filters.into_inner(), page.into_inner(), Format::Json).await
+}
+
+/// Trainings as a file: the whole list with the list's filters and sort, streamed as CSV (the
+/// default) or XLSX, chosen by `format` or `Accept`. Columns are titled in the request's
+/// language; each row carries the record's `id` and `version`, its unit's name and official
+/// code, coded values as labels, and times in Vietnam time (UTC+7).
+#[utoipa::path(
+    tag = "trainings",
+    operation_id = "export_trainings",
+    params(TrainingFilters, SortQuery, ExportQuery),
+    responses(
+        (status = 200, description = "The file", content(
+            (Binary = "text/csv"),
+            (Binary = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        ), headers(("Content-Disposition" = String, description = "attachment; filename=\"trainings.csv\" (or .xlsx)"))),
+        (status = 403, description = "Partners read aggregates, not trainings", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid sort or cursor", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/trainings/export")]
+pub async fn export_trainings(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    filters: crate::http::Query<TrainingFilters>,
+    sort: crate::http::Query<SortQuery>,
+    format: crate::http::Query<ExportQuery>,
+) -> ApiResult<HttpResponse> {
+    let format = format.negotiate(&req);
+    respond(
+        state,
+        caller,
+        filters.into_inner(),
+        sort.into_inner().into_page(),
+        format,
     )
     .await
 }

@@ -7,7 +7,6 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::model::{FiguresRow, LeaderRow, UnitRow};
-use crate::http::double_option;
 use crate::participation::Sex;
 
 /// The kind of a unit. Before 1 July 2025: province → district level (`district`, `town`,
@@ -181,7 +180,9 @@ pub struct NewUnit {
     #[validate(length(min = 1, max = 200))]
     pub name: String,
     /// Defaults to today.
+    #[serde(default, deserialize_with = "crate::http::date::strict_opt")]
     pub valid_from: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "crate::http::date::strict_opt")]
     pub valid_to: Option<NaiveDate>,
 }
 
@@ -197,8 +198,9 @@ pub struct UnitPatch {
     pub code: Option<Option<String>>,
     #[validate(length(min = 1, max = 200))]
     pub name: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::date::strict_opt")]
     pub valid_from: Option<NaiveDate>,
-    #[serde(default, deserialize_with = "crate::http::double_option")]
+    #[serde(default, deserialize_with = "crate::http::date::strict_double")]
     #[schema(value_type = Option<NaiveDate>)]
     pub valid_to: Option<Option<NaiveDate>>,
 }
@@ -216,6 +218,7 @@ pub struct UnitFilters {
     /// Official code, exact (e.g. `13633`).
     pub code: Option<String>,
     /// Units that existed on this date.
+    #[serde(default, deserialize_with = "crate::http::date::strict_opt")]
     pub valid_on: Option<NaiveDate>,
     /// Text search in the name, ignoring diacritics and case ("ha long" finds "Hạ Long").
     pub q: Option<String>,
@@ -238,6 +241,7 @@ pub struct UnitNode {
 #[into_params(parameter_in = Query)]
 pub struct TreeQuery {
     /// Only units that existed on this date.
+    #[serde(default, deserialize_with = "crate::http::date::strict_opt")]
     pub valid_on: Option<NaiveDate>,
 }
 
@@ -266,6 +270,7 @@ pub struct Lineage {
 }))]
 pub struct NewLineage {
     pub predecessor_id: Uuid,
+    #[serde(deserialize_with = "crate::http::date::strict")]
     pub effective_on: NaiveDate,
     #[validate(length(max = 1000))]
     pub note: Option<String>,
@@ -349,7 +354,9 @@ pub struct NewLeader {
     pub body: GoverningBody,
     pub position: Position,
     pub holder_sex: Sex,
+    #[serde(deserialize_with = "crate::http::date::strict")]
     pub started_on: NaiveDate,
+    #[serde(default, deserialize_with = "crate::http::date::strict_opt")]
     pub ended_on: Option<NaiveDate>,
 }
 
@@ -358,9 +365,10 @@ pub struct NewLeader {
 #[schema(example = json!({"ended_on": "2026-06-30"}))]
 pub struct LeaderPatch {
     pub holder_sex: Option<Sex>,
+    #[serde(default, deserialize_with = "crate::http::date::strict_opt")]
     pub started_on: Option<NaiveDate>,
     /// The term's last day; `null` to reopen it.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::http::date::strict_double")]
     #[schema(value_type = Option<NaiveDate>)]
     pub ended_on: Option<Option<NaiveDate>>,
 }
@@ -369,6 +377,7 @@ pub struct LeaderPatch {
 #[into_params(parameter_in = Query)]
 pub struct LeaderQuery {
     /// Only the holders in office on this day.
+    #[serde(default, deserialize_with = "crate::http::date::strict_opt")]
     pub on: Option<NaiveDate>,
 }
 

@@ -51,8 +51,8 @@ fn unknown_unit(field: &str) -> ApiError {
 pub async fn list_units(
     state: web::Data<AppState>,
     caller: Caller,
-    filters: web::Query<UnitFilters>,
-    page: web::Query<PageQuery>,
+    filters: crate::http::Query<UnitFilters>,
+    page: crate::http::Query<PageQuery>,
 ) -> ApiResult<web::Json<Page<Unit>>> {
     let sort = Sort::parse(page.sort.as_deref(), queries::SORTS)?;
     let cursor = page.cursor.as_deref().map(|c| Cursor::decode(c, &sort)).transpose()?;
@@ -260,7 +260,7 @@ pub async fn unit_tree(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    q: web::Query<TreeQuery>,
+    q: crate::http::Query<TreeQuery>,
 ) -> ApiResult<web::Json<UnitNode>> {
     let mut conn = state.pool.get().await?;
     let root = visible_unit(&mut conn, &caller, *id).await?;

@@ -59,7 +59,7 @@ pub async fn list_leaders(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    q: web::Query<LeaderQuery>,
+    q: crate::http::Query<LeaderQuery>,
 ) -> ApiResult<web::Json<Page<Leader>>> {
     let mut conn = state.pool.get().await?;
     let unit = readable_unit(&mut conn, &caller, *id).await?;

@@ -13,7 +13,7 @@ use crate::db::schema::{units, users};
 pub enum AddUserError {
     #[error("the username must be 3 to 64 characters: lower-case letters, digits, '.', '_' or '-'")]
     BadUsername,
-    #[error("the password must be at least 8 characters")]
+    #[error("the password must be at least 8 characters, not counting leading or trailing spaces")]
     WeakPassword,
     #[error("the username {0:?} is already taken")]
     Duplicate(String),
@@ -41,7 +41,8 @@ pub async fn add_user(
     if !valid_username(&username) {
         return Err(AddUserError::BadUsername);
     }
-    if password.expose().chars().count() < 8 {
+    // Spaces count only between other characters: "        " is no password.
+    if password.expose().trim().chars().count() < 8 {
         return Err(AddUserError::WeakPassword);
     }
     if role == Role::Partner {

@@ -120,11 +120,13 @@ pub struct NewViolation {
     #[validate(nested)]
     pub offender: Option<Offender>,
     pub rule_id: Uuid,
+    #[serde(deserialize_with = "crate::http::date::strict")]
     pub act_on: NaiveDate,
     #[validate(length(max = 20000))]
     pub description: Option<String>,
     #[validate(length(min = 1, max = 64))]
     pub record_number: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::date::strict_opt")]
     pub recorded_on: Option<NaiveDate>,
     #[serde(default)]
     #[validate(custom(function = "crate::trainings::api::valid_names"))]
@@ -139,6 +141,7 @@ pub struct NewViolation {
 pub struct DecideRequest {
     pub penalty: Penalty,
     pub fine_vnd: Option<i64>,
+    #[serde(deserialize_with = "crate::http::date::strict")]
     pub decided_on: NaiveDate,
     /// `commune_chairman`, `district_chairman`, `province_department_director`,
     /// `province_chairman`, `chief_inspector`, `inspector`.
@@ -165,8 +168,10 @@ pub struct ViolationFilters {
     pub penalty: Option<Penalty>,
     pub inspection_id: Option<Uuid>,
     /// Acts on or after.
+    #[serde(default, deserialize_with = "crate::http::date::strict_opt")]
     pub from: Option<NaiveDate>,
     /// Acts on or before.
+    #[serde(default, deserialize_with = "crate::http::date::strict_opt")]
     pub to: Option<NaiveDate>,
 }
 
@@ -177,6 +182,7 @@ pub struct RuleFilters {
     pub decree: Option<String>,
     pub area: Option<LawArea>,
     /// Only the rules of the decree in force on this day.
+    #[serde(default, deserialize_with = "crate::http::date::strict_opt")]
     pub on: Option<NaiveDate>,
 }
 

@@ -54,7 +54,7 @@ pub async fn list_authorities(state: web::Data<AppState>, _caller: Caller) -> Ap
 pub async fn list_rules(
     state: web::Data<AppState>,
     _caller: Caller,
-    f: web::Query<RuleFilters>,
+    f: crate::http::Query<RuleFilters>,
 ) -> ApiResult<web::Json<Vec<Rule>>> {
     let mut conn = state.pool.get().await?;
     let mut q = violation_rules::table.into_boxed();

@@ -36,10 +36,11 @@ use crate::write;
 pub async fn list_violations(
     state: web::Data<AppState>,
     caller: Caller,
-    f: web::Query<ViolationFilters>,
-    page: web::Query<PageQuery>,
+    f: crate::http::Query<ViolationFilters>,
+    page: crate::http::Query<PageQuery>,
 ) -> ApiResult<web::Json<Page<Violation>>> {
     caller.require_not_partner()?;
+    crate::http::list::check_period(f.from, f.to)?;
     let sort = Sort::parse(page.sort.as_deref(), SORTS)?;
     let cursor = page.cursor.as_deref().map(|c| Cursor::decode(c, &sort)).transpose()?;
     let limit = page.limit();

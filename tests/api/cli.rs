@@ -50,112 +50,139 @@ async fn migrate_and_seed_are_idempotent() {
     assert!(binhdang(&url, &["seed", "--demo"]).status.success(), "demo users twice");
 }
 
+/// `user add` with the password on standard input.
+fn user_add(db_url: &str, username: &str, password: &str, unit: &str, role: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_binhdang"))
+        .args([
+            "user",
+            "add",
+            "--password-stdin",
+            "--username",
+            username,
+            "--unit",
+            unit,
+            "--role",
+            role,
+        ])
+        .env("DATABASE_URL", db_url)
+        .env("RUST_LOG", "warn")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run binhdang");
+    writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+    child.wait_with_output().unwrap()
+}
+
 #[actix_web::test]
 async fn user_add_reports_every_mistake() {
     let (url, _guard) = seeded_database().await;
-    let ok = binhdang(
-        &url,
-        &[
-            "user",
-            "add",
-            "--username",
-            "ward.chair",
-            "--password",
-            "long-enough",
-            "--unit",
-            "13633",
-            "--role",
-            "manager",
-        ],
-    );
+    let ok = user_add(&url, "ward.chair", "long-enough", "13633", "manager");
     assert!(ok.status.success(), "{}", stderr(&ok));
     assert!(stdout(&ok).contains("Phường Hạ Long"));
-    let by_id = binhdang(
-        &url,
-        &[
-            "user",
-            "add",
-            "--username",
-            "city.admin2",
-            "--password",
-            "long-enough",
-            "--unit",
-            &unit(CITY).to_string(),
-            "--role",
-            "admin",
-        ],
+    let by_id = user_add(&url, "city.admin2", "long-enough", &unit(CITY).to_string(), "Admin");
+    assert!(
+        by_id.status.success(),
+        "role names are case-insensitive: {}",
+        stderr(&by_id)
     );
-    assert!(by_id.status.success(), "{}", stderr(&by_id));
+    assert!(stdout(&by_id).contains("(admin)"), "{}", stdout(&by_id));
 
-    let dup = binhdang(
-        &url,
-        &[
-            "user",
-            "add",
-            "--username",
-            "ward.chair",
-            "--password",
-            "long-enough",
-            "--unit",
-            "13633",
-            "--role",
-            "manager",
-        ],
-    );
+    let dup = user_add(&url, "ward.chair", "long-enough", "13633", "manager");
     assert!(!dup.status.success());
     assert!(stderr(&dup).contains("already taken"), "{}", stderr(&dup));
-    let unit_missing = binhdang(
-        &url,
-        &[
-            "user",
-            "add",
-            "--username",
-            "x.y",
-            "--password",
-            "long-enough",
-            "--unit",
-            "99999",
-            "--role",
-            "manager",
-        ],
-    );
+    let unit_missing = user_add(&url, "x.y", "long-enough", "99999", "manager");
     assert!(!unit_missing.status.success());
     assert!(stderr(&unit_missing).contains("unknown unit"));
-    let role = binhdang(
-        &url,
-        &[
-            "user",
-            "add",
-            "--username",
-            "x.y",
-            "--password",
-            "long-enough",
-            "--unit",
-            "13633",
-            "--role",
-            "boss",
-        ],
-    );
+    let role = user_add(&url, "x.y", "long-enough", "13633", "boss");
     assert!(!role.status.success());
     assert!(stderr(&role).contains("unknown role"));
-    let weak = binhdang(
+    let weak = user_add(&url, "x.y", "short", "13633", "viewer");
+    assert!(!weak.status.success());
+    assert!(stderr(&weak).contains("at least 8"));
+    assert!(!stderr(&weak).contains("short"), "the password is never echoed");
+    for blank in ["", "        ", "   pass   "] {
+        let out = user_add(&url, "x.y", blank, "13633", "viewer");
+        assert!(!out.status.success(), "{blank:?} accepted");
+        assert!(stderr(&out).contains("password"), "{}", stderr(&out));
+    }
+    let old_flag = binhdang(
         &url,
         &[
             "user",
             "add",
             "--username",
-            "x.y",
+            "x.z",
             "--password",
-            "short",
+            "long-enough",
             "--unit",
             "13633",
             "--role",
             "viewer",
         ],
     );
-    assert!(!weak.status.success());
-    assert!(stderr(&weak).contains("at least 8"));
-    assert!(!stderr(&weak).contains("short"), "the password is never echoed");
+    assert!(!old_flag.status.success(), "no password on the command line");
+}
+
+#[actix_web::test]
+async fn user_add_elsewhere_creates_no_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_binhdang"))
+        .args([
+            "user",
+            "add",
+            "--password-stdin",
+            "--username",
+            "a.b",
+            "--unit",
+            "13633",
+            "--role",
+            "viewer",
+        ])
+        .current_dir(dir.path())
+        .env_remove("DATABASE_URL")
+        .env_remove("BINHDANG_DATA_DIR")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("password is empty"), "{err}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_binhdang"))
+        .args([
+            "user",
+            "add",
+            "--password-stdin",
+            "--username",
+            "a.b",
+            "--unit",
+            "13633",
+            "--role",
+            "viewer",
+        ])
+        .current_dir(dir.path())
+        .env_remove("DATABASE_URL")
+        .env_remove("BINHDANG_DATA_DIR")
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    writeln!(child.stdin.take().unwrap(), "long-enough").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("no database") && err.contains("BINHDANG_DATA_DIR") && err.contains("DATABASE_URL"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&dir.path().join("data").join("postgres").display().to_string()),
+        "{err}"
+    );
+    assert!(!dir.path().join("data").exists(), "nothing was created");
 }
 
 #[actix_web::test]
@@ -168,4 +195,75 @@ async fn openapi_prints_the_document() {
     assert!(out.status.success());
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc, serde_json::to_value(binhdang::app::api_document()).unwrap());
+}
+
+/// `serve` with `LOG_FORMAT=json`: every line on standard output is one JSON object; SIGINT
+/// lets a request already on the wire finish before the process exits 0.
+#[actix_web::test]
+async fn serve_logs_json_and_stops_gracefully() {
+    use std::io::{BufRead, Read, Write};
+    let (url, _guard) = empty_database().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_binhdang"))
+        .args(["serve", "--port", "0"])
+        .env("DATABASE_URL", &url)
+        .env("BINHDANG_DATA_DIR", dir.path())
+        .env("LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .env("WORKERS", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut lines = Vec::new();
+    let port = loop {
+        let mut line = String::new();
+        assert!(out.read_line(&mut line).unwrap() > 0, "serve ended early: {lines:?}");
+        let event: serde_json::Value =
+            serde_json::from_str(&line).unwrap_or_else(|e| panic!("not one JSON object ({e}): {line:?}"));
+        lines.push(line);
+        let message = event["message"].as_str().unwrap_or_default().to_string();
+        if let Some(rest) = message.strip_prefix("binhdang is listening on http://127.0.0.1:") {
+            break rest.trim().parse::<u16>().unwrap();
+        }
+    };
+    // A request in flight when the signal arrives: readiness reads the migrations table, which
+    // this test holds locked until after the signal.
+    use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+    let mut lock = AsyncPgConnection::establish(&url).await.unwrap();
+    diesel::sql_query("BEGIN").execute(&mut lock).await.unwrap();
+    diesel::sql_query("LOCK TABLE __diesel_schema_migrations IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut lock)
+        .await
+        .unwrap();
+    let mut conn = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    conn.write_all(b"GET /health/ready HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let pid = child.id().to_string();
+    assert!(Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "no new connections after the signal"
+    );
+    assert!(child.try_wait().unwrap().is_none(), "still finishing the request");
+    diesel::sql_query("COMMIT").execute(&mut lock).await.unwrap();
+    let mut answer = String::new();
+    conn.read_to_string(&mut answer).unwrap();
+    assert!(
+        answer.starts_with("HTTP/1.1 200"),
+        "the in-flight request finished: {answer:?}"
+    );
+    let status = child.wait().unwrap();
+    assert!(status.success(), "exit status {status}");
+    let mut rest = String::new();
+    out.read_to_string(&mut rest).unwrap();
+    for line in rest.lines().chain(lines.iter().map(|l| l.trim_end())) {
+        let event: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("not one JSON object ({e}): {line:?}"));
+        assert!(event["level"].is_string(), "{line}");
+    }
+    assert!(rest.contains("SIGINT"), "the shutdown is logged: {rest}");
 }

@@ -75,6 +75,11 @@ async fn malformed_json_wrong_type_and_oversized_bodies() {
             "invalid",
         ),
         (
+            json!({"title": "x", "starts_on": "2020-11-2", "ends_on": "2020-11-21"}),
+            "starts_on",
+            "invalid",
+        ),
+        (
             json!({"title": "x", "starts_on": "2020-11-20", "ends_on": "2020-11-21", "topics": ["weather"]}),
             "topics[0]",
             "unknown_value",
@@ -100,6 +105,44 @@ async fn malformed_json_wrong_type_and_oversized_bodies() {
         .insert_header(("content-type", "application/json"))
         .set_payload(big);
     app.send(req).await.assert_problem(413);
+}
+
+/// A bad query parameter is named, whatever its kind; dates are strict; `from` after `to` on a
+/// list is 422 as on the report; the title says what went wrong, in the caller's language.
+#[actix_web::test]
+async fn query_parameters_are_named_and_dates_strict() {
+    let app = TestApp::spawn().await;
+    let token = app.token(Role::Admin, CITY).await;
+    for (query, field) in [
+        ("/api/v1/trainings?from=2024-1-5", "from"),
+        ("/api/v1/trainings?to=%202024-01-05", "to"),
+        ("/api/v1/trainings?in_action_month=perhaps", "in_action_month"),
+        ("/api/v1/trainings?unit_id=13633", "unit_id"),
+        ("/api/v1/trainings?topic=weather", "topic"),
+        ("/api/v1/trainings?limit=ten", "limit"),
+        ("/api/v1/trainings?from=2024-12-31&to=2024-01-01", "to"),
+        ("/api/v1/outreach?from=2024-12-31&to=2024-01-01", "to"),
+        ("/api/v1/petitions?from=2024-12-31&to=2024-01-01", "to"),
+        ("/api/v1/violations?from=2024-12-31&to=2024-01-01", "to"),
+        (
+            "/api/v1/audit-events?from=2024-12-31T00:00:00Z&to=2024-01-01T00:00:00Z",
+            "to",
+        ),
+        ("/api/v1/reports/summary?from=2024-12-31&to=2024-01-01", "to"),
+        ("/api/v1/trainings/export?format=pdf", "format"),
+    ] {
+        let req = TestRequest::get()
+            .uri(query)
+            .insert_header(("authorization", format!("Bearer {token}")))
+            .insert_header(("accept-language", "vi"));
+        let p = app.send(req).await.assert_invalid(field);
+        assert_eq!(p["title"], "Yêu cầu có trường không hợp lệ", "{query}");
+        assert!(!p["detail"].as_str().unwrap().contains("deserialize"), "{query}: {p}");
+    }
+    let ok = app
+        .get("/api/v1/trainings?from=2024-01-01&to=2024-01-01", Some(&token))
+        .await;
+    assert_eq!(ok.status, 200, "{}", ok.text());
 }
 
 #[actix_web::test]

@@ -251,6 +251,18 @@ impl TestResponse {
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
+    /// Asserts a 422 whose `errors` name `field` (a JSON path or a query parameter).
+    pub fn assert_invalid(&self, field: &str) -> Value {
+        let p = self.assert_problem(422);
+        let errors = p["errors"].as_array().unwrap_or_else(|| panic!("no errors[]: {p}"));
+        assert!(
+            errors
+                .iter()
+                .any(|e| e["field"] == field && e["message"].as_str().is_some_and(|m| !m.is_empty())),
+            "no error names {field:?}: {p}"
+        );
+        p
+    }
     /// Asserts the status and that the body is a problem document with that status.
     pub fn assert_problem(&self, status: u16) -> Value {
         assert_eq!(self.status.as_u16(), status, "body: {}", self.text());

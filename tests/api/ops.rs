@@ -48,15 +48,35 @@ async fn metrics_count_requests_by_route() {
     assert!(res.header("content-type").unwrap().starts_with("text/plain"));
     let text = res.text();
     assert!(
-        text.contains("binhdang_http_requests_total{method=\"GET\",route=\"/health/live\",status=\"200\"} 1"),
+        text.contains("binhdang_http_requests_total{method=\"GET\",route=\"/health/live\",status=\"2xx\"} 1"),
         "{text}"
     );
     assert!(
-        text.contains("binhdang_http_requests_total{method=\"GET\",route=\"/api/v1/units\",status=\"401\"} 1"),
+        text.contains("binhdang_http_requests_total{method=\"GET\",route=\"/api/v1/units\",status=\"4xx\"} 1"),
         "{text}"
     );
-    assert!(text.contains("binhdang_http_request_duration_seconds_count"));
-    assert!(text.contains("binhdang_db_pool_connections{state=\"max\"} 4"));
+    app.get("/api/v1/trainings/0190a000-0000-7000-8000-00000000dead", None)
+        .await;
+    let text = app.get("/metrics", None).await.text();
+    assert!(
+        text.contains(
+            "binhdang_http_request_duration_seconds_count{method=\"GET\",route=\"/api/v1/trainings/{id}\",status=\"4xx\"} 1"
+        ),
+        "the route pattern, not the path: {text}"
+    );
+    assert!(!text.contains("dead"), "no path in a label");
+    assert!(text.contains("binhdang_db_pool_connections{state=\"max\"} 4"), "{text}");
+    assert!(
+        text.contains("binhdang_db_pool_worker_connections{state=\"max\",worker=\"0\"} 4"),
+        "{text}"
+    );
+    for process in [
+        "process_resident_memory_bytes",
+        "process_cpu_seconds_total",
+        "process_open_fds",
+    ] {
+        assert!(text.contains(process), "{process}: {text}");
+    }
 }
 
 #[actix_web::test]

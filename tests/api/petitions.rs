@@ -545,5 +545,5 @@ async fn petitions_are_scoped_and_validated() {
     let req = TestRequest::get()
         .uri("/api/v1/petitions?overdue=maybe")
         .insert_header(("authorization", format!("Bearer {inspector}")));
-    app.send(req).await.assert_problem(400);
+    app.send(req).await.assert_invalid("overdue");
 }

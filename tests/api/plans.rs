@@ -551,7 +551,7 @@ async fn plan_filters() {
     assert_eq!(count("sort=-year&limit=1").await, 1);
     app.get("/api/v1/plans?status=flying", Some(&admin))
         .await
-        .assert_problem(400);
+        .assert_invalid("status");
     app.get("/api/v1/plans?sort=budget", Some(&admin))
         .await
         .assert_problem(422);

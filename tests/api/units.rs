@@ -218,10 +218,10 @@ async fn sort_limit_and_cursor_rules() {
     .assert_problem(422);
     app.get("/api/v1/units?kind=planet", Some(&city))
         .await
-        .assert_problem(400);
+        .assert_invalid("kind");
     app.get("/api/v1/units?parent_id=not-a-uuid", Some(&city))
         .await
-        .assert_problem(400);
+        .assert_invalid("parent_id");
     app.get("/api/v1/units", None).await.assert_problem(401);
 }
 
@@ -478,7 +478,7 @@ async fn tree_nests_descendants() {
         Some(&viewer),
     )
     .await
-    .assert_problem(400);
+    .assert_invalid("valid_on");
 }
 
 #[actix_web::test]

@@ -1,4 +1,5 @@
-//! Readable names of the codes reports break down by, in English and Vietnamese.
+//! Readable names of coded values (statuses, kinds, topics...), in English and Vietnamese:
+//! reports break down by them and exports write them. The JSON API keeps the codes.
 
 use crate::error::Lang;
 
@@ -86,7 +87,25 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("complaint", "Complaint", "Khiếu nại"),
     ("denunciation", "Denunciation", "Tố cáo"),
     ("other", "Other", "Khác"),
+    ("received", "Received", "Đã tiếp nhận"),
+    ("accepted", "Accepted", "Đã thụ lý"),
+    ("rejected", "Not accepted", "Không thụ lý"),
+    ("forwarded", "Forwarded", "Chuyển đơn"),
+    ("verifying", "Being verified", "Đang xác minh"),
+    ("resolved", "Resolved", "Đã giải quyết"),
+    ("withdrawn", "Withdrawn", "Đã rút đơn"),
+    // Petition channels.
+    ("in_person", "In person", "Trực tiếp"),
+    ("mail", "By post", "Qua bưu chính"),
+    ("email", "By email", "Thư điện tử"),
+    ("online", "Online", "Trực tuyến"),
+    ("phone", "By phone", "Điện thoại"),
 ];
+
+/// Whether `code` has a name of its own.
+pub fn has_label(code: &str) -> bool {
+    LABELS.iter().any(|(c, _, _)| *c == code)
+}
 
 /// The name of a code in `lang`; the code itself when it has none.
 pub fn label(code: &str, lang: Lang) -> String {
