@@ -277,6 +277,9 @@ async fn outreach_filters_and_partner_view() {
     radio["audience_reached"] = json!(5000);
     radio["title"] = json!("Phát thanh về bình đẳng giới");
     app.post("/api/v1/outreach", Some(&officer), radio).await;
+    let mut talk = event("seminar", "2020-11-25", "2020-11-25");
+    talk["title"] = json!("Tọa đàm phòng, chống bạo lực gia đình (khu phố 3)");
+    app.post("/api/v1/outreach", Some(&officer), talk).await;
     let count = |q: String| {
         let app = &app;
         let officer = officer.clone();
@@ -289,9 +292,15 @@ async fn outreach_filters_and_partner_view() {
     };
     assert_eq!(count("kind=broadcast".into()).await, 1);
     assert_eq!(count("topic=domestic_violence".into()).await, 1);
-    assert_eq!(count("topic=gbv".into()).await, 2);
+    assert_eq!(count("topic=gbv".into()).await, 3);
     assert_eq!(count("is_public=false".into()).await, 1);
     assert_eq!(count("q=phat%20thanh".into()).await, 1);
+    // Punctuation neither blocks nor makes a match; diacritics and case are ignored.
+    assert_eq!(count("q=phong%20chong%20bao%20luc".into()).await, 1);
+    assert_eq!(count("q=bao%20luc%20gia%20dinh".into()).await, 1);
+    assert_eq!(count("q=Ph%C3%B2ng%2C%20ch%E1%BB%91ng".into()).await, 1);
+    assert_eq!(count("q=khu%20pho%203".into()).await, 1);
+    assert_eq!(count("q=pho%203%29".into()).await, 1);
     assert_eq!(count("sort=-starts_on&limit=2".into()).await, 2);
     app.get("/api/v1/outreach?kind=parade", Some(&officer))
         .await
@@ -325,7 +334,7 @@ async fn outreach_filters_and_partner_view() {
         .json();
     let partner = tok["access_token"].as_str().unwrap();
     let seen = app.get("/api/v1/outreach", Some(partner)).await.json();
-    assert_eq!(seen["data"].as_array().unwrap().len(), 2);
+    assert_eq!(seen["data"].as_array().unwrap().len(), 3, "the three public events");
     assert!(seen["data"].as_array().unwrap().iter().all(|e| e["is_public"] == true));
     let private_id = app.get("/api/v1/outreach?is_public=false", Some(&officer)).await.json()["data"][0]["id"]
         .as_str()
