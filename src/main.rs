@@ -142,7 +142,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     say(json, &format!("Left alone: {kept}"));
                 }
                 if demo {
-                    print_demo_credentials(json, &seed::seed_demo(&mut conn).await?);
+                    print_demo_credentials(json, &seed::seed_demo(&mut conn, &settings.attachments_dir).await?);
                 }
                 if let Some(communes) = synthetic {
                     let started = std::time::Instant::now();
@@ -193,7 +193,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     for kept in seed::seed_reference(&mut conn).await?.kept {
                         tracing::warn!(%kept, "reference data left alone");
                     }
-                    print_demo_credentials(json, &seed::seed_demo(&mut conn).await?);
+                    print_demo_credentials(json, &seed::seed_demo(&mut conn, &settings.attachments_dir).await?);
                 }
                 // Idempotency keys are kept at least 24 hours; purge older ones hourly.
                 let purge_pool = pool.clone();

@@ -205,6 +205,7 @@ const MAY_BE_ABSENT: &[(&str, &str)] = &[
 pub fn finish(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     StandardResponses.modify(&mut doc);
     let mut value = serde_json::to_value(&doc).expect("the document is JSON");
+    try_it_examples(&mut value);
     typed_stale(&mut value);
     typed_changes(&mut value);
     required_when_always_sent(&mut value);
@@ -232,6 +233,70 @@ fn json_ref(response: &Value) -> Option<String> {
         .as_str()
         .and_then(|r| r.strip_prefix(SCHEMAS))
         .map(str::to_string)
+}
+
+/// What Swagger UI's "Try it out" pre-fills for a path or header parameter: a record of the demo
+/// data (`serve --demo`, deterministic ids), version 1 for `If-Match`, and an `Idempotency-Key`
+/// of the operation's own, so that a second click replays the first answer.
+fn demo_parameter(path: &str, operation_id: &str, name: &str) -> Option<Value> {
+    use crate::seed::seed_id;
+    let resource = path.strip_prefix("/api/v1/")?.split('/').next()?;
+    let key = match (name, resource) {
+        ("If-Match", _) => return Some(json!("\"1\"")),
+        ("Idempotency-Key", _) => return Some(json!(format!("try-it-{operation_id}"))),
+        ("year", _) => return Some(json!(2020)),
+        ("action", "plans") => return Some(json!("start")),
+        ("action", "petitions") => return Some(json!("accept")),
+        ("target_id", _) => "target:356:2020:0",
+        ("activity_id", _) => "activity:356:2020:training",
+        ("leader_id", _) => "leader:commune:13633:2020:people_committee:vice_chair:2016",
+        // A seeded link (the 2025 transfer of gender-equality work between the city's
+        // divisions): the example exists, so "Try it out" replays it.
+        ("id", "units") if path.ends_with("/predecessors") => "dept:356:noivu",
+        ("id", "units") => "commune:13633:2020",
+        ("id", "documents") => "document:law-73-2006",
+        // A ward's draft plan takes new targets and activities; the city's is approved.
+        ("id", "plans") if path.ends_with("/targets") || path.ends_with("/activities") => {
+            "plan:commune:13633:2020:yearly"
+        }
+        ("id", "plans") => "plan:356:2020:yearly",
+        ("id", "trainings") => "training:commune:13633:2020:2020",
+        ("id", "outreach") => "event:commune:13633:2020:2020-11-15",
+        ("id", "campaigns") => "campaign:356:action-month-2020",
+        ("id", "attachments") => "attachment:13633:2020:training-photo",
+        ("id", "petitions") => "petition:13633:2020-11-20",
+        ("id", "inspections") => "inspection:356:2020:garment",
+        ("id", "violations") => "violation:356:2020:garment",
+        ("id", "clients") => "client:demo-ngo",
+        // Not the demo violation's rule: correcting this one leaves its band alone.
+        ("id", "violation-rules") => "violation-rule:125-politics-1",
+        _ => return None,
+    };
+    Some(json!(seed_id(key)))
+}
+
+fn try_it_examples(doc: &mut Value) {
+    let Some(paths) = doc["paths"].as_object_mut() else {
+        return;
+    };
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else { continue };
+        for op in item.values_mut() {
+            let operation_id = op["operationId"].as_str().unwrap_or_default().to_string();
+            let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) else {
+                continue;
+            };
+            for p in params {
+                let name = p["name"].as_str().unwrap_or_default().to_string();
+                let located = matches!(p["in"].as_str(), Some("path" | "header"));
+                if located && p.get("example").is_none() {
+                    if let Some(example) = demo_parameter(path, &operation_id, &name) {
+                        p["example"] = example;
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// A 412 carries the record as it is now: `Stale<Record>` is the problem with a `current` of the

@@ -166,10 +166,16 @@ pub async fn create_stored<N: NewRecord>(
                 Stored::new(StatusCode::CREATED, &out)
             }
             None => match R::<N>::find(conn, row.id()).await? {
-                Some(existing) if caller.sees(existing.unit_path()) && row.same_record(&existing) => Stored {
-                    replayed: true,
-                    ..Stored::new(StatusCode::CREATED, &existing.into_api())
-                },
+                // Reference rows (the global path) are everyone's to see.
+                Some(existing)
+                    if (existing.unit_path() == audit::GLOBAL_PATH || caller.sees(existing.unit_path()))
+                        && row.same_record(&existing) =>
+                {
+                    Stored {
+                        replayed: true,
+                        ..Stored::new(StatusCode::CREATED, &existing.into_api())
+                    }
+                }
                 _ => return Err(row.taken()),
             },
         };

@@ -14,7 +14,7 @@ use super::model::ClientRow;
     "name": "UN Women data portal",
     "active": true,
     "rate_limit_per_minute": 120,
-    "unit_ids": ["0193a7c0-5a8e-7c1e-9d7e-3f4b5c6d7e80"],
+    "unit_ids": ["a3e0c6ca-ae28-59cb-b57f-593e8d17e313"],
     "owner_unit_id": "0193a7c0-5a8e-7c1e-9d7e-3f4b5c6d7e80",
     "created_at": "2026-11-29T12:00:00Z",
     "updated_at": "2026-11-29T12:00:00Z",
@@ -76,7 +76,7 @@ fn valid_units(ids: &[Uuid]) -> Result<(), validator::ValidationError> {
 
 #[derive(Debug, Deserialize, Serialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"name": "UN Women data portal", "unit_ids": ["0193a7c0-5a8e-7c1e-9d7e-3f4b5c6d7e80"], "rate_limit_per_minute": 120}))]
+#[schema(example = json!({"name": "UN Women data portal", "unit_ids": ["a3e0c6ca-ae28-59cb-b57f-593e8d17e313"], "rate_limit_per_minute": 120}))]
 pub struct NewApiClient {
     #[validate(length(min = 1, max = 200))]
     pub name: String,
@@ -103,7 +103,8 @@ pub struct ApiClientPatch {
 
 /// OAuth 2.0 client credentials (RFC 6749 §4.4), as a form or as JSON.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
-#[schema(example = json!({"grant_type": "client_credentials", "client_id": "pc_4fJ9kQ2mXw8rT1vB6nZ0aL", "client_secret": "pcs_Jx0q3xk8a0Vt4QmZp1nBf6yR2cL9dW5sE7uH3gK0tYw"}))]
+// The demo partner client of `serve --demo` (its secret is public: demo data only).
+#[schema(example = json!({"grant_type": "client_credentials", "client_id": "demo-ngo", "client_secret": "binhdang-demo-client-secret"}))]
 pub struct TokenRequest {
     /// Must be `client_credentials`.
     #[validate(length(min = 1, max = 64))]

@@ -118,8 +118,9 @@ fn valid_url(url: &str) -> Result<(), validator::ValidationError> {
 #[derive(Debug, Deserialize, Serialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
-    "kind": "plan", "number": "35/KH-BVSTBPN", "issuer": "Ban Vì sự tiến bộ của phụ nữ thành phố Nam Định",
-    "issued_on": "2020-02-19", "title": "Kế hoạch thực hiện công tác bình đẳng giới và vì sự tiến bộ của phụ nữ năm 2020"
+    "id": "0193a7c0-0000-7000-8000-00000000d0c1",
+    "kind": "plan", "number": "12/KH-UBND", "issuer": "Ủy ban nhân dân phường Hạ Long",
+    "issued_on": "2021-02-05", "title": "Kế hoạch thực hiện công tác bình đẳng giới năm 2021 của phường Hạ Long"
 }))]
 pub struct NewDocument {
     /// Optional client-chosen id.

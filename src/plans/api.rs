@@ -128,9 +128,10 @@ fn max_documents(ids: &[Uuid]) -> Result<(), validator::ValidationError> {
 #[derive(Debug, Deserialize, Serialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
-    "unit_id": "a3e0c6ca-ae28-59cb-b57f-593e8d17e313", "year": 2020, "kind": "yearly",
-    "title": "Kế hoạch bình đẳng giới năm 2020 của phường Hạ Long", "areas": ["family", "politics"],
-    "parent_plan_id": "6b1f5a2e-8d3c-5e7a-9f10-2b3c4d5e6f80", "document_ids": ["6b1f5a2e-8d3c-5e7a-9f10-2b3c4d5e6f71"]
+    "id": "0193a7c0-0000-7000-8000-0000000091a1",
+    "unit_id": "a3e0c6ca-ae28-59cb-b57f-593e8d17e313", "year": 2021, "kind": "yearly",
+    "title": "Kế hoạch bình đẳng giới năm 2021 của phường Hạ Long", "areas": ["family", "politics"],
+    "document_ids": ["4e732994-039a-5724-93cb-bb6db94e46e6"]
 }))]
 pub struct NewPlan {
     /// Optional client-chosen id.

@@ -2,6 +2,7 @@
 //! (`binhdang seed --demo`). Idempotent: every record has a deterministic id (UUID v5 of a stable
 //! key), so a second run changes nothing.
 
+pub mod demo_cases;
 pub mod reference;
 pub mod synthetic;
 
@@ -388,8 +389,13 @@ pub const DEMO_USERS: [(&str, Role, &str); 7] = [
 /// The password of every demo user. Demo data only: never seed demo users in production.
 pub const DEMO_PASSWORD: &str = "binhdang-demo";
 
-/// Adds the demo users (existing ones are left alone); returns (username, role) of each.
-pub async fn seed_demo(conn: &mut AsyncPgConnection) -> anyhow::Result<Vec<(String, Role)>> {
+/// Adds the demo users (existing ones are left alone) and the demo records (plans, trainings,
+/// outreach, leaders, casework; the attachment's file goes under `attachments_dir`); returns
+/// (username, role) of each user.
+pub async fn seed_demo(
+    conn: &mut AsyncPgConnection,
+    attachments_dir: &std::path::Path,
+) -> anyhow::Result<Vec<(String, Role)>> {
     let hash = crate::auth::password::hash(Secret::new(DEMO_PASSWORD)).await?;
     for (username, role, unit) in DEMO_USERS {
         diesel::insert_into(users::table)
@@ -408,6 +414,7 @@ pub async fn seed_demo(conn: &mut AsyncPgConnection) -> anyhow::Result<Vec<(Stri
     seed_demo_plans(conn).await?;
     seed_demo_records(conn).await?;
     seed_demo_leadership(conn).await?;
+    demo_cases::seed(conn, attachments_dir).await?;
     Ok(DEMO_USERS.iter().map(|(u, r, _)| (u.to_string(), *r)).collect())
 }
 

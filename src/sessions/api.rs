@@ -9,7 +9,8 @@ use crate::auth::Role;
 use crate::units;
 
 #[derive(Deserialize, Validate, ToSchema)]
-#[schema(example = json!({"username": "admin", "password": "correct horse battery staple"}))]
+// The demo city admin of `serve --demo` (its password is public: demo data only).
+#[schema(example = json!({"username": "admin", "password": "binhdang-demo"}))]
 pub struct LoginRequest {
     #[validate(length(min = 1, max = 64))]
     pub username: String,

@@ -133,7 +133,7 @@ pub fn valid_names(names: &[String]) -> Result<(), validator::ValidationError> {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
     "title": "Tập huấn kiến thức về bình đẳng giới cho cán bộ, cộng tác viên",
-    "activity_id": "6b1f5a2e-8d3c-5e7a-9f10-2b3c4d5e6f90",
+    "id": "0193a7c0-0000-7000-8000-00000000a001",
     "topics": ["gender_equality_law"], "audiences": ["officials", "collaborators"],
     "starts_on": "2020-11-20", "ends_on": "2020-11-21", "location": "Hội trường UBND phường Hạ Long",
     "organiser": "UBND phường Hạ Long", "trainers": ["Trần Văn Minh"],

@@ -164,10 +164,10 @@ fn valid_code(code: &str) -> Result<(), validator::ValidationError> {
 #[derive(Debug, Deserialize, Serialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
-    "parent_id": "0193a7c0-5a8e-7c1e-9d7e-3f4b5c6d7e80",
-    "kind": "ward",
-    "code": "13633",
-    "name": "Phường Hạ Long",
+    "id": "0193a7c0-0000-7000-8000-00000000c001",
+    "parent_id": "a3e0c6ca-ae28-59cb-b57f-593e8d17e313",
+    "kind": "organization",
+    "name": "Chi hội Phụ nữ tổ dân phố 3",
     "valid_from": "2020-01-01"
 }))]
 pub struct NewUnit {
@@ -264,9 +264,9 @@ pub struct Lineage {
 #[derive(Debug, Deserialize, Serialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
-    "predecessor_id": "0193a7c0-5a8e-7c1e-9d7e-3f4b5c6d7e81",
-    "effective_on": "2025-07-01",
-    "note": "Resolution 1674/NQ-UBTVQH15: merged into ward Nam Định"
+    "predecessor_id": "82351e3b-b898-505c-bdfb-04e299887761",
+    "effective_on": "2025-03-01",
+    "note": "State management of gender equality passed to the Division of Home Affairs"
 }))]
 pub struct NewLineage {
     pub predecessor_id: Uuid,

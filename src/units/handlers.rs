@@ -345,9 +345,10 @@ pub async fn unit_lineage(
     request_body = NewLineage,
     responses(
         (status = 201, description = "Linked; the successor's lineage", body = Lineage),
+        (status = 200, description = "The same link was already recorded (a retry): the successor's lineage", body = Lineage),
         (status = 403, description = "Not an admin of both units", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such unit in the caller's scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Link already recorded", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "These units are already linked, on another day", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, unknown predecessor, a unit succeeding itself, or a reused Idempotency-Key", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
@@ -378,6 +379,12 @@ pub async fn add_predecessor(
         note: body.note.clone(),
     };
     let (successor_id, successor_path) = (successor.id, successor.path.clone());
+    // The same link again (a retry, or a second click): answered as the lineage stands, 200,
+    // doubling nothing. The same units on another day is a conflict (409).
+    if queries::link_effective_on(&mut conn, predecessor.id, successor.id).await? == Some(body.effective_on) {
+        let (preds, succs) = queries::lineage(&mut conn, successor_id).await?;
+        return Ok(HttpResponse::Ok().json(lineage_view(&caller, preds, succs)));
+    }
     let (link, record) = (row.clone(), row.record());
     let who = caller.clone();
     write::create_link(

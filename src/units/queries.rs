@@ -193,6 +193,20 @@ pub async fn lineage(
     Ok((preds, succs))
 }
 
+/// The day a link between these two units took effect, if there is one.
+pub async fn link_effective_on(
+    conn: &mut AsyncPgConnection,
+    predecessor: Uuid,
+    successor: Uuid,
+) -> QueryResult<Option<chrono::NaiveDate>> {
+    unit_lineage::table
+        .find((predecessor, successor))
+        .select(unit_lineage::effective_on)
+        .first(conn)
+        .await
+        .optional()
+}
+
 pub async fn add_lineage(conn: &mut AsyncPgConnection, row: &LineageRow) -> QueryResult<usize> {
     diesel::insert_into(unit_lineage::table).values(row).execute(conn).await
 }

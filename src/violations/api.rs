@@ -105,7 +105,8 @@ impl From<ViolationRow> for Violation {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
     "offender_kind": "organization", "organization_name": "Công ty TNHH Dệt may Nam Định",
-    "rule_id": "6b1f5a2e-8d3c-5e7a-9f10-2b3c4d5e6fa0", "act_on": "2024-09-12",
+    "id": "0193a7c0-0000-7000-8000-00000000b001",
+    "rule_id": "a6b5b6c1-d796-515b-a061-12a8d6b681e2", "act_on": "2024-09-12",
     "record_number": "01/BB-VPHC", "recorded_on": "2024-09-20"
 }))]
 pub struct NewViolation {
@@ -136,13 +137,14 @@ pub struct NewViolation {
 /// The sanction decision.
 #[derive(Debug, Deserialize, Serialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"penalty": "fine", "fine_vnd": 15000000, "decided_on": "2025-08-01", "decided_by_position": "commune_chairman",
+#[schema(example = json!({"penalty": "fine", "fine_vnd": 40000000, "decided_by_position": "province_chairman",
                           "remedial_measures": ["Xin lỗi công khai"]}))]
 pub struct DecideRequest {
     pub penalty: Penalty,
     pub fine_vnd: Option<i64>,
-    #[serde(deserialize_with = "crate::http::date::strict")]
-    pub decided_on: NaiveDate,
+    /// The decision's day; defaults to today (Vietnam's date).
+    #[serde(default, deserialize_with = "crate::http::date::strict_opt")]
+    pub decided_on: Option<NaiveDate>,
     /// `commune_chairman`, `district_chairman`, `province_department_director`,
     /// `province_chairman`, `chief_inspector`, `inspector`.
     #[validate(length(min = 1, max = 64))]
@@ -189,11 +191,14 @@ pub struct RuleFilters {
 #[derive(Debug, Deserialize, Serialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
+    "id": "0193a7c0-0000-7000-8000-00000000e001",
     "decree_code": "125/2021/NĐ-CP", "article": 6, "clause": 1, "point": "a", "area": "politics",
     "description": "Vận động người khác không ứng cử vì lý do giới tính", "min_fine_vnd": 2000000, "max_fine_vnd": 3000000,
     "source": "Nghị định 125/2021/NĐ-CP, Điều 6 khoản 1 điểm a"
 }))]
 pub struct NewRule {
+    /// Optional client-chosen id (a retry with the same id and body replays the first answer).
+    pub id: Option<Uuid>,
     #[validate(length(min = 1, max = 64))]
     pub decree_code: String,
     #[validate(range(min = 1, max = 500))]

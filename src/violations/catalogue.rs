@@ -124,7 +124,7 @@ pub async fn create_rule(state: web::Data<AppState>, caller: Caller, body: Json<
     }
     let now = chrono::Utc::now();
     let row = Rule {
-        id: Uuid::now_v7(),
+        id: body.id.unwrap_or_else(Uuid::now_v7),
         decree_code: body.decree_code,
         article: body.article,
         clause: body.clause,

@@ -242,7 +242,8 @@ pub async fn decide_violation(
             "Vi phạm đã có quyết định xử phạt",
         ));
     }
-    if body.decided_on > today() {
+    let decided_on = body.decided_on.unwrap_or_else(today);
+    if decided_on > today() {
         return Err(ApiError::field(
             "decided_on",
             "future",
@@ -260,19 +261,19 @@ pub async fn decide_violation(
     check_decision(&Decision {
         decree,
         rule: &rule,
-        authority: authority_on(&authorities, &body.decided_by_position, body.decided_on),
+        authority: authority_on(&authorities, &body.decided_by_position, decided_on),
         offender: enum_parse(&current.offender_kind).unwrap_or(OffenderKind::Individual),
         penalty: body.penalty,
         fine_vnd: body.fine_vnd,
         act_on: current.act_on,
-        decided_on: body.decided_on,
+        decided_on,
     })?;
     let changes = ViolationChanges {
         penalty: Some(enum_text(body.penalty)),
         fine_vnd: body.fine_vnd,
         remedial_measures: body.remedial_measures,
         status: Some("decided".into()),
-        decided_on: Some(body.decided_on),
+        decided_on: Some(decided_on),
         decided_by_position: Some(body.decided_by_position),
     };
     let (id, version) = (current.id, current.version);

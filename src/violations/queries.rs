@@ -166,9 +166,31 @@ impl NewRecord for Rule {
     async fn insert(&self, conn: &mut Conn) -> QueryResult<Option<Self>> {
         diesel::insert_into(violation_rules::table)
             .values(self)
+            .on_conflict(violation_rules::id)
+            .do_nothing()
             .returning(Rule::as_returning())
             .get_result(conn)
             .await
-            .map(Some)
+            .optional()
+    }
+
+    /// The same id with the same citation, band and text is a retry: it replays.
+    fn same_record(&self, existing: &Self) -> bool {
+        (
+            &self.decree_code,
+            self.article,
+            self.clause,
+            &self.point,
+            &self.area,
+            &self.description,
+        ) == (
+            &existing.decree_code,
+            existing.article,
+            existing.clause,
+            &existing.point,
+            &existing.area,
+            &existing.description,
+        ) && (self.min_fine_vnd, self.max_fine_vnd, &self.source)
+            == (existing.min_fine_vnd, existing.max_fine_vnd, &existing.source)
     }
 }

@@ -19,4 +19,5 @@ mod records;
 mod reference;
 mod reports;
 mod sync;
+mod try_it;
 mod units;

@@ -680,7 +680,9 @@ async fn the_demo_seed_records_the_2020_action_month_in_wards() {
         let mut conn = <diesel_async::AsyncPgConnection as diesel_async::AsyncConnection>::establish(&url)
             .await
             .unwrap();
-        binhdang::seed::seed_demo(&mut conn).await.unwrap();
+        binhdang::seed::seed_demo(&mut conn, &std::env::temp_dir().join("binhdang-demo-attachments"))
+            .await
+            .unwrap();
     }
     let pool = binhdang::db::build_pool(&url, 2).unwrap();
     let (db2, guard2) = empty_database().await;

@@ -550,7 +550,14 @@ async fn admins_record_lineage() {
     let res = app.post(&path, Some(&admin), body.clone()).await;
     assert_eq!(res.status, 201, "{}", res.text());
     assert_eq!(res.json()["predecessors"][0]["unit"]["code"], "13669");
-    app.post(&path, Some(&admin), body.clone()).await.assert_problem(409);
+    // The same link again is a retry: 200 with the lineage as it stands, nothing doubled.
+    let again = app.post(&path, Some(&admin), body.clone()).await;
+    assert_eq!(again.status, 200, "{}", again.text());
+    assert_eq!(again.json()["predecessors"].as_array().unwrap().len(), 1);
+    // The same units on another day is a conflict.
+    let mut other_day = body.clone();
+    other_day["effective_on"] = json!("2024-02-01");
+    app.post(&path, Some(&admin), other_day).await.assert_problem(409);
     app.post(
         &path,
         Some(&admin),

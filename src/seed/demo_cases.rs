@@ -1,0 +1,190 @@
+//! The demo's casework, so that every "Try it out" in Swagger UI finds a record on
+//! `serve --demo`: a complaint in Hạ Long, a city inspection of a garment company and the
+//! violation it found, a partner NGO's API client, and a photo attached to Hạ Long's 2020
+//! training. Ids are deterministic ([`super::seed_id`]); a second run changes nothing.
+
+use std::path::Path;
+
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+use super::{date, seed_id};
+use crate::db::schema::units;
+
+/// A 1×1 PNG: the demo attachment's content (checked by content like any upload).
+pub const DEMO_PNG: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00,
+    0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0d, 0x49,
+    0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0xf0, 0x1f, 0x00, 0x05, 0x00, 0x01, 0xff, 0x89, 0x99, 0x3d,
+    0x1d, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+];
+
+async fn path_of(conn: &mut AsyncPgConnection, key: &str) -> anyhow::Result<String> {
+    Ok(units::table.find(seed_id(key)).select(units::path).first(conn).await?)
+}
+
+pub async fn seed(conn: &mut AsyncPgConnection, attachments_dir: &Path) -> anyhow::Result<()> {
+    use crate::inspections::model::InspectionRow;
+    use crate::petitions::deadlines::{self, Case};
+    use crate::petitions::model::PetitionRow;
+    use crate::violations::model::ViolationRow;
+
+    let now = chrono::Utc::now();
+    let (city, ha_long) = ("district:356", "commune:13633:2020");
+    let (city_path, ha_long_path) = (path_of(conn, city).await?, path_of(conn, ha_long).await?);
+
+    let received_on = date(2020, 11, 20);
+    let case = Case {
+        kind: "complaint",
+        received_on,
+        accepted_on: None,
+        instance: 1,
+        complexity: "normal",
+        remote: false,
+        verification_elsewhere: false,
+        extension_count: 0,
+    };
+    let due = deadlines::for_case(conn, &case)
+        .await
+        .map_err(|e| anyhow::anyhow!("deadlines of the demo complaint: {e}"))?;
+    let petition = PetitionRow {
+        id: seed_id("petition:13633:2020-11-20"),
+        kind: "complaint".into(),
+        handling_unit_id: seed_id(ha_long),
+        unit_path: ha_long_path.clone(),
+        received_on,
+        channel: "in_person".into(),
+        subject: "Khiếu nại việc không được xét nâng lương vì nghỉ thai sản".into(),
+        summary: Some("Người lao động nữ cho rằng bị đối xử bất bình đẳng khi xét nâng lương.".into()),
+        instance: 1,
+        complex: false,
+        complexity: "normal".into(),
+        remote: false,
+        verification_elsewhere: false,
+        extension_count: 0,
+        status: "received".into(),
+        accepted_on: None,
+        decision: None,
+        decided_on: None,
+        acceptance_due_on: due.acceptance_due_on,
+        resolution_due_on: due.resolution_due_on,
+        due_on: Some(due.acceptance_due_on),
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    };
+    crate::write::seed(conn, &petition).await?;
+
+    let inspection = InspectionRow {
+        id: seed_id("inspection:356:2020:garment"),
+        kind: "check".into(),
+        inspecting_unit_id: seed_id(city),
+        unit_path: city_path.clone(),
+        subject_name: "Công ty TNHH May Thành Nam".into(),
+        subject_type: "employer".into(),
+        subject_unit_id: None,
+        subject_address: Some("Khu công nghiệp Hòa Xá, Nam Định".into()),
+        decision_number: Some("125/QĐ-UBND".into()),
+        decision_on: Some(date(2020, 11, 2)),
+        period_from: Some(date(2020, 11, 16)),
+        period_to: Some(date(2020, 11, 18)),
+        areas: vec!["labour".into()],
+        team_members: vec!["Trần Thị Hoa".into(), "Nguyễn Văn Bình".into()],
+        status: "planned".into(),
+        conclusion: None,
+        concluded_on: None,
+        recommendations: None,
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    };
+    crate::write::seed(conn, &inspection).await?;
+
+    let violation = ViolationRow {
+        id: seed_id("violation:356:2020:garment"),
+        inspection_id: Some(inspection.id),
+        handling_unit_id: seed_id(city),
+        unit_path: city_path.clone(),
+        offender_kind: "organization".into(),
+        organization_name: Some("Công ty TNHH May Thành Nam".into()),
+        rule_id: seed_id("violation-rule:125-labour-3"),
+        area: "labour".into(),
+        // Recent, so that a sanction can still be decided on it (the limitation period runs
+        // from the act): the demo's decide example works whenever the demo is started.
+        act_on: crate::calendar::today() - chrono::Duration::days(30),
+        description: Some(
+            "Tuyển dụng chỉ nhận lao động nam cho vị trí không thuộc danh mục nghề cấm lao động nữ.".into(),
+        ),
+        record_number: Some("01/BB-VPHC".into()),
+        recorded_on: Some(crate::calendar::today() - chrono::Duration::days(29)),
+        penalty: None,
+        fine_vnd: None,
+        remedial_measures: Vec::new(),
+        status: "recorded".into(),
+        decided_on: None,
+        decided_by_position: None,
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    };
+    crate::write::seed(conn, &violation).await?;
+
+    seed_client(conn, &city_path).await?;
+    seed_attachment(conn, attachments_dir, &ha_long_path).await
+}
+
+/// The demo partner client's secret: public, like the demo users' password (demo data only).
+pub const DEMO_CLIENT_SECRET: &str = "binhdang-demo-client-secret";
+
+/// A partner NGO's client of Hạ Long's aggregates, signing in with [`DEMO_CLIENT_SECRET`].
+async fn seed_client(conn: &mut AsyncPgConnection, city_path: &str) -> anyhow::Result<()> {
+    use crate::clients::model::{ClientDraft, NewClient};
+    let id = seed_id("client:demo-ngo");
+    if crate::clients::queries::find(conn, id).await?.is_some() {
+        return Ok(());
+    }
+    let draft = ClientDraft {
+        client: NewClient {
+            id,
+            client_id: "demo-ngo".into(),
+            name: "Trung tâm Hỗ trợ phụ nữ (demo)".into(),
+            secret_hash: hex::encode(crate::auth::tokens::sha256(DEMO_CLIENT_SECRET)),
+            rate_limit_per_minute: 120,
+            owner_unit_id: seed_id("district:356"),
+            owner_unit_path: city_path.to_string(),
+        },
+        unit_ids: vec![seed_id("commune:13633:2020")],
+    };
+    crate::write::seed(conn, &draft).await?;
+    Ok(())
+}
+
+/// A photo of Hạ Long's 2020 training: the file under the attachments directory, then its row.
+async fn seed_attachment(conn: &mut AsyncPgConnection, dir: &Path, ha_long_path: &str) -> anyhow::Result<()> {
+    use crate::attachments::model::AttachmentRow;
+    use sha2::Digest;
+    let id = seed_id("attachment:13633:2020:training-photo");
+    let key = format!("{}/{}", &id.simple().to_string()[..2], id.simple());
+    let file = dir.join(&key);
+    if let Some(parent) = file.parent() {
+        tokio::fs::create_dir_all(parent).await?;
+    }
+    tokio::fs::write(&file, DEMO_PNG).await?;
+    let row = AttachmentRow {
+        id,
+        record_type: "training".into(),
+        record_id: seed_id("training:commune:13633:2020:2020"),
+        unit_id: seed_id("commune:13633:2020"),
+        unit_path: ha_long_path.to_string(),
+        file_name: "lop-tap-huan-ha-long.png".into(),
+        content_type: "image/png".into(),
+        size_bytes: DEMO_PNG.len() as i64,
+        sha256: hex::encode(sha2::Sha256::digest(DEMO_PNG)),
+        storage_key: key,
+        created_by: seed_id("user:admin"),
+        created_at: chrono::Utc::now(),
+        version: 1,
+    };
+    crate::write::seed(conn, &row).await?;
+    Ok(())
+}
