@@ -41,6 +41,8 @@ Vietnamese with `Accept-Language: vi`; lists use keyset pagination (`limit`, `cu
         crate::petitions::api::PetitionAction,
         crate::plans::workflow::Action,
         crate::http::export::ExportFormat,
+        // Named only by the change feed's items (see `typed_changes`).
+        crate::units::api::LineageRecord,
     )),
     modifiers(&BearerAuth),
 )]

@@ -21,7 +21,7 @@ pub struct ChangesQuery {
 /// The OpenAPI document types `ChangeItem` as one of these, told apart by `type`.
 pub const FEED_TYPES: &[(&str, Option<&str>)] = &[
     ("unit", Some("Unit")),
-    ("unit_lineage", Some("Lineage")),
+    ("unit_lineage", Some("LineageRecord")),
     ("unit_leader", Some("Leader")),
     ("unit_figures", Some("Figures")),
     ("legal_document", Some("Document")),

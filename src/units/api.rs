@@ -245,6 +245,17 @@ pub struct TreeQuery {
     pub valid_on: Option<NaiveDate>,
 }
 
+/// A lineage link as the change feed carries it (`type` = `unit_lineage`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LineageRecord {
+    /// Derived from the two units (UUID v5), so the same link always has the same id.
+    pub id: Uuid,
+    pub predecessor_id: Uuid,
+    pub successor_id: Uuid,
+    pub effective_on: NaiveDate,
+    pub note: Option<String>,
+}
+
 /// A lineage link as seen from one unit.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LineageLink {

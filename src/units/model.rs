@@ -112,14 +112,14 @@ impl LineageRow {
     }
 
     /// The link as the change feed carries it (`type` = `unit_lineage`).
-    pub fn record(&self) -> serde_json::Value {
-        serde_json::json!({
-            "id": self.id(),
-            "predecessor_id": self.predecessor_id,
-            "successor_id": self.successor_id,
-            "effective_on": self.effective_on,
-            "note": self.note,
-        })
+    pub fn record(&self) -> super::api::LineageRecord {
+        super::api::LineageRecord {
+            id: self.id(),
+            predecessor_id: self.predecessor_id,
+            successor_id: self.successor_id,
+            effective_on: self.effective_on,
+            note: self.note.clone(),
+        }
     }
 }
 

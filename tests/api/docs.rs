@@ -166,3 +166,44 @@ async fn every_secured_operation_refuses_an_anonymous_caller() {
     }
     assert!(checked >= 50, "only {checked} secured operations");
 }
+
+/// The change feed's items are typed by resource: one variant per feed type, each naming a
+/// schema the document has, and every always-sent field of a response is required.
+#[test]
+fn change_items_and_required_fields_are_typed() {
+    let doc = serde_json::to_value(binhdang::app::api_document()).unwrap();
+    let schemas = &doc["components"]["schemas"];
+    let variants = schemas["ChangeItem"]["oneOf"].as_array().unwrap();
+    assert_eq!(variants.len(), binhdang::changes::api::FEED_TYPES.len());
+    for (type_, record) in binhdang::changes::api::FEED_TYPES {
+        if let Some(record) = record {
+            assert!(schemas.get(*record).is_some(), "{type_}: no schema {record}");
+        }
+    }
+    assert_eq!(schemas["ChangeItem"]["discriminator"]["propertyName"], "type");
+    let total_required = schemas["Counts"]["required"].as_array().unwrap();
+    assert!(total_required.iter().any(|f| f == "total"), "Counts.total is always sent");
+    let stale = &schemas["StaleTraining"]["allOf"][1]["properties"]["current"]["$ref"];
+    assert_eq!(stale, "#/components/schemas/Training");
+    let patch = &doc["paths"]["/api/v1/trainings/{id}"]["patch"]["responses"];
+    assert_eq!(
+        patch["412"]["content"]["application/problem+json"]["schema"]["$ref"],
+        "#/components/schemas/StaleTraining"
+    );
+    for code in ["400", "404", "422", "428"] {
+        assert!(patch.get(code).is_some(), "PATCH /trainings/{{id}} documents {code}");
+    }
+    assert!(doc["paths"]["/api/v1/violations/{id}"]["patch"]["responses"].get("422").is_some());
+    // Lists answer JSON only; their files are operations of their own, with binary bodies.
+    let list = &doc["paths"]["/api/v1/trainings"]["get"]["responses"]["200"]["content"];
+    assert_eq!(list.as_object().unwrap().keys().collect::<Vec<_>>(), ["application/json"]);
+    let export = &doc["paths"]["/api/v1/trainings/export"]["get"]["responses"]["200"]["content"];
+    assert_eq!(export["text/csv"]["schema"]["$ref"], "#/components/schemas/Binary");
+    assert_eq!(schemas["Binary"]["format"], "binary");
+    // No catch-all responses.
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            assert!(op["responses"].get("default").is_none(), "{method} {path} has a default response");
+        }
+    }
+}

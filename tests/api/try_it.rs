@@ -193,6 +193,11 @@ async fn every_operation_works_on_the_first_click() {
                         .unwrap()
                         .keys()
                         .any(|k| k.starts_with('2')));
+            if ok && documented && (200..300).contains(&status) {
+                if let Some(problem) = off_schema(&doc, &call.op, status, &res) {
+                    failures.push(format!("{} as {user}: the {status} is off its schema: {problem}", call.name()));
+                }
+            }
             if !ok || !documented {
                 failures.push(format!(
                     "{} as {user}, click {click}: {status}{} {}",
@@ -211,6 +216,25 @@ async fn every_operation_works_on_the_first_click() {
         calls.len(),
         failures.join("\n")
     );
+}
+
+/// Whether a JSON answer fits the schema its operation documents for that status (JSON
+/// Schema 2020-12, which OpenAPI 3.1 schemas are); `None` when it does.
+fn off_schema(doc: &Value, op: &Value, status: u16, res: &TestResponse) -> Option<String> {
+    let content_type = res.header("content-type").unwrap_or_default();
+    if !content_type.starts_with("application/json") {
+        return None;
+    }
+    let response = &op["responses"][status.to_string()];
+    let mut schema = response["content"]["application/json"]["schema"].clone();
+    if schema.is_null() {
+        return Some("no JSON schema documented".into());
+    }
+    schema["components"] = doc["components"].clone();
+    let validator = jsonschema::draft202012::new(&schema).expect("the document's schemas compile");
+    let body = res.json();
+    let errors: Vec<String> = validator.iter_errors(&body).take(3).map(|e| format!("{} at {}", e, e.instance_path)).collect();
+    (!errors.is_empty()).then(|| errors.join("; ").chars().take(500).collect())
 }
 
 fn urlencode(s: &str) -> String {
