@@ -136,9 +136,11 @@ pub struct Problem {
     /// The id of the request, as in the `X-Request-Id` header and the service's logs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// With 412: the current state of the record, so the client can merge and retry.
+    /// With 412: the current state of the record, so the client can merge and retry. Not in
+    /// this schema: each 412 documents its own `Stale<Record>`, with `current` of the record's
+    /// type, so a generated client tells the two apart and reads `current` typed.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
+    #[schema(ignore)]
     pub current: Option<Value>,
     /// With a 409 on a workflow action: the actions allowed in the current state.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -194,7 +194,6 @@ impl Modify for StandardResponses {
 const MAY_BE_ABSENT: &[(&str, &str)] = &[
     ("Problem", "errors"),
     ("Problem", "request_id"),
-    ("Problem", "current"),
     ("Problem", "allowed"),
     ("Violation", "offender"),
     ("Petition", "petitioner"),
@@ -208,6 +207,8 @@ pub fn finish(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     StandardResponses.modify(&mut doc);
     let mut value = serde_json::to_value(&doc).expect("the document is JSON");
     try_it_examples(&mut value);
+    pages_of_named_items(&mut value);
+    public_without_security(&mut value);
     typed_stale(&mut value);
     typed_changes(&mut value);
     required_when_always_sent(&mut value);
@@ -297,6 +298,33 @@ fn try_it_examples(doc: &mut Value) {
                     }
                 }
             }
+        }
+    }
+}
+
+/// A public operation (`security: [{}]`, "no requirement") carries no `security` at all: the
+/// document has no global requirement, and generators read any `security` as "needs a token".
+fn public_without_security(doc: &mut Value) {
+    for op in operations(doc) {
+        if op.get("security") == Some(&json!([{}])) {
+            op.remove("security");
+        }
+    }
+}
+
+/// `Page_Training.data` is a list of `Training`s by reference (utoipa inlines a generic's type),
+/// so a generated client has one `Training` type, not a second one per page.
+fn pages_of_named_items(doc: &mut Value) {
+    let Some(schemas) = doc["components"]["schemas"].as_object_mut() else {
+        return;
+    };
+    let names: Vec<String> = schemas.keys().cloned().collect();
+    for name in names {
+        let Some(item) = name.strip_prefix("Page_") else {
+            continue;
+        };
+        if schemas.contains_key(item) {
+            schemas[&name]["properties"]["data"]["items"] = json!({"$ref": format!("{SCHEMAS}{item}")});
         }
     }
 }

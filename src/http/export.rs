@@ -202,6 +202,11 @@ pub struct Column<T> {
 }
 
 impl<T> Column<T> {
+    /// A column: its key, its English and Vietnamese titles, and how a record gives its cell.
+    pub const fn new(key: &'static str, en: &'static str, vi: &'static str, get: fn(&T) -> Value) -> Self {
+        Self { key, en, vi, get }
+    }
+
     pub fn title(&self, lang: Lang) -> &'static str {
         if lang == Lang::Vi {
             self.vi
@@ -550,6 +555,73 @@ where
             .await
         }
     }
+}
+
+/// A list's two operations over one `respond(state, caller, filters, page, format)` of the
+/// resource's: the JSON page (`GET /things`) and the file (`GET /things/export`). The caller's
+/// module imports `Page`, `PageQuery`, `Problem`, `Binary`, `SortQuery`, `ExportQuery`,
+/// `Format`, `Caller`, `AppState`, `web`, `get`, `HttpRequest` and `HttpResponse`.
+#[macro_export]
+macro_rules! list_and_export {
+    (
+        tag: $tag:literal, filters: $filters:ty, item: $item:ty, respond: $respond:path,
+        problems: [$(($status:literal, $description:literal)),* $(,)?],
+        list: { $(#[$list_meta:meta])* fn $list:ident = $list_id:literal at $path:literal },
+        export: { $(#[$export_meta:meta])* fn $export:ident = $export_id:literal at $export_path:literal, file $file:literal },
+    ) => {
+        $(#[$list_meta])*
+        #[utoipa::path(
+            tag = $tag,
+            operation_id = $list_id,
+            params($filters, PageQuery),
+            responses(
+                (status = 200, description = "A page of the list", body = Page<$item>),
+                $((status = $status, description = $description, body = Problem, content_type = "application/problem+json"),)*
+            ),
+            security(("bearer" = [])),
+        )]
+        #[get($path)]
+        pub async fn $list(
+            state: web::Data<AppState>,
+            caller: Caller,
+            filters: $crate::http::Query<$filters>,
+            page: $crate::http::Query<PageQuery>,
+        ) -> $crate::error::ApiResult<HttpResponse> {
+            $respond(state, caller, filters.into_inner(), page.into_inner(), Format::Json).await
+        }
+
+        $(#[$export_meta])*
+        ///
+        /// The whole list with the list's filters and sort, streamed as CSV (the default) or
+        /// XLSX, chosen by `format` or `Accept`. Columns are titled in the request's language;
+        /// each row carries the record's `id` and `version`, its unit's name and official code,
+        /// coded values as labels, and times in Vietnam time (UTC+7).
+        #[utoipa::path(
+            tag = $tag,
+            operation_id = $export_id,
+            params($filters, SortQuery, ExportQuery),
+            responses(
+                (status = 200, description = "The file", content(
+                    (Binary = "text/csv"),
+                    (Binary = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                ), headers(("Content-Disposition" = String, description = $file))),
+                $((status = $status, description = $description, body = Problem, content_type = "application/problem+json"),)*
+            ),
+            security(("bearer" = [])),
+        )]
+        #[get($export_path)]
+        pub async fn $export(
+            state: web::Data<AppState>,
+            caller: Caller,
+            req: HttpRequest,
+            filters: $crate::http::Query<$filters>,
+            sort: $crate::http::Query<SortQuery>,
+            format: $crate::http::Query<ExportQuery>,
+        ) -> $crate::error::ApiResult<HttpResponse> {
+            let format = format.negotiate(&req);
+            $respond(state, caller, filters.into_inner(), sort.into_inner().into_page(), format).await
+        }
+    };
 }
 
 #[cfg(test)]

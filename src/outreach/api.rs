@@ -228,138 +228,63 @@ pub struct EventFilters {
 
 /// The columns of an outreach export (CSV, XLSX).
 pub static EXPORT_COLUMNS: [Column<OutreachEvent>; 22] = [
-    Column {
-        key: "id",
-        en: "Id",
-        vi: "Mã định danh",
-        get: |e| Value::Text(e.id.to_string()),
-    },
-    Column {
-        key: "version",
-        en: "Version",
-        vi: "Phiên bản",
-        get: |e| Value::Int(e.version),
-    },
-    Column {
-        key: "unit_id",
-        en: "Unit id",
-        vi: "Mã định danh đơn vị",
-        get: |e| Value::Text(e.unit_id.to_string()),
-    },
-    Column {
-        key: "kind",
-        en: "Kind",
-        vi: "Hình thức",
-        get: |e| Value::list(&[e.kind]),
-    },
-    Column {
-        key: "title",
-        en: "Title",
-        vi: "Tên hoạt động",
-        get: |e| Value::Text(e.title.clone()),
-    },
-    Column {
-        key: "topics",
-        en: "Topics",
-        vi: "Chủ đề",
-        get: |e| Value::list(&e.topics),
-    },
-    Column {
-        key: "starts_on",
-        en: "Starts on",
-        vi: "Ngày bắt đầu",
-        get: |e| Value::Date(e.starts_on),
-    },
-    Column {
-        key: "ends_on",
-        en: "Ends on",
-        vi: "Ngày kết thúc",
-        get: |e| Value::Date(e.ends_on),
-    },
-    Column {
-        key: "location",
-        en: "Location",
-        vi: "Địa điểm",
-        get: |e| Value::opt_text(e.location.as_ref()),
-    },
-    Column {
-        key: "channel",
-        en: "Channel",
-        vi: "Kênh",
-        get: |e| Value::opt_text(e.channel.as_ref()),
-    },
-    Column {
-        key: "audience_reached",
-        en: "People reached",
-        vi: "Số người được tiếp cận",
-        get: |e| e.audience_reached.map(|v| Value::Int(v.into())).unwrap_or(Value::Empty),
-    },
-    Column {
-        key: "female",
-        en: "Female",
-        vi: "Nữ",
-        get: |e| Value::Int(e.participants.female.into()),
-    },
-    Column {
-        key: "male",
-        en: "Male",
-        vi: "Nam",
-        get: |e| Value::Int(e.participants.male.into()),
-    },
-    Column {
-        key: "other",
-        en: "Other sex",
-        vi: "Giới tính khác",
-        get: |e| Value::Int(e.participants.other.into()),
-    },
-    Column {
-        key: "participants",
-        en: "Participants",
-        vi: "Tổng số người",
-        get: |e| Value::Int(e.participants.total.into()),
-    },
-    Column {
-        key: "is_public",
-        en: "Public",
-        vi: "Công khai",
-        get: |e| Value::Bool(e.is_public),
-    },
-    Column {
-        key: "in_action_month",
-        en: "In the Action Month",
-        vi: "Trong Tháng hành động",
-        get: |e| Value::Bool(e.in_action_month),
-    },
-    Column {
-        key: "campaign_id",
-        en: "Campaign",
-        vi: "Chiến dịch",
-        get: |e| Value::opt_text(e.campaign_id),
-    },
-    Column {
-        key: "activity_id",
-        en: "Plan activity",
-        vi: "Hoạt động kế hoạch",
-        get: |e| Value::opt_text(e.activity_id),
-    },
-    Column {
-        key: "has_participant_list",
-        en: "Named participants",
-        vi: "Có danh sách người tham gia",
-        get: |e| Value::Bool(e.has_participant_list),
-    },
-    Column {
-        key: "created_at",
-        en: "Created at (UTC)",
-        vi: "Thời điểm tạo (UTC)",
-        get: |e| Value::DateTime(e.created_at),
-    },
-    Column {
-        key: "updated_at",
-        en: "Updated at (UTC)",
-        vi: "Thời điểm sửa (UTC)",
-        get: |e| Value::DateTime(e.updated_at),
-    },
+    Column::new("id", "Id", "Mã định danh", |e| Value::Text(e.id.to_string())),
+    Column::new("version", "Version", "Phiên bản", |e| Value::Int(e.version)),
+    Column::new("unit_id", "Unit id", "Mã định danh đơn vị", |e| {
+        Value::Text(e.unit_id.to_string())
+    }),
+    Column::new("kind", "Kind", "Hình thức", |e| Value::list(&[e.kind])),
+    Column::new("title", "Title", "Tên hoạt động", |e| {
+        Value::Text(e.title.clone())
+    }),
+    Column::new("topics", "Topics", "Chủ đề", |e| Value::list(&e.topics)),
+    Column::new("starts_on", "Starts on", "Ngày bắt đầu", |e| {
+        Value::Date(e.starts_on)
+    }),
+    Column::new("ends_on", "Ends on", "Ngày kết thúc", |e| Value::Date(e.ends_on)),
+    Column::new("location", "Location", "Địa điểm", |e| {
+        Value::opt_text(e.location.as_ref())
+    }),
+    Column::new("channel", "Channel", "Kênh", |e| Value::opt_text(e.channel.as_ref())),
+    Column::new(
+        "audience_reached",
+        "People reached",
+        "Số người được tiếp cận",
+        |e| e.audience_reached.map(|v| Value::Int(v.into())).unwrap_or(Value::Empty),
+    ),
+    Column::new("female", "Female", "Nữ", |e| Value::Int(e.participants.female.into())),
+    Column::new("male", "Male", "Nam", |e| Value::Int(e.participants.male.into())),
+    Column::new("other", "Other sex", "Giới tính khác", |e| {
+        Value::Int(e.participants.other.into())
+    }),
+    Column::new("participants", "Participants", "Tổng số người", |e| {
+        Value::Int(e.participants.total.into())
+    }),
+    Column::new("is_public", "Public", "Công khai", |e| Value::Bool(e.is_public)),
+    Column::new(
+        "in_action_month",
+        "In the Action Month",
+        "Trong Tháng hành động",
+        |e| Value::Bool(e.in_action_month),
+    ),
+    Column::new("campaign_id", "Campaign", "Chiến dịch", |e| {
+        Value::opt_text(e.campaign_id)
+    }),
+    Column::new("activity_id", "Plan activity", "Hoạt động kế hoạch", |e| {
+        Value::opt_text(e.activity_id)
+    }),
+    Column::new(
+        "has_participant_list",
+        "Named participants",
+        "Có danh sách người tham gia",
+        |e| Value::Bool(e.has_participant_list),
+    ),
+    Column::new("created_at", "Created at (UTC)", "Thời điểm tạo (UTC)", |e| {
+        Value::DateTime(e.created_at)
+    }),
+    Column::new("updated_at", "Updated at (UTC)", "Thời điểm sửa (UTC)", |e| {
+        Value::DateTime(e.updated_at)
+    }),
 ];
 
 crate::activity_fields!(new NewEvent);

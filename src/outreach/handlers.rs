@@ -79,65 +79,22 @@ async fn respond(
     .await
 }
 
-/// Outreach events in the caller's scope (partners: public events of their granted units).
-///
-/// Sort: `starts_on` (default), `title`, `updated_at`; `-` for descending.
-/// `GET /api/v1/outreach/export` gives the whole list as a file.
-#[utoipa::path(
-    tag = "outreach",
-    operation_id = "list_outreach_events",
-    params(EventFilters, PageQuery),
-    responses(
-        (status = 200, description = "A page of outreach", body = Page<OutreachEvent>),
-        (status = 422, description = "Invalid sort or cursor", body = Problem, content_type = "application/problem+json"),
-    ),
-    security(("bearer" = [])),
-)]
-#[get("/outreach")]
-pub async fn list_events(
-    state: web::Data<AppState>,
-    caller: Caller,
-    filters: crate::http::Query<EventFilters>,
-    page: crate::http::Query<PageQuery>,
-) -> ApiResult<HttpResponse> {
-    respond(state, caller, filters.into_inner(), page.into_inner(), Format::Json).await
-}
-
-/// Outreach events as a file: the whole list with the list's filters and sort, streamed as CSV (the
-/// default) or XLSX, chosen by `format` or `Accept`. Columns are titled in the request's
-/// language; each row carries the record's `id` and `version`, its unit's name and official
-/// code, coded values as labels, and times in Vietnam time (UTC+7).
-#[utoipa::path(
-    tag = "outreach",
-    operation_id = "export_outreach_events",
-    params(EventFilters, SortQuery, ExportQuery),
-    responses(
-        (status = 200, description = "The file", content(
-            (Binary = "text/csv"),
-            (Binary = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        ), headers(("Content-Disposition" = String, description = "attachment; filename=\"outreach.csv\" (or .xlsx)"))),
-        (status = 422, description = "Invalid sort or cursor", body = Problem, content_type = "application/problem+json"),
-    ),
-    security(("bearer" = [])),
-)]
-#[get("/outreach/export")]
-pub async fn export_outreach_events(
-    state: web::Data<AppState>,
-    caller: Caller,
-    req: HttpRequest,
-    filters: crate::http::Query<EventFilters>,
-    sort: crate::http::Query<SortQuery>,
-    format: crate::http::Query<ExportQuery>,
-) -> ApiResult<HttpResponse> {
-    let format = format.negotiate(&req);
-    respond(
-        state,
-        caller,
-        filters.into_inner(),
-        sort.into_inner().into_page(),
-        format,
-    )
-    .await
+crate::list_and_export! {
+    tag: "outreach", filters: EventFilters, item: OutreachEvent, respond: respond,
+    problems: [
+        (422, "Invalid sort or cursor"),
+    ],
+    list: {
+        /// Outreach events in the caller's scope (partners: public events of their granted units).
+        ///
+        /// Sort: `starts_on` (default), `title`, `updated_at`; `-` for descending.
+        /// `GET /api/v1/outreach/export` gives the whole list as a file.
+        fn list_events = "list_outreach_events" at "/outreach"
+    },
+    export: {
+        /// Outreach events as a file.
+        fn export_outreach_events = "export_outreach_events" at "/outreach/export", file "attachment; filename=\"outreach.csv\" (or .xlsx)"
+    },
 }
 
 /// One outreach event.

@@ -406,126 +406,58 @@ pub struct PetitionFilters {
 
 /// The columns of a petitions export (CSV, XLSX): the case, never the petitioner.
 pub static EXPORT_COLUMNS: [Column<Petition>; 20] = [
-    Column {
-        key: "id",
-        en: "Id",
-        vi: "Mã định danh",
-        get: |p| Value::Text(p.id.to_string()),
-    },
-    Column {
-        key: "version",
-        en: "Version",
-        vi: "Phiên bản",
-        get: |p| Value::Int(p.version),
-    },
-    Column {
-        key: "kind",
-        en: "Kind",
-        vi: "Loại đơn",
-        get: |p| Value::list(&[p.kind]),
-    },
-    Column {
-        key: "handling_unit_id",
-        en: "Handling unit id",
-        vi: "Mã định danh đơn vị giải quyết",
-        get: |p| Value::Text(p.handling_unit_id.to_string()),
-    },
-    Column {
-        key: "received_on",
-        en: "Received on",
-        vi: "Ngày nhận",
-        get: |p| Value::Date(p.received_on),
-    },
-    Column {
-        key: "channel",
-        en: "Channel",
-        vi: "Hình thức nhận",
-        get: |p| Value::Codes(vec![p.channel.clone()]),
-    },
-    Column {
-        key: "subject",
-        en: "Subject",
-        vi: "Nội dung",
-        get: |p| Value::Text(p.subject.clone()),
-    },
-    Column {
-        key: "instance",
-        en: "Instance",
-        vi: "Lần giải quyết",
-        get: |p| Value::Int(p.instance.into()),
-    },
-    Column {
-        key: "complex",
-        en: "Complex",
-        vi: "Phức tạp",
-        get: |p| Value::Bool(p.complex),
-    },
-    Column {
-        key: "remote",
-        en: "Remote area",
-        vi: "Vùng sâu, vùng xa",
-        get: |p| Value::Bool(p.remote),
-    },
-    Column {
-        key: "status",
-        en: "Status",
-        vi: "Trạng thái",
-        get: |p| Value::list(&[p.status]),
-    },
-    Column {
-        key: "accepted_on",
-        en: "Accepted on",
-        vi: "Ngày thụ lý",
-        get: |p| Value::opt_date(p.accepted_on),
-    },
-    Column {
-        key: "acceptance_due_on",
-        en: "Acceptance due",
-        vi: "Hạn thụ lý",
-        get: |p| Value::Date(p.acceptance_due_on),
-    },
-    Column {
-        key: "resolution_due_on",
-        en: "Resolution due",
-        vi: "Hạn giải quyết",
-        get: |p| Value::opt_date(p.resolution_due_on),
-    },
-    Column {
-        key: "due_on",
-        en: "Running deadline",
-        vi: "Hạn hiện tại",
-        get: |p| Value::opt_date(p.due_on),
-    },
-    Column {
-        key: "decided_on",
-        en: "Decided on",
-        vi: "Ngày giải quyết",
-        get: |p| Value::opt_date(p.decided_on),
-    },
-    Column {
-        key: "overdue",
-        en: "Overdue",
-        vi: "Quá hạn",
-        get: |p| Value::Bool(p.overdue),
-    },
-    Column {
-        key: "resolved_on_time",
-        en: "Resolved on time",
-        vi: "Giải quyết đúng hạn",
-        get: |p| p.resolved_on_time.map(Value::Bool).unwrap_or(Value::Empty),
-    },
-    Column {
-        key: "created_at",
-        en: "Created at (UTC)",
-        vi: "Thời điểm tạo (UTC)",
-        get: |p| Value::DateTime(p.created_at),
-    },
-    Column {
-        key: "updated_at",
-        en: "Updated at (UTC)",
-        vi: "Thời điểm sửa (UTC)",
-        get: |p| Value::DateTime(p.updated_at),
-    },
+    Column::new("id", "Id", "Mã định danh", |p| Value::Text(p.id.to_string())),
+    Column::new("version", "Version", "Phiên bản", |p| Value::Int(p.version)),
+    Column::new("kind", "Kind", "Loại đơn", |p| Value::list(&[p.kind])),
+    Column::new(
+        "handling_unit_id",
+        "Handling unit id",
+        "Mã định danh đơn vị giải quyết",
+        |p| Value::Text(p.handling_unit_id.to_string()),
+    ),
+    Column::new("received_on", "Received on", "Ngày nhận", |p| {
+        Value::Date(p.received_on)
+    }),
+    Column::new("channel", "Channel", "Hình thức nhận", |p| {
+        Value::Codes(vec![p.channel.clone()])
+    }),
+    Column::new("subject", "Subject", "Nội dung", |p| Value::Text(p.subject.clone())),
+    Column::new("instance", "Instance", "Lần giải quyết", |p| {
+        Value::Int(p.instance.into())
+    }),
+    Column::new("complex", "Complex", "Phức tạp", |p| Value::Bool(p.complex)),
+    Column::new("remote", "Remote area", "Vùng sâu, vùng xa", |p| {
+        Value::Bool(p.remote)
+    }),
+    Column::new("status", "Status", "Trạng thái", |p| Value::list(&[p.status])),
+    Column::new("accepted_on", "Accepted on", "Ngày thụ lý", |p| {
+        Value::opt_date(p.accepted_on)
+    }),
+    Column::new("acceptance_due_on", "Acceptance due", "Hạn thụ lý", |p| {
+        Value::Date(p.acceptance_due_on)
+    }),
+    Column::new("resolution_due_on", "Resolution due", "Hạn giải quyết", |p| {
+        Value::opt_date(p.resolution_due_on)
+    }),
+    Column::new("due_on", "Running deadline", "Hạn hiện tại", |p| {
+        Value::opt_date(p.due_on)
+    }),
+    Column::new("decided_on", "Decided on", "Ngày giải quyết", |p| {
+        Value::opt_date(p.decided_on)
+    }),
+    Column::new("overdue", "Overdue", "Quá hạn", |p| Value::Bool(p.overdue)),
+    Column::new(
+        "resolved_on_time",
+        "Resolved on time",
+        "Giải quyết đúng hạn",
+        |p| p.resolved_on_time.map(Value::Bool).unwrap_or(Value::Empty),
+    ),
+    Column::new("created_at", "Created at (UTC)", "Thời điểm tạo (UTC)", |p| {
+        Value::DateTime(p.created_at)
+    }),
+    Column::new("updated_at", "Updated at (UTC)", "Thời điểm sửa (UTC)", |p| {
+        Value::DateTime(p.updated_at)
+    }),
 ];
 
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]

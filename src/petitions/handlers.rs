@@ -134,68 +134,24 @@ async fn respond_list(
     .await
 }
 
-/// Complaints and denunciations in the caller's scope, with their deadlines.
-///
-/// `overdue=true` lists what is past its running deadline; `due_within_days=7` what falls due
-/// within a week. Sort: `received_on` (default), `updated_at`. `GET /api/v1/petitions/export`
-/// gives the whole list as a file (never with petitioners' identities).
-#[utoipa::path(
-    tag = "petitions",
-    operation_id = "list_petitions",
-    params(PetitionFilters, PageQuery),
-    responses(
-        (status = 200, description = "A page of petitions", body = Page<Petition>),
-        (status = 403, description = "Partners see none of this", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid sort, cursor or due_within_days", body = Problem, content_type = "application/problem+json"),
-    ),
-    security(("bearer" = [])),
-)]
-#[get("/petitions")]
-pub async fn list_petitions(
-    state: web::Data<AppState>,
-    caller: Caller,
-    filters: crate::http::Query<PetitionFilters>,
-    page: crate::http::Query<PageQuery>,
-) -> ApiResult<HttpResponse> {
-    respond_list(state, caller, filters.into_inner(), page.into_inner(), Format::Json).await
-}
-
-/// Petitions as a file: the whole list with the list's filters and sort, streamed as CSV (the
-/// default) or XLSX, chosen by `format` or `Accept`. Columns are titled in the request's
-/// language; each row carries the record's `id` and `version`, its unit's name and official
-/// code, coded values as labels, and times in Vietnam time (UTC+7).
-#[utoipa::path(
-    tag = "petitions",
-    operation_id = "export_petitions",
-    params(PetitionFilters, SortQuery, ExportQuery),
-    responses(
-        (status = 200, description = "The file", content(
-            (Binary = "text/csv"),
-            (Binary = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        ), headers(("Content-Disposition" = String, description = "attachment; filename=\"petitions.csv\" (or .xlsx)"))),
-        (status = 403, description = "Partners see none of this", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid sort, cursor or due_within_days", body = Problem, content_type = "application/problem+json"),
-    ),
-    security(("bearer" = [])),
-)]
-#[get("/petitions/export")]
-pub async fn export_petitions(
-    state: web::Data<AppState>,
-    caller: Caller,
-    req: HttpRequest,
-    filters: crate::http::Query<PetitionFilters>,
-    sort: crate::http::Query<SortQuery>,
-    format: crate::http::Query<ExportQuery>,
-) -> ApiResult<HttpResponse> {
-    let format = format.negotiate(&req);
-    respond_list(
-        state,
-        caller,
-        filters.into_inner(),
-        sort.into_inner().into_page(),
-        format,
-    )
-    .await
+crate::list_and_export! {
+    tag: "petitions", filters: PetitionFilters, item: Petition, respond: respond_list,
+    problems: [
+        (403, "Partners see none of this"),
+        (422, "Invalid sort, cursor or due_within_days"),
+    ],
+    list: {
+        /// Complaints and denunciations in the caller's scope, with their deadlines.
+        ///
+        /// `overdue=true` lists what is past its running deadline; `due_within_days=7` what falls due
+        /// within a week. Sort: `received_on` (default), `updated_at`. `GET /api/v1/petitions/export`
+        /// gives the whole list as a file (never with petitioners' identities).
+        fn list_petitions = "list_petitions" at "/petitions"
+    },
+    export: {
+        /// Petitions as a file (never with a petitioner's identity).
+        fn export_petitions = "export_petitions" at "/petitions/export", file "attachment; filename=\"petitions.csv\" (or .xlsx)"
+    },
 }
 
 /// One petition; the handling unit's inspectors and admins also see who filed it.

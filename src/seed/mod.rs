@@ -321,7 +321,7 @@ async fn seed_units(conn: &mut AsyncPgConnection, report: &mut SeedReport) -> an
             "unit_lineage",
             (link.id(), link.successor_id, &path),
             &outcome,
-            &link.record(),
+            &crate::units::api::LineageRecord::from(&link),
         )
         .await?;
     }

@@ -226,114 +226,49 @@ pub struct TrainingFilters {
 
 /// The columns of a trainings export (CSV, XLSX).
 pub static EXPORT_COLUMNS: [Column<Training>; 18] = [
-    Column {
-        key: "id",
-        en: "Id",
-        vi: "Mã định danh",
-        get: |t| Value::Text(t.id.to_string()),
-    },
-    Column {
-        key: "version",
-        en: "Version",
-        vi: "Phiên bản",
-        get: |t| Value::Int(t.version),
-    },
-    Column {
-        key: "unit_id",
-        en: "Unit id",
-        vi: "Mã định danh đơn vị",
-        get: |t| Value::Text(t.unit_id.to_string()),
-    },
-    Column {
-        key: "title",
-        en: "Title",
-        vi: "Tên lớp",
-        get: |t| Value::Text(t.title.clone()),
-    },
-    Column {
-        key: "starts_on",
-        en: "Starts on",
-        vi: "Ngày bắt đầu",
-        get: |t| Value::Date(t.starts_on),
-    },
-    Column {
-        key: "ends_on",
-        en: "Ends on",
-        vi: "Ngày kết thúc",
-        get: |t| Value::Date(t.ends_on),
-    },
-    Column {
-        key: "topics",
-        en: "Topics",
-        vi: "Chủ đề",
-        get: |t| Value::list(&t.topics),
-    },
-    Column {
-        key: "audiences",
-        en: "Audiences",
-        vi: "Đối tượng",
-        get: |t| Value::list(&t.audiences),
-    },
-    Column {
-        key: "location",
-        en: "Location",
-        vi: "Địa điểm",
-        get: |t| Value::opt_text(t.location.as_ref()),
-    },
-    Column {
-        key: "organiser",
-        en: "Organiser",
-        vi: "Đơn vị tổ chức",
-        get: |t| Value::opt_text(t.organiser.as_ref()),
-    },
-    Column {
-        key: "female",
-        en: "Female",
-        vi: "Nữ",
-        get: |t| Value::Int(t.participants.female.into()),
-    },
-    Column {
-        key: "male",
-        en: "Male",
-        vi: "Nam",
-        get: |t| Value::Int(t.participants.male.into()),
-    },
-    Column {
-        key: "other",
-        en: "Other sex",
-        vi: "Giới tính khác",
-        get: |t| Value::Int(t.participants.other.into()),
-    },
-    Column {
-        key: "participants",
-        en: "Participants",
-        vi: "Tổng số người",
-        get: |t| Value::Int(t.participants.total.into()),
-    },
-    Column {
-        key: "in_action_month",
-        en: "In the Action Month",
-        vi: "Trong Tháng hành động",
-        get: |t| Value::Bool(t.in_action_month),
-    },
-    Column {
-        key: "activity_id",
-        en: "Plan activity",
-        vi: "Hoạt động kế hoạch",
-        get: |t| Value::opt_text(t.activity_id),
-    },
-    Column {
-        key: "created_at",
-        en: "Created at (UTC)",
-        vi: "Thời điểm tạo (UTC)",
-        get: |t| Value::DateTime(t.created_at),
-    },
-    Column {
-        key: "updated_at",
-        en: "Updated at (UTC)",
-        vi: "Thời điểm sửa (UTC)",
-        get: |t| Value::DateTime(t.updated_at),
-    },
+    Column::new("id", "Id", "Mã định danh", |t| Value::Text(t.id.to_string())),
+    Column::new("version", "Version", "Phiên bản", |t| Value::Int(t.version)),
+    Column::new("unit_id", "Unit id", "Mã định danh đơn vị", |t| {
+        Value::Text(t.unit_id.to_string())
+    }),
+    Column::new("title", "Title", "Tên lớp", |t| Value::Text(t.title.clone())),
+    Column::new("starts_on", "Starts on", "Ngày bắt đầu", |t| {
+        Value::Date(t.starts_on)
+    }),
+    Column::new("ends_on", "Ends on", "Ngày kết thúc", |t| Value::Date(t.ends_on)),
+    Column::new("topics", "Topics", "Chủ đề", |t| Value::list(&t.topics)),
+    Column::new("audiences", "Audiences", "Đối tượng", |t| {
+        Value::list(&t.audiences)
+    }),
+    Column::new("location", "Location", "Địa điểm", |t| {
+        Value::opt_text(t.location.as_ref())
+    }),
+    Column::new("organiser", "Organiser", "Đơn vị tổ chức", |t| {
+        Value::opt_text(t.organiser.as_ref())
+    }),
+    Column::new("female", "Female", "Nữ", |t| Value::Int(t.participants.female.into())),
+    Column::new("male", "Male", "Nam", |t| Value::Int(t.participants.male.into())),
+    Column::new("other", "Other sex", "Giới tính khác", |t| {
+        Value::Int(t.participants.other.into())
+    }),
+    Column::new("participants", "Participants", "Tổng số người", |t| {
+        Value::Int(t.participants.total.into())
+    }),
+    Column::new(
+        "in_action_month",
+        "In the Action Month",
+        "Trong Tháng hành động",
+        |t| Value::Bool(t.in_action_month),
+    ),
+    Column::new("activity_id", "Plan activity", "Hoạt động kế hoạch", |t| {
+        Value::opt_text(t.activity_id)
+    }),
+    Column::new("created_at", "Created at (UTC)", "Thời điểm tạo (UTC)", |t| {
+        Value::DateTime(t.created_at)
+    }),
+    Column::new("updated_at", "Updated at (UTC)", "Thời điểm sửa (UTC)", |t| {
+        Value::DateTime(t.updated_at)
+    }),
 ];
 
 crate::activity_fields!(new NewTraining);

@@ -63,67 +63,23 @@ async fn respond(
     .await
 }
 
-/// Trainings in the caller's scope.
-///
-/// Sort: `starts_on` (default), `title`, `updated_at`; `-` for descending.
-/// `GET /api/v1/trainings/export` gives the whole list as a file.
-#[utoipa::path(
-    tag = "trainings",
-    operation_id = "list_trainings",
-    params(TrainingFilters, PageQuery),
-    responses(
-        (status = 200, description = "A page of trainings", body = Page<Training>),
-        (status = 403, description = "Partners read aggregates, not trainings", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid sort or cursor", body = Problem, content_type = "application/problem+json"),
-    ),
-    security(("bearer" = [])),
-)]
-#[get("/trainings")]
-pub async fn list_trainings(
-    state: web::Data<AppState>,
-    caller: Caller,
-    filters: crate::http::Query<TrainingFilters>,
-    page: crate::http::Query<PageQuery>,
-) -> ApiResult<HttpResponse> {
-    respond(state, caller, filters.into_inner(), page.into_inner(), Format::Json).await
-}
-
-/// Trainings as a file: the whole list with the list's filters and sort, streamed as CSV (the
-/// default) or XLSX, chosen by `format` or `Accept`. Columns are titled in the request's
-/// language; each row carries the record's `id` and `version`, its unit's name and official
-/// code, coded values as labels, and times in Vietnam time (UTC+7).
-#[utoipa::path(
-    tag = "trainings",
-    operation_id = "export_trainings",
-    params(TrainingFilters, SortQuery, ExportQuery),
-    responses(
-        (status = 200, description = "The file", content(
-            (Binary = "text/csv"),
-            (Binary = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        ), headers(("Content-Disposition" = String, description = "attachment; filename=\"trainings.csv\" (or .xlsx)"))),
-        (status = 403, description = "Partners read aggregates, not trainings", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid sort or cursor", body = Problem, content_type = "application/problem+json"),
-    ),
-    security(("bearer" = [])),
-)]
-#[get("/trainings/export")]
-pub async fn export_trainings(
-    state: web::Data<AppState>,
-    caller: Caller,
-    req: HttpRequest,
-    filters: crate::http::Query<TrainingFilters>,
-    sort: crate::http::Query<SortQuery>,
-    format: crate::http::Query<ExportQuery>,
-) -> ApiResult<HttpResponse> {
-    let format = format.negotiate(&req);
-    respond(
-        state,
-        caller,
-        filters.into_inner(),
-        sort.into_inner().into_page(),
-        format,
-    )
-    .await
+crate::list_and_export! {
+    tag: "trainings", filters: TrainingFilters, item: Training, respond: respond,
+    problems: [
+        (403, "Partners read aggregates, not trainings"),
+        (422, "Invalid sort or cursor"),
+    ],
+    list: {
+        /// Trainings in the caller's scope.
+        ///
+        /// Sort: `starts_on` (default), `title`, `updated_at`; `-` for descending.
+        /// `GET /api/v1/trainings/export` gives the whole list as a file.
+        fn list_trainings = "list_trainings" at "/trainings"
+    },
+    export: {
+        /// Trainings as a file.
+        fn export_trainings = "export_trainings" at "/trainings/export", file "attachment; filename=\"trainings.csv\" (or .xlsx)"
+    },
 }
 
 /// One training.

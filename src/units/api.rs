@@ -256,6 +256,18 @@ pub struct LineageRecord {
     pub note: Option<String>,
 }
 
+impl From<&super::model::LineageRow> for LineageRecord {
+    fn from(link: &super::model::LineageRow) -> Self {
+        Self {
+            id: link.id(),
+            predecessor_id: link.predecessor_id,
+            successor_id: link.successor_id,
+            effective_on: link.effective_on,
+            note: link.note.clone(),
+        }
+    }
+}
+
 /// A lineage link as seen from one unit.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LineageLink {

@@ -385,7 +385,7 @@ pub async fn add_predecessor(
         let (preds, succs) = queries::lineage(&mut conn, successor_id).await?;
         return Ok(HttpResponse::Ok().json(lineage_view(&caller, preds, succs)));
     }
-    let (link, record) = (row.clone(), row.record());
+    let (link, record) = (row.clone(), crate::units::api::LineageRecord::from(&row));
     let who = caller.clone();
     write::create_link(
         &mut conn,

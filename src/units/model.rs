@@ -110,17 +110,6 @@ impl LineageRow {
     pub fn id(&self) -> Uuid {
         Uuid::new_v5(&self.successor_id, self.predecessor_id.as_bytes())
     }
-
-    /// The link as the change feed carries it (`type` = `unit_lineage`).
-    pub fn record(&self) -> super::api::LineageRecord {
-        super::api::LineageRecord {
-            id: self.id(),
-            predecessor_id: self.predecessor_id,
-            successor_id: self.successor_id,
-            effective_on: self.effective_on,
-            note: self.note.clone(),
-        }
-    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -195,7 +195,10 @@ async fn every_operation_works_on_the_first_click() {
                         .any(|k| k.starts_with('2')));
             if ok && documented && (200..300).contains(&status) {
                 if let Some(problem) = off_schema(&doc, &call.op, status, &res) {
-                    failures.push(format!("{} as {user}: the {status} is off its schema: {problem}", call.name()));
+                    failures.push(format!(
+                        "{} as {user}: the {status} is off its schema: {problem}",
+                        call.name()
+                    ));
                 }
             }
             if !ok || !documented {
@@ -233,7 +236,11 @@ fn off_schema(doc: &Value, op: &Value, status: u16, res: &TestResponse) -> Optio
     schema["components"] = doc["components"].clone();
     let validator = jsonschema::draft202012::new(&schema).expect("the document's schemas compile");
     let body = res.json();
-    let errors: Vec<String> = validator.iter_errors(&body).take(3).map(|e| format!("{} at {}", e, e.instance_path)).collect();
+    let errors: Vec<String> = validator
+        .iter_errors(&body)
+        .take(3)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
     (!errors.is_empty()).then(|| errors.join("; ").chars().take(500).collect())
 }
 
