@@ -262,6 +262,7 @@ pub fn build_app(
         )
         .default_service(web::to(fallback))
         .wrap(ErrorHandlers::new().default_handler(ensure_problem))
+        .wrap(from_fn(crate::http::no_store))
         .wrap(Compress::default())
         .wrap(cors)
         .wrap(from_fn(crate::telemetry::request_context))

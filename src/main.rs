@@ -88,10 +88,13 @@ fn say(json: bool, message: &str) {
 }
 
 fn print_demo_credentials(json: bool, users: &[(String, Role)]) {
-    say(
-        json,
-        &format!("Demo users (password for all: {}):", seed::DEMO_PASSWORD),
-    );
+    // A log never carries a password, not even the public demo one.
+    let heading = if json {
+        "Demo users (their password is the demo password in the README):".to_string()
+    } else {
+        format!("Demo users (password for all: {}):", seed::DEMO_PASSWORD)
+    };
+    say(json, &heading);
     for (u, r) in users {
         say(json, &format!("  {u:<16} {}", r.as_str()));
     }
@@ -119,7 +122,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     };
     let (url, embedded) = db::resolve(&settings, sets_up).await?;
     let result = async {
-        db::run_migrations(&url).await?;
+        db::run_migrations(&url).await.with_context(|| {
+            format!(
+                "the database at {} did not answer; point DATABASE_URL at a running server, or \
+                 leave it unset to use the embedded database under BINHDANG_DATA_DIR",
+                db::describe(&url)
+            )
+        })?;
         let pool = db::build_pool(&url, settings.db_pool_size)?;
         match cli.command {
             Command::Openapi => unreachable!("handled above"),

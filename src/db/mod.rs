@@ -157,6 +157,13 @@ pub async fn unit_path(conn: &mut AsyncPgConnection, id: uuid::Uuid) -> diesel::
 }
 
 /// Applies pending migrations; returns the versions applied.
+/// Where a database URL points, without its user or password: `host:port/database`.
+pub fn describe(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let rest = rest.rsplit_once('@').map_or(rest, |(_, r)| r);
+    rest.split('?').next().unwrap_or(rest).to_string()
+}
+
 pub async fn run_migrations(url: &str) -> anyhow::Result<Vec<String>> {
     let url = url.to_string();
     tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<String>> {
@@ -215,4 +222,16 @@ pub async fn resolve(
     }
     let pg = embedded::EmbeddedPostgres::start(&cluster, "binhdang").await?;
     Ok((pg.url(), Some(pg)))
+}
+
+#[cfg(test)]
+mod describe_tests {
+    #[test]
+    fn a_url_is_described_without_its_credentials() {
+        assert_eq!(
+            super::describe("postgres://bd:s3cret@db.example:5432/binhdang?sslmode=require"),
+            "db.example:5432/binhdang"
+        );
+        assert_eq!(super::describe("postgres://127.0.0.1:5432/x"), "127.0.0.1:5432/x");
+    }
 }

@@ -7,7 +7,11 @@
 use chrono::NaiveDate;
 use serde::{de::Error, Deserialize, Deserializer};
 
-/// `YYYY-MM-DD` and a real day, or `None`.
+/// The days the service stores: from 1900-01-01 (no record of this programme is older) to
+/// 9999-12-31 (PostgreSQL has no year 0, and four digits end there).
+pub const FIRST_YEAR: i32 = 1900;
+
+/// `YYYY-MM-DD`, a real day, from [`FIRST_YEAR`] on; or `None`.
 pub fn parse(s: &str) -> Option<NaiveDate> {
     let b = s.as_bytes();
     let shaped = b.len() == 10
@@ -16,11 +20,18 @@ pub fn parse(s: &str) -> Option<NaiveDate> {
         && b.iter()
             .enumerate()
             .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
-    shaped.then(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()).flatten()
+    shaped
+        .then(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+        .flatten()
+        .filter(|d| chrono::Datelike::year(d) >= FIRST_YEAR)
 }
 
 fn checked<E: Error>(s: &str) -> Result<NaiveDate, E> {
-    parse(s).ok_or_else(|| E::custom(format!("invalid date {s:?}: expected a real day as YYYY-MM-DD")))
+    parse(s).ok_or_else(|| {
+        E::custom(format!(
+            "invalid date {s:?}: expected a real day from {FIRST_YEAR}-01-01 to 9999-12-31, as YYYY-MM-DD"
+        ))
+    })
 }
 
 pub fn strict<'de, D: Deserializer<'de>>(de: D) -> Result<NaiveDate, D::Error> {
@@ -38,6 +49,13 @@ pub fn strict_double<'de, D: Deserializer<'de>>(de: D) -> Result<Option<Option<N
 #[cfg(test)]
 mod tests {
     use super::parse;
+
+    #[test]
+    fn only_days_the_database_can_store() {
+        assert_eq!(parse("0000-01-01"), None, "PostgreSQL has no year 0");
+        assert_eq!(parse("1899-12-31"), None);
+        assert!(parse("1900-01-01").is_some() && parse("9999-12-31").is_some());
+    }
 
     #[test]
     fn only_yyyy_mm_dd_that_names_a_day() {

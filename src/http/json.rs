@@ -93,6 +93,16 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             format!("Nội dung không phải JSON hợp lệ: {e}"),
         ))
     };
+    // PostgreSQL text cannot hold a NUL character: refuse it here, naming the field, rather
+    // than let the database refuse it (a 500). A raw NUL is broken JSON already; only the
+    // escape `\u0000` can carry one.
+    if bytes.windows(6).any(|w| w == b"\\u0000") {
+        if let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) {
+            if let Some(field) = nul_path(&value, String::new()) {
+                return Err(nul_error(field));
+            }
+        }
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     match serde_path_to_error::deserialize::<_, T>(&mut de) {
         Ok(v) => {
@@ -110,6 +120,40 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             Err(shape_error(&e.path().to_string(), &message))
         }
     }
+}
+
+/// The JSON path of the first string (or key) holding a NUL character.
+fn nul_path(v: &serde_json::Value, at: String) -> Option<String> {
+    use serde_json::Value;
+    let here = || if at.is_empty() { "body".to_string() } else { at.clone() };
+    match v {
+        Value::String(s) if s.contains('\0') => Some(here()),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| nul_path(item, format!("{at}[{i}]"))),
+        Value::Object(fields) => fields.iter().find_map(|(k, item)| {
+            let path = if at.is_empty() { k.clone() } else { format!("{at}.{k}") };
+            if k.contains('\0') {
+                Some(path)
+            } else {
+                nul_path(item, path)
+            }
+        }),
+        _ => None,
+    }
+}
+
+/// 422: text with a NUL character, which no field may hold.
+pub(crate) fn nul_error(field: String) -> ApiError {
+    ApiError::Validation(vec![FieldError::new(
+        field,
+        "nul_character",
+        Text::new(
+            "must not contain a NUL character (U+0000)",
+            "không được chứa ký tự NUL (U+0000)",
+        ),
+    )])
 }
 
 /// A 422 naming the field (a JSON path, or a query parameter) that serde could not take.
@@ -213,6 +257,18 @@ mod tests {
         assert_eq!(
             field(r#"{"title": "x", "list": [{"female": 1}, {"female": true}]}"#),
             ("list[1].female".into(), "wrong_type".into())
+        );
+    }
+
+    #[test]
+    fn a_nul_character_is_refused_by_name() {
+        assert_eq!(
+            field(r#"{"title": "x\u0000y"}"#),
+            ("title".into(), "nul_character".into())
+        );
+        assert_eq!(
+            field(r#"{"title": "x", "list": [{"female": 1}, {"female": 2, "note": "\u0000"}]}"#),
+            ("list[1].note".into(), "nul_character".into())
         );
     }
 

@@ -148,6 +148,24 @@ impl Cursor {
                 "thuộc về thứ tự sắp xếp khác; hãy gửi cùng tham số sort như trang đầu",
             ));
         }
+        // A cursor is opaque but not signed: one made by hand must still fit the sort's column
+        // and the tie-breaker, or the database would refuse the cast (a 500).
+        let fits = match sort.field.sql_type {
+            "timestamptz" => chrono::DateTime::parse_from_rfc3339(&cursor.value).is_ok(),
+            "date" => crate::http::date::parse(&cursor.value).is_some(),
+            "integer" => cursor.value.parse::<i32>().is_ok(),
+            "bigint" => cursor.value.parse::<i64>().is_ok(),
+            _ => !cursor.value.contains('\0'),
+        };
+        let id_fits = cursor.id.parse::<uuid::Uuid>().is_ok() || cursor.id.parse::<i64>().is_ok();
+        if !fits || !id_fits {
+            return Err(ApiError::field(
+                "cursor",
+                "invalid",
+                "is not a cursor this list gave out",
+                "không phải con trỏ do danh sách này trả về",
+            ));
+        }
         Ok(cursor)
     }
 

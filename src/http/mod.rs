@@ -42,3 +42,19 @@ where
 {
     serde::Deserialize::deserialize(de).map(Some)
 }
+
+/// Middleware: every answer under `/api/` carries `Cache-Control: no-store` (tokens, people's
+/// data and attachments must not sit in a shared cache or a browser's history).
+pub async fn no_store(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    use actix_web::http::header::{HeaderValue, CACHE_CONTROL};
+    let api = req.path().starts_with("/api/");
+    let mut res = next.call(req).await?;
+    if api {
+        res.headers_mut()
+            .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    Ok(res)
+}

@@ -29,6 +29,12 @@ impl<T> Deref for Query<T> {
 
 /// Parses a query string (without the `?`).
 pub fn parse<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    // `%00` decodes to a NUL, which PostgreSQL text cannot hold: refused by name.
+    if let Some((name, _)) =
+        form_urlencoded::parse(query.as_bytes()).find(|(k, v)| k.contains('\0') || v.contains('\0'))
+    {
+        return Err(super::json::nul_error(name.replace('\0', "")));
+    }
     let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
     serde_path_to_error::deserialize::<_, T>(de).map_err(|e| {
         let message = e.inner().to_string();
@@ -81,5 +87,7 @@ mod tests {
         assert_eq!(field("year=abc").0, "year");
         assert_eq!(field("from=2024-1-5"), ("from".into(), "invalid".into()));
         assert_eq!(field("status=zzz"), ("status".into(), "unknown_value".into()));
+        assert_eq!(field("year=2024&q=a%00b"), ("q".into(), "nul_character".into()));
+        assert_eq!(field("from=1899-12-31").0, "from");
     }
 }

@@ -267,3 +267,23 @@ async fn serve_logs_json_and_stops_gracefully() {
     }
     assert!(rest.contains("SIGINT"), "the shutdown is logged: {rest}");
 }
+
+/// A database that does not answer: the command says where it looked (never the password) and
+/// how to point it elsewhere.
+#[actix_web::test]
+async fn an_unreachable_database_is_named_without_its_password() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("postgres://someone:hunter2-secret@127.0.0.1:{port}/nothing");
+    let out = binhdang(&url, &["migrate"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("127.0.0.1:{port}/nothing")) && err.contains("DATABASE_URL"),
+        "{err}"
+    );
+    assert!(!err.contains("hunter2"), "no password in the message: {err}");
+}

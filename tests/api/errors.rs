@@ -203,3 +203,47 @@ async fn cors_allows_only_configured_origins() {
     assert!(no.header("access-control-allow-origin").is_none());
     assert!(no.status.is_client_error());
 }
+
+/// Text with a NUL character, a day PostgreSQL cannot store, a hand-made cursor: each a 422
+/// naming the field, never a 500. Every API answer says `Cache-Control: no-store`.
+#[actix_web::test]
+async fn inputs_the_database_would_refuse_are_422() {
+    let app = TestApp::spawn().await;
+    let token = app.token(Role::Officer, HA_LONG).await;
+    let nul = app
+        .post(
+            "/api/v1/trainings",
+            Some(&token),
+            json!({"title": "a\u{0}b", "starts_on": "2020-11-20", "ends_on": "2020-11-21"}),
+        )
+        .await;
+    nul.assert_invalid("title");
+    let login = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            json!({"username": "a\u{0}", "password": "x"}),
+        )
+        .await;
+    login.assert_invalid("username");
+    for (query, field) in [
+        ("/api/v1/trainings?q=a%00b", "q"),
+        ("/api/v1/trainings?from=0000-01-01", "from"),
+        ("/api/v1/outreach?to=1899-12-31", "to"),
+        ("/api/v1/reports/summary?year=-5000", "year"),
+    ] {
+        app.get(query, Some(&token)).await.assert_invalid(field);
+    }
+    // A cursor of the right shape whose value is not a day of the sort's column.
+    let forged = base64::Engine::encode(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        br#"{"s":"starts_on","v":"not-a-date","i":"0190a000-0000-7000-8000-000000000001"}"#,
+    );
+    app.get(&format!("/api/v1/trainings?cursor={forged}"), Some(&token))
+        .await
+        .assert_invalid("cursor");
+    let page = app.get("/api/v1/trainings", Some(&token)).await;
+    assert_eq!(page.header("cache-control"), Some("no-store"));
+    let problem = app.get("/api/v1/trainings", None).await;
+    assert_eq!(problem.header("cache-control"), Some("no-store"));
+}
