@@ -210,10 +210,27 @@ impl Caller {
         }
     }
 
-    /// Reference data every unit relies on (legal documents, holidays, the violation catalogue):
-    /// today a signed-in admin.
+    /// How deep the caller's own unit sits in the tree: 0 the country, 1 a province, 2 a city or
+    /// district, 3 a ward or commune.
+    pub fn unit_depth(&self) -> usize {
+        self.scopes.first().map_or(usize::MAX, |p| {
+            p.split('/').filter(|s| !s.is_empty()).count().saturating_sub(1)
+        })
+    }
+
+    /// Reference data every unit in the country relies on (national legal documents, holidays,
+    /// the violation catalogue): written by admins of a province or of the country only; a
+    /// city's or a ward's admin reads it (403 on a write).
     pub fn require_reference_writer(&self) -> ApiResult<()> {
-        self.require_admin()
+        self.require_admin()?;
+        if self.unit_depth() <= 1 {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(crate::error::Text::new(
+                "Reference data every unit relies on is kept by province or national admins",
+                "Dữ liệu dùng chung cho mọi đơn vị do quản trị viên cấp tỉnh hoặc trung ương cập nhật",
+            )))
+        }
     }
 
     /// The caller's role must be one of these.

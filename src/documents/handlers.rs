@@ -61,7 +61,9 @@ pub async fn get_document(state: web::Data<AppState>, _caller: Caller, id: web::
     Ok(etag_response(StatusCode::OK, doc.version, &Document::from(doc)))
 }
 
-/// Register a legal document (admins). Unique per number and issuer.
+/// Register a legal document (province and national admins). Unique per number and issuer.
+///
+/// Try it as `national.admin`.
 #[utoipa::path(
     tag = "documents",
     operation_id = "create_document",
@@ -69,7 +71,7 @@ pub async fn get_document(state: web::Data<AppState>, _caller: Caller, id: web::
     request_body = NewDocument,
     responses(
         (status = 201, description = "Registered", body = Document, headers(("ETag" = String, description = "The document's version"))),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a province or national admin", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Same number and issuer already registered, or the id is taken", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields or a reused Idempotency-Key", body = Problem, content_type = "application/problem+json"),
     ),
@@ -103,7 +105,9 @@ pub async fn create_document(
     write::create(&mut conn, &caller, &key, &hash, row, write::nothing()).await
 }
 
-/// Correct a legal document (admins; needs `If-Match`).
+/// Correct a legal document (province and national admins; needs `If-Match`).
+///
+/// Try it as `national.admin`.
 #[utoipa::path(
     tag = "documents",
     operation_id = "update_document",
@@ -114,7 +118,7 @@ pub async fn create_document(
     request_body = DocumentPatch,
     responses(
         (status = 200, description = "Updated", body = Document, headers(("ETag" = String, description = "The new version"))),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a province or national admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such document", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Same number and issuer as another document", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
@@ -150,7 +154,9 @@ pub async fn update_document(
         .respond())
 }
 
-/// Remove a legal document that no plan cites (admins; needs `If-Match`).
+/// Remove a legal document that no plan cites (province and national admins; needs `If-Match`).
+///
+/// Try it as `national.admin`.
 #[utoipa::path(
     tag = "documents",
     operation_id = "delete_document",
@@ -160,7 +166,7 @@ pub async fn update_document(
     ),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a province or national admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such document", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "A plan cites it", body = Problem, content_type = "application/problem+json"),
     ),

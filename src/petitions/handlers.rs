@@ -485,15 +485,17 @@ pub async fn list_holidays(
     Ok(web::Json(queries::holidays(&mut conn, q.year).await?))
 }
 
-/// Add or correct a day of the calendar (admins): a day off, or a make-up working day.
+/// Add or correct a day of the calendar (province and national admins): a day off, or a make-up working day.
 /// Deadlines computed from then on count it.
+///
+/// Try it as `national.admin`.
 #[utoipa::path(
     tag = "petitions",
     operation_id = "put_holiday",
     request_body = Holiday,
     responses(
         (status = 200, description = "Stored", body = Holiday),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a province or national admin", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),

@@ -375,8 +375,10 @@ pub async fn seed_reference(conn: &mut AsyncPgConnection) -> anyhow::Result<Seed
 /// The 2020 guidance's five documents, cited by the demo city plan.
 pub const GUIDANCE_2020: [&str; 5] = ["law-73-2006", "nq-11-tw", "qd-178-ttg", "ct-21-tw", "kh-35-bvstbpn"];
 
-/// Demo users, one per role: (username, role, unit key).
-pub const DEMO_USERS: [(&str, Role, &str); 7] = [
+/// Demo users, one per role: (username, role, unit key). `national.admin` keeps the reference
+/// data (holidays, the violation catalogue, national legal documents).
+pub const DEMO_USERS: [(&str, Role, &str); 8] = [
+    ("national.admin", Role::Admin, "country:VN"),
     ("admin", Role::Admin, "district:356"),
     ("manager", Role::Manager, "district:356"),
     ("inspector", Role::Inspector, "district:356"),

@@ -84,14 +84,16 @@ pub async fn list_rules(
     Ok(web::Json(rules))
 }
 
-/// Add a rule to the catalogue (admins).
+/// Add a rule to the catalogue (province and national admins).
+///
+/// Try it as `national.admin`.
 #[utoipa::path(
     tag = "oversight",
     operation_id = "create_violation_rule",
     request_body = NewRule,
     responses(
         (status = 201, description = "Added", body = Rule),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a province or national admin", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "That article, clause and point is already in the catalogue", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, an unknown decree, or a band upside down", body = Problem, content_type = "application/problem+json"),
     ),
@@ -142,7 +144,9 @@ pub async fn create_rule(state: web::Data<AppState>, caller: Caller, body: Json<
     write::create(&mut conn, &caller, &IdempotencyKey(None), &[], row, write::nothing()).await
 }
 
-/// Correct a rule (admins; needs `If-Match`). Decisions already taken keep their amounts.
+/// Correct a rule (province and national admins; needs `If-Match`). Decisions already taken keep their amounts.
+///
+/// Try it as `national.admin`.
 #[utoipa::path(
     tag = "oversight",
     operation_id = "update_violation_rule",
@@ -153,7 +157,7 @@ pub async fn create_rule(state: web::Data<AppState>, caller: Caller, body: Json<
     request_body = RulePatch,
     responses(
         (status = 200, description = "Updated", body = Rule),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a province or national admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such rule", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields or a band upside down", body = Problem, content_type = "application/problem+json"),
     ),

@@ -151,7 +151,7 @@ async fn users_and_holidays_are_audited_without_secrets() {
     assert_eq!(
         app.post(
             "/api/v1/holidays",
-            Some(&admin),
+            Some(&app.token(Role::Admin, COUNTRY).await),
             json!({"day": "2026-09-01", "name": "Quốc khánh", "source": "Thông báo lịch nghỉ Quốc khánh 2026"})
         )
         .await

@@ -442,7 +442,9 @@ async fn inspections_move_forward_to_a_conclusion() {
 #[actix_web::test]
 async fn admins_maintain_the_catalogue() {
     let app = TestApp::spawn().await;
-    let admin = app.token(Role::Admin, CITY).await;
+    // The catalogue is national: its admins keep it; a city's admin reads it.
+    let admin = app.token(Role::Admin, COUNTRY).await;
+    let city_admin = app.token(Role::Admin, CITY).await;
     let rules_2021 = app
         .get("/api/v1/violation-rules?on=2021-06-01", Some(&admin))
         .await
@@ -511,7 +513,20 @@ async fn admins_maintain_the_catalogue() {
     )
     .await
     .assert_problem(403);
+    let mut local = body.clone();
+    local["clause"] = json!(3);
+    app.post("/api/v1/violation-rules", Some(&city_admin), local)
+        .await
+        .assert_problem(403);
     let id = created.json()["id"].as_str().unwrap().to_string();
+    app.patch(
+        &format!("/api/v1/violation-rules/{id}"),
+        Some(&city_admin),
+        Some("\"1\""),
+        json!({"min_fine_vnd": 1}),
+    )
+    .await
+    .assert_problem(403);
     let fixed = app
         .patch(
             &format!("/api/v1/violation-rules/{id}"),

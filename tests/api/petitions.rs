@@ -134,8 +134,16 @@ async fn denunciation_acceptance_within_7_working_days_article_24_1() {
     // Mon 6, Tue 7, Wed 8, Thu 9.
     let p = file(&app, &inspector, "denunciation", "2024-04-26").await;
     assert_eq!(p["acceptance_due_on"], "2024-05-09");
-    // An admin adds a day off: deadlines computed from then on skip it.
-    let admin = app.token(Role::Admin, CITY).await;
+    // A national admin adds a day off: deadlines computed from then on skip it. A city's admin
+    // may not: the calendar moves every unit's deadlines.
+    app.post(
+        "/api/v1/holidays",
+        Some(&app.token(Role::Admin, CITY).await),
+        json!({"day": "2024-05-06", "name": "Ngày nghỉ bù", "source": "x"}),
+    )
+    .await
+    .assert_problem(403);
+    let admin = app.token(Role::Admin, COUNTRY).await;
     let h = app
         .post(
             "/api/v1/holidays",

@@ -128,7 +128,12 @@ async fn the_reference_documents_and_indicators_are_seeded() {
 #[actix_web::test]
 async fn admins_maintain_documents() {
     let app = TestApp::spawn().await;
-    let admin = app.token(Role::Admin, CITY).await;
+    // National documents are kept by national (or province) admins; a city's admin reads them.
+    let admin = app.token(Role::Admin, COUNTRY).await;
+    let body = json!({"kind": "guidance", "number": "13/HD-UBND", "issuer": "UBND thành phố Nam Định", "issued_on": "2020-03-02", "title": "x"});
+    app.post("/api/v1/documents", Some(&app.token(Role::Admin, CITY).await), body)
+        .await
+        .assert_problem(403);
     let body = json!({"kind": "guidance", "number": "12/HD-UBND", "issuer": "UBND thành phố Nam Định", "issued_on": "2020-03-02", "title": "Hướng dẫn tổ chức Tháng hành động"});
     let created = app.post("/api/v1/documents", Some(&admin), body.clone()).await;
     assert_eq!(created.status, 201, "{}", created.text());

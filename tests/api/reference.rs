@@ -30,7 +30,7 @@ async fn a_second_seed_changes_nothing() {
 #[actix_web::test]
 async fn an_admins_change_is_never_overwritten_and_is_reported() {
     let app = TestApp::spawn().await;
-    let admin = app.token(Role::Admin, CITY).await;
+    let admin = app.token(Role::Admin, COUNTRY).await;
     let res = app
         .post(
             "/api/v1/holidays",
