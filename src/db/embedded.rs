@@ -13,11 +13,19 @@ use anyhow::{bail, Context};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use tokio::process::Command;
 
+/// The `postgres` role's password of a durable cluster, inside its data directory (mode 0600).
+pub const PASSWORD_FILE: &str = "binhdang.password";
+
 const INSTALL_HINT: &str = "No PostgreSQL server binaries (initdb, pg_ctl, postgres) were found. \
 Install them (Debian/Ubuntu: `apt-get install postgresql`) or set DATABASE_URL to a running server.";
 
 pub struct EmbeddedPostgres {
     data_dir: PathBuf,
+    /// The service's own cluster: `fsync` and `full_page_writes` on, password authentication.
+    /// A throwaway one (the test suite's) keeps `fsync` off and trust, for speed.
+    durable: bool,
+    /// The `postgres` role's password (durable clusters), kept in [`PASSWORD_FILE`].
+    password: Option<crate::config::Secret>,
     bin_dir: PathBuf,
     port: u16,
     database: String,
@@ -86,8 +94,10 @@ fn free_port(preferred: Option<u16>) -> anyhow::Result<u16> {
 
 impl EmbeddedPostgres {
     /// Creates (first time), starts (unless already running) and returns the cluster, with
-    /// `database` created in it.
-    pub async fn start(data_dir: &Path, database: &str) -> anyhow::Result<Self> {
+    /// `database` created in it. A `durable` cluster syncs to disk and asks for a password: one
+    /// generated on first start and kept in the data directory (mode 0600); a cluster made
+    /// before that (trust, `fsync=off`) is converted on its next start.
+    pub async fn start(data_dir: &Path, database: &str, durable: bool) -> anyhow::Result<Self> {
         let bin_dir = find_bin_dir().context(INSTALL_HINT)?;
         let run_as = is_root().then(|| "postgres".to_string());
         std::fs::create_dir_all(data_dir.parent().unwrap_or(Path::new(".")))
@@ -95,6 +105,8 @@ impl EmbeddedPostgres {
         let data_dir = std::path::absolute(data_dir)?;
         let mut pg = Self {
             data_dir,
+            durable,
+            password: None,
             bin_dir,
             port: 0,
             database: database.to_string(),
@@ -109,16 +121,77 @@ impl EmbeddedPostgres {
         } else {
             pg.launch().await?;
         }
+        if durable {
+            pg.require_password().await?;
+        }
         pg.create_database().await?;
         Ok(pg)
     }
 
+    fn credentials(&self) -> String {
+        match &self.password {
+            Some(p) => format!("postgres:{}", p.expose()),
+            None => "postgres".to_string(),
+        }
+    }
+
     pub fn url(&self) -> String {
-        format!("postgres://postgres@127.0.0.1:{}/{}", self.port, self.database)
+        format!(
+            "postgres://{}@127.0.0.1:{}/{}",
+            self.credentials(),
+            self.port,
+            self.database
+        )
     }
 
     pub fn admin_url(&self) -> String {
-        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+        format!("postgres://{}@127.0.0.1:{}/postgres", self.credentials(), self.port)
+    }
+
+    /// Password authentication for a durable cluster: the password from [`PASSWORD_FILE`], or,
+    /// for a cluster still on trust (new, or made by an earlier version), a new password set on
+    /// the `postgres` role, written to the file (0600), and `pg_hba.conf` switched to
+    /// `scram-sha-256` and reloaded.
+    async fn require_password(&mut self) -> anyhow::Result<()> {
+        use std::os::unix::fs::PermissionsExt;
+        let file = self.data_dir.join(PASSWORD_FILE);
+        if let Ok(stored) = std::fs::read_to_string(&file) {
+            self.password = Some(crate::config::Secret::new(stored.trim()));
+            return Ok(());
+        }
+        let password = crate::auth::tokens::random_token(24);
+        let mut conn = AsyncPgConnection::establish(&self.admin_url())
+            .await
+            .context("connecting to the embedded cluster to set its password")?;
+        diesel::sql_query("SET password_encryption = 'scram-sha-256'")
+            .execute(&mut conn)
+            .await?;
+        // The password is random URL-safe text: quoting it as a literal is safe.
+        diesel::sql_query(format!("ALTER ROLE postgres PASSWORD '{password}'"))
+            .execute(&mut conn)
+            .await?;
+        drop(conn);
+        std::fs::write(&file, &password).with_context(|| format!("writing {}", file.display()))?;
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))?;
+        let hba = self.data_dir.join("pg_hba.conf");
+        std::fs::write(
+            &hba,
+            "# Written by binhdang: password (SCRAM) authentication on loopback only.\n\
+             host all all 127.0.0.1/32 scram-sha-256\n\
+             host all all ::1/128 scram-sha-256\n",
+        )?;
+        if let Some(user) = &self.run_as {
+            let _ = std::process::Command::new("chown")
+                .arg(format!("{user}:{user}"))
+                .arg(&hba)
+                .status();
+        }
+        let mut reload = self.command("pg_ctl");
+        reload.arg("-D").arg(&self.data_dir).arg("reload");
+        self.run(reload, "pg_ctl reload").await?;
+        self.password = Some(crate::config::Secret::new(password));
+        tracing::info!(dir = %self.data_dir.display(), "embedded PostgreSQL now asks for a password");
+        Ok(())
     }
 
     fn command(&self, program: &str) -> Command {
@@ -169,15 +242,12 @@ impl EmbeddedPostgres {
             }
         }
         let mut cmd = self.command("initdb");
-        cmd.arg("-D").arg(&self.data_dir).args([
-            "-U",
-            "postgres",
-            "--auth=trust",
-            "-E",
-            "UTF8",
-            "--no-locale",
-            "--no-sync",
-        ]);
+        cmd.arg("-D")
+            .arg(&self.data_dir)
+            .args(["-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale"]);
+        if !self.durable {
+            cmd.arg("--no-sync");
+        }
         self.run(cmd, "initdb").await
     }
 
@@ -205,8 +275,13 @@ impl EmbeddedPostgres {
             .arg(self.data_dir.join("server.log"))
             .arg("-o")
             .arg(format!(
-                "-p {} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200 -c fsync=off",
-                self.port
+                "-p {} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200 {}",
+                self.port,
+                if self.durable {
+                    "-c fsync=on -c full_page_writes=on"
+                } else {
+                    "-c fsync=off"
+                }
             ))
             .args(["-w", "-t", "60", "start"]);
         self.run(cmd, "pg_ctl start").await?;

@@ -220,7 +220,7 @@ pub async fn resolve(
             looked.display()
         );
     }
-    let pg = embedded::EmbeddedPostgres::start(&cluster, "binhdang").await?;
+    let pg = embedded::EmbeddedPostgres::start(&cluster, "binhdang", true).await?;
     Ok((pg.url(), Some(pg)))
 }
 

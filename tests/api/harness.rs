@@ -106,7 +106,8 @@ async fn server() -> &'static Server {
                 Ok(url) if !url.trim().is_empty() => split_url(url.trim()).0,
                 _ => {
                     let dir = std::env::temp_dir().join("binhdang-test-pg");
-                    let pg = db::embedded::EmbeddedPostgres::start(&dir, "postgres")
+                    // A throwaway cluster: fsync off and trust, for speed.
+                    let pg = db::embedded::EmbeddedPostgres::start(&dir, "postgres", false)
                         .await
                         .expect("embedded PostgreSQL for tests");
                     split_url(&pg.url()).0

@@ -9,6 +9,7 @@ mod auth;
 mod cli;
 mod clients;
 mod docs;
+mod embedded;
 mod errors;
 mod migrations;
 mod ops;
