@@ -159,14 +159,14 @@ impl EmbeddedPostgres {
             self.password = Some(crate::config::Secret::new(stored.trim()));
             return Ok(());
         }
-        let password = crate::auth::tokens::random_token(24);
+        let password = hex::encode(rand::random::<[u8; 24]>());
         let mut conn = AsyncPgConnection::establish(&self.admin_url())
             .await
             .context("connecting to the embedded cluster to set its password")?;
         diesel::sql_query("SET password_encryption = 'scram-sha-256'")
             .execute(&mut conn)
             .await?;
-        // The password is random URL-safe text: quoting it as a literal is safe.
+        // The password is random hex: quoting it as a literal is safe.
         diesel::sql_query(format!("ALTER ROLE postgres PASSWORD '{password}'"))
             .execute(&mut conn)
             .await?;

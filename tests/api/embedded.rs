@@ -55,21 +55,7 @@ async fn the_embedded_default_is_durable_and_asks_for_a_password() {
 
     // The next start reads the same password.
     let again = EmbeddedPostgres::start(&cluster, "binhdang", true).await.unwrap();
-    assert_eq!(
-        again.url(),
-        url.replace(
-            &port,
-            &again
-                .url()
-                .rsplit(':')
-                .next()
-                .unwrap()
-                .split('/')
-                .next()
-                .unwrap()
-                .to_string()
-        )
-    );
+    assert!(again.url().contains(password.trim()), "the same password");
     assert_eq!(show(&again.url(), "fsync").await, "on");
     again.stop().await.unwrap();
 }
