@@ -225,6 +225,7 @@ pub fn build_app(
 > {
     state.metrics.add_pool(state.pool.clone());
     let max_body = state.settings.max_body_bytes;
+    let body_timeout = state.settings.body_timeout;
     let cors = state.settings.cors_allowed_origins.iter().fold(
         Cors::default()
             .allowed_methods(["GET", "POST", "PATCH", "PUT", "DELETE"])
@@ -246,6 +247,7 @@ pub fn build_app(
         .app_data(web::Data::from(state.metrics.clone()))
         .app_data(state)
         .app_data(crate::http::json::JsonLimit(max_body))
+        .app_data(crate::http::BodyTimeout(body_timeout))
         .app_data(web::PayloadConfig::new(max_body))
         .app_data(web::JsonConfig::default().limit(max_body).error_handler(json_error))
         .app_data(web::PathConfig::default().error_handler(path_error))

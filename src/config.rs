@@ -52,6 +52,8 @@ pub struct Settings {
     pub attachments_dir: PathBuf,
     /// `ATTACHMENT_MAX_BYTES` (default 10 MiB).
     pub attachment_max_bytes: usize,
+    /// `BODY_TIMEOUT_SECONDS` (default 30): how long a request body may stall before 408.
+    pub body_timeout: Duration,
     /// `LOG_FORMAT=json` for JSON lines, anything else for human-readable text.
     pub log_json: bool,
 }
@@ -101,6 +103,7 @@ impl Settings {
                         .collect()
                 })
                 .unwrap_or_default(),
+            body_timeout: Duration::from_secs(env_or("BODY_TIMEOUT_SECONDS", 30)?),
             log_json: env_opt("LOG_FORMAT").is_some_and(|v| v.eq_ignore_ascii_case("json")),
         })
     }

@@ -165,6 +165,9 @@ pub enum ApiError {
     PreconditionFailed { current: Value },
     #[error("payload too large")]
     PayloadTooLarge,
+    /// The body stopped arriving (408).
+    #[error("request timeout")]
+    RequestTimeout,
     #[error("unsupported media type")]
     UnsupportedMediaType(Text),
     #[error("validation failed")]
@@ -235,6 +238,10 @@ impl ApiError {
             ),
             Self::Conflict { .. } => ("conflict", Text::new("Conflict", "Xung đột")),
             Self::PreconditionFailed { .. } => ("stale", Text::new("The record has changed", "Bản ghi đã bị thay đổi")),
+            Self::RequestTimeout => (
+                "request-timeout",
+                Text::new("The request body did not arrive", "Nội dung yêu cầu không đến kịp"),
+            ),
             Self::PayloadTooLarge => (
                 "payload-too-large",
                 Text::new("Request body too large", "Nội dung yêu cầu quá lớn"),
@@ -287,6 +294,10 @@ impl ApiError {
             Self::PreconditionFailed { .. } => t(
                 "The record was changed since you read it; `current` holds its present state",
                 "Bản ghi đã thay đổi kể từ khi bạn đọc; trường `current` chứa trạng thái hiện tại",
+            ),
+            Self::RequestTimeout => t(
+                "The body stopped arriving before it was complete; send the request again",
+                "Nội dung yêu cầu ngừng gửi trước khi đủ; hãy gửi lại yêu cầu",
             ),
             Self::PayloadTooLarge => t(
                 "The request body is larger than the service accepts",
@@ -351,6 +362,7 @@ impl ResponseError for ApiError {
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation(_) | Self::Rule(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,

@@ -147,6 +147,13 @@ impl Modify for StandardResponses {
                         true,
                     );
                 }
+                if op.request_body.is_some() {
+                    add(
+                        "408",
+                        "The body stopped arriving (`BODY_TIMEOUT_SECONDS`); send the request again",
+                        false,
+                    );
+                }
                 if json_body {
                     add("400", "Malformed JSON", false);
                     add("413", "Body larger than the service accepts", false);

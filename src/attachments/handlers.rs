@@ -133,11 +133,13 @@ async fn upload(
     let mut hasher = Sha256::new();
     let mut head: Vec<u8> = Vec::with_capacity(8192);
     let mut size: usize = 0;
-    while let Some(field) = payload.next().await {
+    // Each part and chunk must arrive within the body timeout: a stalled upload is 408.
+    let stall = state.settings.body_timeout;
+    while let Some(field) = crate::http::within(stall, payload.next()).await? {
         let mut field = field.map_err(multipart_error)?;
         if field.name() != Some("file") || found.is_some() {
             // Other fields are ignored (drained).
-            while let Some(chunk) = field.next().await {
+            while let Some(chunk) = crate::http::within(stall, field.next()).await? {
                 chunk.map_err(multipart_error)?;
             }
             continue;
@@ -148,7 +150,7 @@ async fn upload(
             .map(clean_name)
             .unwrap_or_else(|| "file".into());
         found = Some(name);
-        while let Some(chunk) = field.next().await {
+        while let Some(chunk) = crate::http::within(stall, field.next()).await? {
             let chunk = chunk.map_err(multipart_error)?;
             size += chunk.len();
             if size > max {

@@ -299,8 +299,9 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 pub async fn client_token(
     state: web::Data<AppState>,
     req: HttpRequest,
-    raw: web::Bytes,
+    payload: web::Payload,
 ) -> ApiResult<web::Json<ClientTokenResponse>> {
+    let raw = crate::http::read_body(&req, payload).await?;
     let body = parse_token_request(&req, &raw)?;
     validator::Validate::validate(&body)?;
     if body.grant_type != "client_credentials" {

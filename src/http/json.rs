@@ -181,6 +181,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<usize>().ok());
         let body = web::Bytes::from_request(req, payload);
+        let req = req.clone();
         Box::pin(async move {
             if !json {
                 return Err(ApiError::UnsupportedMediaType(Text::new(
@@ -191,12 +192,12 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
             if declared.is_some_and(|n| n > limit) {
                 return Err(ApiError::PayloadTooLarge);
             }
-            let bytes = body
-                .await
-                .map_err(|e| match e.as_response_error().status_code().as_u16() {
+            let bytes = super::within_body_timeout(&req, body).await?.map_err(|e| {
+                match e.as_response_error().status_code().as_u16() {
                     413 => ApiError::PayloadTooLarge,
                     _ => ApiError::bad_request("The body could not be read", "Không đọc được nội dung yêu cầu"),
-                })?;
+                }
+            })?;
             if bytes.len() > limit {
                 return Err(ApiError::PayloadTooLarge);
             }

@@ -43,6 +43,50 @@ where
     serde::Deserialize::deserialize(de).map(Some)
 }
 
+/// How long a request body may stall (`BODY_TIMEOUT_SECONDS`, default 30): reading a JSON body
+/// takes at most this long, and so does each chunk of an upload; then 408.
+#[derive(Clone, Copy, Debug)]
+pub struct BodyTimeout(pub std::time::Duration);
+
+/// `f` (a read of the body) within the application's [`BodyTimeout`], or 408.
+pub async fn within_body_timeout<F: std::future::Future>(req: &actix_web::HttpRequest, f: F) -> ApiResult<F::Output> {
+    let limit = req
+        .app_data::<BodyTimeout>()
+        .map_or(std::time::Duration::from_secs(30), |t| t.0);
+    within(limit, f).await
+}
+
+/// `f` within `limit`, or 408 (a body that stopped arriving).
+pub async fn within<F: std::future::Future>(limit: std::time::Duration, f: F) -> ApiResult<F::Output> {
+    tokio::time::timeout(limit, f)
+        .await
+        .map_err(|_| crate::error::ApiError::RequestTimeout)
+}
+
+/// A whole small body (a form or JSON, at most `MAX_BODY_BYTES`), read within the
+/// [`BodyTimeout`]: 413 past the limit, 408 when it stalls.
+pub async fn read_body(
+    req: &actix_web::HttpRequest,
+    mut payload: actix_web::web::Payload,
+) -> ApiResult<actix_web::web::Bytes> {
+    use futures_util::StreamExt;
+    let limit = req.app_data::<json::JsonLimit>().map_or(1 << 20, |l| l.0);
+    let read = async {
+        let mut body = actix_web::web::BytesMut::new();
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|_| {
+                crate::error::ApiError::bad_request("The body could not be read", "Không đọc được nội dung yêu cầu")
+            })?;
+            if body.len() + chunk.len() > limit {
+                return Err(crate::error::ApiError::PayloadTooLarge);
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body.freeze())
+    };
+    within_body_timeout(req, read).await?
+}
+
 /// Middleware: every answer under `/api/` carries `Cache-Control: no-store` (tokens, people's
 /// data and attachments must not sit in a shared cache or a browser's history).
 pub async fn no_store(

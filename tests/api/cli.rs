@@ -287,3 +287,54 @@ async fn an_unreachable_database_is_named_without_its_password() {
     );
     assert!(!err.contains("hunter2"), "no password in the message: {err}");
 }
+
+/// A body that stops arriving is a 408 problem after `BODY_TIMEOUT_SECONDS`, not a connection
+/// held open for ever.
+#[actix_web::test]
+async fn a_stalled_body_is_408() {
+    use std::io::{BufRead, Read, Write};
+    let (url, _guard) = empty_database().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_binhdang"))
+        .args(["serve", "--port", "0"])
+        .env("DATABASE_URL", &url)
+        .env("BINHDANG_DATA_DIR", dir.path())
+        .env("BODY_TIMEOUT_SECONDS", "1")
+        .env("WORKERS", "1")
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let port = loop {
+        let mut line = String::new();
+        assert!(out.read_line(&mut line).unwrap() > 0, "serve ended early");
+        if let Some(rest) = line.trim().strip_prefix("binhdang is listening on http://127.0.0.1:") {
+            break rest.parse::<u16>().unwrap();
+        }
+    };
+    for path in ["/api/v1/auth/login", "/api/v1/auth/token"] {
+        let mut conn = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        conn.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+        write!(
+            conn,
+            "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\nConnection: close\r\n\r\n{{\"user"
+        )
+        .unwrap();
+        let started = std::time::Instant::now();
+        let mut answer = String::new();
+        let _ = conn.read_to_string(&mut answer);
+        assert!(answer.starts_with("HTTP/1.1 408"), "{path}: {answer:?}");
+        assert!(
+            answer.contains("application/problem+json") && answer.contains("request-timeout"),
+            "{answer}"
+        );
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{path} answered in time"
+        );
+    }
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let _ = child.wait();
+}
