@@ -217,6 +217,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         }
                     }
                 });
+                // A spent refresh token's sealed successor is kept for its grace window only.
+                let sweep_pool = pool.clone();
+                tokio::spawn(async move {
+                    let mut every = tokio::time::interval(std::time::Duration::from_secs(10));
+                    loop {
+                        every.tick().await;
+                        if let Ok(mut conn) = sweep_pool.get().await {
+                            if let Err(e) = binhdang::auth::queries::forget_spent_successors(&mut conn).await {
+                                tracing::warn!(error = %e, "clearing spent refresh successors failed");
+                            }
+                        }
+                    }
+                });
                 let host = settings.bind.clone();
                 let application = app::Application::build(settings, &url)?;
                 let shown = if host == "0.0.0.0" {

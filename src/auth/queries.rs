@@ -106,8 +106,48 @@ pub enum Rotation {
     Reused,
 }
 
-/// Spends a refresh token and issues its successor in one transaction. Presenting a token that
-/// was already spent revokes every token of its family (a stolen token is then useless too).
+/// How long after a refresh token is spent it may be presented again and answer with the same
+/// successor (a retry whose answer was lost, two tabs refreshing at once).
+pub const REFRESH_GRACE: chrono::Duration = chrono::Duration::seconds(30);
+
+/// The cipher keyed by a spent token (SHA-256 of it, in a context of its own).
+fn grace_cipher(spent: &str) -> chacha20poly1305::ChaCha20Poly1305 {
+    use chacha20poly1305::aead::KeyInit;
+    let key = sha256(&format!("binhdang refresh grace\0{spent}"));
+    chacha20poly1305::ChaCha20Poly1305::new_from_slice(&key).expect("a 32-byte key")
+}
+
+/// The successor sealed under a key only the spent token's holder can derive (the server keeps
+/// only the token's hash): ChaCha20-Poly1305, a random nonce first.
+fn seal(spent: &str, successor: &str) -> Vec<u8> {
+    use chacha20poly1305::aead::{Aead, AeadCore, OsRng};
+    use chacha20poly1305::ChaCha20Poly1305;
+    let cipher = grace_cipher(spent);
+    let nonce = ChaCha20Poly1305::generate_nonce(&mut OsRng);
+    let mut out = nonce.to_vec();
+    out.extend(
+        cipher
+            .encrypt(&nonce, successor.as_bytes())
+            .expect("sealing a short token cannot fail"),
+    );
+    out
+}
+
+fn unseal(spent: &str, sealed: &[u8]) -> Option<String> {
+    use chacha20poly1305::aead::Aead;
+    use chacha20poly1305::Nonce;
+    if sealed.len() < 12 {
+        return None;
+    }
+    let (nonce, text) = sealed.split_at(12);
+    let nonce: [u8; 12] = nonce.try_into().ok()?;
+    let plain = grace_cipher(spent).decrypt(&Nonce::from(nonce), text).ok()?;
+    String::from_utf8(plain).ok()
+}
+
+/// Spends a refresh token and issues its successor in one transaction. The same token again
+/// within [`REFRESH_GRACE`] answers with the same successor; after that, presenting a spent
+/// token revokes every token of its family (a stolen token is then useless too).
 pub async fn rotate_refresh(
     conn: &mut AsyncPgConnection,
     token: &str,
@@ -126,14 +166,37 @@ pub async fn rotate_refresh(
             .await
             .optional()?;
         let Some((family, user_id)) = spent else {
-            let known: Option<(Uuid, Option<DateTime<Utc>>)> = refresh_tokens::table
+            type Known = (
+                Uuid,
+                Uuid,
+                Option<DateTime<Utc>>,
+                Option<DateTime<Utc>>,
+                Option<Vec<u8>>,
+            );
+            let known: Option<Known> = refresh_tokens::table
                 .filter(refresh_tokens::token_hash.eq(&hash))
-                .select((refresh_tokens::family_id, refresh_tokens::used_at))
+                .select((
+                    refresh_tokens::family_id,
+                    refresh_tokens::user_id,
+                    refresh_tokens::used_at,
+                    refresh_tokens::revoked_at,
+                    refresh_tokens::successor_sealed,
+                ))
                 .first(conn)
                 .await
                 .optional()?;
             return match known {
-                Some((family, Some(_))) => {
+                // Within the grace window: the same successor, as long as the family stands.
+                Some((_, user_id, Some(used), None, Some(sealed))) if Utc::now() - used <= REFRESH_GRACE => {
+                    match (
+                        unseal(token, &sealed),
+                        account_by_id(conn, user_id).await?.filter(|a| a.active),
+                    ) {
+                        (Some(next), Some(account)) => Ok(Rotation::Rotated(Box::new(account), next)),
+                        _ => Ok(Rotation::Invalid),
+                    }
+                }
+                Some((family, _, Some(_), _, _)) => {
                     revoke_family(conn, family).await?;
                     Ok(Rotation::Reused)
                 }
@@ -144,9 +207,24 @@ pub async fn rotate_refresh(
             return Ok(Rotation::Invalid);
         };
         let next = issue_refresh(conn, user_id, family, ttl).await?;
+        diesel::update(refresh_tokens::table)
+            .filter(refresh_tokens::token_hash.eq(&hash))
+            .set(refresh_tokens::successor_sealed.eq(Some(seal(token, &next))))
+            .execute(conn)
+            .await?;
         Ok(Rotation::Rotated(Box::new(account), next))
     })
     .await
+}
+
+/// Forgets the sealed successors whose grace window has passed (run with the hourly purge).
+pub async fn forget_spent_successors(conn: &mut AsyncPgConnection) -> QueryResult<usize> {
+    diesel::update(refresh_tokens::table)
+        .filter(refresh_tokens::successor_sealed.is_not_null())
+        .filter(refresh_tokens::used_at.lt(Utc::now() - REFRESH_GRACE))
+        .set(refresh_tokens::successor_sealed.eq(None::<Vec<u8>>))
+        .execute(conn)
+        .await
 }
 
 pub async fn revoke_family(conn: &mut AsyncPgConnection, family: Uuid) -> QueryResult<usize> {

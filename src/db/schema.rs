@@ -390,6 +390,7 @@ diesel::table! {
         used_at -> Nullable<Timestamptz>,
         revoked_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
+        successor_sealed -> Nullable<Bytea>,
     }
 }
 

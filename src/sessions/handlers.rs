@@ -80,8 +80,10 @@ pub async fn login(
 
 /// Exchange a refresh token for a new access token and a new refresh token.
 ///
-/// Refresh tokens rotate: each is good once. Presenting one that was already used revokes its
-/// whole family, so a stolen token stops working for the thief and the owner alike.
+/// Refresh tokens rotate: each is good once. The same token again within 30 seconds (a retry
+/// whose answer was lost, two tabs at once) answers with the same successor; presenting a spent
+/// token after that revokes its whole family, so a stolen token stops working for the thief and
+/// the owner alike.
 #[utoipa::path(
     tag = "auth",
     operation_id = "refresh_token",

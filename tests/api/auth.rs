@@ -94,7 +94,45 @@ async fn refresh_tokens_rotate_and_reuse_revokes_the_family() {
         200
     );
 
-    // The spent token again: refused, and the whole family (r2 included) is revoked.
+    // The spent token again within the grace window (a retry whose answer was lost, another
+    // tab): the same successor, nothing revoked.
+    let retry = app
+        .post("/api/v1/auth/refresh", None, json!({"refresh_token": r1}))
+        .await;
+    assert_eq!(retry.status, 200, "{}", retry.text());
+    assert_eq!(retry.json()["refresh_token"], r2, "the same successor");
+    // The successor is kept sealed, never as text.
+    {
+        use diesel::QueryDsl;
+        use diesel_async::RunQueryDsl;
+        let mut conn = app.conn().await;
+        let sealed: Vec<Option<Vec<u8>>> = binhdang::db::schema::refresh_tokens::table
+            .select(binhdang::db::schema::refresh_tokens::successor_sealed)
+            .load(&mut conn)
+            .await
+            .unwrap();
+        let sealed: Vec<Vec<u8>> = sealed.into_iter().flatten().collect();
+        assert_eq!(sealed.len(), 1);
+        assert!(
+            !String::from_utf8_lossy(&sealed[0]).contains(r2),
+            "sealed, not in plaintext"
+        );
+        // The window closes.
+        diesel::sql_query(
+            "UPDATE refresh_tokens SET used_at = used_at - interval '31 seconds' WHERE used_at IS NOT NULL",
+        )
+        .execute(&mut conn)
+        .await
+        .unwrap();
+        assert_eq!(
+            binhdang::auth::queries::forget_spent_successors(&mut conn)
+                .await
+                .unwrap(),
+            1
+        );
+    }
+    // After the window, the spent token again: refused, and the whole family (r2 included) is
+    // revoked.
     app.post("/api/v1/auth/refresh", None, json!({"refresh_token": r1}))
         .await
         .assert_problem(401);
