@@ -52,6 +52,9 @@ pub struct Settings {
     pub attachments_dir: PathBuf,
     /// `ATTACHMENT_MAX_BYTES` (default 10 MiB).
     pub attachment_max_bytes: usize,
+    /// `TRUSTED_PROXIES`: comma-separated addresses of reverse proxies whose `X-Forwarded-For`
+    /// names the client (none by default: the peer address is the client).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// `BODY_TIMEOUT_SECONDS` (default 30): how long a request body may stall before 408.
     pub body_timeout: Duration,
     /// `LOG_FORMAT=json` for JSON lines, anything else for human-readable text.
@@ -104,6 +107,19 @@ impl Settings {
                 })
                 .unwrap_or_default(),
             body_timeout: Duration::from_secs(env_or("BODY_TIMEOUT_SECONDS", 30)?),
+            trusted_proxies: env_opt("TRUSTED_PROXIES")
+                .map(|v| {
+                    v.split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(|s| {
+                            s.parse()
+                                .map_err(|_| anyhow::anyhow!("TRUSTED_PROXIES: {s:?} is not an IP address"))
+                        })
+                        .collect::<anyhow::Result<Vec<_>>>()
+                })
+                .transpose()?
+                .unwrap_or_default(),
             log_json: env_opt("LOG_FORMAT").is_some_and(|v| v.eq_ignore_ascii_case("json")),
         })
     }

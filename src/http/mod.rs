@@ -43,6 +43,31 @@ where
     serde::Deserialize::deserialize(de).map(Some)
 }
 
+/// The client's address: the peer's, or, when the peer is one of `trusted` proxies, the
+/// right-most address of `X-Forwarded-For` that is not itself a trusted proxy (a client cannot
+/// forge what its own proxy appends).
+pub fn client_addr(req: &actix_web::HttpRequest, trusted: &[std::net::IpAddr]) -> String {
+    let peer = req.peer_addr().map(|a| a.ip());
+    let Some(peer) = peer else { return String::new() };
+    if !trusted.contains(&peer) {
+        return peer.to_string();
+    }
+    let forwarded: Vec<std::net::IpAddr> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse().ok())
+        .collect();
+    forwarded
+        .iter()
+        .rev()
+        .find(|a| !trusted.contains(a))
+        .copied()
+        .unwrap_or(peer)
+        .to_string()
+}
+
 /// How long a request body may stall (`BODY_TIMEOUT_SECONDS`, default 30): reading a JSON body
 /// takes at most this long, and so does each chunk of an upload; then 408.
 #[derive(Clone, Copy, Debug)]

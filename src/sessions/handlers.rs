@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 use super::api::{LoginRequest, LogoutRequest, MeResponse, RefreshRequest, TokenResponse};
 use crate::auth::queries::{self, Rotation};
+use crate::auth::throttle::Attempt;
 use crate::auth::{password, Caller, PrincipalKind};
 use crate::config::Secret;
 use crate::error::{ApiError, ApiResult, Problem};
@@ -52,9 +53,12 @@ pub async fn login(
     body: Json<LoginRequest>,
 ) -> ApiResult<web::Json<TokenResponse>> {
     let body = body.into_valid()?;
-    let addr = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
-    if let Some(wait) = state.throttle.retry_after(&body.username, &addr) {
-        return Err(ApiError::TooManyRequests { retry_after: wait });
+    let addr = crate::http::client_addr(&req, &state.settings.trusted_proxies);
+    // Counted before the password is checked: parallel guesses cannot outrun the limit.
+    match state.throttle.begin(&body.username, &addr) {
+        Attempt::Refused(wait) => return Err(ApiError::TooManyRequests { retry_after: wait }),
+        Attempt::Check(backoff) if !backoff.is_zero() => tokio::time::sleep(backoff).await,
+        Attempt::Check(_) => {}
     }
     let mut conn = state.pool.get().await?;
     let account = queries::account_by_username(&mut conn, &body.username).await?;
@@ -68,10 +72,9 @@ pub async fn login(
         _ => None,
     };
     let Some(caller) = caller else {
-        state.throttle.record_failure(&body.username, &addr);
         return Err(bad_credentials());
     };
-    state.throttle.record_success(&body.username);
+    state.throttle.succeeded(&body.username, &addr);
     let refresh_token =
         queries::issue_refresh(&mut conn, caller.id, Uuid::now_v7(), state.settings.refresh_token_ttl).await?;
     tracing::info!(user_id = %caller.id, "login");

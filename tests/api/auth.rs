@@ -75,6 +75,37 @@ async fn repeated_failures_are_slowed_down_with_retry_after() {
     assert!(wait > 0 && wait <= 300);
 }
 
+/// Behind a trusted proxy, the client is the address the proxy appends to `X-Forwarded-For`:
+/// a guesser at one address is stopped there, and the real user at another still signs in.
+#[actix_web::test]
+async fn a_guesser_does_not_lock_the_user_out_elsewhere() {
+    let mut settings = test_settings();
+    // The harness's requests come from 10.0.0.1: here, a reverse proxy.
+    settings.trusted_proxies = vec!["10.0.0.1".parse().unwrap()];
+    let app = TestApp::spawn_with(settings).await;
+    app.user("ward.officer", "s3cret-pass", Role::Officer, HA_LONG).await;
+    let from = |client: &str, password: &str| {
+        actix_web::test::TestRequest::post()
+            .uri("/api/v1/auth/login")
+            // A forged first hop, then what the proxy appended: only the latter counts.
+            .insert_header(("x-forwarded-for", format!("6.6.6.6, {client}")))
+            .set_json(json!({"username": "ward.officer", "password": password}))
+    };
+    for _ in 0..5 {
+        app.send(from("203.0.113.7", "wrong-password"))
+            .await
+            .assert_problem(401);
+    }
+    app.send(from("203.0.113.7", "s3cret-pass")).await.assert_problem(429);
+    let elsewhere = app.send(from("198.51.100.20", "s3cret-pass")).await;
+    assert_eq!(
+        elsewhere.status,
+        200,
+        "the user at another address: {}",
+        elsewhere.text()
+    );
+}
+
 #[actix_web::test]
 async fn refresh_tokens_rotate_and_reuse_revokes_the_family() {
     let app = TestApp::spawn().await;

@@ -217,6 +217,7 @@ pub async fn seeded_database() -> (String, DbGuard) {
 pub fn test_settings() -> Settings {
     Settings {
         body_timeout: Duration::from_secs(2),
+        trusted_proxies: Vec::new(),
         database_url: None,
         data_dir: std::env::temp_dir().join("binhdang-test-data"),
         bind: "127.0.0.1".into(),
