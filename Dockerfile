@@ -11,7 +11,7 @@ RUN mkdir -p src tests/api \
     && rm -rf src tests target/release/.fingerprint/binhdang-* target/release/deps/binhdang-* \
        target/release/deps/libbinhdang-*
 # 2. The service itself.
-COPY rustfmt.toml ./
+COPY rustfmt.toml build.rs ./
 COPY src ./src
 COPY migrations ./migrations
 COPY openapi ./openapi
