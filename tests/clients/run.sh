@@ -62,7 +62,7 @@ echo "-- Python: openapi-python-client"
 (
   cd tests/clients/python
   rm -rf generated
-  out=$(timeout 180 openapi-python-client generate --url "$BINHDANG_URL/api/openapi.json" \
+  out=$(timeout 180 python3 -m openapi_python_client generate --url "$BINHDANG_URL/api/openapi.json" \
     --output-path generated --overwrite --config config.yml 2>&1) || { echo "$out"; exit 1; }
   echo "$out"
   if grep -qiE "warning|will not be generated|error" <<<"$out"; then
