@@ -197,6 +197,20 @@ async fn openapi_prints_the_document() {
     assert_eq!(doc, serde_json::to_value(binhdang::app::api_document()).unwrap());
 }
 
+/// `binhdang serve` on a free port (one worker) over `db_url`, standard output piped.
+fn serve(db_url: &str, data_dir: &std::path::Path, env: &[(&str, &str)]) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_binhdang"))
+        .args(["serve", "--port", "0"])
+        .env("DATABASE_URL", db_url)
+        .env("BINHDANG_DATA_DIR", data_dir)
+        .env("WORKERS", "1")
+        .envs(env.iter().copied())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("run binhdang serve")
+}
+
 /// `serve` with `LOG_FORMAT=json`: every line on standard output is one JSON object; SIGINT
 /// lets a request already on the wire finish before the process exits 0.
 #[actix_web::test]
@@ -204,17 +218,7 @@ async fn serve_logs_json_and_stops_gracefully() {
     use std::io::{BufRead, Read, Write};
     let (url, _guard) = empty_database().await;
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_binhdang"))
-        .args(["serve", "--port", "0"])
-        .env("DATABASE_URL", &url)
-        .env("BINHDANG_DATA_DIR", dir.path())
-        .env("LOG_FORMAT", "json")
-        .env("RUST_LOG", "info")
-        .env("WORKERS", "1")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = serve(&url, dir.path(), &[("LOG_FORMAT", "json"), ("RUST_LOG", "info")]);
     let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
     let mut lines = Vec::new();
     let port = loop {
@@ -295,17 +299,7 @@ async fn a_stalled_body_is_408() {
     use std::io::{BufRead, Read, Write};
     let (url, _guard) = empty_database().await;
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_binhdang"))
-        .args(["serve", "--port", "0"])
-        .env("DATABASE_URL", &url)
-        .env("BINHDANG_DATA_DIR", dir.path())
-        .env("BODY_TIMEOUT_SECONDS", "1")
-        .env("WORKERS", "1")
-        .env("RUST_LOG", "warn")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = serve(&url, dir.path(), &[("BODY_TIMEOUT_SECONDS", "1"), ("RUST_LOG", "warn")]);
     let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
     let port = loop {
         let mut line = String::new();
