@@ -36,6 +36,12 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(auth::refresh)
                 .service(auth::logout)
                 .service(auth::me)
+                .service(auth::change_password)
+                .service(crate::users::handlers::list_users)
+                .service(crate::users::handlers::create_user)
+                .service(crate::users::handlers::get_user)
+                .service(crate::users::handlers::update_user)
+                .service(crate::users::handlers::reset_password)
                 .service(clients::client_token)
                 .service(clients::create_client)
                 .service(clients::list_clients)
@@ -291,6 +297,7 @@ impl Application {
             .max(1);
         let per_worker = (settings.db_pool_size / workers).max(2);
         let shared = Arc::new(AppState::new(settings, crate::db::build_pool(db_url, per_worker)?)?);
+        shared.revocations.spawn_listener(db_url.to_string());
         let db_url = db_url.to_string();
         let server = HttpServer::new(move || {
             // A pool only connects when first used, so building one cannot fail here but for a

@@ -441,6 +441,13 @@ const CONSTRAINTS: &[(&str, u16, &str, &str, &str)] = &[
         "liên kết kế thừa này đã tồn tại",
     ),
     (
+        "users_username_key",
+        409,
+        "username",
+        "this username is already taken",
+        "tên đăng nhập này đã có người dùng",
+    ),
+    (
         "unit_lineage_not_self",
         422,
         "predecessor_id",

@@ -204,8 +204,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     }
                     print_demo_credentials(json, &seed::seed_demo(&mut conn, &settings.attachments_dir).await?);
                 }
-                // Idempotency keys are kept at least 24 hours; purge older ones hourly.
+                // Idempotency keys are kept at least 24 hours; purge older ones hourly, with the
+                // login throttle's closed windows.
                 let purge_pool = pool.clone();
+                let throttle =
+                    binhdang::auth::throttle::LoginThrottle::new(settings.login_max_failures, settings.login_window);
                 tokio::spawn(async move {
                     let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
                     loop {
@@ -213,6 +216,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         if let Ok(mut conn) = purge_pool.get().await {
                             if let Err(e) = binhdang::http::idempotency::purge_expired(&mut conn).await {
                                 tracing::warn!(error = %e, "purging idempotency keys failed");
+                            }
+                            if let Err(e) = throttle.sweep(&mut conn).await {
+                                tracing::warn!(error = %e, "clearing closed login-throttle windows failed");
                             }
                         }
                     }

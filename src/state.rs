@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use crate::auth::rate_limit::RateLimiter;
+use crate::auth::revocation::Revocations;
 use crate::auth::throttle::LoginThrottle;
 use crate::auth::tokens::{load_or_create_secret, JwtKeys};
 use crate::config::Settings;
@@ -20,6 +21,8 @@ pub struct AppState {
     /// Process-wide, shared by the workers.
     pub throttle: Arc<LoginThrottle>,
     pub rate_limiter: Arc<RateLimiter>,
+    /// Users' token epochs, kept current by [`Revocations::spawn_listener`].
+    pub revocations: Arc<Revocations>,
     pub metrics: Arc<Metrics>,
 }
 
@@ -30,6 +33,7 @@ impl AppState {
             jwt: Arc::new(JwtKeys::new(&secret, settings.access_token_ttl.as_secs() as i64)?),
             throttle: Arc::new(LoginThrottle::new(settings.login_max_failures, settings.login_window)),
             rate_limiter: Arc::default(),
+            revocations: Arc::default(),
             metrics: Arc::default(),
             pool,
             settings,
@@ -44,6 +48,7 @@ impl AppState {
             jwt: self.jwt.clone(),
             throttle: self.throttle.clone(),
             rate_limiter: self.rate_limiter.clone(),
+            revocations: self.revocations.clone(),
             metrics: self.metrics.clone(),
         }
     }

@@ -9,6 +9,7 @@
 pub mod password;
 pub mod queries;
 pub mod rate_limit;
+pub mod revocation;
 pub mod throttle;
 pub mod tokens;
 
@@ -95,6 +96,59 @@ pub struct Caller {
     /// path starts with one of them.
     pub scopes: Vec<String>,
     pub role: Role,
+    /// The user's token epoch the token was issued at: a token older than the user's current
+    /// epoch is revoked (see [`revocation`]). 0 for API clients.
+    pub epoch: i64,
+    /// Set when the token may only be used to finish signing in: change a temporary password,
+    /// or enrol in two-factor sign-in where the role requires it.
+    pub restriction: Option<Restriction>,
+}
+
+/// What a restricted token is for; every other operation answers 403 until it is done.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Restriction {
+    /// The password is temporary (set by an admin): change it at `POST /auth/password`.
+    PasswordChange,
+    /// The role requires two-factor sign-in: enrol at `/auth/two-factor`.
+    TwoFactorEnrolment,
+}
+
+impl Restriction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Restriction::PasswordChange => "password_change",
+            Restriction::TwoFactorEnrolment => "two_factor_enrolment",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Restriction::PasswordChange, Restriction::TwoFactorEnrolment]
+            .into_iter()
+            .find(|r| r.as_str() == s)
+    }
+
+    /// The operations (paths under `/api/v1`) a restricted token may still call.
+    pub fn allows(self, path: &str) -> bool {
+        let path = path.trim_start_matches("/api/v1");
+        matches!(path, "/auth/me" | "/auth/logout")
+            || match self {
+                Restriction::PasswordChange => path == "/auth/password",
+                Restriction::TwoFactorEnrolment => path.starts_with("/auth/two-factor"),
+            }
+    }
+
+    pub fn refusal(self) -> ApiError {
+        match self {
+            Restriction::PasswordChange => ApiError::Forbidden(crate::error::Text::new(
+                "Your password is temporary: change it first (POST /api/v1/auth/password)",
+                "Mật khẩu của bạn là tạm thời: hãy đổi mật khẩu trước (POST /api/v1/auth/password)",
+            )),
+            Restriction::TwoFactorEnrolment => ApiError::Forbidden(crate::error::Text::new(
+                "Your role requires two-factor sign-in: enrol first (POST /api/v1/auth/two-factor)",
+                "Vai trò của bạn yêu cầu xác thực hai bước: hãy đăng ký trước (POST /api/v1/auth/two-factor)",
+            )),
+        }
+    }
 }
 
 impl Caller {

@@ -43,3 +43,59 @@ pub async fn verify(password: Secret, stored: Option<String>) -> bool {
     .await
     .unwrap_or(false)
 }
+
+/// The shortest password accepted (NIST SP 800-63B's minimum; spaces count only between other
+/// characters).
+pub const MIN_LENGTH: usize = 8;
+pub const MAX_LENGTH: usize = 256;
+
+/// Why a new password is refused (the field's error message), or `None` when it is acceptable:
+/// at least [`MIN_LENGTH`] characters and not guessable: not one of the common passwords, nor
+/// built from the username or display name. The check is zxcvbn's (its lists of common
+/// passwords, names and keyboard patterns); a score of 2 ("somewhat guessable", about 10^6
+/// guesses or more) is the least accepted.
+pub fn weakness(password: &str, user_inputs: &[&str]) -> Option<crate::error::Text> {
+    let length = password.trim().chars().count();
+    if length < MIN_LENGTH {
+        return Some(crate::error::Text::new(
+            format!("must be at least {MIN_LENGTH} characters, not counting leading or trailing spaces"),
+            format!("phải có ít nhất {MIN_LENGTH} ký tự, không tính dấu cách ở đầu và cuối"),
+        ));
+    }
+    if password.chars().count() > MAX_LENGTH {
+        return Some(crate::error::Text::new(
+            format!("must be at most {MAX_LENGTH} characters"),
+            format!("tối đa {MAX_LENGTH} ký tự"),
+        ));
+    }
+    let score = zxcvbn::zxcvbn(password, user_inputs).score();
+    if (score as u8) < 2 {
+        return Some(crate::error::Text::new(
+            "is too easy to guess (a common password, or built from your name): choose a longer or less common one",
+            "quá dễ đoán (mật khẩu phổ biến hoặc dựa trên tên của bạn): hãy chọn mật khẩu dài hơn hoặc ít phổ biến hơn",
+        ));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::weakness;
+
+    #[test]
+    fn common_short_and_name_based_passwords_are_refused() {
+        for weak in [
+            "12345678",
+            "password",
+            "iloveyou",
+            "qwertyuiop",
+            "        abc",
+            "hoa.nguyen1",
+        ] {
+            assert!(weakness(weak, &["hoa.nguyen"]).is_some(), "{weak} should be refused");
+        }
+        for fine in ["binhdang-demo", "correct horse battery staple", "Ward-7 field notes!"] {
+            assert!(weakness(fine, &["hoa.nguyen"]).is_none(), "{fine} should pass");
+        }
+    }
+}

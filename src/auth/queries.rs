@@ -19,6 +19,10 @@ pub struct Account {
     pub active: bool,
     pub unit_id: Uuid,
     pub unit_path: String,
+    pub token_epoch: i64,
+    pub must_change_password: bool,
+    /// Two-factor sign-in is on (enrolled and confirmed).
+    pub two_factor: bool,
 }
 
 impl Account {
@@ -30,6 +34,8 @@ impl Account {
             unit_id: self.unit_id,
             scopes: vec![self.unit_path.clone()],
             role: Role::parse(&self.role).filter(|r| *r != Role::Partner)?,
+            epoch: self.token_epoch,
+            restriction: self.must_change_password.then_some(super::Restriction::PasswordChange),
         })
     }
 }
@@ -42,16 +48,24 @@ type AccountColumns = (
     users::active,
     units::id,
     units::path,
+    users::token_epoch,
+    users::must_change_password,
+    diesel::dsl::IsNotNull<users::totp_enabled_at>,
 );
-const ACCOUNT_COLUMNS: AccountColumns = (
-    users::id,
-    users::username,
-    users::password_hash,
-    users::role,
-    users::active,
-    units::id,
-    units::path,
-);
+fn account_columns() -> AccountColumns {
+    (
+        users::id,
+        users::username,
+        users::password_hash,
+        users::role,
+        users::active,
+        units::id,
+        units::path,
+        users::token_epoch,
+        users::must_change_password,
+        users::totp_enabled_at.is_not_null(),
+    )
+}
 
 fn accounts() -> diesel::dsl::IntoBoxed<'static, diesel::dsl::InnerJoin<users::table, units::table>, diesel::pg::Pg> {
     users::table.inner_join(units::table).into_boxed()
@@ -60,7 +74,7 @@ fn accounts() -> diesel::dsl::IntoBoxed<'static, diesel::dsl::InnerJoin<users::t
 pub async fn account_by_username(conn: &mut AsyncPgConnection, username: &str) -> QueryResult<Option<Account>> {
     accounts()
         .filter(users::username.eq(username.to_lowercase()))
-        .select(ACCOUNT_COLUMNS)
+        .select(account_columns())
         .first(conn)
         .await
         .optional()
@@ -69,7 +83,7 @@ pub async fn account_by_username(conn: &mut AsyncPgConnection, username: &str) -
 pub async fn account_by_id(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Account>> {
     accounts()
         .filter(users::id.eq(id))
-        .select(ACCOUNT_COLUMNS)
+        .select(account_columns())
         .first(conn)
         .await
         .optional()

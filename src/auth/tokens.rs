@@ -32,6 +32,13 @@ pub struct Claims {
     /// The subtree paths a user may read; empty for clients (their grants are read live).
     pub scopes: Vec<String>,
     pub role: String,
+    /// The user's token epoch when the token was issued (see `auth::revocation`); 0 for clients.
+    #[serde(default)]
+    pub gen: i64,
+    /// What the token is limited to until its user acts (`password_change`,
+    /// `two_factor_enrolment`); absent for a full token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restrict: Option<String>,
 }
 
 impl Claims {
@@ -53,6 +60,11 @@ impl Claims {
             unit_id: self.unit_id,
             scopes: self.scopes,
             role,
+            epoch: self.gen,
+            restriction: match self.restrict.as_deref() {
+                None => None,
+                Some(r) => Some(super::Restriction::parse(r)?),
+            },
         })
     }
 }
@@ -96,6 +108,8 @@ impl JwtKeys {
                 PrincipalKind::Client => Vec::new(),
             },
             role: caller.role.as_str().into(),
+            gen: caller.epoch,
+            restrict: caller.restriction.map(|r| r.as_str().to_string()),
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).context("signing a token")
     }

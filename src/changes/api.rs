@@ -38,7 +38,7 @@ pub const FEED_TYPES: &[(&str, Option<&str>)] = &[
     ("petition", Some("Petition")),
     ("holiday", Some("Holiday")),
     ("api_client", Some("ApiClient")),
-    ("user", None),
+    ("user", Some("User")),
 ];
 
 /// One change: the record's state after it, or a tombstone.

@@ -328,6 +328,8 @@ pub async fn client_token(
         unit_id: owner,
         scopes: Vec::new(),
         role: Role::Partner,
+        epoch: 0,
+        restriction: None,
     };
     Ok(web::Json(ClientTokenResponse {
         access_token: state.jwt.issue_access(&caller)?,

@@ -503,6 +503,36 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         version -> Int8,
+        token_epoch -> Int8,
+        epoch_changed_at -> Timestamptz,
+        must_change_password -> Bool,
+        totp_secret_sealed -> Nullable<Bytea>,
+        totp_enabled_at -> Nullable<Timestamptz>,
+        totp_last_step -> Nullable<Int8>,
+    }
+}
+
+diesel::table! {
+    user_recovery_codes (user_id, code_hash) {
+        user_id -> Uuid,
+        code_hash -> Bytea,
+        used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    login_throttle (key) {
+        key -> Text,
+        count -> Int4,
+        window_start -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    partner_rate (client_id) {
+        client_id -> Uuid,
+        minute -> Int8,
+        count -> Int4,
     }
 }
 
@@ -585,6 +615,8 @@ diesel::joinable!(trainings -> units (unit_id));
 diesel::joinable!(unit_figures -> units (unit_id));
 diesel::joinable!(unit_leaders -> units (unit_id));
 diesel::joinable!(users -> units (unit_id));
+diesel::joinable!(user_recovery_codes -> users (user_id));
+diesel::joinable!(partner_rate -> api_clients (client_id));
 diesel::joinable!(violation_parties -> violations (violation_id));
 diesel::joinable!(violation_rules -> decrees (decree_code));
 diesel::joinable!(violations -> inspections (inspection_id));
@@ -604,8 +636,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     indicators,
     inspections,
     legal_documents,
+    login_throttle,
     outreach_events,
     participants,
+    partner_rate,
     petition_parties,
     petitions,
     plan_activities,
@@ -620,6 +654,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     unit_leaders,
     unit_lineage,
     units,
+    user_recovery_codes,
     users,
     violation_parties,
     violation_rules,

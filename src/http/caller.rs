@@ -1,5 +1,5 @@
 //! The [`Caller`] extractor: the request's Bearer token, verified, with a partner client's live
-//! grants and rate limit.
+//! grants and rate limit, or a user's token checked against the revocations.
 
 use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
@@ -21,11 +21,32 @@ impl FromRequest for Caller {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = bearer(req).map(str::to_string);
+        let path = req.path().to_string();
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("application state missing")))?;
             let token = token.ok_or_else(ApiError::unauthorized)?;
             let claims = state.jwt.verify_access(&token).map_err(|_| ApiError::unauthorized())?;
             let mut caller = claims.into_caller().ok_or_else(ApiError::unauthorized)?;
+            if caller.kind == PrincipalKind::User {
+                // Revoked (deactivated, new role, unit or password, signed out everywhere)?
+                let current = match state.revocations.known_epoch(caller.id) {
+                    Some(epoch) => epoch,
+                    // The set is not known to be current: ask the database (fail closed).
+                    None => {
+                        let mut conn = state.pool.get().await?;
+                        match crate::auth::revocation::epoch_of(&mut conn, caller.id).await? {
+                            Some((epoch, true)) => epoch,
+                            _ => return Err(ApiError::unauthorized()),
+                        }
+                    }
+                };
+                if caller.epoch < current {
+                    return Err(ApiError::unauthorized());
+                }
+                if let Some(r) = caller.restriction.filter(|r| !r.allows(&path)) {
+                    return Err(r.refusal());
+                }
+            }
             if caller.kind == PrincipalKind::Client {
                 // Partner tokens are checked against the database on every request, so a
                 // disabled client stops at once and grant changes apply immediately.

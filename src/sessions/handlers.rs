@@ -5,13 +5,13 @@ use uuid::Uuid;
 
 use super::api::{LoginRequest, LogoutRequest, MeResponse, RefreshRequest, TokenResponse};
 use crate::auth::queries::{self, Rotation};
-use crate::auth::throttle::Attempt;
 use crate::auth::{password, Caller, PrincipalKind};
 use crate::config::Secret;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::{Json, ValidJson};
 use crate::state::AppState;
 use crate::units;
+use crate::users::api::PasswordChange;
 
 async fn token_response(state: &AppState, caller: &Caller, refresh_token: String) -> ApiResult<TokenResponse> {
     Ok(TokenResponse {
@@ -54,13 +54,9 @@ pub async fn login(
 ) -> ApiResult<web::Json<TokenResponse>> {
     let body = body.into_valid()?;
     let addr = crate::http::client_addr(&req, &state.settings.trusted_proxies);
-    // Counted before the password is checked: parallel guesses cannot outrun the limit.
-    match state.throttle.begin(&body.username, &addr) {
-        Attempt::Refused(wait) => return Err(ApiError::TooManyRequests { retry_after: wait }),
-        Attempt::Check(backoff) if !backoff.is_zero() => tokio::time::sleep(backoff).await,
-        Attempt::Check(_) => {}
-    }
     let mut conn = state.pool.get().await?;
+    // Counted before the password is checked: parallel guesses cannot outrun the limit.
+    state.throttle.gate(&mut conn, &body.username, &addr).await?;
     let account = queries::account_by_username(&mut conn, &body.username).await?;
     let ok = password::verify(
         Secret::new(body.password),
@@ -74,7 +70,7 @@ pub async fn login(
     let Some(caller) = caller else {
         return Err(bad_credentials());
     };
-    state.throttle.succeeded(&body.username, &addr);
+    state.throttle.succeeded(&mut conn, &body.username, &addr).await?;
     let refresh_token =
         queries::issue_refresh(&mut conn, caller.id, Uuid::now_v7(), state.settings.refresh_token_ttl).await?;
     tracing::info!(user_id = %caller.id, "login");
@@ -115,9 +111,11 @@ pub async fn refresh(state: web::Data<AppState>, body: Json<RefreshRequest>) -> 
     }
 }
 
-/// Sign out: revoke a refresh token's family (or all of the caller's refresh tokens).
+/// Sign out: revoke a refresh token's family, or sign out everywhere.
 ///
-/// Access tokens are short-lived and stay valid until they expire (`expires_in`).
+/// With a `refresh_token`, that session ends (its access tokens run out within `expires_in`).
+/// Without one, every session of the user ends: all its refresh tokens are revoked and every
+/// access token issued before stops working within seconds, on every instance.
 #[utoipa::path(
     tag = "auth",
     operation_id = "logout",
@@ -139,7 +137,15 @@ pub async fn logout(
         None => LogoutRequest::default(),
     };
     let mut conn = state.pool.get().await?;
-    queries::revoke_for_logout(&mut conn, caller.id, body.refresh_token.as_deref()).await?;
+    match (&body.refresh_token, caller.kind) {
+        (Some(token), _) => {
+            queries::revoke_for_logout(&mut conn, caller.id, Some(token)).await?;
+        }
+        (None, PrincipalKind::User) => {
+            crate::auth::revocation::revoke_everywhere(&mut conn, caller.id).await?;
+        }
+        (None, PrincipalKind::Client) => {}
+    }
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -170,4 +176,49 @@ pub async fn me(state: web::Data<AppState>, caller: Caller) -> ApiResult<web::Js
         role: caller.role,
         unit: unit.into(),
     }))
+}
+
+/// Change your own password: the current one is required, the new one must meet the policy (at
+/// least 8 characters, not a common password, not built from your name).
+///
+/// Every other session of yours ends (its tokens stop within seconds); this answer carries the
+/// new session's tokens. A temporary password (new account, reset) must be changed here before
+/// anything else can be done.
+///
+/// Try it as `halong.manager`.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "change_password",
+    request_body = PasswordChange,
+    responses(
+        (status = 200, description = "Changed; the new session's tokens", body = TokenResponse),
+        (status = 422, description = "Wrong current password, or a new password that is too weak", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong current passwords", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/auth/password")]
+pub async fn change_password(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    body: Json<PasswordChange>,
+) -> ApiResult<web::Json<TokenResponse>> {
+    if caller.kind != PrincipalKind::User {
+        return Err(ApiError::forbidden());
+    }
+    let body = body.into_valid()?;
+    let addr = crate::http::client_addr(&req, &state.settings.trusted_proxies);
+    crate::users::handlers::change_own_password(&state, &caller, &addr, body.current_password, body.new_password)
+        .await?;
+    let mut conn = state.pool.get().await?;
+    let account = queries::account_by_id(&mut conn, caller.id)
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
+    let fresh = account.caller().ok_or_else(ApiError::unauthorized)?;
+    let refresh_token =
+        queries::issue_refresh(&mut conn, fresh.id, Uuid::now_v7(), state.settings.refresh_token_ttl).await?;
+    tracing::info!(user_id = %fresh.id, "password changed");
+    Ok(web::Json(token_response(&state, &fresh, refresh_token).await?))
 }

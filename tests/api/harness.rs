@@ -306,7 +306,31 @@ impl TestApp {
     }
 
     pub async fn with_pool(settings: Settings, pool: db::Pool, db_url: String, guard: DbGuard) -> TestApp {
+        Self::build(settings, pool, db_url, guard, true).await
+    }
+
+    /// The app without its revocation listener: the set is never current, so every user request
+    /// asks the database (what an instance does when its listening connection is lost).
+    pub async fn spawn_without_revocation_listener() -> TestApp {
+        let settings = test_settings();
+        let (db_url, guard) = seeded_database().await;
+        let pool = db::build_pool(&db_url, settings.db_pool_size).expect("pool");
+        Self::build(settings, pool, db_url, guard, false).await
+    }
+
+    async fn build(settings: Settings, pool: db::Pool, db_url: String, guard: DbGuard, listen: bool) -> TestApp {
         let state = web::Data::new(AppState::new(settings, pool).expect("state"));
+        // As `serve` does: the revocation set kept current by its listener (until it is, every
+        // user request asks the database).
+        if listen {
+            state.revocations.spawn_listener(db_url.clone());
+        }
+        for _ in 0..(if listen { 200 } else { 0 }) {
+            if state.revocations.known_epoch(Uuid::nil()).is_some() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
         let svc = Rc::new(test::init_service(build_app(state.clone())).await);
         let call: CallFn = Rc::new(move |req| {
             let svc = svc.clone();
@@ -378,6 +402,8 @@ impl TestApp {
             unit_id,
             scopes: vec![unit.path],
             role,
+            epoch: 0,
+            restriction: None,
         };
         self.state.jwt.issue_access(&caller).expect("token")
     }

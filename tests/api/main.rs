@@ -22,3 +22,4 @@ mod reports;
 mod sync;
 mod try_it;
 mod units;
+mod users;

@@ -770,21 +770,13 @@ async fn plans_reach_the_feed_and_the_audit_trail() {
 
 #[actix_web::test]
 async fn the_demo_seed_holds_the_2020_guidance() {
-    let (url, _guard) = seeded_database().await;
+    let app = TestApp::spawn().await;
     {
-        let mut conn = <diesel_async::AsyncPgConnection as diesel_async::AsyncConnection>::establish(&url)
-            .await
-            .unwrap();
-        binhdang::seed::seed_demo(&mut conn, &std::env::temp_dir().join("binhdang-demo-attachments"))
-            .await
-            .unwrap();
+        let mut conn = app.conn().await;
         binhdang::seed::seed_demo(&mut conn, &std::env::temp_dir().join("binhdang-demo-attachments"))
             .await
             .unwrap();
     }
-    let pool = binhdang::db::build_pool(&url, 2).unwrap();
-    let (db2, guard2) = empty_database().await;
-    let app = TestApp::with_pool(test_settings(), pool, db2, guard2).await;
     let ward = app.token(Role::Viewer, HA_LONG).await;
     let plans = app.get("/api/v1/plans", Some(&ward)).await.json();
     let data = plans["data"].as_array().unwrap();

@@ -675,18 +675,13 @@ async fn attachments_are_checked_by_content_and_reachable_only_in_scope() {
 
 #[actix_web::test]
 async fn the_demo_seed_records_the_2020_action_month_in_wards() {
-    let (url, _guard) = seeded_database().await;
+    let app = TestApp::spawn().await;
     {
-        let mut conn = <diesel_async::AsyncPgConnection as diesel_async::AsyncConnection>::establish(&url)
-            .await
-            .unwrap();
+        let mut conn = app.conn().await;
         binhdang::seed::seed_demo(&mut conn, &std::env::temp_dir().join("binhdang-demo-attachments"))
             .await
             .unwrap();
     }
-    let pool = binhdang::db::build_pool(&url, 2).unwrap();
-    let (db2, guard2) = empty_database().await;
-    let app = TestApp::with_pool(test_settings(), pool, db2, guard2).await;
     let city = app.token(Role::Viewer, CITY).await;
     let events = app
         .get("/api/v1/outreach?in_action_month=true&limit=100", Some(&city))
