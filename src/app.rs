@@ -36,7 +36,7 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(auth::refresh)
                 .service(auth::logout)
                 .service(auth::me)
-                .service(auth::change_password)
+                .service(crate::users::handlers::change_password)
                 .service(crate::users::handlers::list_users)
                 .service(crate::users::handlers::create_user)
                 .service(crate::users::handlers::get_user)

@@ -130,6 +130,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             )
         })?;
         let pool = db::build_pool(&url, settings.db_pool_size)?;
+        if sets_up {
+            // Files an earlier version kept on disk move into the database, once.
+            let mut conn = pool.get().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let (imported, missing) =
+                binhdang::attachments::queries::import_files(&mut conn, &settings.attachments_dir).await?;
+            if imported + missing > 0 {
+                say(
+                    json,
+                    &format!(
+                        "Attachments imported from {}: {imported} ({missing} missing).",
+                        settings.attachments_dir.display()
+                    ),
+                );
+            }
+        }
         match cli.command {
             Command::Openapi => unreachable!("handled above"),
             Command::Migrate => say(json, "Migrations applied."),
@@ -151,7 +166,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     say(json, &format!("Left alone: {kept}"));
                 }
                 if demo {
-                    print_demo_credentials(json, &seed::seed_demo(&mut conn, &settings.attachments_dir).await?);
+                    print_demo_credentials(json, &seed::seed_demo(&mut conn).await?);
                 }
                 if let Some(communes) = synthetic {
                     let started = std::time::Instant::now();
@@ -202,7 +217,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     for kept in seed::seed_reference(&mut conn).await?.kept {
                         tracing::warn!(%kept, "reference data left alone");
                     }
-                    print_demo_credentials(json, &seed::seed_demo(&mut conn, &settings.attachments_dir).await?);
+                    print_demo_credentials(json, &seed::seed_demo(&mut conn).await?);
                 }
                 // Idempotency keys are kept at least 24 hours; purge older ones hourly, with the
                 // login throttle's closed windows.

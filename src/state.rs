@@ -1,10 +1,9 @@
 //! What every handler shares: the pool, the settings, the signing keys, the login throttle,
-//! the partners' rate limiter and the metrics. It sits below the handlers (they import it;
+//! the revocation set and the metrics. It sits below the handlers (they import it;
 //! it imports none of them); `app.rs` builds the application around it.
 
 use std::sync::Arc;
 
-use crate::auth::rate_limit::RateLimiter;
 use crate::auth::revocation::Revocations;
 use crate::auth::throttle::LoginThrottle;
 use crate::auth::tokens::{load_or_create_secret, JwtKeys};
@@ -20,7 +19,6 @@ pub struct AppState {
     pub jwt: Arc<JwtKeys>,
     /// Process-wide, shared by the workers.
     pub throttle: Arc<LoginThrottle>,
-    pub rate_limiter: Arc<RateLimiter>,
     /// Users' token epochs, kept current by [`Revocations::spawn_listener`].
     pub revocations: Arc<Revocations>,
     pub metrics: Arc<Metrics>,
@@ -32,7 +30,6 @@ impl AppState {
         Ok(Self {
             jwt: Arc::new(JwtKeys::new(&secret, settings.access_token_ttl.as_secs() as i64)?),
             throttle: Arc::new(LoginThrottle::new(settings.login_max_failures, settings.login_window)),
-            rate_limiter: Arc::default(),
             revocations: Arc::default(),
             metrics: Arc::default(),
             pool,
@@ -47,7 +44,6 @@ impl AppState {
             settings: self.settings.clone(),
             jwt: self.jwt.clone(),
             throttle: self.throttle.clone(),
-            rate_limiter: self.rate_limiter.clone(),
             revocations: self.revocations.clone(),
             metrics: self.metrics.clone(),
         }

@@ -1,14 +1,11 @@
 //! Attachment endpoints: upload and list under their record, then metadata, content and
 //! deletion by attachment id.
 
-use std::path::{Path, PathBuf};
-
 use actix_multipart::Multipart;
 use actix_web::http::{header, StatusCode};
 use actix_web::{delete, get, post, web, HttpResponse};
 use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
-use tokio::io::AsyncWriteExt;
 use uuid::Uuid;
 
 use super::api::Attachment;
@@ -59,20 +56,6 @@ async fn parent(conn: &mut Conn, caller: &Caller, kind: &str, id: Uuid) -> ApiRe
     })
 }
 
-/// Removes a file when dropped, unless kept: an upload that fails anywhere leaves nothing.
-struct TempFile {
-    path: PathBuf,
-    keep: bool,
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        if !self.keep {
-            let _ = std::fs::remove_file(&self.path);
-        }
-    }
-}
-
 fn too_large(max: usize) -> ApiError {
     ApiError::Rule(Text::new(
         format!("The file is larger than {max} bytes"),
@@ -116,23 +99,12 @@ async fn upload(
     let mut conn = state.pool.get().await?;
     let parent = parent(&mut conn, caller, kind, record_id).await?;
     caller.require_recorder_of(parent.unit_id, &parent.unit_path)?;
-    let dir = state.settings.attachments_dir.clone();
     let max = state.settings.attachment_max_bytes;
-    tokio::fs::create_dir_all(&dir)
-        .await
-        .map_err(|e| ApiError::Internal(e.into()))?;
     let id = Uuid::now_v7();
-    let mut temp = TempFile {
-        path: dir.join(format!(".upload-{id}")),
-        keep: false,
-    };
-    let mut file = tokio::fs::File::create(&temp.path)
-        .await
-        .map_err(|e| ApiError::Internal(e.into()))?;
+    // Held in memory (at most `ATTACHMENT_MAX_BYTES`), then stored with its row in one
+    // transaction: an upload that fails anywhere leaves nothing.
+    let mut content: Vec<u8> = Vec::new();
     let mut found: Option<String> = None;
-    let mut hasher = Sha256::new();
-    let mut head: Vec<u8> = Vec::with_capacity(8192);
-    let mut size: usize = 0;
     // Each part and chunk must arrive within the body timeout: a stalled upload is 408.
     let stall = state.settings.body_timeout;
     while let Some(field) = crate::http::within(stall, payload.next()).await? {
@@ -152,15 +124,10 @@ async fn upload(
         found = Some(name);
         while let Some(chunk) = crate::http::within(stall, field.next()).await? {
             let chunk = chunk.map_err(multipart_error)?;
-            size += chunk.len();
-            if size > max {
+            if content.len() + chunk.len() > max {
                 return Err(too_large(max));
             }
-            if head.len() < 8192 {
-                head.extend_from_slice(&chunk[..chunk.len().min(8192 - head.len())]);
-            }
-            hasher.update(&chunk);
-            file.write_all(&chunk).await.map_err(|e| ApiError::Internal(e.into()))?;
+            content.extend_from_slice(&chunk);
         }
     }
     let Some(file_name) = found else {
@@ -171,12 +138,10 @@ async fn upload(
             "gửi tệp trong trường `file`",
         ));
     };
-    if size == 0 {
+    if content.is_empty() {
         return Err(ApiError::field("file", "empty", "the file is empty", "tệp rỗng"));
     }
-    file.sync_all().await.map_err(|e| ApiError::Internal(e.into()))?;
-    drop(file);
-    let detected = infer::get(&head)
+    let detected = infer::get(&content[..content.len().min(8192)])
         .map(|t| t.mime_type())
         .filter(|m| ALLOWED_TYPES.contains(m));
     let Some(content_type) = detected else {
@@ -185,8 +150,6 @@ async fn upload(
             "Chỉ đính kèm được ảnh JPEG, PNG, WebP, HEIF, tệp PDF, DOCX, XLSX (kiểm tra theo nội dung)",
         )));
     };
-    let key = format!("{}/{}", &id.simple().to_string()[..2], id.simple());
-    let final_path = dir.join(&key);
     let row = AttachmentRow {
         id,
         record_type: parent.kind.into(),
@@ -195,38 +158,18 @@ async fn upload(
         unit_path: parent.unit_path.clone(),
         file_name,
         content_type: content_type.into(),
-        size_bytes: size as i64,
-        sha256: hex::encode(hasher.finalize()),
-        storage_key: key,
+        size_bytes: content.len() as i64,
+        sha256: hex::encode(Sha256::digest(&content)),
+        storage_key: None,
         created_by: caller.id,
         created_at: chrono::Utc::now(),
         version: 1,
     };
-    // The file takes its place inside the transaction, after the row: if anything fails, the
-    // row rolls back and the file is removed again.
-    let (from, to) = (temp.path.clone(), final_path.clone());
-    let place = write::then(move |_, _: &AttachmentRow| Box::pin(async move { move_into_place(&from, &to).await }));
-    match write::create(&mut conn, caller, &IdempotencyKey(None), &[], row, place).await {
-        Ok(res) => {
-            temp.keep = true;
-            Ok(res)
-        }
-        Err(e) => {
-            let _ = tokio::fs::remove_file(&final_path).await;
-            Err(e)
-        }
-    }
-}
-
-async fn move_into_place(from: &Path, to: &Path) -> ApiResult<()> {
-    if let Some(p) = to.parent() {
-        tokio::fs::create_dir_all(p)
-            .await
-            .map_err(|e| ApiError::Internal(e.into()))?;
-    }
-    tokio::fs::rename(from, to)
-        .await
-        .map_err(|e| ApiError::Internal(e.into()))
+    let store = write::then(move |conn, row: &AttachmentRow| {
+        let id = row.id;
+        Box::pin(async move { Ok(queries::store_content(conn, id, &content).await?) })
+    });
+    write::create(&mut conn, caller, &IdempotencyKey(None), &[], row, store).await
 }
 
 async fn list(
@@ -375,7 +318,7 @@ pub async fn get_attachment(
         .json(Attachment::from(row)))
 }
 
-/// Download an attachment (streamed, with its detected content type and SHA-256 as `ETag`).
+/// Download an attachment (with its detected content type and SHA-256 as `ETag`).
 #[utoipa::path(
     tag = "attachments",
     operation_id = "download_attachment",
@@ -395,11 +338,9 @@ pub async fn download_attachment(
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let row = visible(&mut conn, &caller, *id).await?;
-    drop(conn);
-    let path = state.settings.attachments_dir.join(&row.storage_key);
-    let file = tokio::fs::File::open(&path)
-        .await
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("attachment {} missing on disk: {e}", row.id)))?;
+    let content = queries::content(&mut conn, row.id)
+        .await?
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("attachment {} has no content", row.id)))?;
     let disposition = header::ContentDisposition {
         disposition: header::DispositionType::Attachment,
         parameters: vec![header::DispositionParam::FilenameExt(header::ExtendedValue {
@@ -410,11 +351,10 @@ pub async fn download_attachment(
     };
     Ok(HttpResponse::build(StatusCode::OK)
         .content_type(row.content_type.as_str())
-        .insert_header((header::CONTENT_LENGTH, row.size_bytes.to_string()))
         .insert_header((header::ETAG, format!("\"{}\"", row.sha256)))
         .insert_header(("x-content-type-options", "nosniff"))
         .insert_header(disposition)
-        .streaming(tokio_util::io::ReaderStream::new(file)))
+        .body(content))
 }
 
 /// Delete an attachment (a writer of the record's unit; needs `If-Match`).

@@ -18,7 +18,8 @@ pub struct AttachmentRow {
     pub content_type: String,
     pub size_bytes: i64,
     pub sha256: String,
-    pub storage_key: String,
+    /// Where an earlier version kept the file on disk (imported since); `None` for new files.
+    pub storage_key: Option<String>,
     pub created_by: Uuid,
     #[diesel(skip_insertion)]
     pub created_at: DateTime<Utc>,

@@ -8,7 +8,6 @@
 
 pub mod password;
 pub mod queries;
-pub mod rate_limit;
 pub mod revocation;
 pub mod throttle;
 pub mod tokens;

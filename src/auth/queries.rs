@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::tokens::{random_token, sha256};
 use super::{Caller, PrincipalKind, Role};
-use crate::db::schema::{api_client_units, api_clients, refresh_tokens, units, users};
+use crate::db::schema::{refresh_tokens, units, users};
 
 /// A user with what a token needs from its unit.
 #[derive(Debug, Queryable)]
@@ -279,17 +279,55 @@ pub async fn revoke_for_logout(conn: &mut AsyncPgConnection, user_id: Uuid, toke
         .await
 }
 
-/// For every partner request: the rate limit and granted subtree paths of an active client.
-pub async fn live_grants(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<(i32, Vec<String>)>> {
-    let rows: Vec<(i32, Option<String>)> = api_clients::table
-        .left_join(api_client_units::table.inner_join(units::table))
-        .filter(api_clients::id.eq(id))
-        .filter(api_clients::active.eq(true))
-        .select((api_clients::rate_limit_per_minute, units::path.nullable()))
-        .load(conn)
-        .await?;
-    let Some(limit) = rows.iter().map(|(l, _)| *l).next() else {
-        return Ok(None);
-    };
-    Ok(Some((limit, rows.into_iter().filter_map(|(_, p)| p).collect())))
+/// What a partner request may do, from one statement that also counts it.
+pub enum Grants {
+    /// Within its limit: the granted subtree paths.
+    Live(Vec<String>),
+    /// Over its per-minute limit: 429 for this many seconds.
+    Limited(u64),
+}
+
+#[derive(diesel::QueryableByName)]
+struct LiveRow {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    rate_limit: i32,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    used: i32,
+    #[diesel(sql_type = diesel::sql_types::Array<diesel::sql_types::Text>)]
+    paths: Vec<String>,
+}
+
+/// For every partner request, in one round trip: counts the request in the client's current
+/// minute (in `partner_rate`, so every instance shares the limit) and reads the granted subtree
+/// paths of the client, if it is active (`None` otherwise).
+pub async fn live_grants(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Grants>> {
+    let now = Utc::now().timestamp();
+    let row: Option<LiveRow> = diesel::sql_query(
+        "WITH hit AS ( \
+            INSERT INTO partner_rate AS r (client_id, minute, count) \
+            SELECT c.id, $2, 1 FROM api_clients c WHERE c.id = $1 AND c.active \
+            ON CONFLICT (client_id) DO UPDATE SET \
+                count = CASE WHEN r.minute = EXCLUDED.minute THEN r.count + 1 ELSE 1 END, \
+                minute = EXCLUDED.minute \
+            RETURNING count) \
+         SELECT c.rate_limit_per_minute AS rate_limit, (SELECT count FROM hit) AS used, \
+            coalesce(array_agg(u.path ORDER BY u.path) FILTER (WHERE u.path IS NOT NULL), '{}') AS paths \
+         FROM api_clients c \
+         LEFT JOIN api_client_units g ON g.client_id = c.id \
+         LEFT JOIN units u ON u.id = g.unit_id \
+         WHERE c.id = $1 AND c.active \
+         GROUP BY c.rate_limit_per_minute",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(id)
+    .bind::<diesel::sql_types::BigInt, _>(now / 60)
+    .get_result(conn)
+    .await
+    .optional()?;
+    Ok(row.map(|r| {
+        if r.used > r.rate_limit.max(0) {
+            Grants::Limited((60 - now % 60).max(1) as u64)
+        } else {
+            Grants::Live(r.paths)
+        }
+    }))
 }

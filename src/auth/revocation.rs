@@ -40,7 +40,7 @@ impl Revocations {
     /// the caller must ask the database.
     pub fn known_epoch(&self, user: Uuid) -> Option<i64> {
         let synced = *self.synced.lock().unwrap_or_else(|p| p.into_inner());
-        if !synced.is_some_and(|at| at.elapsed() < FRESH_FOR) {
+        if synced.is_none_or(|at| at.elapsed() >= FRESH_FOR) {
             return None;
         }
         let epochs = self.epochs.read().unwrap_or_else(|p| p.into_inner());

@@ -30,6 +30,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    attachment_contents (attachment_id) {
+        attachment_id -> Uuid,
+        content -> Bytea,
+    }
+}
+
+diesel::table! {
     attachments (id) {
         id -> Uuid,
         record_type -> Text,
@@ -40,7 +47,7 @@ diesel::table! {
         content_type -> Text,
         size_bytes -> Int8,
         sha256 -> Text,
-        storage_key -> Text,
+        storage_key -> Nullable<Text>,
         created_by -> Uuid,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
@@ -615,6 +622,7 @@ diesel::joinable!(trainings -> units (unit_id));
 diesel::joinable!(unit_figures -> units (unit_id));
 diesel::joinable!(unit_leaders -> units (unit_id));
 diesel::joinable!(users -> units (unit_id));
+diesel::joinable!(attachment_contents -> attachments (attachment_id));
 diesel::joinable!(user_recovery_codes -> users (user_id));
 diesel::joinable!(partner_rate -> api_clients (client_id));
 diesel::joinable!(violation_parties -> violations (violation_id));
@@ -625,6 +633,7 @@ diesel::joinable!(violations -> violation_rules (rule_id));
 diesel::allow_tables_to_appear_in_same_query!(
     api_client_units,
     api_clients,
+    attachment_contents,
     attachments,
     audit_events,
     campaigns,

@@ -4,6 +4,7 @@
 use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 
+use crate::auth::queries::Grants;
 use crate::auth::{Caller, PrincipalKind};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -49,15 +50,14 @@ impl FromRequest for Caller {
             }
             if caller.kind == PrincipalKind::Client {
                 // Partner tokens are checked against the database on every request, so a
-                // disabled client stops at once and grant changes apply immediately.
+                // disabled client stops at once and grant changes apply immediately; the same
+                // statement counts the request against the client's per-minute limit.
                 let mut conn = state.pool.get().await?;
-                let live = crate::auth::queries::live_grants(&mut conn, caller.id).await?;
-                let Some((limit, scopes)) = live else {
-                    return Err(ApiError::unauthorized());
+                let scopes = match crate::auth::queries::live_grants(&mut conn, caller.id).await? {
+                    Some(Grants::Live(scopes)) => scopes,
+                    Some(Grants::Limited(wait)) => return Err(ApiError::TooManyRequests { retry_after: wait }),
+                    None => return Err(ApiError::unauthorized()),
                 };
-                if let Some(wait) = state.rate_limiter.check(caller.id, limit) {
-                    return Err(ApiError::TooManyRequests { retry_after: wait });
-                }
                 caller.scopes = scopes;
             }
             Ok(caller)

@@ -3,8 +3,6 @@
 //! violation it found, a partner NGO's API client, and a photo attached to Hạ Long's 2020
 //! training. Ids are deterministic ([`super::seed_id`]); a second run changes nothing.
 
-use std::path::Path;
-
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
@@ -23,7 +21,7 @@ async fn path_of(conn: &mut AsyncPgConnection, key: &str) -> anyhow::Result<Stri
     Ok(units::table.find(seed_id(key)).select(units::path).first(conn).await?)
 }
 
-pub async fn seed(conn: &mut AsyncPgConnection, attachments_dir: &Path) -> anyhow::Result<()> {
+pub async fn seed(conn: &mut AsyncPgConnection) -> anyhow::Result<()> {
     use crate::inspections::model::InspectionRow;
     use crate::petitions::deadlines::{self, Case};
     use crate::petitions::model::PetitionRow;
@@ -130,7 +128,7 @@ pub async fn seed(conn: &mut AsyncPgConnection, attachments_dir: &Path) -> anyho
     crate::write::seed(conn, &violation).await?;
 
     seed_client(conn, &city_path).await?;
-    seed_attachment(conn, attachments_dir, &ha_long_path).await
+    seed_attachment(conn, &ha_long_path).await
 }
 
 /// The demo partner client's secret: public, like the demo users' password (demo data only).
@@ -159,17 +157,11 @@ async fn seed_client(conn: &mut AsyncPgConnection, city_path: &str) -> anyhow::R
     Ok(())
 }
 
-/// A photo of Hạ Long's 2020 training: the file under the attachments directory, then its row.
-async fn seed_attachment(conn: &mut AsyncPgConnection, dir: &Path, ha_long_path: &str) -> anyhow::Result<()> {
+/// A photo of Hạ Long's 2020 training: its row, then its file.
+async fn seed_attachment(conn: &mut AsyncPgConnection, ha_long_path: &str) -> anyhow::Result<()> {
     use crate::attachments::model::AttachmentRow;
     use sha2::Digest;
     let id = seed_id("attachment:13633:2020:training-photo");
-    let key = format!("{}/{}", &id.simple().to_string()[..2], id.simple());
-    let file = dir.join(&key);
-    if let Some(parent) = file.parent() {
-        tokio::fs::create_dir_all(parent).await?;
-    }
-    tokio::fs::write(&file, DEMO_PNG).await?;
     let row = AttachmentRow {
         id,
         record_type: "training".into(),
@@ -180,11 +172,12 @@ async fn seed_attachment(conn: &mut AsyncPgConnection, dir: &Path, ha_long_path:
         content_type: "image/png".into(),
         size_bytes: DEMO_PNG.len() as i64,
         sha256: hex::encode(sha2::Sha256::digest(DEMO_PNG)),
-        storage_key: key,
+        storage_key: None,
         created_by: seed_id("user:admin"),
         created_at: chrono::Utc::now(),
         version: 1,
     };
     crate::write::seed(conn, &row).await?;
+    crate::attachments::queries::store_content(conn, id, DEMO_PNG).await?;
     Ok(())
 }

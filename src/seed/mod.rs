@@ -392,12 +392,9 @@ pub const DEMO_USERS: [(&str, Role, &str); 8] = [
 pub const DEMO_PASSWORD: &str = "binhdang-demo";
 
 /// Adds the demo users (existing ones are left alone) and the demo records (plans, trainings,
-/// outreach, leaders, casework; the attachment's file goes under `attachments_dir`); returns
+/// outreach, leaders, casework, an attachment); returns
 /// (username, role) of each user.
-pub async fn seed_demo(
-    conn: &mut AsyncPgConnection,
-    attachments_dir: &std::path::Path,
-) -> anyhow::Result<Vec<(String, Role)>> {
+pub async fn seed_demo(conn: &mut AsyncPgConnection) -> anyhow::Result<Vec<(String, Role)>> {
     let hash = crate::auth::password::hash(Secret::new(DEMO_PASSWORD)).await?;
     for (username, role, unit) in DEMO_USERS {
         diesel::insert_into(users::table)
@@ -416,7 +413,7 @@ pub async fn seed_demo(
     seed_demo_plans(conn).await?;
     seed_demo_records(conn).await?;
     seed_demo_leadership(conn).await?;
-    demo_cases::seed(conn, attachments_dir).await?;
+    demo_cases::seed(conn).await?;
     Ok(DEMO_USERS.iter().map(|(u, r, _)| (u.to_string(), *r)).collect())
 }
 

@@ -25,6 +25,22 @@ pub struct RefreshRequest {
     pub refresh_token: String,
 }
 
+impl TokenResponse {
+    /// A new access token for `caller`, with the session's refresh token.
+    pub fn new(
+        jwt: &crate::auth::tokens::JwtKeys,
+        caller: &crate::auth::Caller,
+        refresh_token: String,
+    ) -> anyhow::Result<Self> {
+        Ok(TokenResponse {
+            access_token: jwt.issue_access(caller)?,
+            token_type: "Bearer".into(),
+            expires_in: jwt.access_ttl_seconds,
+            refresh_token,
+        })
+    }
+}
+
 #[derive(Deserialize, Validate, ToSchema, Default)]
 #[schema(example = json!({"refresh_token": "q2x6i0cK3xk0mEoYgBf0u4b2oT1dX5wYp9Z0s1f2g3h"}))]
 pub struct LogoutRequest {

@@ -11,15 +11,9 @@ use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::{Json, ValidJson};
 use crate::state::AppState;
 use crate::units;
-use crate::users::api::PasswordChange;
 
 async fn token_response(state: &AppState, caller: &Caller, refresh_token: String) -> ApiResult<TokenResponse> {
-    Ok(TokenResponse {
-        access_token: state.jwt.issue_access(caller)?,
-        token_type: "Bearer".into(),
-        expires_in: state.jwt.access_ttl_seconds,
-        refresh_token,
-    })
+    Ok(TokenResponse::new(&state.jwt, caller, refresh_token)?)
 }
 
 fn bad_credentials() -> ApiError {
@@ -176,49 +170,4 @@ pub async fn me(state: web::Data<AppState>, caller: Caller) -> ApiResult<web::Js
         role: caller.role,
         unit: unit.into(),
     }))
-}
-
-/// Change your own password: the current one is required, the new one must meet the policy (at
-/// least 8 characters, not a common password, not built from your name).
-///
-/// Every other session of yours ends (its tokens stop within seconds); this answer carries the
-/// new session's tokens. A temporary password (new account, reset) must be changed here before
-/// anything else can be done.
-///
-/// Try it as `halong.manager`.
-#[utoipa::path(
-    tag = "auth",
-    operation_id = "change_password",
-    request_body = PasswordChange,
-    responses(
-        (status = 200, description = "Changed; the new session's tokens", body = TokenResponse),
-        (status = 422, description = "Wrong current password, or a new password that is too weak", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many wrong current passwords", body = Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = u64, description = "Seconds to wait"))),
-    ),
-    security(("bearer" = [])),
-)]
-#[post("/auth/password")]
-pub async fn change_password(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
-    body: Json<PasswordChange>,
-) -> ApiResult<web::Json<TokenResponse>> {
-    if caller.kind != PrincipalKind::User {
-        return Err(ApiError::forbidden());
-    }
-    let body = body.into_valid()?;
-    let addr = crate::http::client_addr(&req, &state.settings.trusted_proxies);
-    crate::users::handlers::change_own_password(&state, &caller, &addr, body.current_password, body.new_password)
-        .await?;
-    let mut conn = state.pool.get().await?;
-    let account = queries::account_by_id(&mut conn, caller.id)
-        .await?
-        .ok_or_else(ApiError::unauthorized)?;
-    let fresh = account.caller().ok_or_else(ApiError::unauthorized)?;
-    let refresh_token =
-        queries::issue_refresh(&mut conn, fresh.id, Uuid::now_v7(), state.settings.refresh_token_ttl).await?;
-    tracing::info!(user_id = %fresh.id, "password changed");
-    Ok(web::Json(token_response(&state, &fresh, refresh_token).await?))
 }

@@ -86,7 +86,7 @@ pub struct NewUser {
 }
 
 fn valid_username(u: &str) -> Result<(), validator::ValidationError> {
-    if super::queries::valid_username(u) {
+    if super::model::valid_username(u) {
         Ok(())
     } else {
         let mut e = validator::ValidationError::new("username");

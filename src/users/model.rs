@@ -47,6 +47,13 @@ impl Keyed for UserRow {
     }
 }
 
+/// 3 to 64 lower-case letters, digits, `.`, `_` or `-` (the database checks it too).
+pub fn valid_username(u: &str) -> bool {
+    (3..=64).contains(&u.len())
+        && u.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
+}
+
 /// A new account: its password hash is of the temporary password the response shows once.
 pub struct NewUserRow {
     pub id: Uuid,

@@ -3,7 +3,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::api::UserFilters;
-use super::model::{NewUserRow, UserChanges, UserRow};
+use super::model::{valid_username, NewUserRow, UserChanges, UserRow};
 use crate::auth::{password, Role};
 use crate::config::Secret;
 use crate::db::schema::{units, users};
@@ -26,12 +26,6 @@ pub const SORTS: &[SortField] = &[
 
 const COLUMNS: &str = "u.id, u.username, u.display_name, u.unit_id, n.path AS unit_path, u.role, u.active, \
     (u.totp_enabled_at IS NOT NULL) AS two_factor, u.must_change_password, u.created_at, u.updated_at, u.version";
-
-pub fn valid_username(u: &str) -> bool {
-    (3..=64).contains(&u.len())
-        && u.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
-}
 
 /// The users of the subtree `scope` (a unit path), filtered and paged.
 pub async fn list(

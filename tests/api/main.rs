@@ -11,6 +11,7 @@ mod clients;
 mod docs;
 mod embedded;
 mod errors;
+mod instances;
 mod migrations;
 mod ops;
 mod oversight;

@@ -773,9 +773,7 @@ async fn the_demo_seed_holds_the_2020_guidance() {
     let app = TestApp::spawn().await;
     {
         let mut conn = app.conn().await;
-        binhdang::seed::seed_demo(&mut conn, &std::env::temp_dir().join("binhdang-demo-attachments"))
-            .await
-            .unwrap();
+        binhdang::seed::seed_demo(&mut conn).await.unwrap();
     }
     let ward = app.token(Role::Viewer, HA_LONG).await;
     let plans = app.get("/api/v1/plans", Some(&ward)).await.json();

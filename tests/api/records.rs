@@ -570,26 +570,26 @@ async fn upload(app: &TestApp, token: &str, path: &str, field: &str, name: &str,
     app.send(req).await
 }
 
-fn files_in(dir: &std::path::Path) -> usize {
-    walk(dir)
-}
-
-fn walk(dir: &std::path::Path) -> usize {
-    std::fs::read_dir(dir)
-        .map(|it| {
-            it.flatten()
-                .map(|e| if e.path().is_dir() { walk(&e.path()) } else { 1 })
-                .sum()
-        })
-        .unwrap_or(0)
+/// Files stored in the database (each with its attachment's row).
+async fn stored_files(app: &TestApp) -> i64 {
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let mut conn = app.conn().await;
+    let r: N = diesel_async::RunQueryDsl::get_result(
+        diesel::sql_query("SELECT count(*) AS n FROM attachment_contents"),
+        &mut conn,
+    )
+    .await
+    .unwrap();
+    r.n
 }
 
 #[actix_web::test]
 async fn attachments_are_checked_by_content_and_reachable_only_in_scope() {
-    let mut settings = test_settings();
-    settings.attachments_dir = std::env::temp_dir().join(format!("binhdang-att-{}", Uuid::new_v4().simple()));
-    let dir = settings.attachments_dir.clone();
-    let app = TestApp::spawn_with(settings).await;
+    let app = TestApp::spawn().await;
     let officer = app.token(Role::Officer, HA_LONG).await;
     let t = app
         .post("/api/v1/trainings", Some(&officer), training("Có ảnh"))
@@ -650,7 +650,7 @@ async fn attachments_are_checked_by_content_and_reachable_only_in_scope() {
         .insert_header(("authorization", format!("Bearer {officer}")))
         .set_json(json!({"file": "x"}));
     app.send(req).await.assert_problem(415);
-    assert_eq!(files_in(&dir), 1, "failed uploads leave nothing behind");
+    assert_eq!(stored_files(&app).await, 1, "failed uploads leave nothing behind");
     upload(
         &app,
         &app.token(Role::Viewer, HA_LONG).await,
@@ -670,6 +670,51 @@ async fn attachments_are_checked_by_content_and_reachable_only_in_scope() {
     app.get(&format!("/api/v1/attachments/{id}/content"), Some(&officer))
         .await
         .assert_problem(404);
+}
+
+/// Files an earlier version kept on disk are imported into the database once, at start-up.
+#[actix_web::test]
+async fn files_on_disk_from_an_earlier_version_are_imported() {
+    let app = TestApp::spawn().await;
+    let officer = app.token(Role::Officer, HA_LONG).await;
+    let t = app
+        .post("/api/v1/trainings", Some(&officer), training("Cũ"))
+        .await
+        .json();
+    let base = format!("/api/v1/trainings/{}/attachments", t["id"].as_str().unwrap());
+    let bytes = png(1500);
+    let a = upload(&app, &officer, &base, "file", "cu.png", &bytes).await.json();
+    let id = a["id"].as_str().unwrap().to_string();
+    // As an earlier version left it: the file on disk under its storage key, no content row.
+    let dir = std::env::temp_dir().join(format!("binhdang-legacy-{}", Uuid::new_v4().simple()));
+    std::fs::create_dir_all(dir.join("ab")).unwrap();
+    std::fs::write(dir.join("ab").join(&id), &bytes).unwrap();
+    let mut conn = app.conn().await;
+    exec(
+        &mut conn,
+        &format!("DELETE FROM attachment_contents WHERE attachment_id = '{id}'"),
+    )
+    .await
+    .unwrap();
+    exec(
+        &mut conn,
+        &format!("UPDATE attachments SET storage_key = 'ab/{id}' WHERE id = '{id}'"),
+    )
+    .await
+    .unwrap();
+    let (imported, missing) = binhdang::attachments::queries::import_files(&mut conn, &dir)
+        .await
+        .unwrap();
+    assert_eq!((imported, missing), (1, 0));
+    let again = binhdang::attachments::queries::import_files(&mut conn, &dir)
+        .await
+        .unwrap();
+    assert_eq!(again, (0, 0), "imported once");
+    let got = app
+        .get(&format!("/api/v1/attachments/{id}/content"), Some(&officer))
+        .await;
+    assert_eq!(got.status, 200);
+    assert_eq!(got.body.as_ref(), bytes.as_slice());
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -678,9 +723,7 @@ async fn the_demo_seed_records_the_2020_action_month_in_wards() {
     let app = TestApp::spawn().await;
     {
         let mut conn = app.conn().await;
-        binhdang::seed::seed_demo(&mut conn, &std::env::temp_dir().join("binhdang-demo-attachments"))
-            .await
-            .unwrap();
+        binhdang::seed::seed_demo(&mut conn).await.unwrap();
     }
     let city = app.token(Role::Viewer, CITY).await;
     let events = app

@@ -70,11 +70,10 @@ impl Call {
 #[actix_web::test]
 async fn every_operation_works_on_the_first_click() {
     let settings = test_settings();
-    let attachments = settings.attachments_dir.clone();
     let app = TestApp::spawn_with(settings).await;
     {
         let mut conn = app.conn().await;
-        binhdang::seed::seed_demo(&mut conn, &attachments).await.unwrap();
+        binhdang::seed::seed_demo(&mut conn).await.unwrap();
     }
     let doc = serde_json::to_value(binhdang::app::api_document()).unwrap();
     let mut calls = Vec::new();
