@@ -49,6 +49,17 @@ enum Command {
         #[arg(long, default_value_t = 1_000_000)]
         records: u32,
     },
+    /// Back up the database (records, audit trail and attachment files) to FILE, a
+    /// `pg_dump` custom-format archive (mode 0600). Safe while the service runs.
+    Backup { file: std::path::PathBuf },
+    /// Restore a backup made by `backup` into the database (the embedded default, or
+    /// DATABASE_URL), then apply any newer migrations. Stop the service first.
+    Restore {
+        file: std::path::PathBuf,
+        /// Empty a database that already holds data before restoring (all of it is lost).
+        #[arg(long)]
+        replace: bool,
+    },
     /// Print the OpenAPI document.
     Openapi,
     /// Manage users.
@@ -112,7 +123,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     // that already exists, and say where they looked when there is none.
     let sets_up = matches!(
         cli.command,
-        Command::Serve { .. } | Command::Migrate | Command::Seed { .. }
+        Command::Serve { .. } | Command::Migrate | Command::Seed { .. } | Command::Restore { .. }
     );
     let password = match &cli.command {
         Command::User {
@@ -122,6 +133,29 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     };
     let (url, embedded) = db::resolve(&settings, sets_up).await?;
     let result = async {
+        // A backup reads the database as it is; a restore fills it, then migrates it.
+        match &cli.command {
+            Command::Backup { file } => {
+                let bytes = db::backup::backup(&url, file).await?;
+                say(
+                    json,
+                    &format!(
+                        "Backed up {} to {} ({bytes} bytes).",
+                        db::describe(&url),
+                        file.display()
+                    ),
+                );
+                return Ok(());
+            }
+            Command::Restore { file, replace } => {
+                db::backup::restore(&url, file, *replace).await?;
+                say(
+                    json,
+                    &format!("Restored {} into {}.", file.display(), db::describe(&url)),
+                );
+            }
+            _ => {}
+        }
         db::run_migrations(&url).await.with_context(|| {
             format!(
                 "the database at {} did not answer; point DATABASE_URL at a running server, or \
@@ -147,7 +181,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         match cli.command {
             Command::Openapi => unreachable!("handled above"),
-            Command::Migrate => say(json, "Migrations applied."),
+            Command::Migrate | Command::Restore { .. } => say(json, "Migrations applied."),
+            Command::Backup { .. } => unreachable!("handled above"),
             Command::Seed {
                 demo,
                 synthetic,

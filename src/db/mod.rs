@@ -3,6 +3,7 @@
 //! Query functions everywhere take `&mut AsyncPgConnection`, never the pool, so they compose
 //! inside one transaction.
 
+pub mod backup;
 pub mod embedded;
 pub mod schema;
 

@@ -332,3 +332,80 @@ async fn a_stalled_body_is_408() {
     let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
     let _ = child.wait();
 }
+
+/// Every table's row count and every attachment file's hash: what a restore must bring back.
+async fn inventory(db_url: &str) -> (String, String) {
+    use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+    #[derive(diesel::QueryableByName)]
+    struct Inv {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        counts: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        files: String,
+    }
+    let mut conn = AsyncPgConnection::establish(db_url).await.unwrap();
+    let inv: Inv = diesel::sql_query(
+        "SELECT (SELECT string_agg(t || '=' || c, ',' ORDER BY t) FROM ( \
+            SELECT table_name AS t, (xpath('/row/c/text()', query_to_xml(format('SELECT count(*) AS c FROM %I', table_name), false, true, '')))[1]::text AS c \
+            FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE') s) AS counts, \
+         (SELECT coalesce(string_agg(encode(sha256(content), 'hex'), ',' ORDER BY attachment_id), '') FROM attachment_contents) AS files",
+    )
+    .get_result(&mut conn)
+    .await
+    .unwrap();
+    (inv.counts, inv.files)
+}
+
+/// `backup` then `restore` into a fresh database: every record and every file comes back; a
+/// database that holds data is refused unless `--replace`.
+#[actix_web::test]
+async fn a_backup_restores_into_a_fresh_database_with_every_record_and_file() {
+    let (source, _g1) = empty_database().await;
+    let out = binhdang(&source, &["seed", "--demo"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let before = inventory(&source).await;
+    assert!(before.0.contains("attachment_contents=1"), "{}", before.0);
+    assert!(
+        before.0.contains("users=8") && before.0.contains("audit_events="),
+        "{}",
+        before.0
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("binhdang.backup");
+    let file_arg = file.to_str().unwrap();
+    let out = binhdang(&source, &["backup", file_arg]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("Backed up"), "{}", stdout(&out));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    let (target, _g2) = empty_database().await;
+    let out = binhdang(&target, &["restore", file_arg]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(inventory(&target).await, before, "every record and file restored");
+    // Not over data, unless asked; then whole.
+    let out = binhdang(&target, &["restore", file_arg]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("--replace"), "{}", stderr(&out));
+    {
+        use diesel_async::AsyncConnection;
+        let mut conn = diesel_async::AsyncPgConnection::establish(&target).await.unwrap();
+        exec(&mut conn, "DELETE FROM attachment_contents").await.unwrap();
+    }
+    assert_ne!(inventory(&target).await, before);
+    let out = binhdang(&target, &["restore", "--replace", file_arg]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(inventory(&target).await, before);
+    // The restored database serves: a demo user signs in.
+    let settings = test_settings();
+    let pool = binhdang::db::build_pool(&target, 2).unwrap();
+    let state = binhdang::state::AppState::new(settings, pool).unwrap();
+    let mut conn = state.pool.get().await.unwrap();
+    let account = binhdang::auth::queries::account_by_username(&mut conn, "halong.officer")
+        .await
+        .unwrap()
+        .expect("the demo officer is back");
+    assert!(account.active);
+}

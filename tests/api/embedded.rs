@@ -59,3 +59,49 @@ async fn the_embedded_default_is_durable_and_asks_for_a_password() {
     assert_eq!(show(&again.url(), "fsync").await, "on");
     again.stop().await.unwrap();
 }
+
+/// `backup` and `restore` on the embedded default (no DATABASE_URL): the password comes from
+/// the cluster's file, never from the command line.
+#[actix_web::test]
+async fn backup_and_restore_work_on_the_embedded_default() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_binhdang"))
+            .args(args)
+            .env_remove("DATABASE_URL")
+            .env("BINHDANG_DATA_DIR", dir.path())
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("run binhdang")
+    };
+    let out = run(&["seed", "--demo"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let file = dir.path().join("nightly.backup");
+    let out = run(&["backup", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(std::fs::metadata(&file).unwrap().len() > 10_000);
+    let out = run(&["restore", "--replace", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let pg = EmbeddedPostgres::start(&dir.path().join("postgres"), "binhdang", true)
+        .await
+        .unwrap();
+    let mut conn = AsyncPgConnection::establish(&pg.url()).await.unwrap();
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let users: N = diesel::sql_query("SELECT count(*) AS n FROM users")
+        .get_result(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(users.n, 8);
+    let files: N = diesel::sql_query("SELECT count(*) AS n FROM attachment_contents")
+        .get_result(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(files.n, 1);
+    drop(conn);
+    pg.stop().await.unwrap();
+}
