@@ -59,6 +59,12 @@ pub struct Settings {
     pub body_timeout: Duration,
     /// `LOG_FORMAT=json` for JSON lines, anything else for human-readable text.
     pub log_json: bool,
+    /// `DATA_KEY`: the key that seals stored secrets (two-factor secrets); with none set, one
+    /// is generated on first run into the data directory. Every instance needs the same one.
+    pub data_key: Option<Secret>,
+    /// `TWO_FACTOR_ROLES`: comma-separated roles that must sign in with two factors (default
+    /// `admin,inspector`: the roles that read people's identities; `none` for no role).
+    pub two_factor_roles: Vec<String>,
 }
 
 fn env_or<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T> {
@@ -121,6 +127,13 @@ impl Settings {
                 .transpose()?
                 .unwrap_or_default(),
             log_json: env_opt("LOG_FORMAT").is_some_and(|v| v.eq_ignore_ascii_case("json")),
+            data_key: env_opt("DATA_KEY").map(Secret::new),
+            two_factor_roles: env_opt("TWO_FACTOR_ROLES")
+                .unwrap_or_else(|| "admin,inspector".into())
+                .split(',')
+                .map(|s| s.trim().to_lowercase())
+                .filter(|s| !s.is_empty() && s != "none")
+                .collect(),
         })
     }
 }

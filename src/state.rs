@@ -4,9 +4,12 @@
 
 use std::sync::Arc;
 
+use crate::auth::queries::Account;
 use crate::auth::revocation::Revocations;
+use crate::auth::second_factor::DataKey;
 use crate::auth::throttle::LoginThrottle;
-use crate::auth::tokens::{load_or_create_secret, JwtKeys};
+use crate::auth::tokens::{load_or_create, load_or_create_secret, JwtKeys};
+use crate::auth::{Caller, Restriction, Role};
 use crate::config::Settings;
 use crate::db::Pool;
 use crate::telemetry::Metrics;
@@ -19,6 +22,10 @@ pub struct AppState {
     pub jwt: Arc<JwtKeys>,
     /// Process-wide, shared by the workers.
     pub throttle: Arc<LoginThrottle>,
+    /// Seals stored secrets (two-factor secrets).
+    pub data_key: DataKey,
+    /// The roles that must sign in with two factors (`TWO_FACTOR_ROLES`).
+    pub two_factor_roles: Vec<Role>,
     /// Users' token epochs, kept current by [`Revocations::spawn_listener`].
     pub revocations: Arc<Revocations>,
     pub metrics: Arc<Metrics>,
@@ -27,7 +34,19 @@ pub struct AppState {
 impl AppState {
     pub fn new(settings: Settings, pool: Pool) -> anyhow::Result<Self> {
         let secret = load_or_create_secret(settings.jwt_secret.as_ref(), &settings.data_dir)?;
+        let data_key = load_or_create(settings.data_key.as_ref(), &settings.data_dir, "DATA_KEY", "data-key")?;
+        let two_factor_roles = settings
+            .two_factor_roles
+            .iter()
+            .map(|r| {
+                Role::parse(r)
+                    .filter(|r| *r != Role::Partner)
+                    .ok_or_else(|| anyhow::anyhow!("TWO_FACTOR_ROLES: unknown role {r:?}"))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
         Ok(Self {
+            data_key: DataKey::new(&data_key),
+            two_factor_roles,
             jwt: Arc::new(JwtKeys::new(&secret, settings.access_token_ttl.as_secs() as i64)?),
             throttle: Arc::new(LoginThrottle::new(settings.login_max_failures, settings.login_window)),
             revocations: Arc::default(),
@@ -45,7 +64,26 @@ impl AppState {
             jwt: self.jwt.clone(),
             throttle: self.throttle.clone(),
             revocations: self.revocations.clone(),
+            data_key: self.data_key.clone(),
+            two_factor_roles: self.two_factor_roles.clone(),
             metrics: self.metrics.clone(),
         }
+    }
+}
+
+impl AppState {
+    /// The caller a signed-in account gets: limited to changing its password while that is
+    /// temporary, or to enrolling while its role requires two factors it has not set up (the
+    /// `--demo` users are exempt).
+    pub fn session_caller(&self, account: &Account) -> Option<Caller> {
+        let mut caller = account.caller()?;
+        if caller.restriction.is_none()
+            && !account.two_factor
+            && !account.two_factor_exempt
+            && self.two_factor_roles.contains(&caller.role)
+        {
+            caller.restriction = Some(Restriction::TwoFactorEnrolment);
+        }
+        Some(caller)
     }
 }

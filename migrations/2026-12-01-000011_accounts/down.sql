@@ -9,4 +9,5 @@ DROP FUNCTION users_token_epoch;
 DROP INDEX users_epoch_changed;
 ALTER TABLE users
     DROP COLUMN token_epoch, DROP COLUMN epoch_changed_at, DROP COLUMN must_change_password,
-    DROP COLUMN totp_secret_sealed, DROP COLUMN totp_enabled_at, DROP COLUMN totp_last_step;
+    DROP COLUMN totp_secret_sealed, DROP COLUMN totp_enabled_at, DROP COLUMN totp_last_step,
+    DROP COLUMN two_factor_exempt;

@@ -16,7 +16,10 @@ ALTER TABLE users
     -- code is good once.
     ADD COLUMN totp_secret_sealed bytea,
     ADD COLUMN totp_enabled_at timestamptz,
-    ADD COLUMN totp_last_step bigint;
+    ADD COLUMN totp_last_step bigint,
+    -- Not bound by the per-role two-factor policy: the public demo users of `--demo` (set by
+    -- the seed, or by an operator's SQL for a service account; never through the API).
+    ADD COLUMN two_factor_exempt boolean NOT NULL DEFAULT false;
 CREATE INDEX users_epoch_changed ON users (epoch_changed_at);
 
 CREATE FUNCTION users_token_epoch() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -9,6 +9,7 @@
 pub mod password;
 pub mod queries;
 pub mod revocation;
+pub mod second_factor;
 pub mod throttle;
 pub mod tokens;
 

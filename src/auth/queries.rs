@@ -23,6 +23,8 @@ pub struct Account {
     pub must_change_password: bool,
     /// Two-factor sign-in is on (enrolled and confirmed).
     pub two_factor: bool,
+    /// Not bound by the two-factor policy (the `--demo` users).
+    pub two_factor_exempt: bool,
 }
 
 impl Account {
@@ -51,6 +53,7 @@ type AccountColumns = (
     users::token_epoch,
     users::must_change_password,
     diesel::dsl::IsNotNull<users::totp_enabled_at>,
+    users::two_factor_exempt,
 );
 fn account_columns() -> AccountColumns {
     (
@@ -64,6 +67,7 @@ fn account_columns() -> AccountColumns {
         users::token_epoch,
         users::must_change_password,
         users::totp_enabled_at.is_not_null(),
+        users::two_factor_exempt,
     )
 }
 

@@ -73,7 +73,24 @@ pub struct JwtKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
+    second_step: Validation,
     pub access_ttl_seconds: i64,
+}
+
+/// The audience of a second-step challenge: never accepted as an access token.
+pub const SECOND_STEP_AUDIENCE: &str = "binhdang-second-step";
+/// How long a second-step challenge lasts.
+pub const SECOND_STEP_SECONDS: i64 = 300;
+
+/// What a second-step challenge says: this user gave the right password, at this epoch.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ChallengeClaims {
+    pub iss: String,
+    pub aud: String,
+    pub sub: String,
+    pub exp: i64,
+    pub iat: i64,
+    pub gen: i64,
 }
 
 impl JwtKeys {
@@ -83,7 +100,10 @@ impl JwtKeys {
         validation.set_audience(&[AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.leeway = 5;
+        let mut second_step = validation.clone();
+        second_step.set_audience(&[SECOND_STEP_AUDIENCE]);
         Ok(Self {
+            second_step,
             encoding: EncodingKey::from_secret(secret.expose().as_bytes()).context("JWT signing key")?,
             decoding: DecodingKey::from_secret(secret.expose().as_bytes()).context("JWT verification key")?,
             validation,
@@ -114,6 +134,26 @@ impl JwtKeys {
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).context("signing a token")
     }
 
+    /// A challenge for the second step of a sign-in (after the password was right).
+    pub fn issue_challenge(&self, user: Uuid, epoch: i64) -> anyhow::Result<String> {
+        let now = chrono::Utc::now().timestamp();
+        let claims = ChallengeClaims {
+            iss: ISSUER.into(),
+            aud: SECOND_STEP_AUDIENCE.into(),
+            sub: user.to_string(),
+            exp: now + SECOND_STEP_SECONDS,
+            iat: now,
+            gen: epoch,
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).context("signing a challenge")
+    }
+
+    pub fn verify_challenge(&self, token: &str) -> Option<ChallengeClaims> {
+        jsonwebtoken::decode::<ChallengeClaims>(token, &self.decoding, &self.second_step)
+            .ok()
+            .map(|d| d.claims)
+    }
+
     pub fn verify_access(&self, token: &str) -> Result<Claims, jsonwebtoken::errors::Error> {
         jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).map(|d| d.claims)
     }
@@ -122,11 +162,17 @@ impl JwtKeys {
 /// The signing secret: `JWT_SECRET`, or one generated on first run and kept (mode 0600) in the
 /// data directory, so tokens survive a restart and no secret lives in the repository.
 pub fn load_or_create_secret(configured: Option<&Secret>, data_dir: &Path) -> anyhow::Result<Secret> {
+    load_or_create(configured, data_dir, "JWT_SECRET", "jwt-secret")
+}
+
+/// A secret from the environment variable `env` (at least 32 characters), or kept in
+/// `data_dir/file` (mode 0600), generated on first run.
+pub fn load_or_create(configured: Option<&Secret>, data_dir: &Path, env: &str, file: &str) -> anyhow::Result<Secret> {
     if let Some(s) = configured {
-        anyhow::ensure!(s.expose().len() >= 32, "JWT_SECRET must be at least 32 characters");
+        anyhow::ensure!(s.expose().len() >= 32, "{env} must be at least 32 characters");
         return Ok(s.clone());
     }
-    let path = data_dir.join("jwt-secret");
+    let path = data_dir.join(file);
     if let Ok(existing) = std::fs::read_to_string(&path) {
         if existing.trim().len() >= 32 {
             return Ok(Secret::new(existing.trim()));

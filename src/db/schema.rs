@@ -516,6 +516,7 @@ diesel::table! {
         totp_secret_sealed -> Nullable<Bytea>,
         totp_enabled_at -> Nullable<Timestamptz>,
         totp_last_step -> Nullable<Int8>,
+        two_factor_exempt -> Bool,
     }
 }
 

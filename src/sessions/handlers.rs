@@ -3,14 +3,21 @@
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
-use super::api::{LoginRequest, LogoutRequest, MeResponse, RefreshRequest, TokenResponse};
+use diesel_async::AsyncConnection;
+
+use super::api::{
+    LoginRequest, LogoutRequest, MeResponse, RefreshRequest, SecondStep, SecondStepRequest, TokenResponse,
+    TwoFactorCode, TwoFactorEnabled, TwoFactorSetup,
+};
 use crate::auth::queries::{self, Rotation};
+use crate::auth::second_factor;
 use crate::auth::{password, Caller, PrincipalKind};
 use crate::config::Secret;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::{Json, ValidJson};
 use crate::state::AppState;
 use crate::units;
+use crate::users::api::PasswordChange;
 
 async fn token_response(state: &AppState, caller: &Caller, refresh_token: String) -> ApiResult<TokenResponse> {
     Ok(TokenResponse::new(&state.jwt, caller, refresh_token)?)
@@ -27,12 +34,17 @@ fn bad_credentials() -> ApiError {
 ///
 /// A failed login answers the same, in about the same time, whether or not the username exists.
 /// After repeated failures for one username or one address, attempts get 429 with `Retry-After`.
+/// A user with two-factor sign-in gets 202 and a challenge for `POST /auth/login/second-step`.
+/// A user whose password is temporary, or whose role requires two factors not yet set up, gets
+/// tokens that only change the password (`POST /auth/password`) or enrol
+/// (`POST /auth/two-factor`); everything else answers 403 until then.
 #[utoipa::path(
     tag = "auth",
     operation_id = "login",
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Signed in", body = TokenResponse),
+        (status = 202, description = "The password was right; the second factor is next", body = SecondStep),
         (status = 401, description = "Invalid username or password", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed attempts", body = Problem, content_type = "application/problem+json",
@@ -41,11 +53,7 @@ fn bad_credentials() -> ApiError {
     security(()),
 )]
 #[post("/auth/login")]
-pub async fn login(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    body: Json<LoginRequest>,
-) -> ApiResult<web::Json<TokenResponse>> {
+pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: Json<LoginRequest>) -> ApiResult<HttpResponse> {
     let body = body.into_valid()?;
     let addr = crate::http::client_addr(&req, &state.settings.trusted_proxies);
     let mut conn = state.pool.get().await?;
@@ -57,18 +65,296 @@ pub async fn login(
         account.as_ref().map(|a| a.password_hash.clone()),
     )
     .await;
-    let caller = match account {
-        Some(a) if ok && a.active => a.caller(),
-        _ => None,
-    };
-    let Some(caller) = caller else {
+    let Some(account) = account.filter(|a| ok && a.active) else {
         return Err(bad_credentials());
     };
     state.throttle.succeeded(&mut conn, &body.username, &addr).await?;
+    if account.two_factor {
+        return Ok(HttpResponse::Accepted().json(SecondStep {
+            challenge: state.jwt.issue_challenge(account.id, account.token_epoch)?,
+            expires_in: crate::auth::tokens::SECOND_STEP_SECONDS,
+            methods: vec!["totp".into(), "recovery_code".into()],
+        }));
+    }
+    let caller = state.session_caller(&account).ok_or_else(bad_credentials)?;
     let refresh_token =
         queries::issue_refresh(&mut conn, caller.id, Uuid::now_v7(), state.settings.refresh_token_ttl).await?;
     tracing::info!(user_id = %caller.id, "login");
+    Ok(HttpResponse::Ok().json(token_response(&state, &caller, refresh_token).await?))
+}
+
+fn wrong_code() -> ApiError {
+    ApiError::Unauthorized(crate::error::Text::new(
+        "Wrong, used or expired code, or an expired challenge: sign in again",
+        "Mã sai, đã dùng hoặc hết hạn, hoặc lượt đăng nhập đã hết hạn: hãy đăng nhập lại",
+    ))
+}
+
+/// The second step of a sign-in: the challenge of the 202 with a code from the authenticator
+/// app (each code works once) or a recovery code (each works once).
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "login_second_step",
+    request_body = SecondStepRequest,
+    responses(
+        (status = 200, description = "Signed in", body = TokenResponse),
+        (status = 401, description = "Wrong, used or expired code, or an expired challenge", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Neither or both of code and recovery_code", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong codes", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(()),
+)]
+#[post("/auth/login/second-step")]
+pub async fn login_second_step(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: Json<SecondStepRequest>,
+) -> ApiResult<web::Json<TokenResponse>> {
+    let body = body.into_valid()?;
+    if body.code.is_some() == body.recovery_code.is_some() {
+        return Err(ApiError::field(
+            "code",
+            "required",
+            "send either code or recovery_code",
+            "gửi code hoặc recovery_code",
+        ));
+    }
+    let challenge = state.jwt.verify_challenge(&body.challenge).ok_or_else(wrong_code)?;
+    let user: Uuid = challenge.sub.parse().map_err(|_| wrong_code())?;
+    let addr = crate::http::client_addr(&req, &state.settings.trusted_proxies);
+    let mut conn = state.pool.get().await?;
+    let account = queries::account_by_id(&mut conn, user)
+        .await?
+        .filter(|a| a.active && a.two_factor && a.token_epoch == challenge.gen)
+        .ok_or_else(wrong_code)?;
+    // Codes are guessed like passwords: counted first, under the same limits.
+    state.throttle.gate(&mut conn, &account.username, &addr).await?;
+    let ok = match (&body.code, &body.recovery_code) {
+        (Some(code), _) => {
+            let enrolment = second_factor::enrolment(&mut conn, user).await?;
+            let secret = enrolment.sealed.and_then(|s| state.data_key.unseal(&s));
+            match secret.and_then(|s| second_factor::matching_step(&s, code, second_factor::now())) {
+                Some(step) => second_factor::spend_step(&mut conn, user, step).await?,
+                None => false,
+            }
+        }
+        (_, Some(recovery)) => second_factor::spend_recovery_code(&mut conn, user, recovery).await?,
+        _ => false,
+    };
+    if !ok {
+        return Err(wrong_code());
+    }
+    state.throttle.succeeded(&mut conn, &account.username, &addr).await?;
+    let caller = state.session_caller(&account).ok_or_else(wrong_code)?;
+    let refresh_token =
+        queries::issue_refresh(&mut conn, caller.id, Uuid::now_v7(), state.settings.refresh_token_ttl).await?;
+    tracing::info!(user_id = %caller.id, "login (two factors)");
     Ok(web::Json(token_response(&state, &caller, refresh_token).await?))
+}
+
+fn users_only(caller: &Caller) -> ApiResult<()> {
+    if caller.kind == PrincipalKind::User {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden())
+    }
+}
+
+/// Start two-factor sign-in (TOTP): a new secret to add to an authenticator app, on until
+/// confirmed with a code (`POST /auth/two-factor/confirm`). Starting again replaces an
+/// unconfirmed secret.
+///
+/// Try it as `inspector`.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "start_two_factor",
+    responses(
+        (status = 200, description = "The secret and its provisioning URI", body = TwoFactorSetup),
+        (status = 403, description = "Partners (API clients have no second factor)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Two-factor sign-in is on already", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/auth/two-factor")]
+pub async fn start_two_factor(state: web::Data<AppState>, caller: Caller) -> ApiResult<web::Json<TwoFactorSetup>> {
+    users_only(&caller)?;
+    let mut conn = state.pool.get().await?;
+    if second_factor::enrolment(&mut conn, caller.id).await?.enabled {
+        return Err(already_on());
+    }
+    let (secret, base32, uri) = second_factor::new_secret(&caller.name);
+    if second_factor::store_pending(&mut conn, caller.id, &state.data_key.seal(&secret)).await? == 0 {
+        return Err(already_on());
+    }
+    Ok(web::Json(TwoFactorSetup {
+        secret: base32,
+        otpauth_uri: uri,
+    }))
+}
+
+fn already_on() -> ApiError {
+    ApiError::conflict("Two-factor sign-in is on already", "Xác thực hai bước đã được bật")
+}
+
+/// Confirm two-factor sign-in with a code the authenticator app shows: it is on from now, and
+/// the answer holds ten recovery codes (shown only here) and a new session's tokens.
+///
+/// Try it as `inspector`.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "confirm_two_factor",
+    request_body = TwoFactorCode,
+    responses(
+        (status = 200, description = "On; store the recovery codes now", body = TwoFactorEnabled),
+        (status = 403, description = "Partners", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Nothing to confirm (start first), or on already", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A wrong or used code", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/auth/two-factor/confirm")]
+pub async fn confirm_two_factor(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: Json<TwoFactorCode>,
+) -> ApiResult<web::Json<TwoFactorEnabled>> {
+    users_only(&caller)?;
+    let body = body.into_valid()?;
+    let mut conn = state.pool.get().await?;
+    let enrolment = second_factor::enrolment(&mut conn, caller.id).await?;
+    if enrolment.enabled {
+        return Err(already_on());
+    }
+    let secret = enrolment
+        .sealed
+        .and_then(|s| state.data_key.unseal(&s))
+        .ok_or_else(|| {
+            ApiError::conflict(
+                "Start two-factor sign-in first (POST /api/v1/auth/two-factor)",
+                "Hãy bắt đầu đăng ký xác thực hai bước trước (POST /api/v1/auth/two-factor)",
+            )
+        })?;
+    let codes = second_factor::new_recovery_codes();
+    let user = caller.id;
+    let code = body.code;
+    let confirmed = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            let step = second_factor::matching_step(&secret, &code, second_factor::now());
+            let Some(step) = step else { return Ok(false) };
+            if !second_factor::spend_step(conn, user, step).await? {
+                return Ok(false);
+            }
+            second_factor::enable(conn, user, &codes).await?;
+            let after = crate::users::queries::find(conn, user)
+                .await?
+                .map(crate::users::api::User::from);
+            let change = crate::audit::Change::new(
+                "user",
+                (user, caller.unit_id, caller.scopes.first().map_or("", String::as_str)),
+                "enable_two_factor",
+                None,
+                after.as_ref(),
+            );
+            crate::audit::record(conn, crate::audit::Actor::Caller(&caller), change).await?;
+            Ok(true)
+        })
+        .await?;
+    if !confirmed {
+        return Err(ApiError::field(
+            "code",
+            "wrong",
+            "not the code the authenticator app shows now (or used already)",
+            "không phải mã ứng dụng xác thực đang hiển thị (hoặc đã dùng)",
+        ));
+    }
+    let account = queries::account_by_id(&mut conn, user)
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
+    let fresh = state.session_caller(&account).ok_or_else(ApiError::unauthorized)?;
+    let refresh_token =
+        queries::issue_refresh(&mut conn, fresh.id, Uuid::now_v7(), state.settings.refresh_token_ttl).await?;
+    Ok(web::Json(TwoFactorEnabled {
+        recovery_codes: codes,
+        tokens: token_response(&state, &fresh, refresh_token).await?,
+    }))
+}
+
+/// Turn two-factor sign-in off (a current code required). Refused while the caller's role
+/// requires it.
+///
+/// Try it as `inspector`.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "disable_two_factor",
+    request_body = TwoFactorCode,
+    responses(
+        (status = 204, description = "Off"),
+        (status = 403, description = "Partners", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Off already, or required for the caller's role", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A wrong or used code", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/auth/two-factor/disable")]
+pub async fn disable_two_factor(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: Json<TwoFactorCode>,
+) -> ApiResult<HttpResponse> {
+    users_only(&caller)?;
+    let body = body.into_valid()?;
+    let mut conn = state.pool.get().await?;
+    let account = queries::account_by_id(&mut conn, caller.id)
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
+    if !account.two_factor {
+        return Err(ApiError::conflict(
+            "Two-factor sign-in is off already",
+            "Xác thực hai bước đang tắt",
+        ));
+    }
+    if state.two_factor_roles.contains(&caller.role) && !account.two_factor_exempt {
+        return Err(ApiError::conflict(
+            "Your role requires two-factor sign-in",
+            "Vai trò của bạn bắt buộc xác thực hai bước",
+        ));
+    }
+    let secret = second_factor::enrolment(&mut conn, caller.id)
+        .await?
+        .sealed
+        .and_then(|s| state.data_key.unseal(&s));
+    let step = secret.and_then(|s| second_factor::matching_step(&s, &body.code, second_factor::now()));
+    let spent = match step {
+        Some(step) => second_factor::spend_step(&mut conn, caller.id, step).await?,
+        None => false,
+    };
+    if !spent {
+        return Err(ApiError::field(
+            "code",
+            "wrong",
+            "not the code the authenticator app shows now (or used already)",
+            "không phải mã ứng dụng xác thực đang hiển thị (hoặc đã dùng)",
+        ));
+    }
+    let user = caller.id;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        second_factor::disable(conn, user).await?;
+        let after = crate::users::queries::find(conn, user)
+            .await?
+            .map(crate::users::api::User::from);
+        let change = crate::audit::Change::new(
+            "user",
+            (user, caller.unit_id, caller.scopes.first().map_or("", String::as_str)),
+            "disable_two_factor",
+            None,
+            after.as_ref(),
+        );
+        crate::audit::record(conn, crate::audit::Actor::Caller(&caller), change).await?;
+        Ok(())
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// Exchange a refresh token for a new access token and a new refresh token.
@@ -94,7 +380,7 @@ pub async fn refresh(state: web::Data<AppState>, body: Json<RefreshRequest>) -> 
     let mut conn = state.pool.get().await?;
     match queries::rotate_refresh(&mut conn, &body.refresh_token, state.settings.refresh_token_ttl).await? {
         Rotation::Rotated(account, next) => {
-            let caller = account.caller().ok_or_else(ApiError::unauthorized)?;
+            let caller = state.session_caller(&account).ok_or_else(ApiError::unauthorized)?;
             Ok(web::Json(token_response(&state, &caller, next).await?))
         }
         Rotation::Reused => {
@@ -170,4 +456,87 @@ pub async fn me(state: web::Data<AppState>, caller: Caller) -> ApiResult<web::Js
         role: caller.role,
         unit: unit.into(),
     }))
+}
+
+/// The one place a signed-in user's own password changes: the current one checked (and
+/// throttled like a login), the new one against the policy.
+async fn change_own_password(
+    state: &AppState,
+    caller: &Caller,
+    addr: &str,
+    current_password: String,
+    new_password: String,
+) -> ApiResult<()> {
+    let mut conn = state.pool.get().await?;
+    let account = queries::account_by_id(&mut conn, caller.id)
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
+    state.throttle.gate(&mut conn, &account.username, addr).await?;
+    if !password::verify(Secret::new(current_password), Some(account.password_hash.clone())).await {
+        return Err(ApiError::field(
+            "current_password",
+            "wrong",
+            "is not your current password",
+            "không phải mật khẩu hiện tại của bạn",
+        ));
+    }
+    state.throttle.succeeded(&mut conn, &account.username, addr).await?;
+    let display = crate::users::queries::find(&mut conn, caller.id)
+        .await?
+        .and_then(|u| u.display_name);
+    let mut inputs = vec![account.username.as_str()];
+    inputs.extend(display.as_deref());
+    if let Some(why) = password::weakness(&new_password, &inputs) {
+        return Err(ApiError::Validation(vec![crate::error::FieldError::new(
+            "new_password",
+            "weak",
+            why,
+        )]));
+    }
+    let hash = password::hash(Secret::new(new_password)).await?;
+    crate::users::queries::set_own_password(&mut conn, caller, hash).await
+}
+
+/// Change your own password: the current one is required, the new one must meet the policy (at
+/// least 8 characters, not a common password, not built from your name).
+///
+/// Every other session of yours ends (its tokens stop within seconds); this answer carries the
+/// new session's tokens. A temporary password (new account, reset) must be changed here before
+/// anything else can be done.
+///
+/// Try it as `halong.manager`.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "change_password",
+    request_body = PasswordChange,
+    responses(
+        (status = 200, description = "Changed; the new session's tokens", body = TokenResponse),
+        (status = 422, description = "Wrong current password, or a new password that is too weak", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong current passwords", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/auth/password")]
+pub async fn change_password(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    body: Json<PasswordChange>,
+) -> ApiResult<web::Json<TokenResponse>> {
+    if caller.kind != PrincipalKind::User {
+        return Err(ApiError::forbidden());
+    }
+    let body = body.into_valid()?;
+    let addr = crate::http::client_addr(&req, &state.settings.trusted_proxies);
+    change_own_password(&state, &caller, &addr, body.current_password, body.new_password).await?;
+    let mut conn = state.pool.get().await?;
+    let account = queries::account_by_id(&mut conn, caller.id)
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
+    let fresh = state.session_caller(&account).ok_or_else(ApiError::unauthorized)?;
+    let refresh_token =
+        queries::issue_refresh(&mut conn, fresh.id, Uuid::now_v7(), state.settings.refresh_token_ttl).await?;
+    tracing::info!(user_id = %fresh.id, "password changed");
+    Ok(web::Json(token_response(&state, &fresh, refresh_token).await?))
 }

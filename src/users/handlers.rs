@@ -4,16 +4,15 @@ use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
-use super::api::{NewUser, PasswordChange, User, UserFilters, UserPatch, UserWithPassword};
+use super::api::{NewUser, User, UserFilters, UserPatch, UserWithPassword};
 use super::model::{NewUserRow, UserChanges, UserRow};
 use super::queries;
-use crate::auth::{password, Caller, PrincipalKind, Role};
+use crate::auth::{password, Caller, Role};
 use crate::config::Secret;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::list::{paginate, Cursor, Page, PageQuery, Sort};
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
-use crate::sessions::api::TokenResponse;
 use crate::state::AppState;
 use crate::write;
 
@@ -263,98 +262,4 @@ pub async fn reset_password(
             temporary_password: Some(temporary),
         },
     ))
-}
-
-/// The one place a signed-in user's own password changes: the current
-/// one checked (and throttled like a login), the new one against the policy.
-async fn change_own_password(
-    state: &AppState,
-    caller: &Caller,
-    addr: &str,
-    current_password: String,
-    new_password: String,
-) -> ApiResult<()> {
-    let mut conn = state.pool.get().await?;
-    let account = crate::auth::queries::account_by_id(&mut conn, caller.id)
-        .await?
-        .ok_or_else(ApiError::unauthorized)?;
-    state.throttle.gate(&mut conn, &account.username, addr).await?;
-    if !password::verify(Secret::new(current_password), Some(account.password_hash.clone())).await {
-        return Err(ApiError::field(
-            "current_password",
-            "wrong",
-            "is not your current password",
-            "không phải mật khẩu hiện tại của bạn",
-        ));
-    }
-    state.throttle.succeeded(&mut conn, &account.username, addr).await?;
-    let display: Option<String> = queries::find(&mut conn, caller.id).await?.and_then(|u| u.display_name);
-    let mut inputs = vec![account.username.as_str()];
-    inputs.extend(display.as_deref());
-    if let Some(why) = password::weakness(&new_password, &inputs) {
-        return Err(ApiError::Validation(vec![crate::error::FieldError::new(
-            "new_password",
-            "weak",
-            why,
-        )]));
-    }
-    let current = queries::find(&mut conn, caller.id)
-        .await?
-        .ok_or_else(ApiError::unauthorized)?;
-    let changes = UserChanges {
-        password_hash: Some(password::hash(Secret::new(new_password)).await?),
-        must_change_password: Some(false),
-        ..Default::default()
-    };
-    let (id, version) = (current.id, current.version);
-    let apply =
-        write::apply(move |conn| Box::pin(async move { Ok(queries::update(conn, id, version, &changes).await?) }));
-    let if_match = IfMatch(Some(version));
-    write::update(&mut conn, caller, current, &if_match, "change_password", apply).await?;
-    Ok(())
-}
-
-/// Change your own password: the current one is required, the new one must meet the policy (at
-/// least 8 characters, not a common password, not built from your name).
-///
-/// Every other session of yours ends (its tokens stop within seconds); this answer carries the
-/// new session's tokens. A temporary password (new account, reset) must be changed here before
-/// anything else can be done.
-///
-/// Try it as `halong.manager`.
-#[utoipa::path(
-    tag = "auth",
-    operation_id = "change_password",
-    request_body = PasswordChange,
-    responses(
-        (status = 200, description = "Changed; the new session's tokens", body = TokenResponse),
-        (status = 422, description = "Wrong current password, or a new password that is too weak", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many wrong current passwords", body = Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = u64, description = "Seconds to wait"))),
-    ),
-    security(("bearer" = [])),
-)]
-#[post("/auth/password")]
-pub async fn change_password(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
-    body: Json<PasswordChange>,
-) -> ApiResult<web::Json<TokenResponse>> {
-    if caller.kind != PrincipalKind::User {
-        return Err(ApiError::forbidden());
-    }
-    let body = body.into_valid()?;
-    let addr = crate::http::client_addr(&req, &state.settings.trusted_proxies);
-    change_own_password(&state, &caller, &addr, body.current_password, body.new_password).await?;
-    let mut conn = state.pool.get().await?;
-    let account = crate::auth::queries::account_by_id(&mut conn, caller.id)
-        .await?
-        .ok_or_else(ApiError::unauthorized)?;
-    let fresh = account.caller().ok_or_else(ApiError::unauthorized)?;
-    let refresh_token =
-        crate::auth::queries::issue_refresh(&mut conn, fresh.id, Uuid::now_v7(), state.settings.refresh_token_ttl)
-            .await?;
-    tracing::info!(user_id = %fresh.id, "password changed");
-    Ok(web::Json(TokenResponse::new(&state.jwt, &fresh, refresh_token)?))
 }

@@ -216,3 +216,33 @@ pub async fn add_user(
     })
     .await
 }
+
+/// A signed-in user's own new password (already checked), on the write path (audited as
+/// `change_password`); the temporary flag goes with it.
+pub async fn set_own_password(
+    conn: &mut Conn,
+    caller: &crate::auth::Caller,
+    hash: String,
+) -> crate::error::ApiResult<()> {
+    let current = find(conn, caller.id)
+        .await?
+        .ok_or_else(crate::error::ApiError::unauthorized)?;
+    let changes = UserChanges {
+        password_hash: Some(hash),
+        must_change_password: Some(false),
+        ..Default::default()
+    };
+    let (id, version) = (current.id, current.version);
+    let apply =
+        crate::write::apply(move |conn| Box::pin(async move { Ok(update(conn, id, version, &changes).await?) }));
+    crate::write::update(
+        conn,
+        caller,
+        current,
+        &crate::http::IfMatch(Some(version)),
+        "change_password",
+        apply,
+    )
+    .await?;
+    Ok(())
+}

@@ -96,6 +96,7 @@ async fn every_operation_is_fully_documented() {
                 None => {
                     let public = [
                         "/api/v1/auth/login",
+                        "/api/v1/auth/login/second-step",
                         "/api/v1/auth/refresh",
                         "/api/v1/auth/logout",
                         "/api/v1/auth/token",

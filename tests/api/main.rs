@@ -22,5 +22,6 @@ mod reference;
 mod reports;
 mod sync;
 mod try_it;
+mod two_factor;
 mod units;
 mod users;

@@ -21,6 +21,7 @@ from binhdang_api_client.models import (
     PageTraining,
     Problem,
     StaleTraining,
+    TokenResponse,
     Topic,
     Training,
     TrainingChange,
@@ -40,7 +41,8 @@ def check(ok: bool, what: str) -> None:
 # 1. Sign in as a ward officer of the demo data.
 anonymous = Client(base_url=BASE, timeout=30.0)
 tokens = login.sync(client=anonymous, body=LoginRequest(username="halong.officer", password="binhdang-demo"))
-check(not isinstance(tokens, Problem) and tokens is not None, "signed in as halong.officer")
+# 200 is the tokens; 202 (SecondStep) would ask for a second factor (the demo users have none).
+check(isinstance(tokens, TokenResponse), "signed in as halong.officer")
 api = AuthenticatedClient(base_url=BASE, token=tokens.access_token, timeout=30.0)
 
 # 2. Create a training with a client-chosen id and an Idempotency-Key, then retry it.
