@@ -223,6 +223,7 @@ diesel::table! {
         updated_at -> Timestamptz,
         version -> Int8,
         deleted_at -> Nullable<Timestamptz>,
+        unit_id -> Nullable<Uuid>,
     }
 }
 
@@ -611,6 +612,7 @@ diesel::joinable!(petition_parties -> petitions (petition_id));
 diesel::joinable!(petitions -> units (handling_unit_id));
 diesel::joinable!(plan_activities -> plans (plan_id));
 diesel::joinable!(plan_activities -> units (responsible_unit_id));
+diesel::joinable!(legal_documents -> units (unit_id));
 diesel::joinable!(plan_documents -> legal_documents (document_id));
 diesel::joinable!(plan_documents -> plans (plan_id));
 diesel::joinable!(plan_targets -> indicators (indicator_code));

@@ -67,7 +67,7 @@ impl DocumentKind {
     "id": "6b1f5a2e-8d3c-5e7a-9f10-2b3c4d5e6f71", "kind": "decision", "number": "178/QĐ-TTg",
     "issuer": "Thủ tướng Chính phủ", "issued_on": "2016-01-28", "effective_on": "2016-01-28",
     "title": "Phê duyệt Đề án tăng cường sự tham gia bình đẳng của phụ nữ trong các vị trí lãnh đạo và quản lý",
-    "url": null, "created_at": "2026-11-29T12:00:00Z", "updated_at": "2026-11-29T12:00:00Z", "version": 1
+    "url": null, "unit_id": null, "created_at": "2026-11-29T12:00:00Z", "updated_at": "2026-11-29T12:00:00Z", "version": 1
 }))]
 pub struct Document {
     pub id: Uuid,
@@ -79,6 +79,9 @@ pub struct Document {
     pub effective_on: Option<NaiveDate>,
     pub title: String,
     pub url: Option<String>,
+    /// The unit that issued a local document (its admins keep it); `null` for a national
+    /// document (kept by province and national admins).
+    pub unit_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i64,
@@ -95,6 +98,7 @@ impl From<DocumentRow> for Document {
             effective_on: r.effective_on,
             title: r.title,
             url: r.url,
+            unit_id: r.unit_id,
             created_at: r.created_at,
             updated_at: r.updated_at,
             version: r.version,
@@ -120,7 +124,8 @@ fn valid_url(url: &str) -> Result<(), validator::ValidationError> {
 #[schema(example = json!({
     "id": "0193a7c0-0000-7000-8000-00000000d0c1",
     "kind": "plan", "number": "12/KH-UBND", "issuer": "Ủy ban nhân dân phường Hạ Long",
-    "issued_on": "2021-02-05", "title": "Kế hoạch thực hiện công tác bình đẳng giới năm 2021 của phường Hạ Long"
+    "issued_on": "2021-02-05", "title": "Kế hoạch thực hiện công tác bình đẳng giới năm 2021 của phường Hạ Long",
+    "unit_id": "a3e0c6ca-ae28-59cb-b57f-593e8d17e313"
 }))]
 pub struct NewDocument {
     /// Optional client-chosen id.
@@ -138,6 +143,9 @@ pub struct NewDocument {
     pub title: String,
     #[validate(custom(function = "valid_url"))]
     pub url: Option<String>,
+    /// The issuing unit of a local document (the caller must administer it); absent for a
+    /// national document (province and national admins only).
+    pub unit_id: Option<Uuid>,
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
@@ -166,6 +174,8 @@ pub struct DocumentPatch {
 #[into_params(parameter_in = Query)]
 pub struct DocumentFilters {
     pub kind: Option<DocumentKind>,
+    /// The local documents of this unit only.
+    pub unit_id: Option<Uuid>,
     /// Search in number, title and issuer, ignoring diacritics and case.
     #[param(example = "binh dang gioi")]
     pub q: Option<String>,

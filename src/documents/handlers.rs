@@ -15,6 +15,30 @@ use crate::http::{etag_response, IfMatch, Json, ValidJson};
 use crate::state::AppState;
 use crate::write;
 
+/// Who keeps a document: a local one, the admins of its issuing unit (and above); a national
+/// one, province and national admins. On a create, a unit the caller cannot see is a 422 naming
+/// `unit_id`; on a change, any document not the caller's to keep is 403 (every caller reads
+/// documents).
+async fn require_keeper(
+    conn: &mut crate::db::Conn,
+    caller: &Caller,
+    unit_id: Option<Uuid>,
+    creating: bool,
+) -> ApiResult<()> {
+    let Some(unit_id) = unit_id else {
+        return caller.require_reference_writer();
+    };
+    match crate::units::queries::find(conn, unit_id).await? {
+        Some(unit) if caller.sees(&unit.path) || !creating => caller.require_admin_over(&unit.path),
+        _ => Err(ApiError::field(
+            "unit_id",
+            "unknown",
+            "no such unit in your scope",
+            "không có đơn vị này trong phạm vi của bạn",
+        )),
+    }
+}
+
 /// The legal documents plans may cite.
 ///
 /// Sort: `issued_on` (default), `number`, `updated_at`; `-` for descending.
@@ -61,9 +85,10 @@ pub async fn get_document(state: web::Data<AppState>, _caller: Caller, id: web::
     Ok(etag_response(StatusCode::OK, doc.version, &Document::from(doc)))
 }
 
-/// Register a legal document (province and national admins). Unique per number and issuer.
+/// Register a legal document. Unique per number and issuer.
 ///
-/// Try it as `national.admin`.
+/// A local document (with `unit_id`: a city's own plan, a ward's decision) is registered by an
+/// admin of that unit or above; a national one (no `unit_id`) by province and national admins.
 #[utoipa::path(
     tag = "documents",
     operation_id = "create_document",
@@ -71,9 +96,9 @@ pub async fn get_document(state: web::Data<AppState>, _caller: Caller, id: web::
     request_body = NewDocument,
     responses(
         (status = 201, description = "Registered", body = Document, headers(("ETag" = String, description = "The document's version"))),
-        (status = 403, description = "Not a province or national admin", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin of the issuing unit (local), or not a province or national admin (national)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Same number and issuer already registered, or the id is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields or a reused Idempotency-Key", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, a unit outside the caller's scope, or a reused Idempotency-Key", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
 )]
@@ -85,9 +110,11 @@ pub async fn create_document(
     key: IdempotencyKey,
     body: Json<NewDocument>,
 ) -> ApiResult<HttpResponse> {
-    caller.require_reference_writer()?;
+    caller.require_admin()?;
     let body = body.into_valid()?;
     let hash = idempotency::fingerprint(&req, &body);
+    let mut conn = state.pool.get().await?;
+    require_keeper(&mut conn, &caller, body.unit_id, true).await?;
     let row = DocumentRow {
         id: body.id.unwrap_or_else(Uuid::now_v7),
         kind: body.kind.as_str().into(),
@@ -97,15 +124,16 @@ pub async fn create_document(
         effective_on: body.effective_on,
         title: body.title.trim().into(),
         url: body.url.clone(),
+        unit_id: body.unit_id,
         created_at: chrono::Utc::now(),
         updated_at: chrono::Utc::now(),
         version: 1,
     };
-    let mut conn = state.pool.get().await?;
     write::create(&mut conn, &caller, &key, &hash, row, write::nothing()).await
 }
 
-/// Correct a legal document (province and national admins; needs `If-Match`).
+/// Correct a legal document (needs `If-Match`): a local one by its unit's admins, a national
+/// one by province and national admins.
 ///
 /// Try it as `national.admin`.
 #[utoipa::path(
@@ -118,7 +146,7 @@ pub async fn create_document(
     request_body = DocumentPatch,
     responses(
         (status = 200, description = "Updated", body = Document, headers(("ETag" = String, description = "The new version"))),
-        (status = 403, description = "Not a province or national admin", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a keeper of the document (its unit's admins, or province and national admins for a national one)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such document", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Same number and issuer as another document", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
@@ -133,10 +161,11 @@ pub async fn update_document(
     if_match: IfMatch,
     body: Json<DocumentPatch>,
 ) -> ApiResult<HttpResponse> {
-    caller.require_reference_writer()?;
+    caller.require_admin()?;
     let body = body.into_valid()?;
     let mut conn = state.pool.get().await?;
     let current = queries::find(&mut conn, *id).await?.ok_or(ApiError::NotFound)?;
+    require_keeper(&mut conn, &caller, current.unit_id, false).await?;
     let changes = DocumentChanges {
         kind: body.kind.map(|k| k.as_str().to_string()),
         number: body.number.map(|n| n.trim().to_string()),
@@ -154,7 +183,8 @@ pub async fn update_document(
         .respond())
 }
 
-/// Remove a legal document that no plan cites (province and national admins; needs `If-Match`).
+/// Remove a legal document that no plan cites (needs `If-Match`): a local one by its unit's
+/// admins, a national one by province and national admins.
 ///
 /// Try it as `national.admin`.
 #[utoipa::path(
@@ -166,7 +196,7 @@ pub async fn update_document(
     ),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 403, description = "Not a province or national admin", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a keeper of the document (its unit's admins, or province and national admins for a national one)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such document", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "A plan cites it", body = Problem, content_type = "application/problem+json"),
     ),
@@ -179,8 +209,9 @@ pub async fn delete_document(
     id: web::Path<Uuid>,
     if_match: IfMatch,
 ) -> ApiResult<HttpResponse> {
-    caller.require_reference_writer()?;
+    caller.require_admin()?;
     let mut conn = state.pool.get().await?;
     let current = queries::find(&mut conn, *id).await?.ok_or(ApiError::NotFound)?;
+    require_keeper(&mut conn, &caller, current.unit_id, false).await?;
     write::delete(&mut conn, &caller, current, &if_match).await
 }

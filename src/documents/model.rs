@@ -18,6 +18,8 @@ pub struct DocumentRow {
     pub effective_on: Option<NaiveDate>,
     pub title: String,
     pub url: Option<String>,
+    /// The issuing unit of a local document; `None` for a national one.
+    pub unit_id: Option<Uuid>,
     #[diesel(skip_insertion)]
     pub created_at: DateTime<Utc>,
     #[diesel(skip_insertion)]

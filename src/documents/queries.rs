@@ -29,7 +29,7 @@ pub const SORTS: &[SortField] = &[
     },
 ];
 
-const COLUMNS: &str = "d.id, d.kind, d.number, d.issuer, d.issued_on, d.effective_on, d.title, d.url, d.created_at, d.updated_at, d.version";
+const COLUMNS: &str = "d.id, d.kind, d.number, d.issuer, d.issued_on, d.effective_on, d.title, d.url, d.unit_id, d.created_at, d.updated_at, d.version";
 
 pub async fn list(
     conn: &mut AsyncPgConnection,
@@ -40,6 +40,9 @@ pub async fn list(
 ) -> QueryResult<Vec<DocumentRow>> {
     let mut sql = ListSql::new(format!("SELECT {COLUMNS} FROM legal_documents d"), "d.id");
     sql.filter("d.deleted_at IS NULL", []);
+    if let Some(unit) = f.unit_id {
+        sql.filter("d.unit_id = ?", [Bind::Uuid(unit)]);
+    }
     if let Some(kind) = f.kind {
         sql.filter("d.kind = ?", [Bind::Text(kind.as_str().into())]);
     }
@@ -117,6 +120,7 @@ impl NewRecord for DocumentRow {
             self.effective_on,
             &self.title,
             &self.url,
+            self.unit_id,
         ) == (
             &b.kind,
             &b.number,
@@ -125,6 +129,7 @@ impl NewRecord for DocumentRow {
             b.effective_on,
             &b.title,
             &b.url,
+            b.unit_id,
         )
     }
 }

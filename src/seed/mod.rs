@@ -82,7 +82,16 @@ const LINEAGE: Table = Table {
 const DOCUMENTS: Table = Table {
     name: "legal_documents",
     key: &["id"],
-    columns: &["id", "kind", "number", "issuer", "issued_on", "effective_on", "title"],
+    columns: &[
+        "id",
+        "kind",
+        "number",
+        "issuer",
+        "issued_on",
+        "effective_on",
+        "title",
+        "unit_id",
+    ],
     versioned: true,
     audited: Some(("legal_document", id_column)),
 };
@@ -340,6 +349,12 @@ pub async fn seed_reference(conn: &mut AsyncPgConnection) -> anyhow::Result<Seed
             row.insert(
                 "id".into(),
                 Value::String(seed_id(&format!("document:{}", text(&d, "key"))).to_string()),
+            );
+            // A local document names its issuing unit by its key; a national one leaves it empty.
+            let unit = d.get("unit").and_then(Value::as_str).filter(|u| !u.is_empty());
+            row.insert(
+                "unit_id".into(),
+                unit.map_or(Value::Null, |u| Value::String(seed_id(u).to_string())),
             );
             docs.push(row);
         }

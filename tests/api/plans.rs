@@ -125,6 +125,112 @@ async fn the_reference_documents_and_indicators_are_seeded() {
         .assert_problem(404);
 }
 
+/// A local document belongs to the unit that issued it: the city's own plan 35/KH-BVSTBPN is
+/// the city admins' (and those above) to correct, never a ward's; a ward's admin registers its
+/// own ward's documents only.
+#[actix_web::test]
+async fn local_documents_belong_to_their_issuing_unit() {
+    let app = TestApp::spawn().await;
+    let plan35 = format!("/api/v1/documents/{}", doc("kh-35-bvstbpn"));
+    let seeded = app
+        .get(&plan35, Some(&app.token(Role::Viewer, HA_LONG).await))
+        .await
+        .json();
+    assert_eq!(
+        seeded["unit_id"],
+        unit(CITY).to_string(),
+        "the seed names the issuing unit"
+    );
+    assert_eq!(
+        app.get(
+            &format!("/api/v1/documents/{}", doc("law-73-2006")),
+            Some(&app.token(Role::Viewer, HA_LONG).await)
+        )
+        .await
+        .json()["unit_id"],
+        Value::Null
+    );
+    let ward_admin = app.token(Role::Admin, HA_LONG).await;
+    let city_admin = app.token(Role::Admin, CITY).await;
+    app.patch(
+        &plan35,
+        Some(&ward_admin),
+        Some("\"1\""),
+        json!({"url": "https://example.org/35"}),
+    )
+    .await
+    .assert_problem(403);
+    app.patch(
+        &plan35,
+        Some(&app.token(Role::Manager, CITY).await),
+        Some("\"1\""),
+        json!({"url": "https://example.org/35"}),
+    )
+    .await
+    .assert_problem(403);
+    let ok = app
+        .patch(
+            &plan35,
+            Some(&city_admin),
+            Some("\"1\""),
+            json!({"url": "https://example.org/35"}),
+        )
+        .await;
+    assert_eq!(ok.status, 200, "{}", ok.text());
+    let ok = app
+        .patch(
+            &plan35,
+            Some(&app.token(Role::Admin, COUNTRY).await),
+            Some("\"2\""),
+            json!({"url": "https://example.org/35b"}),
+        )
+        .await;
+    assert_eq!(ok.status, 200, "an admin above the city: {}", ok.text());
+    // A ward's own plan: its admin registers it; another ward's, or a national one, it may not.
+    let local = |unit_key: Option<&str>, number: &str| {
+        let mut b = json!({"kind": "plan", "number": number, "issuer": "UBND phường", "issued_on": "2021-02-05", "title": "Kế hoạch BĐG 2021"});
+        if let Some(k) = unit_key {
+            b["unit_id"] = json!(unit(k));
+        }
+        b
+    };
+    let res = app
+        .post(
+            "/api/v1/documents",
+            Some(&ward_admin),
+            local(Some(HA_LONG), "12/KH-UBND"),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text());
+    assert_eq!(res.json()["unit_id"], unit(HA_LONG).to_string());
+    app.post(
+        "/api/v1/documents",
+        Some(&ward_admin),
+        local(Some(TRAN_DANG_NINH), "13/KH-UBND"),
+    )
+    .await
+    .assert_invalid("unit_id");
+    app.post("/api/v1/documents", Some(&ward_admin), local(None, "14/KH-UBND"))
+        .await
+        .assert_problem(403);
+    app.post(
+        "/api/v1/documents",
+        Some(&app.token(Role::Officer, HA_LONG).await),
+        local(Some(HA_LONG), "15/KH-UBND"),
+    )
+    .await
+    .assert_problem(403);
+    // Every write is in the audit trail.
+    let audit = app
+        .get(
+            &format!("/api/v1/audit-events?record_id={}", doc("kh-35-bvstbpn")),
+            Some(&city_admin),
+        )
+        .await
+        .json();
+    assert!(audit["data"].as_array().unwrap().len() >= 2, "{audit}");
+}
+
 #[actix_web::test]
 async fn admins_maintain_documents() {
     let app = TestApp::spawn().await;
