@@ -324,7 +324,16 @@ pub async fn get_attachment(
     operation_id = "download_attachment",
     params(("id" = Uuid, Path, description = "Attachment id")),
     responses(
-        (status = 200, description = "The file", content_type = "application/octet-stream", body = Vec<u8>),
+        // The types an upload may have (`ALLOWED_TYPES`, checked by content).
+        (status = 200, description = "The file, with its detected type", content(
+            (crate::http::export::Binary = "image/jpeg"),
+            (crate::http::export::Binary = "image/png"),
+            (crate::http::export::Binary = "image/webp"),
+            (crate::http::export::Binary = "image/heif"),
+            (crate::http::export::Binary = "application/pdf"),
+            (crate::http::export::Binary = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+            (crate::http::export::Binary = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )),
         (status = 403, description = "Partners", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such attachment in the caller's scope", body = Problem, content_type = "application/problem+json"),
     ),

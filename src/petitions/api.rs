@@ -509,8 +509,11 @@ impl HolidayKind {
     }
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
 pub struct HolidayQuery {
+    /// The days of this year only.
+    #[validate(range(min = 1900, max = 9999))]
+    #[param(minimum = 1900, maximum = 9999, example = 2020)]
     pub year: Option<i32>,
 }

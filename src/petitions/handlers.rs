@@ -472,7 +472,10 @@ pub async fn list_deadline_rules(
     tag = "petitions",
     operation_id = "list_holidays",
     params(HolidayQuery),
-    responses((status = 200, description = "The holidays, by date", body = Vec<Holiday>)),
+    responses(
+        (status = 200, description = "The holidays, by date", body = Vec<Holiday>),
+        (status = 422, description = "A year outside 1900-9999", body = Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = [])),
 )]
 #[get("/holidays")]
@@ -481,6 +484,7 @@ pub async fn list_holidays(
     _caller: Caller,
     q: crate::http::Query<HolidayQuery>,
 ) -> ApiResult<web::Json<Vec<Holiday>>> {
+    validator::Validate::validate(&*q)?;
     let mut conn = state.pool.get().await?;
     Ok(web::Json(queries::holidays(&mut conn, q.year).await?))
 }

@@ -232,6 +232,7 @@ pub async fn update_user(
         (status = 200, description = "The user and its temporary password", body = UserWithPassword, headers(("ETag" = String, description = "The new version"))),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such user in the caller's subtree", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The caller's own account (change it at POST /auth/password)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
 )]
@@ -244,6 +245,12 @@ pub async fn reset_password(
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let current = managed_user(&mut conn, &caller, *id).await?;
+    if current.id == caller.id {
+        return Err(ApiError::conflict(
+            "Change your own password at POST /api/v1/auth/password",
+            "Hãy đổi mật khẩu của chính bạn tại POST /api/v1/auth/password",
+        ));
+    }
     let temporary = queries::temporary_password();
     let changes = UserChanges {
         password_hash: Some(password::hash(Secret::new(temporary.clone())).await?),

@@ -231,6 +231,7 @@ async fn inputs_the_database_would_refuse_are_422() {
         ("/api/v1/trainings?from=0000-01-01", "from"),
         ("/api/v1/outreach?to=1899-12-31", "to"),
         ("/api/v1/reports/summary?year=-5000", "year"),
+        ("/api/v1/holidays?year=-99999", "year"),
     ] {
         app.get(query, Some(&token)).await.assert_invalid(field);
     }
