@@ -372,12 +372,14 @@ async fn no_dependents(conn: &mut Conn, id: Uuid) -> crate::error::ApiResult<()>
 
 /// The unit a new record belongs to: `id`, or the caller's own unit when none is sent; 422 on
 /// `field` when it is not a unit of the caller's scope (indistinguishable from a missing one).
+/// Partners create no records: 403 before anything else.
 pub async fn in_scope(
     conn: &mut Conn,
     caller: &crate::auth::Caller,
     id: Option<Uuid>,
     field: &str,
 ) -> crate::error::ApiResult<UnitRow> {
+    caller.require_not_partner()?;
     find(conn, id.unwrap_or(caller.unit_id))
         .await?
         .filter(|u| caller.sees(&u.path))

@@ -13,7 +13,7 @@ use serde_json::Value;
 use crate::harness::*;
 
 /// What Swagger UI pre-fills for a parameter: its example, its schema's example, its default.
-fn prefilled(p: &Value) -> Option<String> {
+pub fn prefilled(p: &Value) -> Option<String> {
     let v = p
         .get("example")
         .or_else(|| p["schema"].get("example"))
@@ -25,7 +25,7 @@ fn prefilled(p: &Value) -> Option<String> {
 }
 
 /// The body Swagger UI pre-fills: the media type's example, else its schema's.
-fn body_example(doc: &Value, content: &Value) -> Option<Value> {
+pub fn body_example(doc: &Value, content: &Value) -> Option<Value> {
     if let Some(e) = content.get("example") {
         return Some(e.clone());
     }
@@ -37,7 +37,7 @@ fn body_example(doc: &Value, content: &Value) -> Option<Value> {
     schema.get("example").cloned()
 }
 
-fn demo_user(op: &Value) -> String {
+pub fn demo_user(op: &Value) -> String {
     let description = op["description"].as_str().unwrap_or_default();
     description
         .split("Try it as `")
@@ -246,11 +246,11 @@ fn off_schema(doc: &Value, op: &Value, status: u16, res: &TestResponse) -> Optio
     (!errors.is_empty()).then(|| errors.join("; ").chars().take(500).collect())
 }
 
-fn urlencode(s: &str) -> String {
+pub fn urlencode(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
-fn form(example: &Value) -> String {
+pub fn form(example: &Value) -> String {
     let mut f = form_urlencoded::Serializer::new(String::new());
     for (k, v) in example.as_object().unwrap() {
         f.append_pair(
