@@ -19,7 +19,8 @@ COPY tests ./tests
 RUN cargo build --release --locked --bin binhdang
 
 FROM debian:bookworm-slim
-RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates curl \
+# postgresql-client: pg_dump and pg_restore (15, as the compose file's server) for backup/restore.
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates curl postgresql-client \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --home-dir /var/lib/binhdang --create-home binhdang
 COPY --from=build /src/target/release/binhdang /usr/local/bin/binhdang

@@ -23,6 +23,21 @@ async fn token_response(state: &AppState, caller: &Caller, refresh_token: String
     Ok(TokenResponse::new(&state.jwt, caller, refresh_token)?)
 }
 
+/// A new session for a signed-in account (a new refresh-token family and an access token, limited
+/// as [`AppState::session_caller`] says); `what` goes to the log with the user's id.
+async fn new_session(
+    state: &AppState,
+    conn: &mut crate::db::Conn,
+    account: &queries::Account,
+    what: &str,
+) -> ApiResult<TokenResponse> {
+    let caller = state.session_caller(account).ok_or_else(ApiError::unauthorized)?;
+    let refresh_token =
+        queries::issue_refresh(conn, caller.id, Uuid::now_v7(), state.settings.refresh_token_ttl).await?;
+    tracing::info!(user_id = %caller.id, "{what}");
+    token_response(state, &caller, refresh_token).await
+}
+
 fn bad_credentials() -> ApiError {
     ApiError::Unauthorized(crate::error::Text::new(
         "Invalid username or password",
@@ -76,11 +91,7 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: Json<Logi
             methods: vec!["totp".into(), "recovery_code".into()],
         }));
     }
-    let caller = state.session_caller(&account).ok_or_else(bad_credentials)?;
-    let refresh_token =
-        queries::issue_refresh(&mut conn, caller.id, Uuid::now_v7(), state.settings.refresh_token_ttl).await?;
-    tracing::info!(user_id = %caller.id, "login");
-    Ok(HttpResponse::Ok().json(token_response(&state, &caller, refresh_token).await?))
+    Ok(HttpResponse::Ok().json(new_session(&state, &mut conn, &account, "login").await?))
 }
 
 fn wrong_code() -> ApiError {
@@ -146,11 +157,9 @@ pub async fn login_second_step(
         return Err(wrong_code());
     }
     state.throttle.succeeded(&mut conn, &account.username, &addr).await?;
-    let caller = state.session_caller(&account).ok_or_else(wrong_code)?;
-    let refresh_token =
-        queries::issue_refresh(&mut conn, caller.id, Uuid::now_v7(), state.settings.refresh_token_ttl).await?;
-    tracing::info!(user_id = %caller.id, "login (two factors)");
-    Ok(web::Json(token_response(&state, &caller, refresh_token).await?))
+    Ok(web::Json(
+        new_session(&state, &mut conn, &account, "login (two factors)").await?,
+    ))
 }
 
 fn users_only(caller: &Caller) -> ApiResult<()> {
@@ -271,12 +280,9 @@ pub async fn confirm_two_factor(
     let account = queries::account_by_id(&mut conn, user)
         .await?
         .ok_or_else(ApiError::unauthorized)?;
-    let fresh = state.session_caller(&account).ok_or_else(ApiError::unauthorized)?;
-    let refresh_token =
-        queries::issue_refresh(&mut conn, fresh.id, Uuid::now_v7(), state.settings.refresh_token_ttl).await?;
     Ok(web::Json(TwoFactorEnabled {
         recovery_codes: codes,
-        tokens: token_response(&state, &fresh, refresh_token).await?,
+        tokens: new_session(&state, &mut conn, &account, "two-factor sign-in on").await?,
     }))
 }
 
@@ -534,9 +540,7 @@ pub async fn change_password(
     let account = queries::account_by_id(&mut conn, caller.id)
         .await?
         .ok_or_else(ApiError::unauthorized)?;
-    let fresh = state.session_caller(&account).ok_or_else(ApiError::unauthorized)?;
-    let refresh_token =
-        queries::issue_refresh(&mut conn, fresh.id, Uuid::now_v7(), state.settings.refresh_token_ttl).await?;
-    tracing::info!(user_id = %fresh.id, "password changed");
-    Ok(web::Json(token_response(&state, &fresh, refresh_token).await?))
+    Ok(web::Json(
+        new_session(&state, &mut conn, &account, "password changed").await?,
+    ))
 }

@@ -195,23 +195,8 @@ pub async fn empty_database() -> (String, DbGuard) {
 
 /// A database cloned from the migrated, seeded template.
 pub async fn seeded_database() -> (String, DbGuard) {
-    let s = server().await;
-    let name = format!("bd_t_{}", Uuid::new_v4().simple());
-    let mut admin = admin_conn(&s.base).await;
-    let sql = format!("CREATE DATABASE {name} TEMPLATE {}", s.template);
-    let mut tries = 0;
-    while let Err(e) = exec(&mut admin, &sql).await {
-        tries += 1;
-        assert!(tries < 50, "create test database: {e}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    (
-        format!("{}/{}", s.base, name),
-        DbGuard {
-            base: s.base.clone(),
-            name,
-        },
-    )
+    let template = server().await.template.clone();
+    database_from(&template).await
 }
 
 /// A database cloned from another one of the test server (`template`, a database name with no
