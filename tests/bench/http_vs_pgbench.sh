@@ -26,6 +26,8 @@ SERVER=$!
 trap 'kill -INT $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$DATA"' EXIT
 for _ in $(seq 1 60); do curl -sf localhost:$PORT/health/ready >/dev/null && break; sleep 1; done
 PGPORT=$(cat "$DATA/postgres/binhdang.port")
+# The embedded cluster asks for its password (kept in the data directory).
+export PGPASSWORD=$(cat "$DATA/postgres/binhdang.password")
 DB="postgresql://postgres@127.0.0.1:$PGPORT/binhdang"
 TOKEN=$(curl -s -X POST localhost:$PORT/api/v1/auth/login -H 'Content-Type: application/json' \
   -d '{"username":"admin","password":"binhdang-demo"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')

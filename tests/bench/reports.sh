@@ -24,7 +24,9 @@ SERVER=$!
 trap 'kill -INT $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$DATA"' EXIT
 for _ in $(seq 1 60); do curl -sf localhost:$PORT/health/ready >/dev/null && break; sleep 1; done
 PGPORT=$(cat "$DATA/postgres/binhdang.port")
-export DATABASE_URL="postgresql://postgres@127.0.0.1:$PGPORT/binhdang"
+# The embedded cluster asks for its password (kept in the data directory).
+PGPASS=$(cat "$DATA/postgres/binhdang.password")
+export DATABASE_URL="postgresql://postgres:$PGPASS@127.0.0.1:$PGPORT/binhdang"
 ./target/release/binhdang seed --synthetic "$COMMUNES" --records "$RECORDS"
 ROOT=$(psql "$DATABASE_URL" -Atc "SELECT id FROM units WHERE depth = 0")
 PROVINCE=$(psql "$DATABASE_URL" -Atc "SELECT id FROM units WHERE code = 'Sp1'")
