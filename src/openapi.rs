@@ -31,6 +31,7 @@ Vietnamese with `Accept-Language: vi`; lists use keyset pagination (`limit`, `cu
         (name = "oversight", description = "Inspections, violations and sanctions"),
         (name = "reports", description = "Roll-ups up the unit tree, strategy indicators, exports"),
         (name = "sync", description = "The change feed for offline clients"),
+        (name = "support", description = "Gender-based violence support: the public services directory"),
         (name = "users", description = "Accounts of the caller's subtree (admins)"),
         (name = "clients", description = "Partner API clients (client credentials)"),
         (name = "audit", description = "The audit trail"),
@@ -281,6 +282,8 @@ fn demo_parameter(path: &str, operation_id: &str, name: &str) -> Option<Value> {
         ("id", "clients") => "client:demo-ngo",
         // The demo viewer: resetting its password leaves the walkthroughs' users alone.
         ("id", "users") => "user:viewer",
+        // Not a shelter: its address is public.
+        ("id", "support-services") => "support-service:13633:2020:health",
         // Not the demo violation's rule: correcting this one leaves its band alone.
         ("id", "violation-rules") => "violation-rule:125-politics-1",
         _ => return None,

@@ -39,6 +39,7 @@ pub const FEED_TYPES: &[(&str, Option<&str>)] = &[
     ("holiday", Some("Holiday")),
     ("api_client", Some("ApiClient")),
     ("user", Some("User")),
+    ("support_service", Some("SupportService")),
 ];
 
 /// One change: the record's state after it, or a tombstone.

@@ -412,6 +412,28 @@ diesel::table! {
 }
 
 diesel::table! {
+    support_services (id) {
+        id -> Uuid,
+        unit_id -> Uuid,
+        unit_path -> Text,
+        kind -> Text,
+        name -> Text,
+        address -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        phone_invented -> Bool,
+        opening_hours -> Nullable<Text>,
+        services -> Array<Text>,
+        eligible -> Text,
+        active -> Bool,
+        search -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int8,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     trainings (id) {
         id -> Uuid,
         unit_id -> Uuid,
@@ -620,6 +642,7 @@ diesel::joinable!(plan_targets -> plans (plan_id));
 diesel::joinable!(plan_transitions -> plans (plan_id));
 diesel::joinable!(plans -> units (unit_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(support_services -> units (unit_id));
 diesel::joinable!(trainings -> plan_activities (activity_id));
 diesel::joinable!(trainings -> units (unit_id));
 diesel::joinable!(unit_figures -> units (unit_id));
@@ -661,6 +684,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     plans,
     refresh_tokens,
     seed_state,
+    support_services,
     trainings,
     unit_figures,
     unit_leaders,

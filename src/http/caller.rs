@@ -64,3 +64,21 @@ impl FromRequest for Caller {
         })
     }
 }
+
+/// For the one public resource (the support-services directory): the caller when the request
+/// carries an `Authorization` header (checked as for any operation: 401 when it is not a live
+/// token), `None` without one.
+pub struct MaybeCaller(pub Option<Caller>);
+
+impl FromRequest for MaybeCaller {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        if req.headers().get(header::AUTHORIZATION).is_none() {
+            return Box::pin(async { Ok(MaybeCaller(None)) });
+        }
+        let caller = Caller::from_request(req, payload);
+        Box::pin(async move { caller.await.map(|c| MaybeCaller(Some(c))) })
+    }
+}

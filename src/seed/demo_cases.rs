@@ -128,7 +128,117 @@ pub async fn seed(conn: &mut AsyncPgConnection) -> anyhow::Result<()> {
     crate::write::seed(conn, &violation).await?;
 
     seed_client(conn, &city_path).await?;
+    seed_services(conn, &city_path, &ha_long_path).await?;
     seed_attachment(conn, &ha_long_path).await
+}
+
+/// A demo support service: its seed key, the unit it serves, what it is.
+struct DemoService {
+    key: &'static str,
+    city: bool,
+    kind: &'static str,
+    name: &'static str,
+    address: Option<&'static str>,
+    phone: &'static str,
+    invented: bool,
+    hours: &'static str,
+    offered: &'static [&'static str],
+    eligible: &'static str,
+}
+
+/// The demo city's support services. The national hotlines' numbers are real (111 for
+/// children, 113 for the police); every other number and address is made up, and says so.
+const DEMO_SERVICES: [DemoService; 5] = [
+    DemoService {
+        key: "support-service:356:child-hotline",
+        city: true,
+        kind: "hotline",
+        name: "Tổng đài quốc gia bảo vệ trẻ em",
+        address: None,
+        phone: "111",
+        invented: false,
+        hours: "24/7",
+        offered: &["tiếp nhận thông tin", "tư vấn", "kết nối hỗ trợ"],
+        eligible: "children",
+    },
+    DemoService {
+        key: "support-service:356:shelter",
+        city: true,
+        kind: "shelter",
+        name: "Nhà tạm lánh - Hội Liên hiệp Phụ nữ thành phố (demo)",
+        address: Some("Số 1, phố (demo), thành phố Nam Định"),
+        phone: "0228 000 0001",
+        invented: true,
+        hours: "24/7",
+        offered: &["chỗ ở tạm thời", "tư vấn tâm lý"],
+        eligible: "women",
+    },
+    DemoService {
+        key: "support-service:13633:2020:trusted",
+        city: false,
+        kind: "trusted_address",
+        name: "Địa chỉ tin cậy - tổ dân phố 3 phường Hạ Long (demo)",
+        address: Some("Nhà văn hóa tổ dân phố 3 (demo)"),
+        phone: "0228 000 0002",
+        invented: true,
+        hours: "Mọi lúc",
+        offered: &["tạm lánh ngắn ngày", "báo tin"],
+        eligible: "all",
+    },
+    DemoService {
+        key: "support-service:13633:2020:health",
+        city: false,
+        kind: "health_facility",
+        name: "Trạm Y tế phường Hạ Long (demo)",
+        address: Some("Phường Hạ Long, thành phố Nam Định (demo)"),
+        phone: "0228 000 0004",
+        invented: true,
+        hours: "7:00-17:00, thứ Hai đến thứ Sáu",
+        offered: &["sơ cứu", "khám và điều trị"],
+        eligible: "all",
+    },
+    DemoService {
+        key: "support-service:13633:2020:police",
+        city: false,
+        kind: "police",
+        name: "Công an phường Hạ Long",
+        address: None,
+        phone: "113",
+        invented: false,
+        hours: "24/7",
+        offered: &["tiếp nhận tin báo", "ngăn chặn bạo lực"],
+        eligible: "all",
+    },
+];
+
+async fn seed_services(conn: &mut AsyncPgConnection, city_path: &str, ha_long_path: &str) -> anyhow::Result<()> {
+    use crate::support_services::model::ServiceRow;
+    for s in DEMO_SERVICES {
+        let (unit_key, path) = if s.city {
+            ("district:356", city_path)
+        } else {
+            ("commune:13633:2020", ha_long_path)
+        };
+        let row = ServiceRow {
+            id: seed_id(s.key),
+            unit_id: seed_id(unit_key),
+            unit_path: path.to_string(),
+            kind: s.kind.into(),
+            name: s.name.into(),
+            address: s.address.map(str::to_string),
+            phone: Some(s.phone.into()),
+            phone_invented: s.invented,
+            opening_hours: Some(s.hours.into()),
+            services: s.offered.iter().map(|o| o.to_string()).collect(),
+            eligible: s.eligible.into(),
+            active: true,
+            created_at: chrono::Utc::now(),
+            updated_at: chrono::Utc::now(),
+            version: 1,
+        };
+        crate::write::seed(conn, &row).await?;
+    }
+    Ok(())
 }
 
 /// The demo partner client's secret: public, like the demo users' password (demo data only).

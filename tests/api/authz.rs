@@ -155,6 +155,14 @@ const TABLE: &[(&str, &str)] = &[
     ("get_violation", "hkhh hkhh hkhh hkhh hkhh f u"),
     ("update_violation_status", "hkhh hkhh hfhh hkhh hfhh f u"),
     ("decide_violation", "hkhh hkhh hfhh hkhh hfhh f u"),
+    // The GBV support-services directory: public to read; Hạ Long's services are its managers'
+    // and admins' (and those above) to keep. Everyone may read a service, so one it may not keep
+    // is 403, never 404.
+    ("list_support_services", "*k"),
+    ("get_support_service", "*k"),
+    ("create_support_service", "kkvv kfvv ffvv ffvv ffvv f u"),
+    ("update_support_service", "kkff kfff ffff ffff ffff f u"),
+    ("delete_support_service", "kkff kfff ffff ffff ffff f u"),
     // Reports: the caller's own unit; a partner names one of its units (`unit_id`, 422 without).
     ("report_summary", "kkkk kkkk kkkk kkkk kkkk v u"),
     ("export_summary", "kkkk kkkk kkkk kkkk kkkk v u"),

@@ -21,6 +21,7 @@ mod plans;
 mod records;
 mod reference;
 mod reports;
+mod support;
 mod sync;
 mod try_it;
 mod two_factor;

@@ -1,0 +1,82 @@
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::api::ServiceFilters;
+use super::model::{ServiceChanges, ServiceRow};
+use crate::http::list::{Bind, Cursor, ListSql, Sort, SortField};
+
+pub const SORTS: &[SortField] = &[
+    SortField {
+        name: "name",
+        column: "s.name",
+        sql_type: "text",
+    },
+    SortField {
+        name: "updated_at",
+        column: "s.updated_at",
+        sql_type: "timestamptz",
+    },
+];
+
+const COLUMNS: &str = "s.id, s.unit_id, s.unit_path, s.kind, s.name, s.address, s.phone, s.phone_invented, \
+    s.opening_hours, s.services, s.eligible, s.active, s.created_at, s.updated_at, s.version";
+
+/// A page of the directory: under `subtree` (a unit path) when given; inactive services only
+/// for signed-in callers.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    f: &ServiceFilters,
+    subtree: Option<&str>,
+    include_inactive: bool,
+    sort: &Sort,
+    cursor: Option<&Cursor>,
+    limit: i64,
+) -> QueryResult<Vec<ServiceRow>> {
+    let mut sql = ListSql::new(format!("SELECT {COLUMNS} FROM support_services s"), "s.id");
+    sql.filter("s.deleted_at IS NULL", []);
+    if !include_inactive {
+        sql.filter("s.active", []);
+    }
+    if let Some(path) = subtree {
+        sql.filter(
+            "s.unit_path LIKE ? || '%'",
+            [Bind::Text(crate::http::list::escape_like(path))],
+        );
+    }
+    if let Some(kind) = f.kind {
+        sql.filter("s.kind = ?", [Bind::Text(kind.as_str().into())]);
+    }
+    if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
+        sql.search("s.search", q);
+    }
+    sql.page(sort, cursor, limit).load(conn).await
+}
+
+pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<ServiceRow>> {
+    crate::find_live!(conn, support_services, id, ServiceRow)
+}
+
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    version: i64,
+    c: &ServiceChanges,
+) -> QueryResult<Option<ServiceRow>> {
+    crate::versioned_update!(conn, support_services, id, version, c, ServiceRow)
+}
+
+// A service belongs to the unit it serves; the same unit, kind and name is the service an
+// offline client created before.
+crate::record!(
+    ServiceRow,
+    super::api::SupportService,
+    "support_service",
+    support_services,
+    find
+);
+crate::new_record!(
+    ServiceRow,
+    support_services,
+    same = |n, e| (e.unit_id, &e.kind, &e.name) == (n.unit_id, &n.kind, &n.name)
+);
