@@ -56,7 +56,7 @@ for user in halong.officer inspector admin; do
     --phases examples,coverage,fuzzing,stateful \
     --checks not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance \
     --exclude-path /api/v1/auth/logout --exclude-path /api/v1/auth/password \
-    --max-examples 30 --max-time "$seconds" --workers 2 --seed 20261201 \
+    --max-examples 30 --max-time "$seconds" --workers 2 --seed 20261201 --generation-database :memory: \
     --request-timeout 20 --no-color --report ndjson --report-ndjson-path "$report" \
     >"$data/$user.log" 2>&1 || status=$?
   sed -n '/SUMMARY/,$p' "$data/$user.log"
