@@ -155,6 +155,16 @@ pub async fn spend_step(conn: &mut AsyncPgConnection, user: Uuid, step: i64) -> 
     Ok(n == 1)
 }
 
+/// Checks `code` against the user's stored secret (pending or on) and spends its time step:
+/// true when it was the code of now and not used before. The one place a TOTP code is checked.
+pub async fn spend_code(conn: &mut AsyncPgConnection, key: &DataKey, user: Uuid, code: &str) -> QueryResult<bool> {
+    let secret = enrolment(conn, user).await?.sealed.and_then(|s| key.unseal(&s));
+    match secret.and_then(|s| matching_step(&s, code, now())) {
+        Some(step) => spend_step(conn, user, step).await,
+        None => Ok(false),
+    }
+}
+
 /// Turns two-factor sign-in on, with fresh recovery codes (their hashes).
 pub async fn enable(conn: &mut AsyncPgConnection, user: Uuid, codes: &[String]) -> QueryResult<()> {
     diesel::update(users::table.find(user))

@@ -142,14 +142,7 @@ pub async fn login_second_step(
     // Codes are guessed like passwords: counted first, under the same limits.
     state.throttle.gate(&mut conn, &account.username, &addr).await?;
     let ok = match (&body.code, &body.recovery_code) {
-        (Some(code), _) => {
-            let enrolment = second_factor::enrolment(&mut conn, user).await?;
-            let secret = enrolment.sealed.and_then(|s| state.data_key.unseal(&s));
-            match secret.and_then(|s| second_factor::matching_step(&s, code, second_factor::now())) {
-                Some(step) => second_factor::spend_step(&mut conn, user, step).await?,
-                None => false,
-            }
-        }
+        (Some(code), _) => second_factor::spend_code(&mut conn, &state.data_key, user, code).await?,
         (_, Some(recovery)) => second_factor::spend_recovery_code(&mut conn, user, recovery).await?,
         _ => false,
     };
@@ -202,6 +195,27 @@ pub async fn start_two_factor(state: web::Data<AppState>, caller: Caller) -> Api
     }))
 }
 
+/// 422 on `code`: not the code of now, or one used already.
+fn wrong_code_field() -> ApiError {
+    ApiError::field(
+        "code",
+        "wrong",
+        "not the code the authenticator app shows now (or used already)",
+        "không phải mã ứng dụng xác thực đang hiển thị (hoặc đã dùng)",
+    )
+}
+
+/// The audit entry of a two-factor change: the account as it is now (never its secret).
+async fn audit_two_factor(conn: &mut crate::db::Conn, caller: &Caller, action: &str) -> ApiResult<()> {
+    let after = crate::users::queries::find(conn, caller.id)
+        .await?
+        .map(crate::users::api::User::from);
+    let path = caller.scopes.first().map_or("", String::as_str);
+    let change = crate::audit::Change::new("user", (caller.id, caller.unit_id, path), action, None, after.as_ref());
+    crate::audit::record(conn, crate::audit::Actor::Caller(caller), change).await?;
+    Ok(())
+}
+
 fn already_on() -> ApiError {
     ApiError::conflict("Two-factor sign-in is on already", "Xác thực hai bước đã được bật")
 }
@@ -235,47 +249,28 @@ pub async fn confirm_two_factor(
     if enrolment.enabled {
         return Err(already_on());
     }
-    let secret = enrolment
-        .sealed
-        .and_then(|s| state.data_key.unseal(&s))
-        .ok_or_else(|| {
-            ApiError::conflict(
-                "Start two-factor sign-in first (POST /api/v1/auth/two-factor)",
-                "Hãy bắt đầu đăng ký xác thực hai bước trước (POST /api/v1/auth/two-factor)",
-            )
-        })?;
+    if enrolment.sealed.is_none() {
+        return Err(ApiError::conflict(
+            "Start two-factor sign-in first (POST /api/v1/auth/two-factor)",
+            "Hãy bắt đầu đăng ký xác thực hai bước trước (POST /api/v1/auth/two-factor)",
+        ));
+    }
     let codes = second_factor::new_recovery_codes();
     let user = caller.id;
     let code = body.code;
+    let key = state.data_key.clone();
     let confirmed = conn
         .transaction::<_, ApiError, _>(async |conn| {
-            let step = second_factor::matching_step(&secret, &code, second_factor::now());
-            let Some(step) = step else { return Ok(false) };
-            if !second_factor::spend_step(conn, user, step).await? {
+            if !second_factor::spend_code(conn, &key, user, &code).await? {
                 return Ok(false);
             }
             second_factor::enable(conn, user, &codes).await?;
-            let after = crate::users::queries::find(conn, user)
-                .await?
-                .map(crate::users::api::User::from);
-            let change = crate::audit::Change::new(
-                "user",
-                (user, caller.unit_id, caller.scopes.first().map_or("", String::as_str)),
-                "enable_two_factor",
-                None,
-                after.as_ref(),
-            );
-            crate::audit::record(conn, crate::audit::Actor::Caller(&caller), change).await?;
+            audit_two_factor(conn, &caller, "enable_two_factor").await?;
             Ok(true)
         })
         .await?;
     if !confirmed {
-        return Err(ApiError::field(
-            "code",
-            "wrong",
-            "not the code the authenticator app shows now (or used already)",
-            "không phải mã ứng dụng xác thực đang hiển thị (hoặc đã dùng)",
-        ));
+        return Err(wrong_code_field());
     }
     let account = queries::account_by_id(&mut conn, user)
         .await?
@@ -326,38 +321,13 @@ pub async fn disable_two_factor(
             "Vai trò của bạn bắt buộc xác thực hai bước",
         ));
     }
-    let secret = second_factor::enrolment(&mut conn, caller.id)
-        .await?
-        .sealed
-        .and_then(|s| state.data_key.unseal(&s));
-    let step = secret.and_then(|s| second_factor::matching_step(&s, &body.code, second_factor::now()));
-    let spent = match step {
-        Some(step) => second_factor::spend_step(&mut conn, caller.id, step).await?,
-        None => false,
-    };
-    if !spent {
-        return Err(ApiError::field(
-            "code",
-            "wrong",
-            "not the code the authenticator app shows now (or used already)",
-            "không phải mã ứng dụng xác thực đang hiển thị (hoặc đã dùng)",
-        ));
+    if !second_factor::spend_code(&mut conn, &state.data_key, caller.id, &body.code).await? {
+        return Err(wrong_code_field());
     }
     let user = caller.id;
     conn.transaction::<_, ApiError, _>(async |conn| {
         second_factor::disable(conn, user).await?;
-        let after = crate::users::queries::find(conn, user)
-            .await?
-            .map(crate::users::api::User::from);
-        let change = crate::audit::Change::new(
-            "user",
-            (user, caller.unit_id, caller.scopes.first().map_or("", String::as_str)),
-            "disable_two_factor",
-            None,
-            after.as_ref(),
-        );
-        crate::audit::record(conn, crate::audit::Actor::Caller(&caller), change).await?;
-        Ok(())
+        audit_two_factor(conn, &caller, "disable_two_factor").await
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

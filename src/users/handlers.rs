@@ -25,19 +25,6 @@ async fn managed_user(conn: &mut crate::db::Conn, caller: &Caller, id: Uuid) -> 
     Ok(user)
 }
 
-/// A unit the admin may place accounts in: its own subtree (422 naming `field` otherwise).
-async fn unit_in_scope(conn: &mut crate::db::Conn, caller: &Caller, unit_id: Uuid, field: &str) -> ApiResult<()> {
-    match crate::units::queries::find(conn, unit_id).await? {
-        Some(u) if caller.sees(&u.path) => Ok(()),
-        _ => Err(ApiError::field(
-            field,
-            "unknown",
-            "no such unit in your scope",
-            "không có đơn vị này trong phạm vi của bạn",
-        )),
-    }
-}
-
 fn user_role(role: Role, field: &str) -> ApiResult<()> {
     if role == Role::Partner {
         return Err(ApiError::field(
@@ -130,7 +117,7 @@ pub async fn create_user(
     user_role(body.role, "role")?;
     let hash = idempotency::fingerprint(&req, &body);
     let mut conn = state.pool.get().await?;
-    unit_in_scope(&mut conn, &caller, body.unit_id, "unit_id").await?;
+    crate::units::queries::in_scope(&mut conn, &caller, Some(body.unit_id), "unit_id").await?;
     let temporary = queries::temporary_password();
     let row = NewUserRow {
         id: body.id.unwrap_or_else(Uuid::now_v7),
@@ -187,7 +174,7 @@ pub async fn update_user(
     let mut conn = state.pool.get().await?;
     let current = managed_user(&mut conn, &caller, *id).await?;
     if let Some(unit) = body.unit_id {
-        unit_in_scope(&mut conn, &caller, unit, "unit_id").await?;
+        crate::units::queries::in_scope(&mut conn, &caller, Some(unit), "unit_id").await?;
     }
     // Does the change take the caller's own admin rights away?
     let self_demoted = current.id == caller.id
