@@ -62,8 +62,12 @@ pub struct Settings {
     /// `DATA_KEY`: the key that seals stored secrets (two-factor secrets); with none set, one
     /// is generated on first run into the data directory. Every instance needs the same one.
     pub data_key: Option<Secret>,
-    /// `TWO_FACTOR_ROLES`: comma-separated roles that must sign in with two factors (default
-    /// `admin,inspector`: the roles that read people's identities; `none` for no role).
+    /// `DATA_KEY_PREVIOUS`: the data key before a rotation; what it sealed still opens until
+    /// `binhdang reseal` has sealed it again under `DATA_KEY`.
+    pub data_key_previous: Option<Secret>,
+    /// `TWO_FACTOR_ROLES`: comma-separated roles and case roles that must sign in with two
+    /// factors (default `admin,inspector,case_worker,case_supervisor`: the roles that read
+    /// people's identities or survivors' cases; `none` for no role).
     pub two_factor_roles: Vec<String>,
 }
 
@@ -128,8 +132,9 @@ impl Settings {
                 .unwrap_or_default(),
             log_json: env_opt("LOG_FORMAT").is_some_and(|v| v.eq_ignore_ascii_case("json")),
             data_key: env_opt("DATA_KEY").map(Secret::new),
+            data_key_previous: env_opt("DATA_KEY_PREVIOUS").map(Secret::new),
             two_factor_roles: env_opt("TWO_FACTOR_ROLES")
-                .unwrap_or_else(|| "admin,inspector".into())
+                .unwrap_or_else(|| "admin,inspector,case_worker,case_supervisor".into())
                 .split(',')
                 .map(|s| s.trim().to_lowercase())
                 .filter(|s| !s.is_empty() && s != "none")

@@ -153,6 +153,11 @@ pub enum ApiError {
     BadRequest(Text),
     #[error("unauthorized: {}", .0.en)]
     Unauthorized(Text),
+    /// 401 for a token that was live and is revoked (the account deactivated, its role, case
+    /// role, unit or password changed, or signed out everywhere): the app drops what it keeps
+    /// of survivors' cases before it signs in again.
+    #[error("access revoked")]
+    AccessRevoked,
     #[error("forbidden: {}", .0.en)]
     Forbidden(Text),
     #[error("not found")]
@@ -230,6 +235,13 @@ impl ApiError {
                 Text::new("Malformed request", "Yêu cầu không đúng định dạng"),
             ),
             Self::Unauthorized(_) => ("unauthorized", Text::new("Authentication required", "Cần đăng nhập")),
+            Self::AccessRevoked => (
+                "access-revoked",
+                Text::new(
+                    "Access revoked: delete the survivors' case data kept on this device, then sign in again",
+                    "Quyền truy cập đã bị thu hồi: hãy xóa dữ liệu vụ việc lưu trên thiết bị, rồi đăng nhập lại",
+                ),
+            ),
             Self::Forbidden(_) => ("forbidden", Text::new("Not allowed", "Không được phép")),
             Self::NotFound => ("not-found", Text::new("Not found", "Không tìm thấy")),
             Self::MethodNotAllowed => (
@@ -283,6 +295,10 @@ impl ApiError {
             | Self::UnsupportedMediaType(m)
             | Self::Rule(m) => m.get(lang).to_string(),
             Self::Conflict { detail, .. } => detail.get(lang).to_string(),
+            Self::AccessRevoked => t(
+                "This token was revoked (the account was switched off, its role or password changed, or it signed out everywhere)",
+                "Mã truy cập đã bị thu hồi (tài khoản bị khóa, đổi vai trò hoặc mật khẩu, hoặc đã đăng xuất mọi nơi)",
+            ),
             Self::NotFound => t(
                 "No such resource, or it is outside your scope",
                 "Không có tài nguyên này, hoặc nằm ngoài phạm vi của bạn",
@@ -355,7 +371,7 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Unauthorized(_) | Self::AccessRevoked => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -380,7 +396,7 @@ impl ResponseError for ApiError {
         let mut res = HttpResponse::build(self.status_code());
         res.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
         match self {
-            Self::Unauthorized(_) => {
+            Self::Unauthorized(_) | Self::AccessRevoked => {
                 res.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"binhdang\""));
             }
             Self::TooManyRequests { retry_after } => {

@@ -32,6 +32,7 @@ pub mod reports;
 pub mod seed;
 pub mod sessions;
 pub mod state;
+pub mod support_cases;
 pub mod support_services;
 pub mod telemetry;
 pub mod trainings;

@@ -201,7 +201,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     say(json, &format!("Left alone: {kept}"));
                 }
                 if demo {
-                    print_demo_credentials(json, &seed::seed_demo(&mut conn).await?);
+                    print_demo_credentials(
+                        json,
+                        &seed::seed_demo(
+                            &mut conn,
+                            &binhdang::auth::second_factor::DataKey::from_settings(&settings)?,
+                        )
+                        .await?,
+                    );
                 }
                 if let Some(communes) = synthetic {
                     let started = std::time::Instant::now();
@@ -252,7 +259,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     for kept in seed::seed_reference(&mut conn).await?.kept {
                         tracing::warn!(%kept, "reference data left alone");
                     }
-                    print_demo_credentials(json, &seed::seed_demo(&mut conn).await?);
+                    print_demo_credentials(
+                        json,
+                        &seed::seed_demo(
+                            &mut conn,
+                            &binhdang::auth::second_factor::DataKey::from_settings(&settings)?,
+                        )
+                        .await?,
+                    );
                 }
                 // Idempotency keys are kept at least 24 hours; purge older ones hourly, with the
                 // login throttle's closed windows.

@@ -32,6 +32,7 @@ Vietnamese with `Accept-Language: vi`; lists use keyset pagination (`limit`, `cu
         (name = "reports", description = "Roll-ups up the unit tree, strategy indicators, exports"),
         (name = "sync", description = "The change feed for offline clients"),
         (name = "support", description = "Gender-based violence support: the public services directory"),
+        (name = "cases", description = "Survivors' cases (need-to-know: their case workers and supervisors only; every read logged)"),
         (name = "users", description = "Accounts of the caller's subtree (admins)"),
         (name = "clients", description = "Partner API clients (client credentials)"),
         (name = "audit", description = "The audit trail"),
@@ -41,6 +42,7 @@ Vietnamese with `Accept-Language: vi`; lists use keyset pagination (`limit`, `cu
     // without registering them).
     components(schemas(
         crate::petitions::api::PetitionAction,
+        crate::support_cases::api::CaseAction,
         crate::plans::workflow::Action,
         crate::http::export::ExportFormat,
         // Named only by the change feed's items (see `typed_changes`).
@@ -259,6 +261,9 @@ fn demo_parameter(path: &str, operation_id: &str, name: &str) -> Option<Value> {
         ("year", _) => return Some(json!(2020)),
         ("action", "plans") => return Some(json!("start")),
         ("action", "petitions") => return Some(json!("accept")),
+        // The demo case is in assessment already: a documented 409.
+        ("action", "support-cases") => return Some(json!("start_assessment")),
+        ("user_id", "support-cases") => "user:halong.caseworker",
         ("target_id", _) => "target:356:2020:0",
         ("activity_id", _) => "activity:356:2020:training",
         ("leader_id", _) => "leader:commune:13633:2020:people_committee:vice_chair:2016",
@@ -284,6 +289,7 @@ fn demo_parameter(path: &str, operation_id: &str, name: &str) -> Option<Value> {
         ("id", "users") => "user:viewer",
         // Not a shelter: its address is public.
         ("id", "support-services") => "support-service:13633:2020:health",
+        ("id", "support-cases") => "support-case:13633:demo",
         // Not the demo violation's rule: correcting this one leaves its band alone.
         ("id", "violation-rules") => "violation-rule:125-politics-1",
         _ => return None,

@@ -48,6 +48,13 @@ pub trait Record: Sized + Send + Sync + 'static {
     fn unit_id(&self) -> Uuid;
     fn unit_path(&self) -> &str;
 
+    /// For (a part of) a survivor's case, the case's id: its audit entry then carries ids only
+    /// and reaches the case's readers alone ([`Change::confidential`]), and the idempotency
+    /// store keeps ids only (a replay reads the case again, logged).
+    fn case_id(&self) -> Option<Uuid> {
+        None
+    }
+
     /// The live record with this id.
     fn find(conn: &mut Conn, id: Uuid) -> impl Future<Output = QueryResult<Option<Self>>> + Send;
 
@@ -78,6 +85,14 @@ pub trait NewRecord: Send + Sync {
     /// The answer when the insert found its place taken by another record (409 by default).
     fn taken(&self) -> ApiError {
         idempotency::id_taken()
+    }
+}
+
+/// A case's entry carries ids only ([`Change::confidential`]).
+fn confidential(change: Change<'_>, case: Option<Uuid>) -> Change<'_> {
+    match case {
+        Some(case) => change.confidential(case),
+        None => change,
     }
 }
 
@@ -160,10 +175,16 @@ pub async fn create_stored<N: NewRecord>(
             Some(created) => {
                 follow_up(conn, &created).await?;
                 let (id, unit_id, path) = (created.id(), created.unit_id(), created.unit_path().to_string());
+                let case = created.case_id();
                 let out = created.into_api();
                 let change = Change::created(R::<N>::RESOURCE, id, unit_id, &path, &out);
-                audit::record(conn, Actor::Caller(caller), change).await?;
-                Stored::new(StatusCode::CREATED, &out)
+                audit::record(conn, Actor::Caller(caller), confidential(change, case)).await?;
+                let stored = Stored::new(StatusCode::CREATED, &out);
+                if case.is_some() {
+                    idempotency::save(conn, caller, key, &stored.ids_only()).await?;
+                    return Ok(stored);
+                }
+                stored
             }
             None => match R::<N>::find(conn, row.id()).await? {
                 // Reference rows (the global path) are everyone's to see.
@@ -247,6 +268,7 @@ async fn save<R: Record>(
     apply: Apply<R>,
 ) -> ApiResult<Option<Saved<R::Api>>> {
     let (id, unit_id, path) = (current.id(), current.unit_id(), current.unit_path().to_string());
+    let case = current.case_id();
     let before = current.into_api();
     conn.transaction::<_, ApiError, _>(async |conn| {
         let Some(after) = apply(conn).await? else {
@@ -256,7 +278,7 @@ async fn save<R: Record>(
         let after = after.into_api();
         let mut change = Change::updated(R::RESOURCE, id, unit_id, &path, &before, &after);
         change.action = action;
-        audit::record(conn, Actor::Caller(caller), change).await?;
+        audit::record(conn, Actor::Caller(caller), confidential(change, case)).await?;
         Ok(Some(Saved { version, value: after }))
     })
     .await
@@ -279,6 +301,7 @@ pub async fn delete<R: Record>(
         current.unit_id(),
         current.unit_path().to_string(),
     );
+    let case = current.case_id();
     let before = current.into_api();
     conn.transaction::<_, ApiError, _>(async |conn| {
         R::before_delete(conn, id).await?;
@@ -288,7 +311,7 @@ pub async fn delete<R: Record>(
         audit::record(
             conn,
             Actor::Caller(caller),
-            Change::deleted(R::RESOURCE, id, unit_id, &path, &before),
+            confidential(Change::deleted(R::RESOURCE, id, unit_id, &path, &before), case),
         )
         .await?;
         Ok(())
@@ -304,20 +327,23 @@ pub async fn seed<N: NewRecord>(conn: &mut Conn, row: &N) -> QueryResult<Option<
         return Ok(None);
     };
     let (id, unit_id, path) = (created.id(), created.unit_id(), created.unit_path().to_string());
+    let case = created.case_id();
     let out = created.into_api();
     let change = Change::created(<N::Row as Record>::RESOURCE, id, unit_id, &path, &out);
-    audit::record(conn, Actor::System, change).await?;
+    audit::record(conn, Actor::System, confidential(change, case)).await?;
     Ok(Some(out))
 }
 
 /// [`Record`] for a row found by `$find(conn, id)` (a function of its `queries.rs`) that carries
 /// `id` and `version`. Its unit is `unit = (id_field, path_field)` (default `unit_id`,
 /// `unit_path`), or `unit = global` for reference rows that belong to no unit;
-/// `before_delete = f` names what must hold before a delete (see [`Record::before_delete`]).
+/// `before_delete = f` names what must hold before a delete (see [`Record::before_delete`]);
+/// `case = field` marks (a part of) a survivor's case (see [`Record::case_id`]).
 #[macro_export]
 macro_rules! record {
     ($row:ty, $api:ty, $resource:literal, $table:ident, $find:path
-        $(, unit = ($uid:ident, $upath:ident))? $(, unit = $global:ident)? $(, before_delete = $before:path)?) => {
+        $(, unit = ($uid:ident, $upath:ident))? $(, unit = $global:ident)? $(, before_delete = $before:path)?
+        $(, case = $case:ident)?) => {
         impl $crate::write::Record for $row {
             type Api = $api;
             const RESOURCE: &'static str = $resource;
@@ -341,6 +367,11 @@ macro_rules! record {
             async fn find(conn: &mut $crate::db::Conn, id: uuid::Uuid) -> diesel::QueryResult<Option<Self>> {
                 $find(conn, id).await
             }
+            $(
+                fn case_id(&self) -> Option<uuid::Uuid> {
+                    Some(self.$case)
+                }
+            )?
             $(
                 async fn before_delete(conn: &mut $crate::db::Conn, id: uuid::Uuid) -> $crate::error::ApiResult<()> {
                     $before(conn, id).await
@@ -379,6 +410,15 @@ macro_rules! new_record {
             )?
         }
     };
+}
+
+/// A write that is not one record's (a break of the glass, a survivor's sealed identity):
+/// `apply` makes it and records its audit entry, in one transaction.
+pub async fn change<T: Send>(
+    conn: &mut Conn,
+    apply: impl for<'c> FnOnce(&'c mut Conn) -> BoxFuture<'c, ApiResult<T>> + Send,
+) -> ApiResult<T> {
+    conn.transaction::<_, ApiError, _>(async |conn| apply(conn).await).await
 }
 
 /// The write of an unversioned reference row keyed by its content (a calendar day, a lineage

@@ -16,6 +16,23 @@ use crate::db::schema::audit_events;
 /// signed-in caller's change feed carries them.
 pub const GLOBAL_PATH: &str = "/";
 
+/// The unit path of a survivor's case's entries: no caller's scope matches it, so neither the
+/// audit trail nor the change feed shows them by scope; they reach the case's readers only,
+/// through `case_id` (see `support_cases`).
+pub const CASE_PATH: &str = "#case";
+
+/// The action of the tombstone a user gets when it loses access to a case: the change feed
+/// shows it as a deletion, so the device drops the case.
+pub const ACCESS_ENDED: &str = "access_ended";
+
+/// The SQL condition on an `audit_events` row: an entry of a survivor's case that `who` (an SQL
+/// expression of a user id) may see now: it reads the case, or the entry is addressed to it.
+pub fn case_entry_for(who: &str) -> String {
+    format!(
+        "(case_id IS NOT NULL AND (audience = {who} OR (audience IS NULL AND bd_case_access(case_id, {who}) IS NOT NULL)))"
+    )
+}
+
 /// One change to one record. `after` is the record's API representation after the change
 /// (`None` for a delete), `before` the one before it (`None` for a create).
 pub struct Change<'a> {
@@ -26,6 +43,10 @@ pub struct Change<'a> {
     pub action: &'a str,
     pub before: Option<Value>,
     pub after: Option<Value>,
+    /// The survivor's case the entry is about: its readers alone see it.
+    pub case_id: Option<Uuid>,
+    /// The one user the entry is for (a tombstone telling a device to drop a case).
+    pub audience: Option<Uuid>,
 }
 
 impl<'a> Change<'a> {
@@ -46,7 +67,31 @@ impl<'a> Change<'a> {
             action,
             before: json(before),
             after: json(after),
+            case_id: None,
+            audience: None,
         }
+    }
+
+    /// The entry of a change to (a part of) survivor's case `case_id`: ids and version only,
+    /// under [`CASE_PATH`], so the audit trail, the change feed and their exports never hold a
+    /// case's contents.
+    pub fn confidential(mut self, case_id: Uuid) -> Self {
+        let ids = |v: &Option<Value>| {
+            v.as_ref().map(|v| {
+                let mut out = serde_json::Map::new();
+                for k in ["id", "version", "case_id"] {
+                    if let Some(x) = v.get(k) {
+                        out.insert(k.into(), x.clone());
+                    }
+                }
+                Value::Object(out)
+            })
+        };
+        self.before = ids(&self.before);
+        self.after = ids(&self.after);
+        self.unit_path = CASE_PATH;
+        self.case_id = Some(case_id);
+        self
     }
 
     pub fn created<T: Serialize>(
@@ -107,6 +152,8 @@ pub async fn record(conn: &mut AsyncPgConnection, actor: Actor<'_>, change: Chan
             audit_events::before.eq(change.before),
             audit_events::after.eq(change.after),
             audit_events::request_id.eq(request_id),
+            audit_events::case_id.eq(change.case_id),
+            audit_events::audience.eq(change.audience),
         ))
         .execute(conn)
         .await

@@ -46,7 +46,7 @@ pub async fn list_audit_events(
     let limit = page.limit();
     let rows = queries::list(
         &mut conn,
-        &caller.scopes,
+        &caller,
         &f,
         subtree.as_deref(),
         &sort,

@@ -16,7 +16,7 @@ pub const SORTS: &[SortField] = &[SortField {
 /// unit's path when one is asked for.
 pub async fn list(
     conn: &mut AsyncPgConnection,
-    scopes: &[String],
+    caller: &crate::auth::Caller,
     f: &AuditFilters,
     subtree: Option<&str>,
     sort: &Sort,
@@ -29,7 +29,13 @@ pub async fn list(
         "a.seq",
         "bigint",
     );
-    sql.in_scopes_or_global("a.record_unit_path", scopes);
+    // A survivor's case's entries (ids only) reach its readers alone.
+    sql.in_scopes_or_global_or(
+        "a.record_unit_path",
+        &caller.scopes,
+        &crate::audit::case_entry_for("?"),
+        [Bind::Uuid(caller.id), Bind::Uuid(caller.id)],
+    );
     if let Some(path) = subtree {
         sql.in_subtree("a.record_unit_path", path);
     }

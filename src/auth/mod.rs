@@ -65,6 +65,34 @@ impl Role {
     }
 }
 
+/// A case role, beside the account's role: who handles survivors' cases of gender-based
+/// violence (see the README's "Roles" and "Data protection"). Any account of a unit may hold one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseRole {
+    /// Reads and works the cases it is assigned to.
+    CaseWorker,
+    /// Reads every case of its own unit; assigns case workers; approves case plans and closures;
+    /// is shown every grant of a case role, every reset of a case user's password, every
+    /// assignment and every break of the glass in its unit.
+    CaseSupervisor,
+}
+
+impl CaseRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaseRole::CaseWorker => "case_worker",
+            CaseRole::CaseSupervisor => "case_supervisor",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CaseRole> {
+        [CaseRole::CaseWorker, CaseRole::CaseSupervisor]
+            .into_iter()
+            .find(|r| r.as_str() == s)
+    }
+}
+
 /// Who is calling: a user (password login) or a partner API client (client credentials).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PrincipalKind {

@@ -25,6 +25,8 @@ pub struct Account {
     pub two_factor: bool,
     /// Not bound by the two-factor policy (the `--demo` users).
     pub two_factor_exempt: bool,
+    /// `case_worker` or `case_supervisor`, if any.
+    pub case_role: Option<String>,
 }
 
 impl Account {
@@ -54,6 +56,7 @@ type AccountColumns = (
     users::must_change_password,
     diesel::dsl::IsNotNull<users::totp_enabled_at>,
     users::two_factor_exempt,
+    users::case_role,
 );
 fn account_columns() -> AccountColumns {
     (
@@ -68,6 +71,7 @@ fn account_columns() -> AccountColumns {
         users::must_change_password,
         users::totp_enabled_at.is_not_null(),
         users::two_factor_exempt,
+        users::case_role,
     )
 }
 

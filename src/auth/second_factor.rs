@@ -21,36 +21,69 @@ pub const ISSUER: &str = "binhdang";
 pub const RECOVERY_CODES: usize = 10;
 const STEP: u64 = 30;
 
-/// The key that seals stored secrets (32 bytes from the configured data key).
+/// The key that seals stored secrets (32 bytes from the configured data key), and the one
+/// before a rotation (`DATA_KEY_PREVIOUS`), which still opens what it sealed.
 #[derive(Clone)]
-pub struct DataKey([u8; 32]);
+pub struct DataKey {
+    key: [u8; 32],
+    previous: Option<[u8; 32]>,
+}
+
+fn derive(secret: &crate::config::Secret) -> [u8; 32] {
+    let digest = sha256(&format!("binhdang data key\0{}", secret.expose()));
+    let mut key = [0u8; 32];
+    key.copy_from_slice(&digest);
+    key
+}
+
+fn open_with(key: &[u8; 32], sealed: &[u8]) -> Option<Vec<u8>> {
+    if sealed.len() < 12 {
+        return None;
+    }
+    let (nonce, text) = sealed.split_at(12);
+    let nonce: [u8; 12] = nonce.try_into().ok()?;
+    let cipher = ChaCha20Poly1305::new_from_slice(key).expect("a 32-byte key");
+    cipher.decrypt(&Nonce::from(nonce), text).ok()
+}
 
 impl DataKey {
     pub fn new(secret: &crate::config::Secret) -> Self {
-        let digest = sha256(&format!("binhdang data key\0{}", secret.expose()));
-        let mut key = [0u8; 32];
-        key.copy_from_slice(&digest);
-        DataKey(key)
+        DataKey {
+            key: derive(secret),
+            previous: None,
+        }
     }
 
-    fn cipher(&self) -> ChaCha20Poly1305 {
-        ChaCha20Poly1305::new_from_slice(&self.0).expect("a 32-byte key")
+    /// The data key of these settings (`DATA_KEY`, or the data directory's `data-key`, made on
+    /// first run), with `DATA_KEY_PREVIOUS`.
+    pub fn from_settings(settings: &crate::config::Settings) -> anyhow::Result<Self> {
+        let key =
+            super::tokens::load_or_create(settings.data_key.as_ref(), &settings.data_dir, "DATA_KEY", "data-key")?;
+        Ok(Self::new(&key).with_previous(settings.data_key_previous.as_ref()))
+    }
+
+    pub fn with_previous(mut self, previous: Option<&crate::config::Secret>) -> Self {
+        self.previous = previous.map(derive);
+        self
+    }
+
+    /// A name for the current key (not the key): the first 8 hex digits of its hash, stored
+    /// beside what it seals so that a rotation can tell what is left to seal again.
+    pub fn key_id(&self) -> String {
+        hex::encode(&sha256(&hex::encode(self.key))[..4])
     }
 
     pub fn seal(&self, plain: &[u8]) -> Vec<u8> {
         let nonce = ChaCha20Poly1305::generate_nonce(&mut OsRng);
+        let cipher = ChaCha20Poly1305::new_from_slice(&self.key).expect("a 32-byte key");
         let mut out = nonce.to_vec();
-        out.extend(self.cipher().encrypt(&nonce, plain).expect("sealing cannot fail"));
+        out.extend(cipher.encrypt(&nonce, plain).expect("sealing cannot fail"));
         out
     }
 
+    /// Opens what this key sealed, or the previous key.
     pub fn unseal(&self, sealed: &[u8]) -> Option<Vec<u8>> {
-        if sealed.len() < 12 {
-            return None;
-        }
-        let (nonce, text) = sealed.split_at(12);
-        let nonce: [u8; 12] = nonce.try_into().ok()?;
-        self.cipher().decrypt(&Nonce::from(nonce), text).ok()
+        open_with(&self.key, sealed).or_else(|| self.previous.as_ref().and_then(|p| open_with(p, sealed)))
     }
 }
 

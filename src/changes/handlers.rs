@@ -86,7 +86,7 @@ pub async fn list_changes(
     let data = rows
         .into_iter()
         .map(|r| ChangeItem {
-            deleted: r.action == "delete",
+            deleted: r.action == "delete" || r.action == crate::audit::ACCESS_ENDED,
             type_: r.resource,
             id: r.record_id,
             action: r.action,

@@ -38,8 +38,14 @@ pub async fn after(
     for (i, _) in caller.scopes.iter().enumerate() {
         sql.push_str(&format!(" OR record_unit_path LIKE ${}", i + 3));
     }
-    sql.push(')');
     binds.extend(caller.scopes.iter().map(|p| format!("{}%", escape_like(p))));
+    // A survivor's case's entries (ids only) reach its current readers, and a tombstone the one
+    // user who lost access.
+    binds.push(caller.id.to_string());
+    sql.push_str(&format!(
+        " OR {})",
+        crate::audit::case_entry_for(&format!("CAST(${} AS uuid)", binds.len() + 2))
+    ));
     let (types_op, types): (&str, &[&str]) = match caller.role {
         Role::Partner => ("= ANY", PARTNER_TYPES),
         Role::Admin => ("<> ALL", &[]),

@@ -142,6 +142,18 @@ pub async fn soft_delete(
         .map(|n| n == 1)
 }
 
+/// Names the caller for the database's own triggers in this transaction (the notices a unit's
+/// case supervisors are shown name who granted a case role or reset a password).
+pub async fn act_as(conn: &mut AsyncPgConnection, id: uuid::Uuid, name: &str) -> diesel::QueryResult<()> {
+    use diesel_async::RunQueryDsl;
+    diesel::sql_query("SELECT set_config('binhdang.actor_id', $1, true), set_config('binhdang.actor_name', $2, true)")
+        .bind::<diesel::sql_types::Text, _>(id.to_string())
+        .bind::<diesel::sql_types::Text, _>(name)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
 /// The materialized path of a live unit: what the shared layers need of the unit tree (scopes,
 /// subtree filters), without reaching into the `units` resource.
 pub async fn unit_path(conn: &mut AsyncPgConnection, id: uuid::Uuid) -> diesel::QueryResult<Option<String>> {

@@ -93,6 +93,8 @@ diesel::table! {
         before -> Nullable<Jsonb>,
         after -> Nullable<Jsonb>,
         request_id -> Nullable<Text>,
+        case_id -> Nullable<Uuid>,
+        audience -> Nullable<Uuid>,
     }
 }
 
@@ -412,6 +414,144 @@ diesel::table! {
 }
 
 diesel::table! {
+    case_service_kinds (code) {
+        code -> Text,
+        basic -> Bool,
+        name_vi -> Text,
+        name_en -> Text,
+        legal_basis -> Text,
+        verified -> Bool,
+    }
+}
+
+diesel::table! {
+    dv_acts (code) {
+        code -> Text,
+        clause -> Text,
+        form -> Text,
+        name_vi -> Text,
+        name_en -> Text,
+        legal_basis -> Text,
+        verified -> Bool,
+    }
+}
+
+diesel::table! {
+    support_cases (id) {
+        id -> Uuid,
+        code -> Text,
+        unit_id -> Uuid,
+        unit_path -> Text,
+        status -> Text,
+        survivor_sex -> Text,
+        survivor_age_band -> Text,
+        priority_groups -> Array<Text>,
+        relationship -> Text,
+        acts -> Array<Text>,
+        forms -> Array<Text>,
+        incident_on -> Nullable<Date>,
+        reported_on -> Date,
+        channel -> Text,
+        plan -> Nullable<Text>,
+        closure_reason -> Nullable<Text>,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int8,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    support_case_assignments (case_id, user_id) {
+        case_id -> Uuid,
+        user_id -> Uuid,
+        assigned_by -> Uuid,
+        assigned_at -> Timestamptz,
+        ended_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    support_case_consents (id) {
+        id -> Uuid,
+        case_id -> Uuid,
+        kind -> Text,
+        given -> Bool,
+        service_id -> Nullable<Uuid>,
+        target_unit_id -> Nullable<Uuid>,
+        recorded_on -> Date,
+        recorded_by -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    support_case_services (id) {
+        id -> Uuid,
+        case_id -> Uuid,
+        kind -> Text,
+        provided_on -> Date,
+        service_id -> Nullable<Uuid>,
+        provider -> Nullable<Text>,
+        recorded_by -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    support_case_identities (case_id) {
+        case_id -> Uuid,
+        sealed -> Bytea,
+        key_id -> Text,
+        version -> Int8,
+        updated_at -> Timestamptz,
+        updated_by -> Uuid,
+    }
+}
+
+diesel::table! {
+    support_case_glass (id) {
+        id -> Int8,
+        case_id -> Uuid,
+        user_id -> Uuid,
+        reason -> Text,
+        opened_at -> Timestamptz,
+        expires_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    support_case_reads (id) {
+        id -> Int8,
+        case_id -> Uuid,
+        user_id -> Uuid,
+        user_name -> Text,
+        what -> Text,
+        via -> Text,
+        reason -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+        at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    support_case_notices (id) {
+        id -> Int8,
+        unit_id -> Uuid,
+        kind -> Text,
+        case_id -> Nullable<Uuid>,
+        subject_user_id -> Uuid,
+        subject_name -> Text,
+        detail -> Nullable<Text>,
+        actor_id -> Nullable<Uuid>,
+        actor_name -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     support_services (id) {
         id -> Uuid,
         unit_id -> Uuid,
@@ -540,6 +680,7 @@ diesel::table! {
         totp_enabled_at -> Nullable<Timestamptz>,
         totp_last_step -> Nullable<Int8>,
         two_factor_exempt -> Bool,
+        case_role -> Nullable<Text>,
     }
 }
 
@@ -621,6 +762,10 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(support_cases -> units (unit_id));
+diesel::joinable!(support_case_assignments -> support_cases (case_id));
+diesel::joinable!(support_case_consents -> support_cases (case_id));
+diesel::joinable!(support_case_services -> support_cases (case_id));
 diesel::joinable!(api_client_units -> api_clients (client_id));
 diesel::joinable!(api_client_units -> units (unit_id));
 diesel::joinable!(api_clients -> units (owner_unit_id));
@@ -657,6 +802,16 @@ diesel::joinable!(violations -> inspections (inspection_id));
 diesel::joinable!(violations -> violation_rules (rule_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    case_service_kinds,
+    dv_acts,
+    support_cases,
+    support_case_assignments,
+    support_case_consents,
+    support_case_services,
+    support_case_identities,
+    support_case_glass,
+    support_case_reads,
+    support_case_notices,
     api_client_units,
     api_clients,
     attachment_contents,

@@ -37,12 +37,12 @@ impl FromRequest for Caller {
                         let mut conn = state.pool.get().await?;
                         match crate::auth::revocation::epoch_of(&mut conn, caller.id).await? {
                             Some((epoch, true)) => epoch,
-                            _ => return Err(ApiError::unauthorized()),
+                            _ => return Err(ApiError::AccessRevoked),
                         }
                     }
                 };
                 if caller.epoch < current {
-                    return Err(ApiError::unauthorized());
+                    return Err(ApiError::AccessRevoked);
                 }
                 if let Some(r) = caller.restriction.filter(|r| !r.allows(&path)) {
                     return Err(r.refusal());

@@ -61,6 +61,22 @@ impl Stored {
         }
     }
 
+    /// What the store keeps of a survivor's case's answer: its ids and version only (a replay
+    /// reads the case again, through its logged read).
+    pub fn ids_only(&self) -> Self {
+        let mut out = serde_json::Map::new();
+        for k in ["id", "version", "case_id"] {
+            if let Some(x) = self.body.get(k) {
+                out.insert(k.into(), x.clone());
+            }
+        }
+        Self {
+            status: self.status,
+            body: Value::Object(out),
+            replayed: false,
+        }
+    }
+
     /// The HTTP response: JSON body, `ETag` from the body's `version` when it has one, and
     /// `Idempotent-Replayed: true` on a replay.
     pub fn respond(self) -> HttpResponse {

@@ -314,12 +314,25 @@ impl ListSql {
 
     /// As [`ListSql::in_scopes`], plus the records that belong to no unit (path `/`).
     pub fn in_scopes_or_global(&mut self, path_column: &str, scopes: &[String]) -> &mut Self {
+        self.in_scopes_or_global_or(path_column, scopes, "false", [])
+    }
+
+    /// As [`ListSql::in_scopes_or_global`], or rows that meet `other` (with its binds).
+    pub fn in_scopes_or_global_or(
+        &mut self,
+        path_column: &str,
+        scopes: &[String],
+        other: &str,
+        other_binds: impl IntoIterator<Item = Bind>,
+    ) -> &mut Self {
         let mut ors: Vec<String> = scopes.iter().map(|_| format!("{path_column} LIKE ?")).collect();
         ors.push(format!("{path_column} = '{}'", crate::audit::GLOBAL_PATH));
-        let binds: Vec<Bind> = scopes
+        ors.push(other.to_string());
+        let mut binds: Vec<Bind> = scopes
             .iter()
             .map(|p| Bind::Text(format!("{}%", escape_like(p))))
             .collect();
+        binds.extend(other_binds);
         self.filter(&format!("({})", ors.join(" OR ")), binds)
     }
 
@@ -329,6 +342,29 @@ impl ListSql {
             &format!("{folded_column} LIKE '%' || bd_fold(?) || '%'"),
             [Bind::Text(escape_like(q.trim()))],
         )
+    }
+
+    /// A bind of the caller's own for SQL it writes around the list (see
+    /// [`ListSql::page_within`]); answers its placeholder.
+    pub fn bind(&mut self, b: Bind) -> String {
+        self.push(b)
+    }
+
+    /// As [`ListSql::page`], with the page's query wrapped by `wrap` (it gets the query's SQL
+    /// and the page's `ORDER BY` columns without their table prefix, for a statement that reads
+    /// the page from a `WITH` and does more with it, such as log each row read).
+    pub fn page_within(
+        self,
+        sort: &Sort,
+        cursor: Option<&Cursor>,
+        limit: i64,
+        wrap: impl FnOnce(&str, &str) -> String,
+    ) -> CachedSql {
+        let dir = if sort.desc { "DESC" } else { "ASC" };
+        let bare = |c: &str| c.rsplit('.').next().unwrap_or(c).to_string();
+        let order = format!("{} {dir}, {} {dir}", bare(sort.field.column), bare(self.id_column));
+        let inner = self.page(sort, cursor, limit);
+        CachedSql::new(wrap(&inner.sql, &order), inner.binds)
     }
 
     /// The query for one page: `limit + 1` rows after `cursor` in `sort` order.

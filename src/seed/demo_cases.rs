@@ -291,3 +291,73 @@ async fn seed_attachment(conn: &mut AsyncPgConnection, ha_long_path: &str) -> an
     crate::attachments::queries::store_content(conn, id, DEMO_PNG).await?;
     Ok(())
 }
+
+/// The demo's survivor case in Hạ Long (invented: no real person), handled by the demo case
+/// worker under the demo case supervisor, with a sealed identity and consent to statistics.
+pub async fn seed_support_case(
+    conn: &mut AsyncPgConnection,
+    key: &crate::auth::second_factor::DataKey,
+) -> anyhow::Result<()> {
+    use crate::db::schema::{support_case_assignments as a, support_case_consents as k, support_case_identities as i};
+    use crate::support_cases::model::CaseRow;
+
+    let ha_long = "commune:13633:2020";
+    let id = seed_id("support-case:13633:demo");
+    let worker = seed_id("user:halong.caseworker");
+    let supervisor = seed_id("user:halong.supervisor");
+    let row = CaseRow {
+        id,
+        code: "BL-7K3QX9AB".into(),
+        unit_id: seed_id(ha_long),
+        unit_path: path_of(conn, ha_long).await?,
+        status: "assessment".into(),
+        survivor_sex: "female".into(),
+        survivor_age_band: "30-44".into(),
+        priority_groups: vec!["nursing_under_36_months".into()],
+        relationship: "spouse".into(),
+        acts: vec!["3.1.a".into(), "3.1.b".into()],
+        forms: vec!["physical".into(), "psychological".into()],
+        incident_on: Some(date(2020, 11, 20)),
+        reported_on: date(2020, 11, 21),
+        channel: "commune_committee".into(),
+        plan: None,
+        closure_reason: None,
+        created_by: supervisor,
+        created_at: chrono::Utc::now(),
+        updated_at: chrono::Utc::now(),
+        version: 1,
+    };
+    crate::write::seed(conn, &row).await?;
+    diesel::insert_into(a::table)
+        .values((a::case_id.eq(id), a::user_id.eq(worker), a::assigned_by.eq(supervisor)))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await?;
+    diesel::insert_into(k::table)
+        .values((
+            k::id.eq(seed_id("support-case:13633:demo:consent:statistics")),
+            k::case_id.eq(id),
+            k::kind.eq("statistics"),
+            k::given.eq(true),
+            k::recorded_on.eq(date(2020, 11, 21)),
+            k::recorded_by.eq(worker),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await?;
+    let identity = serde_json::json!({
+        "name": "Nguyễn Thị A (invented)", "phone": "0900 000 000 (invented)",
+        "address": null, "safe_contact": "Weekday mornings, through the women's union"
+    });
+    diesel::insert_into(i::table)
+        .values((
+            i::case_id.eq(id),
+            i::sealed.eq(key.seal(identity.to_string().as_bytes())),
+            i::key_id.eq(key.key_id()),
+            i::updated_by.eq(worker),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await?;
+    Ok(())
+}

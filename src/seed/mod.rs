@@ -403,15 +403,26 @@ pub const DEMO_USERS: [(&str, Role, &str); 8] = [
     ("halong.officer", Role::Officer, "commune:13633:2020"),
 ];
 
+/// Demo users with a case role in Hạ Long (survivors' cases): (username, role, case role).
+pub const DEMO_CASE_USERS: [(&str, Role, &str); 2] = [
+    ("halong.caseworker", Role::Officer, "case_worker"),
+    ("halong.supervisor", Role::Officer, "case_supervisor"),
+];
+
 /// The password of every demo user. Demo data only: never seed demo users in production.
 pub const DEMO_PASSWORD: &str = "binhdang-demo";
 
 /// Adds the demo users (existing ones are left alone) and the demo records (plans, trainings,
 /// outreach, leaders, casework, an attachment); returns
 /// (username, role) of each user.
-pub async fn seed_demo(conn: &mut AsyncPgConnection) -> anyhow::Result<Vec<(String, Role)>> {
+pub async fn seed_demo(
+    conn: &mut AsyncPgConnection,
+    key: &crate::auth::second_factor::DataKey,
+) -> anyhow::Result<Vec<(String, Role)>> {
     let hash = crate::auth::password::hash(Secret::new(DEMO_PASSWORD)).await?;
-    for (username, role, unit) in DEMO_USERS {
+    let case_users = DEMO_CASE_USERS.map(|(u, r, _)| (u, r, "commune:13633:2020"));
+    for (username, role, unit) in DEMO_USERS.into_iter().chain(case_users) {
+        let case_role = DEMO_CASE_USERS.iter().find(|c| c.0 == username).map(|c| c.2);
         diesel::insert_into(users::table)
             .values((
                 users::id.eq(seed_id(&format!("user:{username}"))),
@@ -423,6 +434,7 @@ pub async fn seed_demo(conn: &mut AsyncPgConnection) -> anyhow::Result<Vec<(Stri
                 // Their password is public: the two-factor policy would only lock the
                 // walkthroughs out, never an attacker.
                 users::two_factor_exempt.eq(true),
+                users::case_role.eq(case_role),
             ))
             .on_conflict_do_nothing()
             .execute(conn)
@@ -432,7 +444,12 @@ pub async fn seed_demo(conn: &mut AsyncPgConnection) -> anyhow::Result<Vec<(Stri
     seed_demo_records(conn).await?;
     seed_demo_leadership(conn).await?;
     demo_cases::seed(conn).await?;
-    Ok(DEMO_USERS.iter().map(|(u, r, _)| (u.to_string(), *r)).collect())
+    demo_cases::seed_support_case(conn, key).await?;
+    Ok(DEMO_USERS
+        .iter()
+        .map(|(u, r, _)| (u.to_string(), *r))
+        .chain(DEMO_CASE_USERS.iter().map(|(u, r, _)| (u.to_string(), *r)))
+        .collect())
 }
 
 /// Who led the city and three wards in 2020 (the 2016-2021 term), and their 2020 figures, so the

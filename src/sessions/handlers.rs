@@ -315,7 +315,7 @@ pub async fn disable_two_factor(
             "Xác thực hai bước đang tắt",
         ));
     }
-    if state.two_factor_roles.contains(&caller.role) && !account.two_factor_exempt {
+    if state.two_factor_required(&account) {
         return Err(ApiError::conflict(
             "Your role requires two-factor sign-in",
             "Vai trò của bạn bắt buộc xác thực hai bước",

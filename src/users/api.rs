@@ -7,13 +7,13 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::model::UserRow;
-use crate::auth::Role;
+use crate::auth::{CaseRole, Role};
 
 /// A user account (never its password or second-factor secret).
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
     "id": "fef4ba63-5810-5be6-860c-23e0960eb74a", "username": "viewer", "display_name": "Demo viewer",
-    "unit_id": "63d3f3d4-c46d-57e3-90b9-de42b6716496", "role": "viewer", "active": true,
+    "unit_id": "63d3f3d4-c46d-57e3-90b9-de42b6716496", "role": "viewer", "case_role": null, "active": true,
     "two_factor": false, "must_change_password": false,
     "created_at": "2026-11-29T12:00:00Z", "updated_at": "2026-11-29T12:00:00Z", "version": 1
 }))]
@@ -25,6 +25,8 @@ pub struct User {
     /// The unit the user belongs to; it sees that unit's subtree.
     pub unit_id: Uuid,
     pub role: Role,
+    /// A case role (survivors' cases of gender-based violence), if any.
+    pub case_role: Option<CaseRole>,
     /// An inactive user cannot sign in, and its tokens stop working within seconds.
     pub active: bool,
     /// Two-factor sign-in (TOTP) is on.
@@ -44,6 +46,7 @@ impl From<UserRow> for User {
             display_name: r.display_name,
             unit_id: r.unit_id,
             role: Role::parse(&r.role).unwrap_or(Role::Viewer),
+            case_role: r.case_role.as_deref().and_then(CaseRole::parse),
             active: r.active,
             two_factor: r.two_factor,
             must_change_password: r.must_change_password,
@@ -83,6 +86,9 @@ pub struct NewUser {
     pub unit_id: Uuid,
     /// `admin`, `manager`, `officer`, `inspector` or `viewer` (partners are API clients).
     pub role: Role,
+    /// `case_worker` or `case_supervisor`: handles survivors' cases (shown to the unit's case
+    /// supervisors; the two-factor policy applies).
+    pub case_role: Option<CaseRole>,
 }
 
 fn valid_username(u: &str) -> Result<(), validator::ValidationError> {
@@ -107,6 +113,11 @@ pub struct UserPatch {
     /// A unit in the admin's subtree; its tokens stop working (it signs in again).
     pub unit_id: Option<Uuid>,
     pub role: Option<Role>,
+    /// A case role, or `null` to take it away (shown to the unit's case supervisors; the
+    /// user's tokens stop working: it signs in again, with two factors where the policy says).
+    #[serde(default, deserialize_with = "crate::http::double_option")]
+    #[schema(value_type = Option<CaseRole>)]
+    pub case_role: Option<Option<CaseRole>>,
     /// `false` switches the account off: no sign-in, and its tokens stop within seconds.
     pub active: Option<bool>,
 }
@@ -117,6 +128,7 @@ pub struct UserFilters {
     /// Users of this unit only (a unit in the caller's subtree).
     pub unit_id: Option<Uuid>,
     pub role: Option<Role>,
+    pub case_role: Option<CaseRole>,
     pub active: Option<bool>,
     /// Part of the username or display name (accents and case ignored).
     pub q: Option<String>,

@@ -125,8 +125,10 @@ pub async fn create_user(
         display_name: body.display_name.map(|d| d.trim().to_string()),
         unit_id: body.unit_id,
         role: body.role.as_str().into(),
+        case_role: body.case_role.map(|r| r.as_str().into()),
         password_hash: password::hash(Secret::new(temporary.clone())).await?,
         must_change_password: true,
+        created_by: (caller.id, caller.name.clone()),
     };
     // What is stored for replays never holds the password: a replay answers `null`.
     let mut stored = write::create_stored(&mut conn, &caller, &key, &hash, row, write::nothing()).await?;
@@ -185,12 +187,15 @@ pub async fn update_user(
         display_name: body.display_name.map(|d| d.map(|d| d.trim().to_string())),
         unit_id: body.unit_id,
         role: body.role.map(|r| r.as_str().to_string()),
+        case_role: body.case_role.map(|r| r.map(|r| r.as_str().to_string())),
         active: body.active,
         ..Default::default()
     };
     let (id, version, unit_id) = (current.id, current.version, current.unit_id);
+    let actor = (caller.id, caller.name.clone());
     let apply = write::apply(move |conn| {
         Box::pin(async move {
+            crate::db::act_as(conn, actor.0, &actor.1).await?;
             if self_demoted && !queries::another_admin(conn, unit_id, id).await? {
                 return Err(ApiError::conflict(
                     "You are the last active admin of your unit: make another admin first",
@@ -245,8 +250,13 @@ pub async fn reset_password(
         ..Default::default()
     };
     let (id, version) = (current.id, current.version);
-    let apply =
-        write::apply(move |conn| Box::pin(async move { Ok(queries::update(conn, id, version, &changes).await?) }));
+    let actor = (caller.id, caller.name.clone());
+    let apply = write::apply(move |conn| {
+        Box::pin(async move {
+            crate::db::act_as(conn, actor.0, &actor.1).await?;
+            Ok(queries::update(conn, id, version, &changes).await?)
+        })
+    });
     let saved = write::update(&mut conn, &caller, current, &if_match, "reset_password", apply).await?;
     Ok(etag_response(
         StatusCode::OK,

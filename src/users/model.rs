@@ -21,6 +21,8 @@ pub struct UserRow {
     pub unit_path: String,
     #[diesel(sql_type = diesel::sql_types::Text)]
     pub role: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub case_role: Option<String>,
     #[diesel(sql_type = diesel::sql_types::Bool)]
     pub active: bool,
     #[diesel(sql_type = diesel::sql_types::Bool)]
@@ -61,8 +63,11 @@ pub struct NewUserRow {
     pub display_name: Option<String>,
     pub unit_id: Uuid,
     pub role: String,
+    pub case_role: Option<String>,
     pub password_hash: String,
     pub must_change_password: bool,
+    /// Who creates it (named to the case supervisors when it gets a case role).
+    pub created_by: (Uuid, String),
 }
 
 #[derive(Debug, Default, AsChangeset)]
@@ -71,6 +76,7 @@ pub struct UserChanges {
     pub display_name: Option<Option<String>>,
     pub unit_id: Option<Uuid>,
     pub role: Option<String>,
+    pub case_role: Option<Option<String>>,
     pub active: Option<bool>,
     pub password_hash: Option<String>,
     pub must_change_password: Option<bool>,

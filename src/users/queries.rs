@@ -24,7 +24,8 @@ pub const SORTS: &[SortField] = &[
     },
 ];
 
-const COLUMNS: &str = "u.id, u.username, u.display_name, u.unit_id, n.path AS unit_path, u.role, u.active, \
+const COLUMNS: &str =
+    "u.id, u.username, u.display_name, u.unit_id, n.path AS unit_path, u.role, u.case_role, u.active, \
     (u.totp_enabled_at IS NOT NULL) AS two_factor, u.must_change_password, u.created_at, u.updated_at, u.version";
 
 /// The users of the subtree `scope` (a unit path), filtered and paged.
@@ -49,6 +50,9 @@ pub async fn list(
     }
     if let Some(role) = f.role {
         sql.filter("u.role = ?", [Bind::Text(role.as_str().into())]);
+    }
+    if let Some(case_role) = f.case_role {
+        sql.filter("u.case_role = ?", [Bind::Text(case_role.as_str().into())]);
     }
     if let Some(active) = f.active {
         sql.filter(if active { "u.active" } else { "NOT u.active" }, []);
@@ -123,6 +127,7 @@ impl NewRecord for NewUserRow {
         self.id
     }
     async fn insert(&self, conn: &mut Conn) -> QueryResult<Option<UserRow>> {
+        crate::db::act_as(conn, self.created_by.0, &self.created_by.1).await?;
         let inserted = diesel::insert_into(users::table)
             .values((
                 users::id.eq(self.id),
@@ -130,6 +135,7 @@ impl NewRecord for NewUserRow {
                 users::display_name.eq(&self.display_name),
                 users::unit_id.eq(self.unit_id),
                 users::role.eq(&self.role),
+                users::case_role.eq(&self.case_role),
                 users::password_hash.eq(&self.password_hash),
                 users::must_change_password.eq(self.must_change_password),
             ))

@@ -163,6 +163,25 @@ const TABLE: &[(&str, &str)] = &[
     ("create_support_service", "kkvv kfvv ffvv ffvv ffvv f u"),
     ("update_support_service", "kkff kfff ffff ffff ffff f u"),
     ("delete_support_service", "kkff kfff ffff ffff ffff f u"),
+    // Survivors' cases: need-to-know. No caller of the matrix holds a case role, so none reads
+    // the demo case (404 whatever its role or unit, the city's admin included); the list is
+    // empty; opening a case needs a case role. Breaking the glass: admins whose subtree holds
+    // Hạ Long; the access log: the handling unit's admins (and its case supervisors).
+    ("list_support_cases", "kkkk kkkk kkkk kkkk kkkk k u"),
+    ("create_support_case", "ffff ffff ffff ffff ffff f u"),
+    ("get_support_case", "hhhh hhhh hhhh hhhh hhhh h u"),
+    ("update_support_case", "hhhh hhhh hhhh hhhh hhhh h u"),
+    ("support_case_action", "hhhh hhhh hhhh hhhh hhhh h u"),
+    ("record_case_consent", "hhhh hhhh hhhh hhhh hhhh h u"),
+    ("record_case_service", "hhhh hhhh hhhh hhhh hhhh h u"),
+    ("assign_case_worker", "hhhh hhhh hhhh hhhh hhhh h u"),
+    ("unassign_case_worker", "hhhh hhhh hhhh hhhh hhhh h u"),
+    ("break_glass", "kkhh hhhh hhhh hhhh hhhh h u"),
+    ("get_case_identity", "hhhh hhhh hhhh hhhh hhhh h u"),
+    ("put_case_identity", "hhhh hhhh hhhh hhhh hhhh h u"),
+    ("case_access_log", "khhh hhhh hhhh hhhh hhhh h u"),
+    ("list_case_notices", "ffff ffff ffff ffff ffff f u"),
+    ("case_codes", "kkkk kkkk kkkk kkkk kkkk k u"),
     // Reports: the caller's own unit; a partner names one of its units (`unit_id`, 422 without).
     ("report_summary", "kkkk kkkk kkkk kkkk kkkk v u"),
     ("export_summary", "kkkk kkkk kkkk kkkk kkkk v u"),
@@ -271,7 +290,8 @@ async fn template() -> (String, DbGuard, Vec<(Role, &'static str, Uuid)>) {
     {
         use diesel_async::AsyncConnection;
         let mut conn = diesel_async::AsyncPgConnection::establish(&url).await.unwrap();
-        binhdang::seed::seed_demo(&mut conn).await.unwrap();
+        let key = binhdang::auth::second_factor::DataKey::from_settings(&test_settings()).unwrap();
+        binhdang::seed::seed_demo(&mut conn, &key).await.unwrap();
         exec(
             &mut conn,
             &format!(

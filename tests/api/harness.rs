@@ -248,6 +248,7 @@ pub fn test_settings() -> Settings {
         attachments_dir: std::env::temp_dir().join(format!("binhdang-test-attachments-{}", std::process::id())),
         attachment_max_bytes: 64 * 1024,
         data_key: Some(Secret::new("test-data-key-test-data-key-0123456789")),
+        data_key_previous: None,
         // Off unless a test turns it on (its own tests do).
         two_factor_roles: Vec::new(),
     }

@@ -879,7 +879,7 @@ async fn the_demo_seed_holds_the_2020_guidance() {
     let app = TestApp::spawn().await;
     {
         let mut conn = app.conn().await;
-        binhdang::seed::seed_demo(&mut conn).await.unwrap();
+        binhdang::seed::seed_demo(&mut conn, &app.state.data_key).await.unwrap();
     }
     let ward = app.token(Role::Viewer, HA_LONG).await;
     let plans = app.get("/api/v1/plans", Some(&ward)).await.json();

@@ -723,7 +723,7 @@ async fn the_demo_seed_records_the_2020_action_month_in_wards() {
     let app = TestApp::spawn().await;
     {
         let mut conn = app.conn().await;
-        binhdang::seed::seed_demo(&mut conn).await.unwrap();
+        binhdang::seed::seed_demo(&mut conn, &app.state.data_key).await.unwrap();
     }
     let city = app.token(Role::Viewer, CITY).await;
     let events = app

@@ -10,7 +10,7 @@ async fn demo() -> TestApp {
     let app = TestApp::spawn().await;
     {
         let mut conn = app.conn().await;
-        binhdang::seed::seed_demo(&mut conn).await.unwrap();
+        binhdang::seed::seed_demo(&mut conn, &app.state.data_key).await.unwrap();
     }
     app
 }

@@ -73,7 +73,7 @@ async fn every_operation_works_on_the_first_click() {
     let app = TestApp::spawn_with(settings).await;
     {
         let mut conn = app.conn().await;
-        binhdang::seed::seed_demo(&mut conn).await.unwrap();
+        binhdang::seed::seed_demo(&mut conn, &app.state.data_key).await.unwrap();
     }
     let doc = serde_json::to_value(binhdang::app::api_document()).unwrap();
     let mut calls = Vec::new();

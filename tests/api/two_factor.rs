@@ -177,7 +177,7 @@ async fn the_demo_users_are_exempt_and_others_may_opt_in_and_out() {
     let app = policy_app().await;
     {
         let mut conn = app.conn().await;
-        binhdang::seed::seed_demo(&mut conn).await.unwrap();
+        binhdang::seed::seed_demo(&mut conn, &app.state.data_key).await.unwrap();
     }
     // The walkthroughs' users sign in with the public password alone.
     let inspector = access(&login(&app, "inspector", binhdang::seed::DEMO_PASSWORD).await);
