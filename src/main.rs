@@ -60,6 +60,9 @@ enum Command {
         #[arg(long)]
         replace: bool,
     },
+    /// Seal again under DATA_KEY what the previous key (DATA_KEY_PREVIOUS) sealed: survivors'
+    /// identities and two-factor secrets. Run after rotating the data key; idempotent.
+    Reseal,
     /// Print the OpenAPI document.
     Openapi,
     /// Manage users.
@@ -183,6 +186,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Command::Openapi => unreachable!("handled above"),
             Command::Migrate | Command::Restore { .. } => say(json, "Migrations applied."),
             Command::Backup { .. } => unreachable!("handled above"),
+            Command::Reseal => {
+                let key = binhdang::auth::second_factor::DataKey::from_settings(&settings)?;
+                let mut conn = pool.get().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                let (identities, secrets) = binhdang::support_cases::queries::reseal_all(&mut conn, &key).await?;
+                say(
+                    json,
+                    &format!("Sealed again under the current data key: {identities} identities, {secrets} two-factor secrets."),
+                );
+            }
             Command::Seed {
                 demo,
                 synthetic,

@@ -100,6 +100,7 @@ pub enum Channel {
     VillageHead,
     MassOrganisation,
     DvHotline,
+    #[serde(rename = "child_hotline_111")]
     ChildHotline111,
     TrustedAddress,
     PartnerNgo,

@@ -456,6 +456,36 @@ async fn add_part(
     Ok(())
 }
 
+/// A part with a client-chosen id (`(table, id)`) added once: a retry changes nothing; then the
+/// case as the caller reads it.
+async fn record_part(
+    conn: &mut Conn,
+    caller: &Caller,
+    current: CaseRow,
+    (table, id): (&'static str, Option<Uuid>),
+    action: &str,
+    part: impl for<'c> FnOnce(&'c mut Conn) -> futures_util::future::BoxFuture<'c, ApiResult<()>> + Send + 'static,
+) -> ApiResult<HttpResponse> {
+    let case_id = current.id;
+    if !seen_before(conn, table, id, case_id).await? {
+        add_part(conn, caller, current, action, part).await?;
+    }
+    answer(conn, caller, case_id, StatusCode::OK).await
+}
+
+/// 422 unless the directory's service exists.
+async fn known_service(conn: &mut Conn, id: Option<Uuid>) -> ApiResult<()> {
+    match id {
+        Some(s) if !queries::service_exists(conn, s).await? => Err(ApiError::field(
+            "service_id",
+            "unknown",
+            "no such service",
+            "không có dịch vụ này",
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Whether a part with a client-chosen id was sent before: `true` when it is this case's
 /// already (a retry: nothing to do), 409 when it is another's.
 async fn seen_before(conn: &mut Conn, table: &'static str, id: Option<Uuid>, case: Uuid) -> ApiResult<bool> {
@@ -524,16 +554,7 @@ pub async fn record_case_consent(
     }
     let mut conn = state.pool.get().await?;
     let current = handled(&mut conn, &caller, *id, false).await?;
-    if let Some(s) = body.service_id {
-        if !queries::service_exists(&mut conn, s).await? {
-            return Err(ApiError::field(
-                "service_id",
-                "unknown",
-                "no such service",
-                "không có dịch vụ này",
-            ));
-        }
-    }
+    known_service(&mut conn, body.service_id).await?;
     if let Some(u) = body.target_unit_id {
         if !queries::unit_exists(&mut conn, u).await? {
             return Err(ApiError::field(
@@ -544,18 +565,16 @@ pub async fn record_case_consent(
             ));
         }
     }
-    let case_id = current.id;
-    if !seen_before(&mut conn, "support_case_consents", body.id, case_id).await? {
-        let by = caller.id;
-        add_part(&mut conn, &caller, current, "record_consent", move |conn| {
-            Box::pin(async move {
-                queries::insert_consent(conn, case_id, &body, by).await?;
-                Ok(())
-            })
-        })
-        .await?;
-    }
-    answer(&mut conn, &caller, case_id, StatusCode::OK).await
+    let (case_id, by, part_id) = (current.id, caller.id, body.id);
+    record_part(
+        &mut conn,
+        &caller,
+        current,
+        ("support_case_consents", part_id),
+        "record_consent",
+        move |conn| Box::pin(async move { Ok(queries::insert_consent(conn, case_id, &body, by).await.map(|_| ())?) }),
+    )
+    .await
 }
 
 /// Record a service the survivor received (kind, date, and the directory's service or another
@@ -594,28 +613,17 @@ pub async fn record_case_service(
     }
     let mut conn = state.pool.get().await?;
     let current = handled(&mut conn, &caller, *id, false).await?;
-    if let Some(s) = body.service_id {
-        if !queries::service_exists(&mut conn, s).await? {
-            return Err(ApiError::field(
-                "service_id",
-                "unknown",
-                "no such service",
-                "không có dịch vụ này",
-            ));
-        }
-    }
-    let case_id = current.id;
-    if !seen_before(&mut conn, "support_case_services", body.id, case_id).await? {
-        let by = caller.id;
-        add_part(&mut conn, &caller, current, "record_service", move |conn| {
-            Box::pin(async move {
-                queries::insert_service(conn, case_id, &body, by).await?;
-                Ok(())
-            })
-        })
-        .await?;
-    }
-    answer(&mut conn, &caller, case_id, StatusCode::OK).await
+    known_service(&mut conn, body.service_id).await?;
+    let (case_id, by, part_id) = (current.id, caller.id, body.id);
+    record_part(
+        &mut conn,
+        &caller,
+        current,
+        ("support_case_services", part_id),
+        "record_service",
+        move |conn| Box::pin(async move { Ok(queries::insert_service(conn, case_id, &body, by).await.map(|_| ())?) }),
+    )
+    .await
 }
 
 /// Assign a case worker (the case supervisor only): a user of the handling unit with a case

@@ -593,3 +593,35 @@ pub fn new_code() -> String {
     let tail: String = (0..8).map(|_| ALPHABET[rng.gen_range(0..32)] as char).collect();
     format!("BL-{tail}")
 }
+
+/// Seals again under `key` every survivor's identity sealed under another key, and every
+/// two-factor secret (`binhdang reseal`, after a rotation; the old key is `DATA_KEY_PREVIOUS`).
+/// A value neither key opens stops the run (nothing is lost: it stays as it was).
+pub async fn reseal_all(
+    conn: &mut AsyncPgConnection,
+    key: &crate::auth::second_factor::DataKey,
+) -> anyhow::Result<(usize, usize)> {
+    let key_id = key.key_id();
+    let identities = identities_to_reseal(conn, &key_id).await?;
+    for (case, sealed) in &identities {
+        let plain = key.unseal(sealed).ok_or_else(|| {
+            anyhow::anyhow!("the identity of case {case} opens with neither DATA_KEY nor DATA_KEY_PREVIOUS")
+        })?;
+        reseal_identity(conn, *case, &key.seal(&plain), &key_id).await?;
+    }
+    let secrets: Vec<(Uuid, Vec<u8>)> = users::table
+        .filter(users::totp_secret_sealed.is_not_null())
+        .select((users::id, users::totp_secret_sealed.assume_not_null()))
+        .load(conn)
+        .await?;
+    for (user, sealed) in &secrets {
+        let plain = key
+            .unseal(sealed)
+            .ok_or_else(|| anyhow::anyhow!("the two-factor secret of user {user} opens with neither key"))?;
+        diesel::update(users::table.filter(users::id.eq(user)))
+            .set(users::totp_secret_sealed.eq(key.seal(&plain)))
+            .execute(conn)
+            .await?;
+    }
+    Ok((identities.len(), secrets.len()))
+}

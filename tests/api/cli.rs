@@ -366,7 +366,7 @@ async fn a_backup_restores_into_a_fresh_database_with_every_record_and_file() {
     let before = inventory(&source).await;
     assert!(before.0.contains("attachment_contents=1"), "{}", before.0);
     assert!(
-        before.0.contains("users=8") && before.0.contains("audit_events="),
+        before.0.contains("users=10") && before.0.contains("audit_events="),
         "{}",
         before.0
     );
@@ -408,4 +408,52 @@ async fn a_backup_restores_into_a_fresh_database_with_every_record_and_file() {
         .unwrap()
         .expect("the demo officer is back");
     assert!(account.active);
+}
+
+/// `reseal` after a rotation: what the old key sealed (the demo survivor's identity) is sealed
+/// again under the new one, and then opens without the old key.
+#[actix_web::test]
+async fn reseal_moves_sealed_identities_to_the_new_data_key() {
+    let (url, _guard) = empty_database().await;
+    let run = |args: &[&str], key: &str, previous: Option<&str>| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_binhdang"));
+        c.args(args)
+            .env("DATABASE_URL", &url)
+            .env("BINHDANG_DATA_DIR", std::env::temp_dir().join("binhdang-cli-test"))
+            .env("RUST_LOG", "warn")
+            .env("DATA_KEY", key);
+        if let Some(p) = previous {
+            c.env("DATA_KEY_PREVIOUS", p);
+        }
+        c.output().expect("run binhdang")
+    };
+    let (old, new) = (
+        "old-data-key-old-data-key-0123456789",
+        "new-data-key-new-data-key-0123456789",
+    );
+    let out = run(&["seed", "--demo"], old, None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(&["reseal"], new, Some(old));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("1 identities"), "{}", stdout(&out));
+    // Sealed under the new key: it opens with that key alone.
+    use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+    let mut conn = AsyncPgConnection::establish(&url).await.unwrap();
+    #[derive(diesel::QueryableByName)]
+    struct S {
+        #[diesel(sql_type = diesel::sql_types::Bytea)]
+        sealed: Vec<u8>,
+    }
+    let s: S = diesel::sql_query("SELECT sealed FROM support_case_identities")
+        .get_result(&mut conn)
+        .await
+        .unwrap();
+    let only_new = binhdang::auth::second_factor::DataKey::new(&binhdang::config::Secret::new(new));
+    let plain = only_new.unseal(&s.sealed).expect("opens with the new key");
+    assert!(String::from_utf8(plain).unwrap().contains("invented"));
+    let only_old = binhdang::auth::second_factor::DataKey::new(&binhdang::config::Secret::new(old));
+    assert!(only_old.unseal(&s.sealed).is_none());
+    // Again: nothing left to do.
+    let out = run(&["reseal"], new, Some(old));
+    assert!(stdout(&out).contains("0 identities"), "{}", stdout(&out));
 }

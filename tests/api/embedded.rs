@@ -96,7 +96,10 @@ async fn backup_and_restore_work_on_the_embedded_default() {
         .get_result(&mut conn)
         .await
         .unwrap();
-    assert_eq!(users.n, 8);
+    assert_eq!(
+        users.n,
+        (binhdang::seed::DEMO_USERS.len() + binhdang::seed::DEMO_CASE_USERS.len()) as i64
+    );
     let files: N = diesel::sql_query("SELECT count(*) AS n FROM attachment_contents")
         .get_result(&mut conn)
         .await

@@ -7,6 +7,7 @@ mod harness;
 mod audit;
 mod auth;
 mod authz;
+mod cases;
 mod cli;
 mod clients;
 mod docs;

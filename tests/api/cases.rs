@@ -1,0 +1,813 @@
+//! Survivors' cases: need-to-know access (the case's workers and its unit's supervisors, break
+//! the glass with a reason for a limited time; 404 to everyone else), every read logged by the
+//! statement that reads, the sealed identity, the workflow's approvals, ids only in the audit
+//! trail, the change feed and the idempotency store, and the tombstone of a lost assignment.
+
+use actix_web::http::Method;
+use actix_web::test::TestRequest;
+use binhdang::seed::{seed_id, DEMO_PASSWORD};
+use diesel::sql_types::{BigInt, Text};
+use diesel_async::RunQueryDsl;
+use serde_json::{json, Value};
+
+use crate::harness::*;
+
+async fn demo() -> TestApp {
+    let app = TestApp::spawn().await;
+    {
+        let mut conn = app.conn().await;
+        binhdang::seed::seed_demo(&mut conn, &app.state.data_key).await.unwrap();
+    }
+    app
+}
+
+async fn login(app: &TestApp, username: &str) -> String {
+    let res = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            json!({"username": username, "password": DEMO_PASSWORD}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{username}: {}", res.text());
+    res.json()["access_token"].as_str().unwrap().to_string()
+}
+
+fn new_case() -> Value {
+    json!({
+        "survivor_sex": "female", "survivor_age_band": "12-15", "priority_groups": ["child"],
+        "relationship": "parent", "acts": ["3.1.b", "3.1.a", "3.1.m"], "incident_on": "2026-11-20",
+        "reported_on": "2026-11-21", "channel": "child_hotline_111"
+    })
+}
+
+#[derive(diesel::QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    let mut conn = app.conn().await;
+    diesel::sql_query(sql).get_result::<Count>(&mut conn).await.unwrap().n
+}
+
+#[derive(diesel::QueryableByName)]
+struct Texts {
+    #[diesel(sql_type = Text)]
+    t: String,
+}
+
+async fn text_of(app: &TestApp, sql: &str) -> String {
+    let mut conn = app.conn().await;
+    diesel::sql_query(sql)
+        .load::<Texts>(&mut conn)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.t)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+async fn put_identity(app: &TestApp, token: &str, case: &str, if_match: &str, body: Value) -> TestResponse {
+    let req = TestRequest::default()
+        .method(Method::PUT)
+        .uri(&format!("/api/v1/support-cases/{case}/identity"))
+        .insert_header(("authorization", format!("Bearer {token}")))
+        .insert_header(("if-match", if_match))
+        .set_json(body);
+    app.send(req).await
+}
+
+#[actix_web::test]
+async fn a_case_is_read_by_its_handlers_only_and_everyone_else_gets_404() {
+    let app = demo().await;
+    let worker = login(&app, "halong.caseworker").await;
+    let supervisor = login(&app, "halong.supervisor").await;
+    let officer = login(&app, "halong.officer").await;
+    let ward_admin = login(&app, "halong.admin").await;
+    let city_admin = login(&app, "admin").await;
+
+    let created = app.post("/api/v1/support-cases", Some(&worker), new_case()).await;
+    assert_eq!(created.status, 201, "{}", created.text());
+    let case = created.json();
+    let id = case["id"].as_str().unwrap().to_string();
+    let code = case["code"].as_str().unwrap();
+    assert!(code.starts_with("BL-") && code.len() == 11, "{code}");
+    assert_eq!(
+        case["forms"],
+        json!(["economic", "physical", "psychological"]),
+        "derived from the acts"
+    );
+    assert_eq!(case["acts"], json!(["3.1.a", "3.1.b", "3.1.m"]));
+    assert_eq!(case["status"], "new");
+    assert_eq!(case["your_access"], "case_worker");
+    assert_eq!(
+        case["case_workers"][0]["username"], "halong.caseworker",
+        "the opener is assigned"
+    );
+
+    let path = format!("/api/v1/support-cases/{id}");
+    for (who, token, want) in [
+        ("its case worker", &worker, 200),
+        ("its unit's supervisor", &supervisor, 200),
+        ("another officer of the ward", &officer, 404),
+        ("the ward's admin", &ward_admin, 404),
+        ("the city's admin", &city_admin, 404),
+    ] {
+        let res = app.get(&path, Some(token)).await;
+        assert_eq!(res.status, want, "{who}: {}", res.text());
+        if want == 404 {
+            assert!(!res.text().contains(code), "{who} learns nothing of it");
+        }
+    }
+    assert_eq!(app.get(&path, None).await.status, 401);
+    assert_eq!(
+        app.get(&format!("{path}/identity"), Some(&ward_admin)).await.status,
+        404
+    );
+    // Lists: the handlers see it, the rest an empty page.
+    let listed = |t: &str| {
+        let t = t.to_string();
+        let app = &app;
+        async move {
+            let page = app.get("/api/v1/support-cases", Some(&t)).await;
+            assert_eq!(page.status, 200, "{}", page.text());
+            page.json()["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["code"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert!(listed(&supervisor).await.contains(&code.to_string()));
+    assert!(listed(&worker).await.contains(&code.to_string()));
+    assert!(listed(&officer).await.is_empty());
+    assert!(listed(&city_admin).await.is_empty());
+    // Writes by others: 404 as well (nothing to learn from the answer).
+    let res = app
+        .patch(&path, Some(&ward_admin), Some("*"), json!({"plan": "x"}))
+        .await;
+    assert_eq!(res.status, 404);
+    let res = app
+        .post(
+            &format!("{path}/consents"),
+            Some(&officer),
+            json!({"kind": "statistics", "given": true, "recorded_on": "2026-11-21"}),
+        )
+        .await;
+    assert_eq!(res.status, 404);
+    // Opening a case needs a case role.
+    let res = app.post("/api/v1/support-cases", Some(&officer), new_case()).await;
+    assert_eq!(res.status, 403, "{}", res.text());
+}
+
+#[actix_web::test]
+async fn bad_input_names_its_field_and_changes_nothing() {
+    let app = demo().await;
+    let worker = login(&app, "halong.caseworker").await;
+    let before = count(&app, "SELECT count(*) AS n FROM support_cases").await;
+    let mut bad = new_case();
+    bad["acts"] = json!(["3.1.z"]);
+    app.post("/api/v1/support-cases", Some(&worker), bad)
+        .await
+        .assert_invalid("acts");
+    let mut bad = new_case();
+    bad["reported_on"] = json!("2999-01-01");
+    app.post("/api/v1/support-cases", Some(&worker), bad)
+        .await
+        .assert_invalid("reported_on");
+    let mut bad = new_case();
+    bad["incident_on"] = json!("2026-11-25");
+    app.post("/api/v1/support-cases", Some(&worker), bad)
+        .await
+        .assert_invalid("incident_on");
+    let mut bad = new_case();
+    bad["relationship"] = json!("neighbour");
+    app.post("/api/v1/support-cases", Some(&worker), bad)
+        .await
+        .assert_invalid("relationship");
+    assert_eq!(count(&app, "SELECT count(*) AS n FROM support_cases").await, before);
+
+    let demo_case = seed_id("support-case:13633:demo");
+    let res = app
+        .post(
+            &format!("/api/v1/support-cases/{demo_case}/consents"),
+            Some(&worker),
+            json!({"kind": "sharing", "given": true, "recorded_on": "2026-11-21"}),
+        )
+        .await;
+    res.assert_invalid("service_id");
+    let res = app
+        .post(
+            &format!("/api/v1/support-cases/{demo_case}/consents"),
+            Some(&worker),
+            json!({"kind": "sharing", "given": true, "recorded_on": "2026-11-21", "target_unit_id": seed_id("nowhere")}),
+        )
+        .await;
+    res.assert_invalid("target_unit_id");
+    // A retry of a consent with its id records it once.
+    let consent = json!({"id": "0193a7c0-0000-7000-8000-00000000c0a5", "kind": "services", "given": true, "recorded_on": "2026-11-21"});
+    for _ in 0..2 {
+        let res = app
+            .post(
+                &format!("/api/v1/support-cases/{demo_case}/consents"),
+                Some(&worker),
+                consent.clone(),
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.text());
+    }
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) AS n FROM support_case_consents WHERE id = '0193a7c0-0000-7000-8000-00000000c0a5'"
+        )
+        .await,
+        1
+    );
+}
+
+#[actix_web::test]
+async fn every_read_is_logged_by_the_statement_that_reads_it() {
+    let app = demo().await;
+    let supervisor = login(&app, "halong.supervisor").await;
+    let ward_admin = login(&app, "halong.admin").await;
+    let city_admin = login(&app, "admin").await;
+    let case = seed_id("support-case:13633:demo");
+    let reads = format!("SELECT count(*) AS n FROM support_case_reads WHERE case_id = '{case}'");
+    let before = count(&app, &reads).await;
+    assert_eq!(
+        app.get(&format!("/api/v1/support-cases/{case}"), Some(&supervisor))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/support-cases/{case}/identity"), Some(&supervisor))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(app.get("/api/v1/support-cases", Some(&supervisor)).await.status, 200);
+    assert_eq!(count(&app, &reads).await, before + 3, "a case, its identity, a list");
+    // A refused read logs nothing (and reads nothing).
+    assert_eq!(
+        app.get(&format!("/api/v1/support-cases/{case}"), Some(&city_admin))
+            .await
+            .status,
+        404
+    );
+    assert_eq!(count(&app, &reads).await, before + 3);
+
+    // The log cannot be written: the read fails, and nothing of the case leaves.
+    {
+        let mut conn = app.conn().await;
+        exec(
+            &mut conn,
+            "CREATE FUNCTION refuse_reads() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'log unavailable'; END $$",
+        )
+        .await
+        .unwrap();
+        exec(
+            &mut conn,
+            "CREATE TRIGGER refuse_reads BEFORE INSERT ON support_case_reads FOR EACH ROW EXECUTE FUNCTION refuse_reads()",
+        )
+        .await
+        .unwrap();
+    }
+    for path in [
+        format!("/api/v1/support-cases/{case}"),
+        format!("/api/v1/support-cases/{case}/identity"),
+        "/api/v1/support-cases".to_string(),
+    ] {
+        let res = app.get(&path, Some(&supervisor)).await;
+        assert!(res.status.is_server_error(), "{path}: {} {}", res.status, res.text());
+        assert!(
+            !res.text().contains("BL-7K3QX9AB") && !res.text().contains("Nguyễn"),
+            "{}",
+            res.text()
+        );
+    }
+    {
+        let mut conn = app.conn().await;
+        exec(&mut conn, "DROP TRIGGER refuse_reads ON support_case_reads")
+            .await
+            .unwrap();
+    }
+    // The log itself: the unit's supervisor and admins; the city's admin does not see it.
+    let log = app
+        .get(&format!("/api/v1/support-cases/{case}/access-log"), Some(&supervisor))
+        .await;
+    assert_eq!(log.status, 200, "{}", log.text());
+    let _ = log.json();
+    // That read is logged too (the statement's own row shows from the next read on).
+    let entries = app
+        .get(&format!("/api/v1/support-cases/{case}/access-log"), Some(&supervisor))
+        .await
+        .json();
+    let whats: Vec<&str> = entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["what"].as_str().unwrap())
+        .collect();
+    assert_eq!(whats[0], "access_log", "{whats:?}");
+    assert!(whats.contains(&"identity") && whats.contains(&"case") && whats.contains(&"list"));
+    assert_eq!(entries[0]["username"], "halong.supervisor");
+    assert_eq!(
+        app.get(&format!("/api/v1/support-cases/{case}/access-log"), Some(&ward_admin))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/support-cases/{case}/access-log"), Some(&city_admin))
+            .await
+            .status,
+        404
+    );
+    // The log is append-only.
+    let mut conn = app.conn().await;
+    assert!(exec(&mut conn, "DELETE FROM support_case_reads").await.is_err());
+}
+
+#[actix_web::test]
+async fn breaking_the_glass_takes_a_reason_is_read_only_logged_shown_and_ends() {
+    let app = demo().await;
+    let supervisor = login(&app, "halong.supervisor").await;
+    let officer = login(&app, "halong.officer").await;
+    let city_admin = login(&app, "admin").await;
+    let case = seed_id("support-case:13633:demo");
+    let glass = format!("/api/v1/support-cases/{case}/break-glass");
+    app.post(&glass, Some(&city_admin), json!({})).await.assert_problem(422);
+    app.post(&glass, Some(&city_admin), json!({"reason": "   short  "}))
+        .await
+        .assert_invalid("reason");
+    // Not a documented role: an officer cannot even tell the case exists.
+    assert_eq!(
+        app.post(
+            &glass,
+            Some(&officer),
+            json!({"reason": "I would like to read this case please"})
+        )
+        .await
+        .status,
+        404
+    );
+    let reason = "Police request at 23:00: the survivor is at risk and the case worker cannot be reached";
+    let res = app.post(&glass, Some(&city_admin), json!({ "reason": reason })).await;
+    assert_eq!(res.status, 201, "{}", res.text());
+    let grant = res.json();
+    let opened = chrono::DateTime::parse_from_rfc3339(grant["opened_at"].as_str().unwrap()).unwrap();
+    let expires = chrono::DateTime::parse_from_rfc3339(grant["expires_at"].as_str().unwrap()).unwrap();
+    assert_eq!((expires - opened).num_minutes(), 180, "three hours");
+
+    let read = app
+        .get(&format!("/api/v1/support-cases/{case}"), Some(&city_admin))
+        .await;
+    assert_eq!(read.status, 200, "{}", read.text());
+    assert_eq!(read.json()["your_access"], "break_glass");
+    let write = app
+        .patch(
+            &format!("/api/v1/support-cases/{case}"),
+            Some(&city_admin),
+            Some("*"),
+            json!({"plan": "x"}),
+        )
+        .await;
+    assert_eq!(write.status, 403, "read only: {}", write.text());
+    // Logged with its reason, and shown to the supervisor.
+    let log = app
+        .get(&format!("/api/v1/support-cases/{case}/access-log"), Some(&supervisor))
+        .await
+        .json();
+    let glass_read = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["via"] == "break_glass")
+        .expect("the read by glass");
+    assert_eq!(glass_read["reason"], reason);
+    assert_eq!(glass_read["username"], "admin");
+    let notices = app.get("/api/v1/support-case-notices", Some(&supervisor)).await;
+    assert_eq!(notices.status, 200, "{}", notices.text());
+    let notices = notices.json();
+    let n = notices
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["kind"] == "break_glass")
+        .expect("a break_glass notice");
+    assert_eq!(n["reason"], reason);
+    assert_eq!(n["subject_name"], "admin");
+    assert_eq!(
+        app.get("/api/v1/support-case-notices", Some(&city_admin)).await.status,
+        403
+    );
+    // When the time is up, the case is gone again.
+    {
+        let mut conn = app.conn().await;
+        exec(
+            &mut conn,
+            "UPDATE support_case_glass SET expires_at = now() - interval '1 second'",
+        )
+        .await
+        .unwrap();
+    }
+    assert_eq!(
+        app.get(&format!("/api/v1/support-cases/{case}"), Some(&city_admin))
+            .await
+            .status,
+        404
+    );
+}
+
+#[actix_web::test]
+async fn the_identity_is_sealed_apart_and_nothing_else_holds_a_case_s_contents() {
+    let app = demo().await;
+    let worker = login(&app, "halong.caseworker").await;
+    let supervisor = login(&app, "halong.supervisor").await;
+    let created = app
+        .call(Method::POST, "/api/v1/support-cases", Some(&worker), Some(new_case()))
+        .await;
+    assert_eq!(created.status, 201);
+    let id = created.json()["id"].as_str().unwrap().to_string();
+    let name = "Trần Thị Bích Ngọc";
+    let identity = json!({"name": name, "phone": "0912 345 678", "address": "Ngõ 12, phường Hạ Long"});
+    let res = put_identity(&app, &worker, &id, "\"1\"", identity.clone()).await;
+    assert_eq!(res.status, 412, "the first identity takes If-Match: *");
+    let res = put_identity(&app, &worker, &id, "*", identity.clone()).await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    assert_eq!(res.header("etag"), Some("\"1\""));
+    let got = app
+        .get(&format!("/api/v1/support-cases/{id}/identity"), Some(&supervisor))
+        .await;
+    assert_eq!(got.json()["name"], name);
+    let res = put_identity(
+        &app,
+        &worker,
+        &id,
+        "\"1\"",
+        json!({"name": name, "phone": "0900 111 222"}),
+    )
+    .await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.header("etag"), Some("\"2\""));
+
+    // The column holds no plaintext.
+    let sealed = text_of(
+        &app,
+        &format!("SELECT encode(sealed, 'escape') AS t FROM support_case_identities WHERE case_id = '{id}'"),
+    )
+    .await;
+    assert!(!sealed.contains("Ngọc") && !sealed.contains("0900") && !sealed.is_empty());
+    // The case, its list, the audit trail, the change feed, the idempotency store: no name, and
+    // no case contents outside the case's own reads.
+    let case = app
+        .get(&format!("/api/v1/support-cases/{id}"), Some(&worker))
+        .await
+        .text();
+    assert!(!case.contains("Ngọc"));
+    let audit = text_of(
+        &app,
+        &format!("SELECT coalesce(before::text, '') || coalesce(after::text, '') || record_unit_path AS t FROM audit_events WHERE case_id = '{id}'"),
+    )
+    .await;
+    assert!(!audit.is_empty());
+    for secret in ["Ngọc", "0900", "parent", "child_hotline_111", "3.1.a", "12-15"] {
+        assert!(!audit.contains(secret), "audit holds {secret}: {audit}");
+    }
+    assert!(!audit.contains("/1/"), "no unit path: {audit}");
+    let (items, _) = feed_until(&app, &supervisor, None, |items| {
+        items
+            .iter()
+            .any(|i| i["type"] == "support_case" && i["id"] == id.as_str())
+    })
+    .await;
+    let ours: Vec<&Value> = items.iter().filter(|i| i["id"] == id.as_str()).collect();
+    assert!(!ours.is_empty());
+    for item in &ours {
+        let text = item.to_string();
+        assert!(!text.contains("parent") && !text.contains("3.1.a"), "{text}");
+    }
+    // The ward's admin follows the feed of its whole ward and never meets the case.
+    let ward_admin = login(&app, "halong.admin").await;
+    let (items, _) = drain(&app, &ward_admin, None, 500).await;
+    assert!(
+        items.iter().all(|i| i["id"] != id.as_str()),
+        "the ward admin's feed carries the case"
+    );
+    let audit_api = app
+        .get("/api/v1/audit-events?limit=500", Some(&ward_admin))
+        .await
+        .text();
+    assert!(!audit_api.contains(&id));
+
+    // An idempotent create keeps ids only, and its replay is a logged read.
+    let req = TestRequest::default()
+        .method(Method::POST)
+        .uri("/api/v1/support-cases")
+        .insert_header(("authorization", format!("Bearer {worker}")))
+        .insert_header(("idempotency-key", "case-key-1"))
+        .set_json(new_case());
+    let first = app.send(req).await;
+    assert_eq!(first.status, 201);
+    let stored = text_of(
+        &app,
+        "SELECT response::text AS t FROM idempotency_keys WHERE key = 'case-key-1'",
+    )
+    .await;
+    assert!(
+        !stored.contains("parent") && !stored.contains("3.1.a") && stored.contains("\"id\""),
+        "{stored}"
+    );
+    let req = TestRequest::default()
+        .method(Method::POST)
+        .uri("/api/v1/support-cases")
+        .insert_header(("authorization", format!("Bearer {worker}")))
+        .insert_header(("idempotency-key", "case-key-1"))
+        .set_json(new_case());
+    let replay = app.send(req).await;
+    assert_eq!(replay.status, 201);
+    assert_eq!(replay.header("idempotent-replayed"), Some("true"));
+    assert_eq!(replay.json()["id"], first.json()["id"]);
+    assert_eq!(
+        replay.json()["relationship"],
+        "parent",
+        "the replay reads the case again"
+    );
+}
+
+#[actix_web::test]
+async fn the_workflow_needs_the_supervisor_for_the_plan_and_the_closure() {
+    let app = demo().await;
+    let worker = login(&app, "halong.caseworker").await;
+    let supervisor = login(&app, "halong.supervisor").await;
+    let id = app
+        .post("/api/v1/support-cases", Some(&worker), new_case())
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let step = |who: &str, action: &str, body: Value| {
+        let (who, path) = (who.to_string(), format!("/api/v1/support-cases/{id}/{action}"));
+        let app = &app;
+        async move { app.post(&path, Some(&who), body).await }
+    };
+    assert_eq!(
+        step(&supervisor, "approve_plan", json!({})).await.status,
+        409,
+        "not in case_plan"
+    );
+    let res = step(&worker, "start_assessment", json!({})).await;
+    assert_eq!(res.json()["status"], "assessment", "{}", res.text());
+    step(&worker, "submit_plan", json!({})).await.assert_invalid("plan");
+    let res = app
+        .patch(
+            &format!("/api/v1/support-cases/{id}"),
+            Some(&worker),
+            Some("\"2\""),
+            json!({"plan": "Health check; legal aid for a ban on contact"}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    assert_eq!(
+        step(&worker, "submit_plan", json!({})).await.json()["status"],
+        "case_plan"
+    );
+    assert_eq!(
+        step(&worker, "approve_plan", json!({})).await.status,
+        403,
+        "the supervisor approves"
+    );
+    assert_eq!(
+        step(&supervisor, "approve_plan", json!({})).await.json()["status"],
+        "services"
+    );
+    let service = app
+        .post(
+            &format!("/api/v1/support-cases/{id}/services"),
+            Some(&worker),
+            json!({"kind": "health_care", "provided_on": "2026-11-22", "provider": "Trạm y tế phường"}),
+        )
+        .await;
+    assert_eq!(
+        service.json()["services"][0]["kind"],
+        "health_care",
+        "{}",
+        service.text()
+    );
+    step(&worker, "request_closure", json!({}))
+        .await
+        .assert_invalid("closure_reason");
+    let res = step(&worker, "request_closure", json!({"closure_reason": "needs_met"})).await;
+    assert_eq!(res.json()["status"], "closure_requested");
+    assert_eq!(step(&worker, "approve_closure", json!({})).await.status, 403);
+    assert_eq!(
+        step(&supervisor, "approve_closure", json!({})).await.json()["status"],
+        "closed"
+    );
+    let res = app
+        .patch(
+            &format!("/api/v1/support-cases/{id}"),
+            Some(&worker),
+            Some("*"),
+            json!({"plan": "more"}),
+        )
+        .await;
+    assert_eq!(res.status, 409, "closed: {}", res.text());
+    assert_eq!(step(&worker, "reopen", json!({})).await.status, 403);
+    assert_eq!(
+        step(&supervisor, "reopen", json!({})).await.json()["status"],
+        "reopened"
+    );
+    assert_eq!(step(&supervisor, "frobnicate", json!({})).await.status, 404);
+}
+
+#[actix_web::test]
+async fn an_unassigned_worker_s_device_is_told_to_drop_the_case_and_the_supervisor_is_told() {
+    let app = demo().await;
+    let supervisor = login(&app, "halong.supervisor").await;
+    let case = seed_id("support-case:13633:demo");
+    // A second case worker: granted by SQL, shown to the supervisor all the same.
+    app.user(
+        "lan.worker",
+        "field notes of ward seven",
+        binhdang::auth::Role::Officer,
+        HA_LONG,
+    )
+    .await;
+    {
+        let mut conn = app.conn().await;
+        exec(
+            &mut conn,
+            "UPDATE users SET case_role = 'case_worker' WHERE username = 'lan.worker'",
+        )
+        .await
+        .unwrap();
+    }
+    let res = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            json!({"username": "lan.worker", "password": "field notes of ward seven"}),
+        )
+        .await;
+    let lan = res.json()["access_token"].as_str().unwrap().to_string();
+    assert_eq!(
+        app.get(&format!("/api/v1/support-cases/{case}"), Some(&lan))
+            .await
+            .status,
+        404
+    );
+    let lan_uuid = text_of(&app, "SELECT id::text AS t FROM users WHERE username = 'lan.worker'").await;
+    let res = app
+        .post(
+            &format!("/api/v1/support-cases/{case}/assignments"),
+            Some(&supervisor),
+            json!({"user_id": lan_uuid}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    assert_eq!(
+        app.get(&format!("/api/v1/support-cases/{case}"), Some(&lan))
+            .await
+            .status,
+        200
+    );
+    let (items, cursor) = feed_until(&app, &lan, None, |items| {
+        items.iter().any(|i| i["id"] == case.to_string())
+    })
+    .await;
+    assert!(items
+        .iter()
+        .any(|i| i["id"] == case.to_string() && i["deleted"] == false));
+
+    let req = TestRequest::default()
+        .method(Method::DELETE)
+        .uri(&format!("/api/v1/support-cases/{case}/assignments/{lan_uuid}"))
+        .insert_header(("authorization", format!("Bearer {supervisor}")));
+    assert_eq!(app.send(req).await.status, 204);
+    assert_eq!(
+        app.get(&format!("/api/v1/support-cases/{case}"), Some(&lan))
+            .await
+            .status,
+        404
+    );
+    let (items, _) = feed_until(&app, &lan, Some(cursor), |items| {
+        items
+            .iter()
+            .any(|i| i["id"] == case.to_string() && i["deleted"] == true)
+    })
+    .await;
+    let tombstone = items
+        .iter()
+        .find(|i| i["id"] == case.to_string() && i["deleted"] == true)
+        .expect("a tombstone for the unassigned worker");
+    assert_eq!(tombstone["action"], "access_ended");
+    // Only that worker gets it.
+    let (items, _) = drain(&app, &supervisor, None, 500).await;
+    assert!(items.iter().all(|i| i["action"] != "access_ended"));
+
+    let notices = app.get("/api/v1/support-case-notices", Some(&supervisor)).await.json();
+    let kinds: Vec<&str> = notices
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["subject_name"] == "lan.worker")
+        .map(|n| n["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["unassigned", "assigned", "case_role_granted"], "newest first");
+    // A case worker cannot assign; a user without a case role cannot be assigned.
+    let worker = login(&app, "halong.caseworker").await;
+    let res = app
+        .post(
+            &format!("/api/v1/support-cases/{case}/assignments"),
+            Some(&worker),
+            json!({"user_id": lan_uuid}),
+        )
+        .await;
+    assert_eq!(res.status, 403);
+    let officer = seed_id("user:halong.officer");
+    app.post(
+        &format!("/api/v1/support-cases/{case}/assignments"),
+        Some(&supervisor),
+        json!({"user_id": officer}),
+    )
+    .await
+    .assert_invalid("user_id");
+}
+
+#[actix_web::test]
+async fn a_switched_off_account_is_told_to_wipe_its_case_data() {
+    let app = demo().await;
+    let worker = login(&app, "halong.caseworker").await;
+    assert_eq!(app.get("/api/v1/support-cases", Some(&worker)).await.status, 200);
+    {
+        let mut conn = app.conn().await;
+        exec(
+            &mut conn,
+            "UPDATE users SET active = false WHERE username = 'halong.caseworker'",
+        )
+        .await
+        .unwrap();
+    }
+    let mut last = None;
+    for _ in 0..100 {
+        let res = app.get("/api/v1/support-cases", Some(&worker)).await;
+        if res.status == 401 {
+            last = Some(res.json());
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let problem = last.expect("a 401 within seconds");
+    assert!(
+        problem["type"].as_str().unwrap().ends_with("/access-revoked"),
+        "{problem}"
+    );
+}
+
+#[actix_web::test]
+async fn case_roles_fall_under_the_two_factor_policy() {
+    let mut settings = test_settings();
+    settings.two_factor_roles = vec!["case_supervisor".into()];
+    let app = TestApp::spawn_with(settings).await;
+    app.user(
+        "minh.supervisor",
+        "field notes of ward seven",
+        binhdang::auth::Role::Officer,
+        HA_LONG,
+    )
+    .await;
+    let body = json!({"username": "minh.supervisor", "password": "field notes of ward seven"});
+    let token = app.post("/api/v1/auth/login", None, body.clone()).await.json()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        app.get("/api/v1/support-cases", Some(&token)).await.status,
+        200,
+        "no case role yet"
+    );
+    {
+        let mut conn = app.conn().await;
+        exec(
+            &mut conn,
+            "UPDATE users SET case_role = 'case_supervisor' WHERE username = 'minh.supervisor'",
+        )
+        .await
+        .unwrap();
+    }
+    let token = app.post("/api/v1/auth/login", None, body).await.json()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let res = app.get("/api/v1/support-cases", Some(&token)).await;
+    assert_eq!(res.status, 403, "enrol first: {}", res.text());
+    assert!(res.text().contains("two-factor"));
+}
