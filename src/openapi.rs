@@ -43,6 +43,7 @@ Vietnamese with `Accept-Language: vi`; lists use keyset pagination (`limit`, `cu
     components(schemas(
         crate::petitions::api::PetitionAction,
         crate::support_cases::api::CaseAction,
+        crate::support_cases::api::CaseRef,
         crate::plans::workflow::Action,
         crate::http::export::ExportFormat,
         // Named only by the change feed's items (see `typed_changes`).

@@ -40,6 +40,9 @@ pub const FEED_TYPES: &[(&str, Option<&str>)] = &[
     ("api_client", Some("ApiClient")),
     ("user", Some("User")),
     ("support_service", Some("SupportService")),
+    // A survivor's case: ids and version only, to its readers alone (fetch the case).
+    ("support_case", Some("CaseRef")),
+    ("support_case_identity", Some("CaseRef")),
 ];
 
 /// One change: the record's state after it, or a tombstone.

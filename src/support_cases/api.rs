@@ -535,3 +535,13 @@ pub struct CaseCodes {
     pub acts: Vec<ActCode>,
     pub support_kinds: Vec<SupportKindCode>,
 }
+
+/// What the change feed and the audit trail hold of a survivor's case (and of its identity):
+/// ids and version only. Fetch the case (a logged read) for the rest.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseRef {
+    /// The record's id (the case's, for its identity too).
+    pub id: Option<Uuid>,
+    pub case_id: Option<Uuid>,
+    pub version: i64,
+}
