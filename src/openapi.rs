@@ -44,6 +44,7 @@ Vietnamese with `Accept-Language: vi`; lists use keyset pagination (`limit`, `cu
         crate::petitions::api::PetitionAction,
         crate::support_cases::api::CaseAction,
         crate::support_cases::api::CaseRef,
+        crate::support_cases::api::MeasureStepKind,
         crate::plans::workflow::Action,
         crate::http::export::ExportFormat,
         // Named only by the change feed's items (see `typed_changes`).
@@ -265,6 +266,8 @@ fn demo_parameter(path: &str, operation_id: &str, name: &str) -> Option<Value> {
         // The demo case is in assessment already: a documented 409.
         ("action", "support-cases") => return Some(json!("start_assessment")),
         ("user_id", "support-cases") => "user:halong.caseworker",
+        ("measure_id", "support-cases") => "support-case:13633:demo:measure",
+        ("step", "support-cases") => return Some(json!("grant")),
         ("target_id", _) => "target:356:2020:0",
         ("activity_id", _) => "activity:356:2020:training",
         ("leader_id", _) => "leader:commune:13633:2020:people_committee:vice_chair:2016",

@@ -437,6 +437,66 @@ diesel::table! {
 }
 
 diesel::table! {
+    dv_measure_rules (code) {
+        code -> Text,
+        measure -> Text,
+        authority -> Text,
+        decide_within_hours -> Nullable<Int4>,
+        max_hours -> Nullable<Int4>,
+        max_months -> Nullable<Int4>,
+        consent_required_for -> Array<Text>,
+        effective_from -> Date,
+        effective_to -> Nullable<Date>,
+        legal_basis -> Text,
+        verified -> Bool,
+    }
+}
+
+diesel::table! {
+    support_case_measures (id) {
+        id -> Uuid,
+        case_id -> Uuid,
+        kind -> Text,
+        authority -> Text,
+        rule_code -> Text,
+        requested_at -> Timestamptz,
+        requested_by -> Text,
+        victim_consent -> Bool,
+        status -> Text,
+        decide_by -> Nullable<Timestamptz>,
+        decided_at -> Nullable<Timestamptz>,
+        starts_at -> Nullable<Timestamptz>,
+        ends_at -> Nullable<Timestamptz>,
+        max_ends_at -> Nullable<Timestamptz>,
+        reason -> Nullable<Text>,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    support_case_referrals (id) {
+        id -> Uuid,
+        case_id -> Uuid,
+        from_unit_id -> Uuid,
+        to_service_id -> Nullable<Uuid>,
+        to_unit_id -> Uuid,
+        services_requested -> Array<Text>,
+        shares -> Array<Text>,
+        note -> Nullable<Text>,
+        consent_id -> Nullable<Uuid>,
+        override_reason -> Nullable<Text>,
+        status -> Text,
+        reason -> Nullable<Text>,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+        responded_by -> Nullable<Uuid>,
+        responded_at -> Nullable<Timestamptz>,
+        version -> Int8,
+    }
+}
+
+diesel::table! {
     support_cases (id) {
         id -> Uuid,
         code -> Text,
@@ -802,6 +862,9 @@ diesel::joinable!(violations -> inspections (inspection_id));
 diesel::joinable!(violations -> violation_rules (rule_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    dv_measure_rules,
+    support_case_measures,
+    support_case_referrals,
     case_service_kinds,
     dv_acts,
     support_cases,

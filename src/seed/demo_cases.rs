@@ -345,6 +345,27 @@ pub async fn seed_support_case(
         .on_conflict_do_nothing()
         .execute(conn)
         .await?;
+    // A ban on contact asked for two hours before the demo was seeded: its decision is due
+    // within 12 hours of the request, so "Try it out" can still grant it.
+    {
+        use crate::db::schema::support_case_measures as m;
+        let requested_at = chrono::Utc::now() - chrono::Duration::hours(2);
+        diesel::insert_into(m::table)
+            .values((
+                m::id.eq(seed_id("support-case:13633:demo:measure")),
+                m::case_id.eq(id),
+                m::kind.eq("ban_on_contact"),
+                m::authority.eq("commune_chairman"),
+                m::rule_code.eq("ban_on_contact.commune_chairman"),
+                m::requested_at.eq(requested_at),
+                m::requested_by.eq("victim"),
+                m::decide_by.eq(requested_at + chrono::Duration::hours(12)),
+                m::created_by.eq(worker),
+            ))
+            .on_conflict_do_nothing()
+            .execute(conn)
+            .await?;
+    }
     let identity = serde_json::json!({
         "name": "Nguyễn Thị A (invented)", "phone": "0900 000 000 (invented)",
         "address": null, "safe_contact": "Weekday mornings, through the women's union"

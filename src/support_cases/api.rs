@@ -545,3 +545,156 @@ pub struct CaseRef {
     pub case_id: Option<Uuid>,
     pub version: i64,
 }
+
+/// Protective measures of Law 13/2022/QH15.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MeasureKind {
+    /// Buộc chấm dứt hành vi bạo lực gia đình.
+    StopOrder,
+    /// Cấm tiếp xúc: by the commune chairman (decided within 12 hours, at most 3 days) or a
+    /// court (at most 4 months).
+    BanOnContact,
+    /// Bố trí nơi tạm lánh.
+    Shelter,
+    MedicalCare,
+    LegalAid,
+    /// Giáo dục, hỗ trợ chuyển đổi hành vi.
+    BehaviourChange,
+    /// Other preventive measures (administrative or criminal procedure).
+    PreventiveOther,
+}
+
+/// Who decides a measure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MeasureAuthority {
+    CommuneChairman,
+    Court,
+    Police,
+    Other,
+}
+
+/// Who asked for the measure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Requester {
+    Victim,
+    Guardian,
+    /// An agency or organisation: a ban on contact then needs the victim's consent.
+    Agency,
+    /// No request: the victim's life is in danger.
+    NoneLifeInDanger,
+}
+
+/// A step of a measure (`POST /support-cases/{id}/measures/{measure_id}/{step}`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MeasureStepKind {
+    /// The authority granted it (`at`, optional `ends_at` within the law's maximum).
+    Grant,
+    /// The authority refused it, in writing (`reason`).
+    Refuse,
+    /// Cancelled on request before its end (`at`).
+    Cancel,
+}
+
+/// A measure requested for the case.
+#[derive(Debug, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "kind": "ban_on_contact", "authority": "commune_chairman",
+    "requested_at": "2026-11-21T08:30:00+07:00", "requested_by": "victim"
+}))]
+pub struct NewMeasure {
+    /// A client-chosen id makes a retry safe.
+    pub id: Option<Uuid>,
+    pub kind: MeasureKind,
+    pub authority: MeasureAuthority,
+    /// When the request reached the authority (any offset; shown in Vietnam time).
+    pub requested_at: DateTime<chrono::FixedOffset>,
+    pub requested_by: Requester,
+    /// The victim agreed (required for a ban on contact an agency asks for).
+    #[serde(default)]
+    pub victim_consent: bool,
+}
+
+/// What a step of a measure takes.
+#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({}))]
+pub struct MeasureStep {
+    /// When it was decided or cancelled (default: now).
+    pub at: Option<DateTime<chrono::FixedOffset>>,
+    /// `grant`: when the measure ends (default and at most the law's maximum).
+    pub ends_at: Option<DateTime<chrono::FixedOffset>>,
+    /// `refuse`: the written reason (required); `cancel`: the request.
+    #[validate(length(min = 1, max = 1000))]
+    pub reason: Option<String>,
+}
+
+/// A protective measure, with the clocks the service computes from the dated rule in force at
+/// the request (times in Vietnam time).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Measure {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub case_code: String,
+    #[schema(value_type = MeasureKind)]
+    pub kind: String,
+    #[schema(value_type = MeasureAuthority)]
+    pub authority: String,
+    /// The rule its clocks come from (`GET /api/v1/measure-rules`).
+    pub rule_code: String,
+    pub requested_at: DateTime<chrono::FixedOffset>,
+    #[schema(value_type = Requester)]
+    pub requested_by: String,
+    pub victim_consent: bool,
+    /// `requested`, `granted`, `refused` or `cancelled`.
+    pub status: String,
+    /// The decision is due by then (null when the law sets no time).
+    pub decide_by: Option<DateTime<chrono::FixedOffset>>,
+    /// Requested and past `decide_by`.
+    pub overdue: bool,
+    pub decided_at: Option<DateTime<chrono::FixedOffset>>,
+    /// Decided after `decide_by`.
+    pub decided_late: bool,
+    pub starts_at: Option<DateTime<chrono::FixedOffset>>,
+    pub ends_at: Option<DateTime<chrono::FixedOffset>>,
+    /// The latest end the law allows (decision + 72 hours, + 4 months, ...).
+    pub max_ends_at: Option<DateTime<chrono::FixedOffset>>,
+    /// Granted, started and not ended.
+    pub in_force: bool,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MeasureFilters {
+    /// `true`: requested measures past their decision time.
+    pub overdue: Option<bool>,
+    /// Granted measures that end within this many hours.
+    #[param(minimum = 1, maximum = 8760, example = 24)]
+    pub expiring_within_hours: Option<i64>,
+    /// At most this many (default 100, at most 500), soonest clock first.
+    #[param(minimum = 1, example = 100)]
+    pub limit: Option<i64>,
+}
+
+/// A dated rule of a protective measure.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeasureRule {
+    pub code: String,
+    pub measure: String,
+    /// `commune_chairman`, `court`, or `any`.
+    pub authority: String,
+    pub decide_within_hours: Option<i32>,
+    pub max_hours: Option<i32>,
+    pub max_months: Option<i32>,
+    /// Requesters whose request needs the victim's consent.
+    pub consent_required_for: Vec<String>,
+    pub effective_from: NaiveDate,
+    pub effective_to: Option<NaiveDate>,
+    pub legal_basis: String,
+    pub verified: bool,
+}

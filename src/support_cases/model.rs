@@ -124,3 +124,50 @@ pub struct NoticeRow {
     pub reason: Option<String>,
     pub at: DateTime<Utc>,
 }
+
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
+#[diesel(table_name = crate::db::schema::support_case_measures, check_for_backend(diesel::pg::Pg))]
+pub struct MeasureRow {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub kind: String,
+    pub authority: String,
+    pub rule_code: String,
+    pub requested_at: DateTime<Utc>,
+    pub requested_by: String,
+    pub victim_consent: bool,
+    pub status: String,
+    pub decide_by: Option<DateTime<Utc>>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub max_ends_at: Option<DateTime<Utc>>,
+    pub reason: Option<String>,
+    pub created_by: Uuid,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A measure with its case's code.
+#[derive(Debug, QueryableByName)]
+pub struct CodedMeasure {
+    #[diesel(embed)]
+    pub measure: MeasureRow,
+    #[diesel(sql_type = Text)]
+    pub case_code: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = crate::db::schema::dv_measure_rules, check_for_backend(diesel::pg::Pg))]
+pub struct MeasureRuleRow {
+    pub code: String,
+    pub measure: String,
+    pub authority: String,
+    pub decide_within_hours: Option<i32>,
+    pub max_hours: Option<i32>,
+    pub max_months: Option<i32>,
+    pub consent_required_for: Vec<String>,
+    pub effective_from: NaiveDate,
+    pub effective_to: Option<NaiveDate>,
+    pub legal_basis: String,
+    pub verified: bool,
+}

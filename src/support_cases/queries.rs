@@ -625,3 +625,177 @@ pub async fn reseal_all(
     }
     Ok((identities.len(), secrets.len()))
 }
+
+/// The rule of `measure` decided by `authority` in force on `on` (a rule for any authority when
+/// the measure has no particular one).
+pub async fn measure_rule(
+    conn: &mut AsyncPgConnection,
+    measure: &str,
+    authority: &str,
+    on: chrono::NaiveDate,
+) -> QueryResult<Option<super::model::MeasureRuleRow>> {
+    use crate::db::schema::dv_measure_rules as r;
+    r::table
+        .filter(r::measure.eq(measure))
+        .filter(r::authority.eq(authority).or(r::authority.eq("any")))
+        .filter(r::effective_from.le(on))
+        .filter(r::effective_to.is_null().or(r::effective_to.gt(on)))
+        .order(r::authority.eq("any"))
+        .select(super::model::MeasureRuleRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Whether any rule of `measure` exists (for any authority, any date).
+pub async fn measure_authorities(conn: &mut AsyncPgConnection, measure: &str) -> QueryResult<Vec<String>> {
+    use crate::db::schema::dv_measure_rules as r;
+    r::table
+        .filter(r::measure.eq(measure))
+        .select(r::authority)
+        .distinct()
+        .load(conn)
+        .await
+}
+
+pub async fn measure_rules(conn: &mut AsyncPgConnection) -> QueryResult<Vec<super::model::MeasureRuleRow>> {
+    use crate::db::schema::dv_measure_rules as r;
+    r::table
+        .order((r::measure, r::authority, r::effective_from))
+        .select(super::model::MeasureRuleRow::as_select())
+        .load(conn)
+        .await
+}
+
+/// A new measure (unless its id is taken: false).
+pub async fn insert_measure(conn: &mut AsyncPgConnection, row: &super::model::MeasureRow) -> QueryResult<bool> {
+    use crate::db::schema::support_case_measures as m;
+    diesel::insert_into(m::table)
+        .values((
+            m::id.eq(row.id),
+            m::case_id.eq(row.case_id),
+            m::kind.eq(&row.kind),
+            m::authority.eq(&row.authority),
+            m::rule_code.eq(&row.rule_code),
+            m::requested_at.eq(row.requested_at),
+            m::requested_by.eq(&row.requested_by),
+            m::victim_consent.eq(row.victim_consent),
+            m::decide_by.eq(row.decide_by),
+            m::created_by.eq(row.created_by),
+        ))
+        .on_conflict(m::id)
+        .do_nothing()
+        .execute(conn)
+        .await
+        .map(|n| n == 1)
+}
+
+pub async fn measure(
+    conn: &mut AsyncPgConnection,
+    case: Uuid,
+    id: Uuid,
+) -> QueryResult<Option<super::model::MeasureRow>> {
+    use crate::db::schema::support_case_measures as m;
+    m::table
+        .filter(m::id.eq(id))
+        .filter(m::case_id.eq(case))
+        .select(super::model::MeasureRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// A step of a measure from `from` status: what it sets; false when the measure moved on.
+pub struct MeasureChange<'a> {
+    pub from: &'a str,
+    pub to: &'a str,
+    pub decided_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub starts_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub ends_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub max_ends_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub reason: Option<&'a str>,
+}
+
+pub async fn step_measure(conn: &mut AsyncPgConnection, id: Uuid, c: &MeasureChange<'_>) -> QueryResult<bool> {
+    use crate::db::schema::support_case_measures as m;
+    let n = diesel::update(m::table.filter(m::id.eq(id)).filter(m::status.eq(c.from)))
+        .set((
+            m::status.eq(c.to),
+            m::decided_at.eq(
+                diesel::dsl::sql::<Nullable<diesel::sql_types::Timestamptz>>("coalesce(decided_at, ")
+                    .bind::<Nullable<diesel::sql_types::Timestamptz>, _>(c.decided_at)
+                    .sql(")"),
+            ),
+            m::starts_at.eq(
+                diesel::dsl::sql::<Nullable<diesel::sql_types::Timestamptz>>("coalesce(")
+                    .bind::<Nullable<diesel::sql_types::Timestamptz>, _>(c.starts_at)
+                    .sql(", starts_at)"),
+            ),
+            m::ends_at.eq(c.ends_at),
+            m::max_ends_at.eq(
+                diesel::dsl::sql::<Nullable<diesel::sql_types::Timestamptz>>("coalesce(")
+                    .bind::<Nullable<diesel::sql_types::Timestamptz>, _>(c.max_ends_at)
+                    .sql(", max_ends_at)"),
+            ),
+            m::reason.eq(c.reason),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(n == 1)
+}
+
+/// The measures of a case (read after its logged read).
+pub async fn measures_of(conn: &mut AsyncPgConnection, case: Uuid) -> QueryResult<Vec<super::model::MeasureRow>> {
+    use crate::db::schema::support_case_measures as m;
+    m::table
+        .filter(m::case_id.eq(case))
+        .order((m::requested_at, m::id))
+        .select(super::model::MeasureRow::as_select())
+        .load(conn)
+        .await
+}
+
+/// The measures of the cases the caller reads that `overdue` / `expiring_within_hours` pick,
+/// soonest clock first; each case read is logged by the same statement.
+pub async fn measures_due(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    f: &super::api::MeasureFilters,
+    limit: i64,
+) -> QueryResult<Vec<super::model::CodedMeasure>> {
+    let mut conds = Vec::new();
+    match f.overdue {
+        Some(true) => conds.push("m.status = 'requested' AND m.decide_by < now()".to_string()),
+        Some(false) => {
+            conds.push("NOT (m.status = 'requested' AND m.decide_by IS NOT NULL AND m.decide_by < now())".to_string())
+        }
+        None => {}
+    }
+    if f.expiring_within_hours.is_some() {
+        conds.push(
+            "m.status = 'granted' AND m.ends_at > now() AND m.ends_at <= now() + make_interval(hours => $4::int)"
+                .into(),
+        );
+    }
+    let extra = conds.iter().map(|c| format!(" AND ({c})")).collect::<String>();
+    let sql = format!(
+        "WITH page AS (SELECT m.*, c.code AS case_code FROM support_case_measures m JOIN support_cases c ON c.id = m.case_id \
+            WHERE c.id IN (SELECT k.id FROM support_cases k JOIN users u ON u.unit_id = k.unit_id \
+                            WHERE u.id = $1 AND u.active AND u.case_role = 'case_supervisor' \
+                           UNION SELECT case_id FROM support_case_assignments WHERE user_id = $1 AND ended_at IS NULL \
+                           UNION SELECT case_id FROM support_case_glass WHERE user_id = $1 AND expires_at > now()) \
+              AND c.deleted_at IS NULL AND bd_case_access(c.id, $1) IS NOT NULL{extra} \
+            ORDER BY coalesce(CASE WHEN m.status = 'requested' THEN m.decide_by END, m.ends_at, m.requested_at), m.id LIMIT $5), \
+         logged AS (INSERT INTO support_case_reads (case_id, user_id, user_name, what, via, request_id) \
+             SELECT d.case_id, $1, $2, 'measures', bd_case_access(d.case_id, $1), $3 FROM (SELECT DISTINCT case_id FROM page) d) \
+         SELECT * FROM page ORDER BY coalesce(CASE WHEN status = 'requested' THEN decide_by END, ends_at, requested_at), id"
+    );
+    diesel::sql_query(sql)
+        .bind::<SqlUuid, _>(caller.id)
+        .bind::<Text, _>(&caller.name)
+        .bind::<Nullable<Text>, _>(request_id())
+        .bind::<diesel::sql_types::BigInt, _>(f.expiring_within_hours.unwrap_or(0))
+        .bind::<diesel::sql_types::BigInt, _>(limit)
+        .load(conn)
+        .await
+}

@@ -182,6 +182,11 @@ const TABLE: &[(&str, &str)] = &[
     ("case_access_log", "khhh hhhh hhhh hhhh hhhh h u"),
     ("list_case_notices", "ffff ffff ffff ffff ffff f u"),
     ("case_codes", "kkkk kkkk kkkk kkkk kkkk k u"),
+    ("list_case_measures", "hhhh hhhh hhhh hhhh hhhh h u"),
+    ("request_case_measure", "hhhh hhhh hhhh hhhh hhhh h u"),
+    ("case_measure_step", "hhhh hhhh hhhh hhhh hhhh h u"),
+    ("list_support_measures", "kkkk kkkk kkkk kkkk kkkk k u"),
+    ("list_measure_rules", "kkkk kkkk kkkk kkkk kkkk k u"),
     // Reports: the caller's own unit; a partner names one of its units (`unit_id`, 422 without).
     ("report_summary", "kkkk kkkk kkkk kkkk kkkk v u"),
     ("export_summary", "kkkk kkkk kkkk kkkk kkkk v u"),

@@ -811,3 +811,208 @@ async fn case_roles_fall_under_the_two_factor_policy() {
     assert_eq!(res.status, 403, "enrol first: {}", res.text());
     assert!(res.text().contains("two-factor"));
 }
+
+fn ts(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).unwrap())
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+}
+
+fn at(v: &Value) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap_or_else(|| panic!("a time: {v}")))
+        .unwrap()
+        .with_timezone(&chrono::Utc)
+}
+
+#[actix_web::test]
+async fn protective_measures_run_on_the_law_s_clocks_at_their_boundaries() {
+    let app = demo().await;
+    let supervisor = login(&app, "halong.supervisor").await;
+    let officer = login(&app, "halong.officer").await;
+    let case = seed_id("support-case:13633:demo");
+    let measures = format!("/api/v1/support-cases/{case}/measures");
+    let now = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 0);
+    let ban = |requested_at: chrono::DateTime<chrono::Utc>, by: &str| json!({"kind": "ban_on_contact", "authority": "commune_chairman", "requested_at": ts(requested_at), "requested_by": by});
+    // The 12th hour: a request 11 h 59 min old is not yet overdue; one 12 h 1 min old is.
+    let fresh = app
+        .post(
+            &measures,
+            Some(&supervisor),
+            ban(now - chrono::Duration::minutes(719), "victim"),
+        )
+        .await;
+    assert_eq!(fresh.status, 201, "{}", fresh.text());
+    let fresh = fresh.json();
+    assert_eq!(fresh["overdue"], false);
+    assert_eq!(
+        at(&fresh["decide_by"]) - at(&fresh["requested_at"]),
+        chrono::Duration::hours(12)
+    );
+    assert!(
+        fresh["decide_by"].as_str().unwrap().ends_with("+07:00"),
+        "Vietnam time: {fresh}"
+    );
+    let late = app
+        .post(
+            &measures,
+            Some(&supervisor),
+            ban(now - chrono::Duration::minutes(721), "victim"),
+        )
+        .await
+        .json();
+    assert_eq!(late["overdue"], true, "{late}");
+    let overdue = app
+        .get("/api/v1/support-measures?overdue=true", Some(&supervisor))
+        .await;
+    assert_eq!(overdue.status, 200, "{}", overdue.text());
+    let ids: Vec<Value> = overdue
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].clone())
+        .collect();
+    assert!(ids.contains(&late["id"]) && !ids.contains(&fresh["id"]), "{ids:?}");
+    assert!(app
+        .get("/api/v1/support-measures?overdue=true", Some(&officer))
+        .await
+        .json()
+        .as_array()
+        .unwrap()
+        .is_empty());
+    assert_eq!(app.get(&measures, Some(&officer)).await.status, 404);
+
+    // Consent, authority, the law's date.
+    app.post(&measures, Some(&supervisor), ban(now, "agency"))
+        .await
+        .assert_invalid("victim_consent");
+    let mut with_consent = ban(now, "agency");
+    with_consent["victim_consent"] = json!(true);
+    assert_eq!(app.post(&measures, Some(&supervisor), with_consent).await.status, 201);
+    let mut police = ban(now, "victim");
+    police["authority"] = json!("police");
+    app.post(&measures, Some(&supervisor), police)
+        .await
+        .assert_invalid("authority");
+    let before_law = chrono::DateTime::parse_from_rfc3339("2023-06-30T09:00:00+07:00")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    app.post(&measures, Some(&supervisor), ban(before_law, "victim"))
+        .await
+        .assert_invalid("requested_at");
+
+    // The 3rd day: granted at T, the ban lasts to T + 72 h at most.
+    let step = |m: &Value, s: &str| format!("{measures}/{}/{s}", m["id"].as_str().unwrap());
+    let decided = now - chrono::Duration::minutes(10);
+    let res = app
+        .post(&step(&fresh, "grant"), Some(&supervisor), json!({"at": ts(decided), "ends_at": ts(decided + chrono::Duration::hours(72) + chrono::Duration::minutes(1))}))
+        .await;
+    res.assert_invalid("ends_at");
+    let res = app
+        .post(
+            &step(&fresh, "grant"),
+            Some(&supervisor),
+            json!({"at": ts(decided), "ends_at": ts(decided + chrono::Duration::hours(72))}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    let granted = res.json();
+    assert_eq!(granted["status"], "granted");
+    assert_eq!(granted["in_force"], true);
+    assert_eq!(granted["decided_late"], false);
+    assert_eq!(at(&granted["max_ends_at"]), decided + chrono::Duration::hours(72));
+    assert_eq!(at(&granted["ends_at"]), decided + chrono::Duration::hours(72));
+    let within = |h: i64| {
+        let app = &app;
+        let supervisor = supervisor.clone();
+        async move {
+            app.get(
+                &format!("/api/v1/support-measures?expiring_within_hours={h}"),
+                Some(&supervisor),
+            )
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["id"].clone())
+            .collect::<Vec<_>>()
+        }
+    };
+    assert!(within(72).await.contains(&granted["id"]));
+    assert!(!within(71).await.contains(&granted["id"]), "ends 71 h 50 min from now");
+    app.get("/api/v1/support-measures?expiring_within_hours=0", Some(&supervisor))
+        .await
+        .assert_invalid("expiring_within_hours");
+    // Decided after the 12th hour: late, and said so.
+    let res = app
+        .post(&step(&late, "grant"), Some(&supervisor), json!({}))
+        .await
+        .json();
+    assert_eq!(res["decided_late"], true, "{res}");
+    assert_eq!(
+        at(&res["max_ends_at"]) - at(&res["decided_at"]),
+        chrono::Duration::hours(72),
+        "defaults to the maximum"
+    );
+    // Cancelled on request; a refusal is in writing.
+    assert_eq!(
+        app.post(&step(&res, "cancel"), Some(&supervisor), json!({}))
+            .await
+            .json()["status"],
+        "cancelled"
+    );
+    assert_eq!(
+        app.post(&step(&res, "cancel"), Some(&supervisor), json!({}))
+            .await
+            .status,
+        409
+    );
+    let another = app
+        .post(&measures, Some(&supervisor), ban(now, "guardian"))
+        .await
+        .json();
+    app.post(&step(&another, "refuse"), Some(&supervisor), json!({}))
+        .await
+        .assert_invalid("reason");
+    let refused = app
+        .post(
+            &step(&another, "refuse"),
+            Some(&supervisor),
+            json!({"reason": "No risk found at the visit"}),
+        )
+        .await
+        .json();
+    assert_eq!(refused["status"], "refused");
+
+    // A court's ban: at most four calendar months, in Vietnam time.
+    let court = app
+        .post(
+            &measures,
+            Some(&supervisor),
+            json!({"kind": "ban_on_contact", "authority": "court", "requested_at": "2026-11-20T09:00:00+07:00", "requested_by": "victim"}),
+        )
+        .await;
+    assert_eq!(court.status, 201, "{}", court.text());
+    let court = court.json();
+    assert_eq!(court["decide_by"], Value::Null, "no hour limit for a court here");
+    let res = app
+        .post(
+            &step(&court, "grant"),
+            Some(&supervisor),
+            json!({"at": "2026-11-30T10:00:00+07:00"}),
+        )
+        .await
+        .json();
+    assert_eq!(res["max_ends_at"], "2027-03-30T10:00:00+07:00", "{res}");
+    let rules = app.get("/api/v1/measure-rules", Some(&officer)).await.json();
+    let commune = rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == "ban_on_contact.commune_chairman")
+        .unwrap();
+    assert_eq!(
+        (commune["decide_within_hours"].as_i64(), commune["max_hours"].as_i64()),
+        (Some(12), Some(72))
+    );
+}
