@@ -45,6 +45,7 @@ Vietnamese with `Accept-Language: vi`; lists use keyset pagination (`limit`, `cu
         crate::support_cases::api::CaseAction,
         crate::support_cases::api::CaseRef,
         crate::support_cases::api::MeasureStepKind,
+        crate::support_cases::api::ReferralStep,
         crate::plans::workflow::Action,
         crate::http::export::ExportFormat,
         // Named only by the change feed's items (see `typed_changes`).
@@ -267,6 +268,8 @@ fn demo_parameter(path: &str, operation_id: &str, name: &str) -> Option<Value> {
         ("action", "support-cases") => return Some(json!("start_assessment")),
         ("user_id", "support-cases") => "user:halong.caseworker",
         ("measure_id", "support-cases") => "support-case:13633:demo:measure",
+        ("referral_id", _) => "support-case:13633:demo:referral",
+        ("step", "referrals") => return Some(json!("accept")),
         ("step", "support-cases") => return Some(json!("grant")),
         ("target_id", _) => "target:356:2020:0",
         ("activity_id", _) => "activity:356:2020:training",

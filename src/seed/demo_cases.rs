@@ -366,6 +366,43 @@ pub async fn seed_support_case(
             .execute(conn)
             .await?;
     }
+    // Consent to sharing with the city's shelter, and a pending referral there.
+    let shelter = seed_id("support-service:356:shelter");
+    diesel::insert_into(k::table)
+        .values((
+            k::id.eq(seed_id("support-case:13633:demo:consent:shelter")),
+            k::case_id.eq(id),
+            k::kind.eq("sharing"),
+            k::given.eq(true),
+            k::service_id.eq(shelter),
+            k::recorded_on.eq(date(2020, 11, 21)),
+            k::recorded_by.eq(worker),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await?;
+    {
+        use crate::db::schema::support_case_referrals as r;
+        diesel::insert_into(r::table)
+            .values((
+                r::id.eq(seed_id("support-case:13633:demo:referral")),
+                r::case_id.eq(id),
+                r::from_unit_id.eq(seed_id(ha_long)),
+                r::to_service_id.eq(shelter),
+                r::to_unit_id.eq(seed_id("district:356")),
+                r::services_requested.eq(vec!["safety_shelter".to_string()]),
+                r::shares.eq(vec![
+                    "priority_groups".to_string(),
+                    "survivor_age_band".to_string(),
+                    "survivor_sex".to_string(),
+                ]),
+                r::consent_id.eq(seed_id("support-case:13633:demo:consent:shelter")),
+                r::created_by.eq(worker),
+            ))
+            .on_conflict_do_nothing()
+            .execute(conn)
+            .await?;
+    }
     let identity = serde_json::json!({
         "name": "Nguyễn Thị A (invented)", "phone": "0900 000 000 (invented)",
         "address": null, "safe_contact": "Weekday mornings, through the women's union"

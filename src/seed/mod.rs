@@ -404,9 +404,16 @@ pub const DEMO_USERS: [(&str, Role, &str); 8] = [
 ];
 
 /// Demo users with a case role in Hạ Long (survivors' cases): (username, role, case role).
-pub const DEMO_CASE_USERS: [(&str, Role, &str); 2] = [
-    ("halong.caseworker", Role::Officer, "case_worker"),
-    ("halong.supervisor", Role::Officer, "case_supervisor"),
+pub const DEMO_CASE_USERS: [(&str, Role, &str, &str); 3] = [
+    ("halong.caseworker", Role::Officer, "case_worker", "commune:13633:2020"),
+    (
+        "halong.supervisor",
+        Role::Officer,
+        "case_supervisor",
+        "commune:13633:2020",
+    ),
+    // Receives referrals to the city's services (its shelter).
+    ("city.supervisor", Role::Officer, "case_supervisor", "district:356"),
 ];
 
 /// The password of every demo user. Demo data only: never seed demo users in production.
@@ -420,7 +427,7 @@ pub async fn seed_demo(
     key: &crate::auth::second_factor::DataKey,
 ) -> anyhow::Result<Vec<(String, Role)>> {
     let hash = crate::auth::password::hash(Secret::new(DEMO_PASSWORD)).await?;
-    let case_users = DEMO_CASE_USERS.map(|(u, r, _)| (u, r, "commune:13633:2020"));
+    let case_users = DEMO_CASE_USERS.map(|(u, r, _, unit)| (u, r, unit));
     for (username, role, unit) in DEMO_USERS.into_iter().chain(case_users) {
         let case_role = DEMO_CASE_USERS.iter().find(|c| c.0 == username).map(|c| c.2);
         diesel::insert_into(users::table)
@@ -448,7 +455,7 @@ pub async fn seed_demo(
     Ok(DEMO_USERS
         .iter()
         .map(|(u, r, _)| (u.to_string(), *r))
-        .chain(DEMO_CASE_USERS.iter().map(|(u, r, _)| (u.to_string(), *r)))
+        .chain(DEMO_CASE_USERS.iter().map(|(u, r, _, _)| (u.to_string(), *r)))
         .collect())
 }
 

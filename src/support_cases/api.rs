@@ -698,3 +698,88 @@ pub struct MeasureRule {
     pub legal_basis: String,
     pub verified: bool,
 }
+
+/// What of the case a referral shows the receiving side.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ShareField {
+    SurvivorSex,
+    SurvivorAgeBand,
+    PriorityGroups,
+    Relationship,
+    Forms,
+    Acts,
+    IncidentOn,
+}
+
+/// A referral to make: to a service of the directory or to a unit.
+#[derive(Debug, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "to_service_id": "b1a4263a-d663-5b79-bce1-292c2370d633", "services_requested": ["safety_shelter"],
+    "shares": ["survivor_sex", "survivor_age_band", "priority_groups"]
+}))]
+pub struct NewReferral {
+    /// A client-chosen id makes a retry safe.
+    pub id: Option<Uuid>,
+    /// A service of the directory (its unit's case supervisors receive it)...
+    pub to_service_id: Option<Uuid>,
+    /// ...or a unit.
+    pub to_unit_id: Option<Uuid>,
+    #[serde(default)]
+    #[validate(length(max = 8))]
+    pub services_requested: Vec<SupportKind>,
+    /// What the receiving side sees of the case (besides its code and what is requested).
+    #[serde(default)]
+    #[validate(length(max = 7))]
+    pub shares: Vec<ShareField>,
+    #[validate(length(min = 1, max = 1000))]
+    pub note: Option<String>,
+    /// A case supervisor refers without the survivor's consent to this sharing: why (10+
+    /// characters; audited and shown to the unit's supervisors).
+    #[validate(length(min = 10, max = 1000))]
+    pub override_reason: Option<String>,
+}
+
+/// A referral's step for the receiving side: `accept`, `reject` (with a `reason`), `done`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReferralStep {
+    Accept,
+    Reject,
+    Done,
+}
+
+#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "Agreed with the survivor by phone"}))]
+pub struct ReferralStepBody {
+    /// Required to reject or revoke.
+    #[validate(length(min = 1, max = 1000))]
+    pub reason: Option<String>,
+}
+
+/// A referral: for the referring side all of it; for the receiving side what it shares only.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Referral {
+    pub id: Uuid,
+    pub case_code: String,
+    /// The referring side's case (absent for the receiving side).
+    pub case_id: Option<Uuid>,
+    pub from_unit_id: Uuid,
+    pub to_service_id: Option<Uuid>,
+    pub to_unit_id: Uuid,
+    /// `pending`, `accepted`, `rejected`, `done`, `revoked`.
+    pub status: String,
+    pub services_requested: Vec<String>,
+    pub shares: Vec<String>,
+    /// The shared attributes of the case (the fields `shares` names).
+    #[schema(value_type = Object)]
+    pub shared: Value,
+    pub note: Option<String>,
+    /// Made under a supervisor's override of a missing consent (absent for the receiving side).
+    pub override_reason: Option<String>,
+    pub reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub responded_at: Option<DateTime<Utc>>,
+}

@@ -171,3 +171,25 @@ pub struct MeasureRuleRow {
     pub legal_basis: String,
     pub verified: bool,
 }
+
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
+#[diesel(table_name = crate::db::schema::support_case_referrals, check_for_backend(diesel::pg::Pg))]
+pub struct ReferralRow {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub from_unit_id: Uuid,
+    pub to_service_id: Option<Uuid>,
+    pub to_unit_id: Uuid,
+    pub services_requested: Vec<String>,
+    pub shares: Vec<String>,
+    pub note: Option<String>,
+    pub consent_id: Option<Uuid>,
+    pub override_reason: Option<String>,
+    pub status: String,
+    pub reason: Option<String>,
+    pub created_by: Uuid,
+    pub created_at: DateTime<Utc>,
+    pub responded_by: Option<Uuid>,
+    pub responded_at: Option<DateTime<Utc>>,
+    pub version: i64,
+}

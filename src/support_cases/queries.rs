@@ -799,3 +799,188 @@ pub async fn measures_due(
         .load(conn)
         .await
 }
+
+/// The unit that runs a live, active service of the directory.
+pub async fn service_unit(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Uuid>> {
+    use crate::db::schema::support_services as s;
+    s::table
+        .filter(s::id.eq(id))
+        .filter(s::deleted_at.is_null())
+        .filter(s::active.eq(true))
+        .select(s::unit_id)
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The consent to sharing with this service or unit in force (the latest recorded), if given.
+pub async fn sharing_consent(
+    conn: &mut AsyncPgConnection,
+    case: Uuid,
+    service: Option<Uuid>,
+    unit: Option<Uuid>,
+) -> QueryResult<Option<Uuid>> {
+    use crate::db::schema::support_case_consents as k;
+    let mut q = k::table
+        .filter(k::case_id.eq(case))
+        .filter(k::kind.eq("sharing"))
+        .into_boxed();
+    q = match (service, unit) {
+        (Some(s), _) => q.filter(k::service_id.eq(s)),
+        (None, Some(u)) => q.filter(k::target_unit_id.eq(u)),
+        (None, None) => return Ok(None),
+    };
+    let latest: Option<(Uuid, bool)> = q
+        .order((k::created_at.desc(), k::id.desc()))
+        .select((k::id, k::given))
+        .first(conn)
+        .await
+        .optional()?;
+    Ok(latest.and_then(|(id, given)| given.then_some(id)))
+}
+
+pub async fn insert_referral(conn: &mut AsyncPgConnection, r: &super::model::ReferralRow) -> QueryResult<bool> {
+    use crate::db::schema::support_case_referrals as t;
+    diesel::insert_into(t::table)
+        .values((
+            t::id.eq(r.id),
+            t::case_id.eq(r.case_id),
+            t::from_unit_id.eq(r.from_unit_id),
+            t::to_service_id.eq(r.to_service_id),
+            t::to_unit_id.eq(r.to_unit_id),
+            t::services_requested.eq(&r.services_requested),
+            t::shares.eq(&r.shares),
+            t::note.eq(&r.note),
+            t::consent_id.eq(r.consent_id),
+            t::override_reason.eq(&r.override_reason),
+            t::created_by.eq(r.created_by),
+        ))
+        .on_conflict(t::id)
+        .do_nothing()
+        .execute(conn)
+        .await
+        .map(|n| n == 1)
+}
+
+pub async fn referrals_of(conn: &mut AsyncPgConnection, case: Uuid) -> QueryResult<Vec<super::model::ReferralRow>> {
+    use crate::db::schema::support_case_referrals as t;
+    t::table
+        .filter(t::case_id.eq(case))
+        .order((t::created_at, t::id))
+        .select(super::model::ReferralRow::as_select())
+        .load(conn)
+        .await
+}
+
+pub async fn referral(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<super::model::ReferralRow>> {
+    use crate::db::schema::support_case_referrals as t;
+    t::table
+        .filter(t::id.eq(id))
+        .select(super::model::ReferralRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Moves a referral from one of `from` to `to`; false when it was in none of them.
+pub async fn step_referral(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    from: &[&str],
+    to: &str,
+    by: Uuid,
+    reason: Option<&str>,
+) -> QueryResult<bool> {
+    use crate::db::schema::support_case_referrals as t;
+    diesel::update(t::table.filter(t::id.eq(id)).filter(t::status.eq_any(from)))
+        .set((
+            t::status.eq(to),
+            t::responded_by.eq(by),
+            t::responded_at.eq(diesel::dsl::now),
+            t::reason.eq(reason),
+            t::version.eq(t::version + 1),
+        ))
+        .execute(conn)
+        .await
+        .map(|n| n == 1)
+}
+
+/// Withdrawn consent: the pending referrals it allowed are revoked.
+pub async fn revoke_pending(
+    conn: &mut AsyncPgConnection,
+    case: Uuid,
+    service: Option<Uuid>,
+    unit: Option<Uuid>,
+    by: Uuid,
+) -> QueryResult<usize> {
+    use crate::db::schema::support_case_referrals as t;
+    let q = t::table
+        .filter(t::case_id.eq(case))
+        .filter(t::status.eq("pending"))
+        .filter(t::override_reason.is_null())
+        .into_boxed();
+    let q = match (service, unit) {
+        (Some(s), _) => q.filter(t::to_service_id.eq(s)),
+        (None, Some(u)) => q.filter(t::to_unit_id.eq(u).and(t::to_service_id.is_null())),
+        (None, None) => return Ok(0),
+    };
+    let ids: Vec<Uuid> = q.select(t::id).load(conn).await?;
+    diesel::update(t::table.filter(t::id.eq_any(&ids)))
+        .set((
+            t::status.eq("revoked"),
+            t::responded_by.eq(by),
+            t::responded_at.eq(diesel::dsl::now),
+            t::reason.eq("consent withdrawn"),
+            t::version.eq(t::version + 1),
+        ))
+        .execute(conn)
+        .await
+}
+
+/// The referrals received by `unit`, newest first, each read logged on its case by the same
+/// statement (`referral`, as the receiving side).
+pub async fn incoming(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    unit: Uuid,
+    limit: i64,
+) -> QueryResult<Vec<super::model::ReferralRow>> {
+    diesel::sql_query(
+        "WITH page AS (SELECT * FROM support_case_referrals WHERE to_unit_id = $1 ORDER BY created_at DESC, id DESC LIMIT $5), \
+         logged AS (INSERT INTO support_case_reads (case_id, user_id, user_name, what, via, request_id) \
+             SELECT case_id, $2, $3, 'referral', 'referral_receiver', $4 FROM page) \
+         SELECT * FROM page ORDER BY created_at DESC, id DESC",
+    )
+    .bind::<SqlUuid, _>(unit)
+    .bind::<SqlUuid, _>(caller.id)
+    .bind::<Text, _>(&caller.name)
+    .bind::<Nullable<Text>, _>(request_id())
+    .bind::<diesel::sql_types::BigInt, _>(limit)
+    .load(conn)
+    .await
+}
+
+/// Logs one read of a referral by its receiving side.
+pub async fn log_referral_read(conn: &mut AsyncPgConnection, caller: &Caller, case: Uuid) -> QueryResult<()> {
+    diesel::sql_query(
+        "INSERT INTO support_case_reads (case_id, user_id, user_name, what, via, request_id) \
+         VALUES ($1, $2, $3, 'referral', 'referral_receiver', $4)",
+    )
+    .bind::<SqlUuid, _>(case)
+    .bind::<SqlUuid, _>(caller.id)
+    .bind::<Text, _>(&caller.name)
+    .bind::<Nullable<Text>, _>(request_id())
+    .execute(conn)
+    .await
+    .map(|_| ())
+}
+
+/// Cases by id (what referrals share of them).
+pub async fn cases_by_ids(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<Vec<CaseRow>> {
+    use crate::db::schema::support_cases as c;
+    c::table
+        .filter(c::id.eq_any(ids))
+        .select(CaseRow::as_select())
+        .load(conn)
+        .await
+}

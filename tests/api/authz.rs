@@ -187,6 +187,12 @@ const TABLE: &[(&str, &str)] = &[
     ("case_measure_step", "hhhh hhhh hhhh hhhh hhhh h u"),
     ("list_support_measures", "kkkk kkkk kkkk kkkk kkkk k u"),
     ("list_measure_rules", "kkkk kkkk kkkk kkkk kkkk k u"),
+    ("list_case_referrals", "hhhh hhhh hhhh hhhh hhhh h u"),
+    ("refer_case", "hhhh hhhh hhhh hhhh hhhh h u"),
+    ("revoke_referral", "hhhh hhhh hhhh hhhh hhhh h u"),
+    // The receiving side is the receiving unit's case supervisors: nobody of the matrix.
+    ("list_referrals", "ffff ffff ffff ffff ffff f u"),
+    ("referral_step", "hhhh hhhh hhhh hhhh hhhh h u"),
     // Reports: the caller's own unit; a partner names one of its units (`unit_id`, 422 without).
     ("report_summary", "kkkk kkkk kkkk kkkk kkkk v u"),
     ("export_summary", "kkkk kkkk kkkk kkkk kkkk v u"),

@@ -1016,3 +1016,166 @@ async fn protective_measures_run_on_the_law_s_clocks_at_their_boundaries() {
         (Some(12), Some(72))
     );
 }
+
+#[actix_web::test]
+async fn referrals_need_consent_or_an_override_and_the_receiver_sees_only_what_they_share() {
+    let app = demo().await;
+    let worker = login(&app, "halong.caseworker").await;
+    let supervisor = login(&app, "halong.supervisor").await;
+    let receiver = login(&app, "city.supervisor").await;
+    let ward_admin = login(&app, "halong.admin").await;
+    let case = seed_id("support-case:13633:demo");
+    let shelter = seed_id("support-service:356:shelter");
+    let tdn = unit(TRAN_DANG_NINH);
+    let refer = format!("/api/v1/support-cases/{case}/referrals");
+
+    // No consent to sharing with Trần Đăng Ninh: refused, saying why; a worker cannot override.
+    let res = app
+        .post(
+            &refer,
+            Some(&worker),
+            json!({"to_unit_id": tdn, "shares": ["survivor_sex"]}),
+        )
+        .await;
+    let problem = res.assert_invalid("consent");
+    assert!(problem.to_string().contains("consent"), "{problem}");
+    let res = app
+        .post(
+            &refer,
+            Some(&worker),
+            json!({"to_unit_id": tdn, "override_reason": "The survivor is moving there tonight"}),
+        )
+        .await;
+    assert_eq!(res.status, 403, "{}", res.text());
+    let res = app
+        .post(
+            &refer,
+            Some(&supervisor),
+            json!({"to_unit_id": tdn, "override_reason": "The survivor is moving there tonight"}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text());
+    assert_eq!(res.json()["override_reason"], "The survivor is moving there tonight");
+    let notices = app.get("/api/v1/support-case-notices", Some(&supervisor)).await.json();
+    assert!(
+        notices
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["kind"] == "consent_override"),
+        "{notices}"
+    );
+    app.post(&refer, Some(&worker), json!({"to_unit_id": unit(HA_LONG)}))
+        .await
+        .assert_invalid("to_unit_id");
+    app.post(&refer, Some(&worker), json!({}))
+        .await
+        .assert_invalid("to_service_id");
+
+    // With consent (seeded for the city's shelter): pending, to the shelter's unit.
+    let res = app
+        .post(
+            &refer,
+            Some(&worker),
+            json!({"to_service_id": shelter, "services_requested": ["safety_shelter"], "shares": ["survivor_age_band", "forms"]}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text());
+    let referral = res.json();
+    assert_eq!(referral["status"], "pending");
+    assert_eq!(referral["to_unit_id"], json!(unit(CITY)));
+
+    // The receiving side: what the referral shares, nothing else; its reads are logged.
+    let incoming = app.get("/api/v1/referrals", Some(&receiver)).await;
+    assert_eq!(incoming.status, 200, "{}", incoming.text());
+    let incoming = incoming.json();
+    let mine = incoming
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == referral["id"])
+        .expect("received")
+        .clone();
+    assert_eq!(
+        mine["shared"],
+        json!({"forms": ["physical", "psychological"], "survivor_age_band": "30-44"})
+    );
+    assert_eq!(mine["case_id"], Value::Null);
+    for hidden in ["spouse", "3.1.a", "commune_committee", "Nguyễn"] {
+        assert!(!mine.to_string().contains(hidden), "{hidden} in {mine}");
+    }
+    assert_eq!(
+        app.get(&format!("/api/v1/support-cases/{case}"), Some(&receiver))
+            .await
+            .status,
+        404
+    );
+    assert_eq!(app.get("/api/v1/referrals", Some(&ward_admin)).await.status, 403);
+    let log = app
+        .get(&format!("/api/v1/support-cases/{case}/access-log"), Some(&supervisor))
+        .await
+        .json();
+    assert!(log
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["via"] == "referral_receiver" && e["username"] == "city.supervisor"));
+
+    let step = |id: &Value, s: &str| format!("/api/v1/referrals/{}/{s}", id.as_str().unwrap());
+    app.post(&step(&referral["id"], "reject"), Some(&receiver), json!({}))
+        .await
+        .assert_invalid("reason");
+    assert_eq!(
+        app.post(&step(&referral["id"], "accept"), Some(&supervisor), json!({}))
+            .await
+            .status,
+        404,
+        "not the receiver"
+    );
+    let res = app
+        .post(&step(&referral["id"], "accept"), Some(&receiver), json!({}))
+        .await;
+    assert_eq!(res.json()["status"], "accepted", "{}", res.text());
+    assert_eq!(
+        app.post(&step(&referral["id"], "done"), Some(&receiver), json!({}))
+            .await
+            .json()["status"],
+        "done"
+    );
+    assert_eq!(
+        app.post(
+            &step(&referral["id"], "reject"),
+            Some(&receiver),
+            json!({"reason": "x"})
+        )
+        .await
+        .status,
+        409
+    );
+
+    // Withdrawing the consent revokes the pending referrals it allowed (not the override's).
+    let pending = app
+        .post(&refer, Some(&worker), json!({"to_service_id": shelter}))
+        .await
+        .json();
+    let res = app
+        .post(
+            &format!("/api/v1/support-cases/{case}/consents"),
+            Some(&worker),
+            json!({"kind": "sharing", "given": false, "service_id": shelter, "recorded_on": "2026-11-30"}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    let all = app.get(&refer, Some(&supervisor)).await.json();
+    let status_of = |id: &Value| all.as_array().unwrap().iter().find(|r| r["id"] == *id).unwrap()["status"].clone();
+    assert_eq!(status_of(&pending["id"]), "revoked");
+    assert_eq!(status_of(&referral["id"]), "done");
+    assert!(all
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["to_unit_id"] == json!(tdn) && r["status"] == "pending"));
+    app.post(&refer, Some(&worker), json!({"to_service_id": shelter}))
+        .await
+        .assert_invalid("consent");
+}

@@ -366,7 +366,7 @@ async fn a_backup_restores_into_a_fresh_database_with_every_record_and_file() {
     let before = inventory(&source).await;
     assert!(before.0.contains("attachment_contents=1"), "{}", before.0);
     assert!(
-        before.0.contains("users=10") && before.0.contains("audit_events="),
+        before.0.contains("users=11") && before.0.contains("audit_events="),
         "{}",
         before.0
     );
