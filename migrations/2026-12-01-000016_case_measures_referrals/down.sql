@@ -1,3 +1,4 @@
+DROP INDEX IF EXISTS support_cases_path;
 ALTER TABLE support_case_reads DROP CONSTRAINT support_case_reads_what_check;
 ALTER TABLE support_case_reads ADD CONSTRAINT support_case_reads_what_check
     CHECK (what IN ('case', 'list', 'identity', 'access_log'));

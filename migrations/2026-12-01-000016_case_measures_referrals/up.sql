@@ -90,3 +90,6 @@ ALTER TABLE support_case_notices DROP CONSTRAINT support_case_notices_kind_check
 ALTER TABLE support_case_notices ADD CONSTRAINT support_case_notices_kind_check
     CHECK (kind IN ('case_role_granted', 'case_role_removed', 'password_reset', 'assigned', 'unassigned',
                     'break_glass', 'consent_override'));
+
+-- The summary's survivors' section reads cases by subtree and first report.
+CREATE INDEX support_cases_path ON support_cases (unit_path text_pattern_ops, reported_on) WHERE deleted_at IS NULL;

@@ -94,12 +94,17 @@ pub struct BreakdownBody {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SectionBody {
-    /// `plans`, `trainings`, `outreach`, `inspections`, `violations`, `petitions`, `units`.
+    /// `plans`, `trainings`, `outreach`, `inspections`, `violations`, `petitions`, `gbv`,
+    /// `units`.
     pub id: &'static str,
     pub title: &'static str,
     pub metrics: Vec<MetricInfo>,
     pub total: RowBody,
     pub breakdowns: Vec<BreakdownBody>,
+    /// Counts from 1 to 4 (and cells that would give them away) are `null` here: every
+    /// section of a partner's report, and the survivors' section (`gbv`) for everyone but the
+    /// case supervisors of the report's own unit.
+    pub suppressed: bool,
 }
 
 /// Everything done in a unit and below it (and in units merged into it) in a period.
@@ -165,6 +170,7 @@ impl SummaryBody {
                             rows: b.rows.iter().map(RowBody::from).collect(),
                         })
                         .collect(),
+                    suppressed: sec.suppressed,
                 })
                 .collect(),
             unit: s.unit,

@@ -147,7 +147,12 @@ async fn respond(
         .await?
         .ok_or(ApiError::NotFound)?;
     caller.require_visible(&unit.path)?;
-    let report = summary::build(&mut conn, &unit, from, to, caller.is_partner(), lang).await?;
+    // The survivors' section is open to the case supervisors of the report's own unit only.
+    let case_supervisor = caller.kind == PrincipalKind::User
+        && crate::support_cases::queries::case_role(&mut conn, caller.id)
+            .await?
+            .is_some_and(|(role, u)| role == "case_supervisor" && u == unit.id);
+    let report = summary::build(&mut conn, &unit, from, to, (caller.is_partner(), case_supervisor), lang).await?;
     drop(conn);
     let name = format!("summary-{}-{}-{}", unit.code.as_deref().unwrap_or("unit"), from, to);
     match format {

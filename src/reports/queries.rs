@@ -92,13 +92,38 @@ fn build() -> String {
     let fi = covered(
         "unit_figures",
         "unit_id",
-        "a.year, a.ge_officials, a.gbv_victims_detected, a.gbv_victims_supported",
+        "a.unit_id, a.year, a.ge_officials, a.gbv_victims_detected, a.gbv_victims_supported",
         "a.year BETWEEN extract(year FROM $4::date) AND extract(year FROM $5::date)",
         false,
     );
+    // Survivors' cases: only those whose latest consent to statistics is given (GBVIMS
+    // practice), counted by their first report.
+    let gb = covered(
+        "support_cases",
+        "unit_id",
+        "a.unit_id, extract(year FROM a.reported_on)::int AS year, a.survivor_sex, a.survivor_age_band, \
+         a.relationship, a.forms, a.channel, \
+         EXISTS (SELECT 1 FROM support_case_services s JOIN case_service_kinds k ON k.code = s.kind \
+                  WHERE s.case_id = a.id AND k.basic AND s.provided_on <= $5) AS basic, \
+         ARRAY(SELECT DISTINCT s.kind FROM support_case_services s WHERE s.case_id = a.id AND s.provided_on <= $5) AS services, \
+         ARRAY(SELECT DISTINCT m.kind FROM support_case_measures m \
+                WHERE m.case_id = a.id AND m.status IN ('granted', 'cancelled')) AS measures",
+        "a.reported_on BETWEEN $4 AND $5 AND coalesce((SELECT k.given FROM support_case_consents k \
+            WHERE k.case_id = a.id AND k.kind = 'statistics' ORDER BY k.created_at DESC, k.id DESC LIMIT 1), false)",
+        true,
+    );
     format!(
         "WITH x AS MATERIALIZED (SELECT unit_id, bucket FROM bd_report_lineage($1)), \
-         tr AS ({tr}), oe AS ({oe}), pl AS ({pl}), ins AS ({ins}), vi AS ({vi}), pe AS ({pe}), fi AS ({fi}) \
+         tr AS ({tr}), oe AS ({oe}), pl AS ({pl}), ins AS ({ins}), vi AS ({vi}), pe AS ({pe}), fi AS ({fi}), \
+         gb AS MATERIALIZED ({gb}), \
+         gbv_ind AS ( \
+             SELECT unit_id, year, count(*) AS d, count(*) FILTER (WHERE basic) AS s, true AS from_cases \
+               FROM gb GROUP BY unit_id, year \
+             UNION ALL \
+             SELECT f.unit_id, f.year, f.gbv_victims_detected, f.gbv_victims_supported, false FROM fi f \
+              WHERE f.gbv_victims_detected IS NOT NULL AND f.gbv_victims_supported IS NOT NULL \
+                AND NOT EXISTS (SELECT 1 FROM support_cases c WHERE c.unit_id = f.unit_id AND c.deleted_at IS NULL \
+                                  AND extract(year FROM c.reported_on) = f.year)) \
          SELECT 'units' AS section, 'child' AS grp, u.id::text AS key, u.name::text AS label, \
                 ARRAY[(u.valid_from <= $5 AND (u.valid_to IS NULL OR u.valid_to >= $4))::int]::int8[] AS v \
            FROM units u WHERE u.parent_id = $1 AND u.deleted_at IS NULL \
@@ -120,6 +145,23 @@ fn build() -> String {
          UNION ALL \
          SELECT 'outreach', 'topic', tp, '', ARRAY[count(*), sum(female), sum(male), sum(other_sex), sum(reach)]::int8[] \
            FROM oe, unnest(topics) tp GROUP BY tp \
+         UNION ALL \
+         SELECT 'gbv', 'unit', bucket, '', ARRAY[count(*), count(*) FILTER (WHERE survivor_sex = 'female'), \
+                count(*) FILTER (WHERE survivor_sex = 'male'), count(*) FILTER (WHERE survivor_sex NOT IN ('female', 'male')), \
+                count(*) FILTER (WHERE survivor_age_band IN ('0-5', '6-11', '12-15')), count(*) FILTER (WHERE basic), \
+                count(*) FILTER (WHERE cardinality(measures) > 0)]::int8[] \
+           FROM gb GROUP BY bucket \
+         UNION ALL \
+         SELECT 'gbv', CASE WHEN grouping(survivor_sex) = 0 THEN 'sex' WHEN grouping(survivor_age_band) = 0 THEN 'age_band' \
+                            WHEN grouping(relationship) = 0 THEN 'relationship' ELSE 'channel' END, \
+                coalesce(survivor_sex, survivor_age_band, relationship, channel), '', ARRAY[count(*)]::int8[] \
+           FROM gb GROUP BY GROUPING SETS ((survivor_sex), (survivor_age_band), (relationship), (channel)) \
+         UNION ALL \
+         SELECT 'gbv', 'form', fm, '', ARRAY[count(*)]::int8[] FROM gb, unnest(forms) fm GROUP BY fm \
+         UNION ALL \
+         SELECT 'gbv', 'service', sv, '', ARRAY[count(*)]::int8[] FROM gb, unnest(services) sv GROUP BY sv \
+         UNION ALL \
+         SELECT 'gbv', 'measure', ms, '', ARRAY[count(*)]::int8[] FROM gb, unnest(measures) ms GROUP BY ms \
          UNION ALL \
          SELECT 'plans', CASE WHEN grouping(pl.bucket) = 0 THEN 'unit' ELSE 'status' END, coalesce(pl.bucket, pl.status), '', \
                 ARRAY[count(*), coalesce(sum(tg.targets), 0), coalesce(sum(tg.met), 0)]::int8[] \
@@ -159,9 +201,8 @@ fn build() -> String {
          SELECT 'indicators', 'figures', '', '', \
                 ARRAY[coalesce(sum(ge_officials) FILTER (WHERE year = extract(year FROM $5::date)), 0), \
                       count(ge_officials) FILTER (WHERE year = extract(year FROM $5::date)), \
-                      coalesce(sum(gbv_victims_detected) FILTER (WHERE gbv_victims_supported IS NOT NULL), 0), \
-                      coalesce(sum(gbv_victims_supported) FILTER (WHERE gbv_victims_detected IS NOT NULL), 0), \
-                      count(*) FILTER (WHERE gbv_victims_detected IS NOT NULL AND gbv_victims_supported IS NOT NULL)]::int8[] \
+                      (SELECT coalesce(sum(d), 0) FROM gbv_ind), (SELECT coalesce(sum(s), 0) FROM gbv_ind), \
+                      (SELECT count(*) FROM gbv_ind), (SELECT count(*) FROM gbv_ind WHERE from_cases)]::int8[] \
            FROM fi"
     )
 }

@@ -142,6 +142,36 @@ static UNIT_METRICS: [Metric; 11] = [
     Metric::count("petitions_overdue", "Overdue", "Đơn quá hạn"),
 ];
 
+static GBV_METRICS: [Metric; 8] = [
+    Metric::count(
+        "cases",
+        "Survivors (cases with consent to statistics)",
+        "Người bị bạo lực (vụ việc đồng ý thống kê)",
+    ),
+    Metric::count("female", "Female", "Nữ"),
+    Metric::count("male", "Male", "Nam"),
+    Metric::count("other", "Other or unknown sex", "Giới tính khác hoặc chưa rõ"),
+    Metric::count("children", "Children (under 16)", "Trẻ em (dưới 16 tuổi)"),
+    Metric::count(
+        "basic_service",
+        "Received at least one basic service",
+        "Được hỗ trợ ít nhất một dịch vụ cơ bản",
+    ),
+    Metric::count(
+        "measures",
+        "With a protective measure",
+        "Có biện pháp ngăn chặn, bảo vệ",
+    ),
+    percent(
+        "basic_service_share",
+        "Received a basic service (%)",
+        "Tỷ lệ được hỗ trợ dịch vụ cơ bản (%)",
+        &["basic_service", "cases"],
+    ),
+];
+
+const SURVIVORS: &[(&str, &[&str])] = &[("cases", &["female", "male", "other"])];
+
 const PARTICIPANTS: &[(&str, &[&str])] = &[("participants", &["female", "male", "other"])];
 
 /// The unit a summary is about.
@@ -246,7 +276,7 @@ struct SectionSpec {
     breakdowns: &'static [BreakdownSpec],
 }
 
-const SPECS: [SectionSpec; 6] = [
+const SPECS: [SectionSpec; 7] = [
     SectionSpec {
         id: "plans",
         en: "Plans",
@@ -391,7 +421,78 @@ const SPECS: [SectionSpec; 6] = [
             &["received", "resolved", "resolved_on_time", "overdue"],
         )],
     },
+    GBV,
 ];
+
+/// The de-identified section on survivors of gender-based violence: its small counts are
+/// hidden from everyone but the handling unit's own case supervisors (see [`build`]).
+const GBV: SectionSpec = SectionSpec {
+    id: "gbv",
+    en: "GBV survivors (de-identified)",
+    vi: "Bạo lực trên cơ sở giới",
+    metrics: &GBV_METRICS,
+    sums: SURVIVORS,
+    unit_keys: &[
+        "cases",
+        "female",
+        "male",
+        "other",
+        "children",
+        "basic_service",
+        "measures",
+    ],
+    breakdowns: &[
+        ("sex", "by_sex", "By sex", "Theo giới tính", true, &["cases"]),
+        (
+            "age_band",
+            "by_age_band",
+            "By age band",
+            "Theo nhóm tuổi",
+            true,
+            &["cases"],
+        ),
+        (
+            "relationship",
+            "by_relationship",
+            "By relationship to the person who used violence",
+            "Theo quan hệ với người gây bạo lực",
+            true,
+            &["cases"],
+        ),
+        (
+            "channel",
+            "by_channel",
+            "By first report",
+            "Theo nơi tiếp nhận",
+            true,
+            &["cases"],
+        ),
+        (
+            "form",
+            "by_form",
+            "By form of violence",
+            "Theo hình thức bạo lực",
+            false,
+            &["cases"],
+        ),
+        (
+            "service",
+            "by_service",
+            "By service received",
+            "Theo dịch vụ đã nhận",
+            false,
+            &["cases"],
+        ),
+        (
+            "measure",
+            "by_measure",
+            "By protective measure",
+            "Theo biện pháp bảo vệ",
+            false,
+            &["cases"],
+        ),
+    ],
+};
 
 /// What each bucket contributes to the `units` section: (its metric, section, section metric).
 const UNIT_COLUMNS: [(&str, &str, &str); 11] = [
@@ -408,12 +509,16 @@ const UNIT_COLUMNS: [(&str, &str, &str); 11] = [
     ("petitions_overdue", "petitions", "overdue"),
 ];
 
+/// `partner`: a partner client (every section's small counts hidden). `case_supervisor`: the
+/// caller is a case supervisor of `unit` itself: it sees the survivors' section unsuppressed
+/// when every case in it is its own unit's; everyone else (the city's viewers and managers in a
+/// drill-down included) gets that section with small counts hidden.
 pub async fn build(
     conn: &mut AsyncPgConnection,
     unit: &UnitRow,
     from: NaiveDate,
     to: NaiveDate,
-    partner: bool,
+    (partner, case_supervisor): (bool, bool),
     lang: Lang,
 ) -> diesel::QueryResult<Summary> {
     let reference = to.min(crate::calendar::today());
@@ -458,7 +563,24 @@ pub async fn build(
                 }
             })
             .collect();
-        per_bucket.insert(spec.id, unit_rows);
+        let mut breakdowns: Vec<Breakdown> = breakdowns;
+        let mut suppressed = partner;
+        if spec.id == GBV.id {
+            // Its own drill-down by unit (survivors are not in the `units` section), and
+            // suppression unless every case is the caller's own unit's.
+            let own = unit.id.to_string();
+            suppressed |= !(case_supervisor && unit_rows.iter().all(|r| r.key == own));
+            breakdowns.push(Breakdown {
+                id: "by_unit",
+                en: "By unit",
+                vi: "Theo đơn vị",
+                additive: true,
+                rows: labelled_by_unit(&facts, unit, &unit_rows, lang),
+            });
+        }
+        if spec.id != GBV.id {
+            per_bucket.insert(spec.id, unit_rows);
+        }
         sections.push(Section {
             id: spec.id,
             en: spec.en,
@@ -467,6 +589,7 @@ pub async fn build(
             sums: spec.sums,
             total,
             breakdowns,
+            suppressed,
         });
     }
     let by_unit = unit_breakdown(&facts, unit, &per_bucket, lang);
@@ -484,17 +607,21 @@ pub async fn build(
             additive: true,
             rows: by_unit,
         }],
+        suppressed: partner,
     });
     let mut indicators = indicators(&facts, &sections, &targets, to, lang);
     for s in &mut sections {
         s.compute_percents();
-        if partner {
+        if s.suppressed {
             // Percents are hidden with the counts they come from.
             s.suppress_small_counts();
         }
     }
-    if partner {
-        for i in &mut indicators {
+    for i in &mut indicators {
+        // The survivors' indicator comes from case records where units keep them: hidden like
+        // the survivors' section.
+        let gbv = i.code == "gbv_victims_supported_share";
+        if partner || (gbv && sections.iter().any(|s| s.id == GBV.id && s.suppressed)) {
             i.suppress_small_counts();
         }
     }
@@ -513,6 +640,32 @@ pub async fn build(
         sections,
         indicators,
     })
+}
+
+/// The per-bucket rows of a section, labelled with the unit's or its child's name.
+fn labelled_by_unit(facts: &[Fact], unit: &UnitRow, rows: &[Row], lang: Lang) -> Vec<Row> {
+    let mut out: Vec<Row> = rows
+        .iter()
+        .map(|r| {
+            let mut r = r.clone();
+            r.label = if r.key == unit.id.to_string() {
+                if lang == Lang::Vi {
+                    format!("{} (số liệu của đơn vị)", unit.name)
+                } else {
+                    format!("{} (own records)", unit.name)
+                }
+            } else {
+                facts
+                    .iter()
+                    .find(|f| f.section == "units" && f.grp == "child" && f.key == r.key)
+                    .map(|f| f.label.clone())
+                    .unwrap_or_else(|| r.key.clone())
+            };
+            r
+        })
+        .collect();
+    out.sort_by(|a, b| a.label.cmp(&b.label));
+    out
 }
 
 /// One row per direct child that existed during the period (with zeros where nothing was
@@ -660,8 +813,16 @@ fn indicators(facts: &[Fact], sections: &[Section], targets: &[Target], to: Naiv
                 at(&figures, 2),
                 at(&figures, 4) > 0,
                 text(
-                    "Detected victims of gender-based violence who received at least one basic support service, from the yearly figures units reported for the period.",
-                    "Số người bị bạo lực trên cơ sở giới được phát hiện đã được hỗ trợ ít nhất một dịch vụ cơ bản, theo số liệu các đơn vị báo cáo trong kỳ.",
+                    &format!(
+                        "Detected victims of gender-based violence who received at least one basic support service (health care, psychosocial support or counselling, legal aid, safety or shelter, police and justice). For each unit and year with case records, from those cases (with consent to statistics); otherwise from the yearly figures the unit reported; never both. {} of {} unit-years from case records.",
+                        at(&figures, 5),
+                        at(&figures, 4)
+                    ),
+                    &format!(
+                        "Số người bị bạo lực trên cơ sở giới được phát hiện đã được hỗ trợ ít nhất một dịch vụ cơ bản (y tế, tâm lý hoặc tư vấn, pháp lý, an toàn hoặc tạm lánh, công an và tư pháp). Với mỗi đơn vị và năm có hồ sơ vụ việc, tính từ các vụ việc (đồng ý thống kê); nếu không, từ số liệu năm đơn vị báo cáo; không cộng cả hai. {} trên {} đơn vị-năm tính từ hồ sơ vụ việc.",
+                        at(&figures, 5),
+                        at(&figures, 4)
+                    ),
                 ),
             ),
             _ => continue,

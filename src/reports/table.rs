@@ -138,6 +138,9 @@ pub struct Section {
     pub sums: &'static [(&'static str, &'static [&'static str])],
     pub total: Row,
     pub breakdowns: Vec<Breakdown>,
+    /// Its small counts are hidden (a partner's report; the survivors' section for everyone
+    /// outside the handling unit's case supervisors).
+    pub suppressed: bool,
 }
 
 impl Section {
@@ -336,6 +339,7 @@ mod tests {
             vi: "S",
             metrics: &METRICS,
             sums: &[("people", &["female", "male", "other"])],
+            suppressed: true,
             total,
             breakdowns: vec![Breakdown {
                 id: "by_unit",

@@ -1179,3 +1179,180 @@ async fn referrals_need_consent_or_an_override_and_the_receiver_sees_only_what_t
         .await
         .assert_invalid("consent");
 }
+
+async fn put_figures(app: &TestApp, token: &str, unit_key: &str, year: i32, detected: i32, supported: i32) {
+    let req = TestRequest::default()
+        .method(Method::PUT)
+        .uri(&format!("/api/v1/units/{}/figures/{year}", unit(unit_key)))
+        .insert_header(("authorization", format!("Bearer {token}")))
+        .set_json(json!({"gbv_victims_detected": detected, "gbv_victims_supported": supported}));
+    let res = app.send(req).await;
+    assert_eq!(res.status, 201, "{}", res.text());
+}
+
+fn section<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == id)
+        .unwrap_or_else(|| panic!("no section {id}"))
+}
+
+fn indicator<'a>(report: &'a Value, code: &str) -> &'a Value {
+    report["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["code"] == code)
+        .unwrap()
+}
+
+#[actix_web::test]
+async fn statistics_count_consenting_cases_without_names_and_hide_small_counts_from_all_but_the_handlers() {
+    let app = demo().await;
+    let worker = login(&app, "halong.caseworker").await;
+    let supervisor = login(&app, "halong.supervisor").await;
+    let manager = login(&app, "halong.manager").await;
+    let city_admin = login(&app, "admin").await;
+    // Seven cases in 2026; six consent to statistics; four of those received a basic service.
+    for i in 0..7 {
+        let mut body = new_case();
+        body["survivor_sex"] = json!(if i < 5 { "female" } else { "male" });
+        let id = app.post("/api/v1/support-cases", Some(&worker), body).await.json()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        if i < 6 {
+            let res = app
+                .post(
+                    &format!("/api/v1/support-cases/{id}/consents"),
+                    Some(&worker),
+                    json!({"kind": "statistics", "given": true, "recorded_on": "2026-11-21"}),
+                )
+                .await;
+            assert_eq!(res.status, 200);
+        }
+        if i < 4 {
+            app.post(
+                &format!("/api/v1/support-cases/{id}/services"),
+                Some(&worker),
+                json!({"kind": "psychosocial", "provided_on": "2026-11-22"}),
+            )
+            .await;
+        }
+    }
+    // Typed yearly figures: Hạ Long's 2026 ones are ignored (it keeps case records: never
+    // both); Trần Đăng Ninh's count.
+    put_figures(&app, &city_admin, HA_LONG, 2026, 100, 50).await;
+    put_figures(&app, &city_admin, TRAN_DANG_NINH, 2026, 20, 18).await;
+
+    let report = |token: &str, unit_key: &str| {
+        let url = format!("/api/v1/reports/summary?year=2026&unit_id={}", unit(unit_key));
+        let token = token.to_string();
+        let app = &app;
+        async move {
+            let res = app.get(&url, Some(&token)).await;
+            assert_eq!(res.status, 200, "{}", res.text());
+            res.json()
+        }
+    };
+    // The handling unit's case supervisor: exact counts.
+    let own = report(&supervisor, HA_LONG).await;
+    let gbv = section(&own, "gbv");
+    assert_eq!(gbv["suppressed"], false);
+    assert_eq!(
+        gbv["total"]["values"]["cases"], 6,
+        "the case without consent is not counted: {gbv}"
+    );
+    assert_eq!(gbv["total"]["values"]["female"], 5);
+    assert_eq!(gbv["total"]["values"]["male"], 1);
+    assert_eq!(gbv["total"]["values"]["children"], 6);
+    assert_eq!(gbv["total"]["values"]["basic_service"], 4);
+    let forms = gbv["breakdowns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["id"] == "by_form")
+        .unwrap();
+    assert!(forms["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["key"] == "economic" && r["values"]["cases"] == 6));
+    let ind = indicator(&own, "gbv_victims_supported_share");
+    assert_eq!(
+        (ind["numerator"].as_i64(), ind["denominator"].as_i64()),
+        (Some(4), Some(6)),
+        "from the cases: {ind}"
+    );
+    // Nothing that names anyone.
+    let text = own.to_string();
+    assert!(!text.contains("BL-") && !text.contains("Nguyễn"));
+
+    // The ward's manager (no case role): the same report with small counts hidden.
+    let managers = report(&manager, HA_LONG).await;
+    let gbv = section(&managers, "gbv");
+    assert_eq!(gbv["suppressed"], true);
+    let total = &gbv["total"]["values"];
+    assert_eq!(total["male"], Value::Null, "one man would identify him: {gbv}");
+    assert_eq!(total["basic_service"], Value::Null, "four is a small count");
+    assert_eq!(
+        total["basic_service_share"],
+        Value::Null,
+        "a share is hidden with its count"
+    );
+    assert!(
+        total["cases"].is_null() || total["female"].is_null(),
+        "cases - female - other would give the hidden count away: {total}"
+    );
+    let ind = indicator(&managers, "gbv_victims_supported_share");
+    assert_eq!(ind["numerator"], Value::Null, "{ind}");
+
+    // The city: Hạ Long's cases and Trần Đăng Ninh's figures, each unit-year from one source.
+    let city = report(&city_admin, CITY).await;
+    assert_eq!(section(&city, "gbv")["suppressed"], true);
+    let ind = indicator(&city, "gbv_victims_supported_share");
+    assert_eq!(
+        (ind["numerator"].as_i64(), ind["denominator"].as_i64()),
+        (Some(4 + 18), Some(6 + 20)),
+        "{ind}"
+    );
+    assert!(
+        ind["note"]
+            .as_str()
+            .unwrap()
+            .contains("1 of 2 unit-years from case records"),
+        "{ind}"
+    );
+    let by_unit = section(&city, "gbv")["breakdowns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["id"] == "by_unit")
+        .unwrap()
+        .clone();
+    let ha_long = by_unit["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == unit(HA_LONG).to_string())
+        .unwrap();
+    assert_eq!(
+        ha_long["values"]["male"],
+        Value::Null,
+        "the drill-down hides it too: {ha_long}"
+    );
+    // The export carries the same section.
+    let req = TestRequest::get()
+        .uri(&format!(
+            "/api/v1/reports/summary/export?year=2026&unit_id={}&format=csv",
+            unit(HA_LONG)
+        ))
+        .insert_header(("authorization", format!("Bearer {manager}")));
+    let csv = app.send(req).await;
+    assert_eq!(csv.status, 200);
+    let csv = csv.text();
+    assert!(csv.lines().any(|l| l.starts_with("gbv,")), "{csv}");
+    assert!(!csv.contains("BL-"));
+}

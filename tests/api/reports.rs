@@ -596,6 +596,7 @@ async fn the_summary_exports_as_csv_and_xlsx_with_the_same_numbers() {
             "Kiểm tra, thanh tra",
             "Vi phạm hành chính",
             "Khiếu nại, tố cáo",
+            "Bạo lực trên cơ sở giới",
             "Theo đơn vị",
             "Chỉ tiêu"
         ]
