@@ -1356,3 +1356,67 @@ async fn statistics_count_consenting_cases_without_names_and_hide_small_counts_f
     assert!(csv.lines().any(|l| l.starts_with("gbv,")), "{csv}");
     assert!(!csv.contains("BL-"));
 }
+
+#[actix_web::test]
+async fn an_admin_cannot_quietly_reset_a_case_worker_s_password_or_grant_itself_a_case_role() {
+    let app = demo().await;
+    let supervisor = login(&app, "halong.supervisor").await;
+    let ward_admin = login(&app, "halong.admin").await;
+    let worker_id = seed_id("user:halong.caseworker");
+    let req = TestRequest::default()
+        .method(Method::POST)
+        .uri(&format!("/api/v1/users/{worker_id}/password-reset"))
+        .insert_header(("authorization", format!("Bearer {ward_admin}")))
+        .insert_header(("if-match", "*"));
+    let res = app.send(req).await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    // The admin grants itself a case role through the API: shown too (and it signs the admin out).
+    let admin_id = seed_id("user:halong.admin");
+    let res = app
+        .patch(
+            &format!("/api/v1/users/{admin_id}"),
+            Some(&ward_admin),
+            Some("*"),
+            json!({"case_role": "case_supervisor"}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    assert_eq!(res.json()["case_role"], "case_supervisor");
+    let notices = app.get("/api/v1/support-case-notices", Some(&supervisor)).await.json();
+    let seen: Vec<(String, String, String)> = notices
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            (
+                n["kind"].as_str().unwrap().to_string(),
+                n["subject_name"].as_str().unwrap().to_string(),
+                n["actor_name"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        seen.contains(&(
+            "password_reset".into(),
+            "halong.caseworker".into(),
+            "halong.admin".into()
+        )),
+        "{seen:?}"
+    );
+    assert!(
+        seen.contains(&("case_role_granted".into(), "halong.admin".into(), "halong.admin".into())),
+        "{seen:?}"
+    );
+    // Its old token is revoked: the app is told to wipe what it keeps of cases.
+    let mut status = 0;
+    for _ in 0..100 {
+        let res = app.get("/api/v1/support-cases", Some(&ward_admin)).await;
+        status = res.status.as_u16();
+        if status == 401 {
+            assert!(res.json()["type"].as_str().unwrap().ends_with("/access-revoked"));
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(status, 401);
+}
