@@ -35,7 +35,10 @@ fn decode(raw: &str) -> ApiResult<(String, i64)> {
 /// Changes to every record the caller may see, after a cursor, oldest first.
 ///
 /// Keep calling with `next_cursor`: you never miss a change and never get one twice. A
-/// deletion comes as a tombstone (`deleted: true`, `data: null`).
+/// deletion comes as a tombstone (`deleted: true`, `data: null`). A partner client follows
+/// the units, lineage and legal documents of its granted units and their public outreach
+/// events; an event that stops being public comes as a tombstone too (its record left the
+/// partner's view).
 #[utoipa::path(
     tag = "sync",
     operation_id = "list_changes",
@@ -83,15 +86,20 @@ pub async fn list_changes(
         .last()
         .map(|r| encode(&r.txid, r.seq))
         .unwrap_or_else(|| encode(&txid, seq));
+    let partner = caller.is_partner();
     let data = rows
         .into_iter()
-        .map(|r| ChangeItem {
-            deleted: r.action == "delete" || r.action == crate::audit::ACCESS_ENDED,
-            type_: r.resource,
-            id: r.record_id,
-            action: r.action,
-            changed_at: r.at,
-            data: r.after,
+        .map(|r| {
+            // An outreach event that stops being public leaves a partner's view: a tombstone.
+            let left_view = partner && r.resource == "outreach_event" && !r.is_public;
+            ChangeItem {
+                deleted: r.action == "delete" || r.action == crate::audit::ACCESS_ENDED || left_view,
+                type_: r.resource,
+                id: r.record_id,
+                action: r.action,
+                changed_at: r.at,
+                data: if left_view { None } else { r.after },
+            }
         })
         .collect();
     Ok(web::Json(ChangesPage {

@@ -21,6 +21,9 @@ pub struct Row {
     pub at: DateTime<Utc>,
     #[diesel(sql_type = Nullable<Jsonb>)]
     pub after: Option<Value>,
+    /// For an outreach event: public after the change.
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub is_public: bool,
 }
 
 #[derive(Debug, diesel::QueryableByName)]

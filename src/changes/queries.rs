@@ -7,8 +7,14 @@ use super::model::{Head, Row};
 use crate::auth::{Caller, Role};
 use crate::http::list::escape_like;
 
-/// Resource types a partner client may follow (public reference data only).
-const PARTNER_TYPES: &[&str] = &["unit", "unit_lineage", "legal_document"];
+/// Resource types a partner client may follow: public reference data, and outreach events
+/// that are public (or were, before the change: the tombstone that tells the partner's copy to
+/// go).
+const PARTNER_TYPES: &[&str] = &["unit", "unit_lineage", "legal_document", "outreach_event"];
+
+/// An entry a partner may see of its types: an outreach event's only while it is, or was, public.
+const PARTNER_PUBLIC: &str = " AND (resource <> 'outreach_event' OR coalesce((after->>'is_public')::boolean, false) \
+     OR coalesce((before->>'is_public')::boolean, false))";
 /// Resource types only admins may read.
 const ADMIN_TYPES: &[&str] = &["api_client", "user"];
 
@@ -31,7 +37,8 @@ pub async fn after(
     let mut sql = String::from(
         // The output column `txid` is text; ORDER BY must name the table's xid8 column, or "10" sorts
         // before "9".
-        "SELECT txid::text AS txid, seq, resource, record_id, action, at, after FROM audit_events \
+        "SELECT txid::text AS txid, seq, resource, record_id, action, at, after, \
+                coalesce((after->>'is_public')::boolean, false) AS is_public FROM audit_events \
          WHERE (txid, seq) > (CAST($1 AS xid8), $2) AND txid < bd_feed_horizon() AND (record_unit_path = '/'",
     );
     let mut binds: Vec<String> = Vec::new();
@@ -52,6 +59,9 @@ pub async fn after(
         _ => ("<> ALL", ADMIN_TYPES),
     };
     sql.push_str(&format!(" AND resource {types_op}(${})", binds.len() + 3));
+    if caller.role == Role::Partner {
+        sql.push_str(PARTNER_PUBLIC);
+    }
     sql.push_str(&format!(
         " ORDER BY audit_events.txid, audit_events.seq LIMIT {}",
         limit

@@ -252,3 +252,66 @@ async fn token_exchange_rejects_bad_credentials() {
         .await
         .assert_problem(422);
 }
+
+/// A partner's change feed carries the public outreach events of its granted units, and a
+/// tombstone when one stops being public; never a private event or another unit's.
+#[actix_web::test]
+async fn a_partner_follows_public_events_and_gets_a_tombstone_when_one_stops_being_public() {
+    let app = TestApp::spawn().await;
+    let admin = app.token(Role::Admin, CITY).await;
+    let client = register(&app, &admin, &[HA_LONG], 100).await;
+    let partner = token(&app, &client).await.json()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let ha_long = app.token(Role::Officer, HA_LONG).await;
+    let tdn = app.token(Role::Officer, TRAN_DANG_NINH).await;
+    let event = |title: &str, public: bool| {
+        json!({"kind": "street_event", "title": title, "starts_on": "2026-11-20", "ends_on": "2026-11-20",
+               "participants": {"female": 30, "male": 20, "other": 0}, "is_public": public})
+    };
+    let public = app
+        .post("/api/v1/outreach", Some(&ha_long), event("Mít tinh công khai", true))
+        .await;
+    assert_eq!(public.status, 201, "{}", public.text());
+    let public = public.json();
+    let private = app
+        .post("/api/v1/outreach", Some(&ha_long), event("Họp nội bộ", false))
+        .await
+        .json();
+    let elsewhere = app
+        .post("/api/v1/outreach", Some(&tdn), event("Sự kiện phường khác", true))
+        .await
+        .json();
+    let (items, cursor) = feed_until(&app, &partner, None, |items| {
+        items.iter().any(|i| i["id"] == public["id"])
+    })
+    .await;
+    let created = items.iter().find(|i| i["id"] == public["id"]).unwrap();
+    assert_eq!(created["type"], "outreach_event");
+    assert_eq!(created["data"]["title"], "Mít tinh công khai");
+    assert!(items
+        .iter()
+        .all(|i| i["id"] != private["id"] && i["id"] != elsewhere["id"]));
+
+    let res = app
+        .patch(
+            &format!("/api/v1/outreach/{}", public["id"].as_str().unwrap()),
+            Some(&ha_long),
+            Some("\"1\""),
+            json!({"is_public": false}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    let (items, _) = feed_until(&app, &partner, Some(cursor), |items| {
+        items.iter().any(|i| i["id"] == public["id"])
+    })
+    .await;
+    let gone = items.iter().find(|i| i["id"] == public["id"]).unwrap();
+    assert_eq!(gone["deleted"], true, "{gone}");
+    assert_eq!(gone["data"], Value::Null);
+    // The ward's own officer still sees the update as an update.
+    let (mine, _) = drain(&app, &ha_long, None, 500).await;
+    let update = mine.iter().rfind(|i| i["id"] == public["id"]).unwrap();
+    assert_eq!(update["deleted"], false);
+}
