@@ -44,6 +44,7 @@ Vietnamese with `Accept-Language: vi`; lists use keyset pagination (`limit`, `cu
         crate::petitions::api::PetitionAction,
         crate::support_cases::api::CaseAction,
         crate::support_cases::api::CaseRef,
+        crate::support_cases::api::IdentityRef,
         crate::support_cases::api::MeasureStepKind,
         crate::support_cases::api::ReferralStep,
         crate::plans::workflow::Action,

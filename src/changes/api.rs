@@ -42,7 +42,7 @@ pub const FEED_TYPES: &[(&str, Option<&str>)] = &[
     ("support_service", Some("SupportService")),
     // A survivor's case: ids and version only, to its readers alone (fetch the case).
     ("support_case", Some("CaseRef")),
-    ("support_case_identity", Some("CaseRef")),
+    ("support_case_identity", Some("IdentityRef")),
 ];
 
 /// One change: the record's state after it, or a tombstone.

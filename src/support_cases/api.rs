@@ -536,13 +536,19 @@ pub struct CaseCodes {
     pub support_kinds: Vec<SupportKindCode>,
 }
 
-/// What the change feed and the audit trail hold of a survivor's case (and of its identity):
-/// ids and version only. Fetch the case (a logged read) for the rest.
+/// What the change feed and the audit trail hold of a survivor's case: its id and version
+/// only. Fetch the case (a logged read) for the rest.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CaseRef {
-    /// The record's id (the case's, for its identity too).
-    pub id: Option<Uuid>,
-    pub case_id: Option<Uuid>,
+    pub id: Uuid,
+    pub version: i64,
+}
+
+/// What the change feed and the audit trail hold of a survivor's identity: that it changed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IdentityRef {
+    pub case_id: Uuid,
+    /// The identity's version.
     pub version: i64,
 }
 

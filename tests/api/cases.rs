@@ -70,6 +70,17 @@ async fn text_of(app: &TestApp, sql: &str) -> String {
         .join("\n")
 }
 
+/// The caller's change feed, checked against the OpenAPI document's `ChangeItem` types.
+async fn feed_matches_the_document(app: &TestApp, token: &str) {
+    let doc = serde_json::to_value(binhdang::app::api_document()).unwrap();
+    let op = &doc["paths"]["/api/v1/changes"]["get"];
+    let res = app.get("/api/v1/changes?limit=500", Some(token)).await;
+    assert_eq!(res.status, 200);
+    if let Some(problem) = crate::try_it::off_schema(&doc, op, 200, &res) {
+        panic!("the feed is off its schema: {problem}");
+    }
+}
+
 async fn put_identity(app: &TestApp, token: &str, case: &str, if_match: &str, body: Value) -> TestResponse {
     let req = TestRequest::default()
         .method(Method::PUT)
@@ -370,6 +381,7 @@ async fn breaking_the_glass_takes_a_reason_is_read_only_logged_shown_and_ends() 
         .await;
     assert_eq!(read.status, 200, "{}", read.text());
     assert_eq!(read.json()["your_access"], "break_glass");
+    feed_matches_the_document(&app, &city_admin).await;
     let write = app
         .patch(
             &format!("/api/v1/support-cases/{case}"),
@@ -493,6 +505,7 @@ async fn the_identity_is_sealed_apart_and_nothing_else_holds_a_case_s_contents()
         let text = item.to_string();
         assert!(!text.contains("parent") && !text.contains("3.1.a"), "{text}");
     }
+    feed_matches_the_document(&app, &supervisor).await;
     // The ward's admin follows the feed of its whole ward and never meets the case.
     let ward_admin = login(&app, "halong.admin").await;
     let (items, _) = drain(&app, &ward_admin, None, 500).await;
@@ -709,6 +722,7 @@ async fn an_unassigned_worker_s_device_is_told_to_drop_the_case_and_the_supervis
         .find(|i| i["id"] == case.to_string() && i["deleted"] == true)
         .expect("a tombstone for the unassigned worker");
     assert_eq!(tombstone["action"], "access_ended");
+    feed_matches_the_document(&app, &lan).await;
     // Only that worker gets it.
     let (items, _) = drain(&app, &supervisor, None, 500).await;
     assert!(items.iter().all(|i| i["action"] != "access_ended"));

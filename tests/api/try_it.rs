@@ -225,7 +225,7 @@ async fn every_operation_works_on_the_first_click() {
 
 /// Whether a JSON answer fits the schema its operation documents for that status (JSON
 /// Schema 2020-12, which OpenAPI 3.1 schemas are); `None` when it does.
-fn off_schema(doc: &Value, op: &Value, status: u16, res: &TestResponse) -> Option<String> {
+pub fn off_schema(doc: &Value, op: &Value, status: u16, res: &TestResponse) -> Option<String> {
     let content_type = res.header("content-type").unwrap_or_default();
     if !content_type.starts_with("application/json") {
         return None;
