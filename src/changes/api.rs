@@ -49,7 +49,7 @@ pub const FEED_TYPES: &[(&str, Option<&str>)] = &[
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
     "type": "unit", "id": "0193a7c0-5a8e-7c1e-9d7e-3f4b5c6d7e81", "action": "update", "deleted": false,
-    "changed_at": "2026-11-29T12:00:00Z",
+    "changed_at": "2026-11-29T12:00:00Z", "cursor": "MTAwMDox",
     "data": {"id": "0193a7c0-5a8e-7c1e-9d7e-3f4b5c6d7e81", "name": "Phường Hạ Long", "version": 2}
 }))]
 pub struct ChangeItem {
@@ -62,6 +62,9 @@ pub struct ChangeItem {
     /// True for a deletion (a tombstone: `data` is null).
     pub deleted: bool,
     pub changed_at: DateTime<Utc>,
+    /// The feed's position just after this change: pass it as `since` to resume from here
+    /// (what a consumer stores per item it has applied; webhook events will carry it too).
+    pub cursor: String,
     /// The record as `GET` returns it, after the change.
     #[schema(value_type = Option<Object>)]
     pub data: Option<Value>,

@@ -93,6 +93,7 @@ pub async fn list_changes(
             // An outreach event that stops being public leaves a partner's view: a tombstone.
             let left_view = partner && r.resource == "outreach_event" && !r.is_public;
             ChangeItem {
+                cursor: encode(&r.txid, r.seq),
                 deleted: r.action == "delete" || r.action == crate::audit::ACCESS_ENDED || left_view,
                 type_: r.resource,
                 id: r.record_id,

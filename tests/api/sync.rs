@@ -343,3 +343,35 @@ async fn the_feed_orders_transaction_ids_as_numbers() {
     }
     assert_eq!(one_by_one, names);
 }
+
+/// Every item carries the feed's position just after it: resuming from an item's cursor gives
+/// exactly the items that follow it.
+#[actix_web::test]
+async fn each_change_carries_the_cursor_to_resume_after_it() {
+    let app = TestApp::spawn().await;
+    let admin = app.token(Role::Admin, CITY).await;
+    for i in 0..3 {
+        let res = app
+            .post("/api/v1/units", Some(&admin), new_unit(&format!("Tổ dân phố {i}")))
+            .await;
+        assert_eq!(res.status, 201, "{}", res.text());
+    }
+    let (items, _) = feed_until(&app, &admin, None, |items| {
+        items
+            .iter()
+            .filter(|i| i["data"]["name"].as_str().is_some_and(|n| n.starts_with("Tổ dân phố")))
+            .count()
+            == 3
+    })
+    .await;
+    assert!(items.len() >= 3);
+    let k = items.len() - 3;
+    let cursor = items[k]["cursor"].as_str().unwrap().to_string();
+    let (rest, _) = drain(&app, &admin, Some(cursor), 500).await;
+    let ids = |v: &[Value]| {
+        v.iter()
+            .map(|i| (i["id"].clone(), i["cursor"].clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&rest), ids(&items[k + 1..]), "resumed right after item {k}");
+}
