@@ -149,9 +149,7 @@ async fn respond(
     caller.require_visible(&unit.path)?;
     // The survivors' section is open to the case supervisors of the report's own unit only.
     let case_supervisor = caller.kind == PrincipalKind::User
-        && crate::support_cases::queries::case_role(&mut conn, caller.id)
-            .await?
-            .is_some_and(|(role, u)| role == "case_supervisor" && u == unit.id);
+        && crate::support_cases::queries::supervised_unit(&mut conn, caller.id).await? == Some(unit.id);
     let report = summary::build(&mut conn, &unit, from, to, (caller.is_partner(), case_supervisor), lang).await?;
     drop(conn);
     let name = format!("summary-{}-{}-{}", unit.code.as_deref().unwrap_or("unit"), from, to);

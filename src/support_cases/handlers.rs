@@ -68,6 +68,16 @@ async fn handled(conn: &mut Conn, caller: &Caller, id: Uuid, supervisor_only: bo
     queries::find(conn, id).await?.ok_or(ApiError::NotFound)
 }
 
+/// The unit whose cases the caller supervises; 403 with `why` for anyone else.
+async fn supervisor_of(conn: &mut Conn, caller: &Caller, why: Text) -> ApiResult<Uuid> {
+    if caller.kind != PrincipalKind::User {
+        return Err(ApiError::Forbidden(why));
+    }
+    queries::supervised_unit(conn, caller.id)
+        .await?
+        .ok_or(ApiError::Forbidden(why))
+}
+
 fn no_partner_or_client(caller: &Caller) -> ApiResult<()> {
     if caller.kind == PrincipalKind::User {
         Ok(())
@@ -1019,15 +1029,12 @@ pub async fn list_case_notices(
     page: crate::http::Query<Before>,
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
-    let unit = match queries::case_role(&mut conn, caller.id).await? {
-        Some((role, unit)) if role == "case_supervisor" && caller.kind == PrincipalKind::User => unit,
-        _ => {
-            return Err(ApiError::Forbidden(Text::new(
-                "For case supervisors",
-                "Dành cho người giám sát vụ việc",
-            )))
-        }
-    };
+    let unit = supervisor_of(
+        &mut conn,
+        &caller,
+        Text::new("For case supervisors", "Dành cho người giám sát vụ việc"),
+    )
+    .await?;
     let limit = page.limit();
     let mut rows = queries::notices(&mut conn, unit, page.before, limit).await?;
     rows.truncate(limit as usize);

@@ -49,6 +49,19 @@ fn request_id() -> Option<String> {
     crate::error::REQUEST_CONTEXT.try_with(|c| c.request_id.clone()).ok()
 }
 
+/// The condition on `support_cases c` that the user `who` (its first placeholder; `$1` after
+/// it) reads the case: the index-friendly candidates (its unit's cases for a supervisor, its
+/// assignments, its open glass), then `bd_case_access` itself. One place for lists.
+fn readable_by(who: &str) -> String {
+    format!(
+        "c.id IN (SELECT k.id FROM support_cases k JOIN users u ON u.unit_id = k.unit_id \
+                   WHERE u.id = {who} AND u.active AND u.case_role = 'case_supervisor' \
+                  UNION SELECT case_id FROM support_case_assignments WHERE user_id = $1 AND ended_at IS NULL \
+                  UNION SELECT case_id FROM support_case_glass WHERE user_id = $1 AND expires_at > now()) \
+         AND bd_case_access(c.id, $1) IS NOT NULL"
+    )
+}
+
 /// Reads case `id` as `caller`, logged as `what` (`case`): `None` when the caller may not read
 /// it (or there is no such case), which the caller cannot tell apart.
 pub async fn read(
@@ -91,11 +104,7 @@ pub async fn list(
         "c.id",
     );
     sql.filter(
-        "c.id IN (SELECT k.id FROM support_cases k JOIN users u ON u.unit_id = k.unit_id \
-                   WHERE u.id = ? AND u.active AND u.case_role = 'case_supervisor' \
-                  UNION SELECT case_id FROM support_case_assignments WHERE user_id = $1 AND ended_at IS NULL \
-                  UNION SELECT case_id FROM support_case_glass WHERE user_id = $1 AND expires_at > now()) \
-         AND c.deleted_at IS NULL AND bd_case_access(c.id, $1) IS NOT NULL",
+        &format!("{} AND c.deleted_at IS NULL", readable_by("?")),
         [Bind::Uuid(caller.id)],
     );
     if let Some(status) = f.status {
@@ -180,6 +189,13 @@ pub async fn forms_of(conn: &mut AsyncPgConnection, acts: &[String]) -> QueryRes
     forms.sort();
     forms.dedup();
     Ok(Ok(forms))
+}
+
+/// The unit an active user supervises cases of, if it is a case supervisor.
+pub async fn supervised_unit(conn: &mut AsyncPgConnection, user: Uuid) -> QueryResult<Option<Uuid>> {
+    Ok(case_role(conn, user)
+        .await?
+        .and_then(|(role, unit)| (role == "case_supervisor").then_some(unit)))
 }
 
 /// The caller's case role and unit (an active user's), if it holds one.
@@ -658,6 +674,19 @@ pub async fn measure_authorities(conn: &mut AsyncPgConnection, measure: &str) ->
         .await
 }
 
+pub async fn measure_rule_by_code(
+    conn: &mut AsyncPgConnection,
+    code: &str,
+) -> QueryResult<Option<super::model::MeasureRuleRow>> {
+    use crate::db::schema::dv_measure_rules as r;
+    r::table
+        .filter(r::code.eq(code))
+        .select(super::model::MeasureRuleRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
 pub async fn measure_rules(conn: &mut AsyncPgConnection) -> QueryResult<Vec<super::model::MeasureRuleRow>> {
     use crate::db::schema::dv_measure_rules as r;
     r::table
@@ -705,7 +734,8 @@ pub async fn measure(
         .optional()
 }
 
-/// A step of a measure from `from` status: what it sets; false when the measure moved on.
+/// A step of a measure from `from` status: the measure's clocks after it (the others as read:
+/// they change only with the status, which the update checks); false when it moved on.
 pub struct MeasureChange<'a> {
     pub from: &'a str,
     pub to: &'a str,
@@ -721,22 +751,10 @@ pub async fn step_measure(conn: &mut AsyncPgConnection, id: Uuid, c: &MeasureCha
     let n = diesel::update(m::table.filter(m::id.eq(id)).filter(m::status.eq(c.from)))
         .set((
             m::status.eq(c.to),
-            m::decided_at.eq(
-                diesel::dsl::sql::<Nullable<diesel::sql_types::Timestamptz>>("coalesce(decided_at, ")
-                    .bind::<Nullable<diesel::sql_types::Timestamptz>, _>(c.decided_at)
-                    .sql(")"),
-            ),
-            m::starts_at.eq(
-                diesel::dsl::sql::<Nullable<diesel::sql_types::Timestamptz>>("coalesce(")
-                    .bind::<Nullable<diesel::sql_types::Timestamptz>, _>(c.starts_at)
-                    .sql(", starts_at)"),
-            ),
+            m::decided_at.eq(c.decided_at),
+            m::starts_at.eq(c.starts_at),
             m::ends_at.eq(c.ends_at),
-            m::max_ends_at.eq(
-                diesel::dsl::sql::<Nullable<diesel::sql_types::Timestamptz>>("coalesce(")
-                    .bind::<Nullable<diesel::sql_types::Timestamptz>, _>(c.max_ends_at)
-                    .sql(", max_ends_at)"),
-            ),
+            m::max_ends_at.eq(c.max_ends_at),
             m::reason.eq(c.reason),
         ))
         .execute(conn)
@@ -778,13 +796,10 @@ pub async fn measures_due(
         );
     }
     let extra = conds.iter().map(|c| format!(" AND ({c})")).collect::<String>();
+    let readable = readable_by("$1");
     let sql = format!(
         "WITH page AS (SELECT m.*, c.code AS case_code FROM support_case_measures m JOIN support_cases c ON c.id = m.case_id \
-            WHERE c.id IN (SELECT k.id FROM support_cases k JOIN users u ON u.unit_id = k.unit_id \
-                            WHERE u.id = $1 AND u.active AND u.case_role = 'case_supervisor' \
-                           UNION SELECT case_id FROM support_case_assignments WHERE user_id = $1 AND ended_at IS NULL \
-                           UNION SELECT case_id FROM support_case_glass WHERE user_id = $1 AND expires_at > now()) \
-              AND c.deleted_at IS NULL AND bd_case_access(c.id, $1) IS NOT NULL{extra} \
+            WHERE {readable} AND c.deleted_at IS NULL{extra} \
             ORDER BY coalesce(CASE WHEN m.status = 'requested' THEN m.decide_by END, m.ends_at, m.requested_at), m.id LIMIT $5), \
          logged AS (INSERT INTO support_case_reads (case_id, user_id, user_name, what, via, request_id) \
              SELECT d.case_id, $1, $2, 'measures', bd_case_access(d.case_id, $1), $3 FROM (SELECT DISTINCT case_id FROM page) d) \

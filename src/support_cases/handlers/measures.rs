@@ -265,13 +265,12 @@ pub async fn case_measure_step(
             allowed: None,
         });
     }
-    let (mut decided_at, mut starts_at, mut ends_at, mut max_ends_at) = (None, None, m.ends_at, None);
+    let (mut decided_at, mut starts_at, mut ends_at, mut max_ends_at) =
+        (m.decided_at, m.starts_at, m.ends_at, m.max_ends_at);
     match step {
         MeasureStepKind::Grant => {
-            let rule = queries::measure_rules(&mut conn)
+            let rule = queries::measure_rule_by_code(&mut conn, &m.rule_code)
                 .await?
-                .into_iter()
-                .find(|r| r.code == m.rule_code)
                 .ok_or(ApiError::NotFound)?;
             let latest = latest_end(&rule, at);
             let end = body.ends_at.map(|t| t.with_timezone(&chrono::Utc)).or(latest);

@@ -186,6 +186,7 @@ pub async fn refer_case(
         version: 1,
     };
     let (case_id, unit, referral_id) = (current.id, current.unit_id, row.id);
+    let shown = current.clone();
     if !seen_before(&mut conn, "support_case_referrals", body.id, case_id).await? {
         let who = caller.clone();
         let action = if row.override_reason.is_some() {
@@ -218,8 +219,8 @@ pub async fn refer_case(
     let r = queries::referral(&mut conn, referral_id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let case = queries::find(&mut conn, case_id).await?.ok_or(ApiError::NotFound)?;
-    Ok(HttpResponse::Created().json(referral_api(r, &case, false)))
+    // What a referral shows of its case does not change with the referral.
+    Ok(HttpResponse::Created().json(referral_api(r, &shown, false)))
 }
 
 /// Revoke a referral that is pending or accepted (the case's workers and supervisor), with a
@@ -267,6 +268,7 @@ pub async fn revoke_referral(
     let Some(reason) = reason else {
         return Err(ApiError::field("reason", "required", "say why", "hãy nêu lý do"));
     };
+    let shown = current.clone();
     step_referral(
         &mut conn,
         &caller,
@@ -279,8 +281,7 @@ pub async fn revoke_referral(
     let r = queries::referral(&mut conn, referral_id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let case = queries::find(&mut conn, id).await?.ok_or(ApiError::NotFound)?;
-    Ok(HttpResponse::Ok().json(referral_api(r, &case, false)))
+    Ok(HttpResponse::Ok().json(referral_api(r, &shown, false)))
 }
 
 /// A referral's step on the write path: its status and the case's audit entry (ids only).
@@ -310,13 +311,15 @@ async fn step_referral(
 
 /// The receiving side of a referral: a case supervisor of the receiving unit.
 async fn receiving_unit(conn: &mut Conn, caller: &Caller) -> ApiResult<Uuid> {
-    match queries::case_role(conn, caller.id).await? {
-        Some((role, unit)) if role == "case_supervisor" && caller.kind == PrincipalKind::User => Ok(unit),
-        _ => Err(ApiError::Forbidden(Text::new(
+    supervisor_of(
+        conn,
+        caller,
+        Text::new(
             "Referrals are received by case supervisors",
             "Yêu cầu chuyển gửi do người giám sát vụ việc tiếp nhận",
-        ))),
-    }
+        ),
+    )
+    .await
 }
 
 /// The referrals the caller's unit received (its case supervisors), newest first, each showing
@@ -417,11 +420,11 @@ pub async fn referral_step(
         ));
     }
     let case = queries::find(&mut conn, r.case_id).await?.ok_or(ApiError::NotFound)?;
+    let shown = case.clone();
     step_referral(&mut conn, &caller, case, r.id, (from, to), reason).await?;
     queries::log_referral_read(&mut conn, &caller, r.case_id).await?;
     let r = queries::referral(&mut conn, referral_id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let case = queries::find(&mut conn, r.case_id).await?.ok_or(ApiError::NotFound)?;
-    Ok(HttpResponse::Ok().json(referral_api(r, &case, true)))
+    Ok(HttpResponse::Ok().json(referral_api(r, &shown, true)))
 }
