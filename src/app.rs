@@ -171,7 +171,17 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(crate::units::leaders::update_leader)
                 .service(crate::units::leaders::delete_leader)
                 .service(crate::units::figures::list_figures)
-                .service(crate::units::figures::put_figures),
+                .service(crate::units::figures::put_figures)
+                .service(crate::webhooks::handlers::create_webhook_endpoint)
+                .service(crate::webhooks::handlers::list_webhook_endpoints)
+                .service(crate::webhooks::handlers::get_webhook_endpoint)
+                .service(crate::webhooks::handlers::update_webhook_endpoint)
+                .service(crate::webhooks::handlers::delete_webhook_endpoint)
+                .service(crate::webhooks::handlers::rotate_webhook_secret)
+                .service(crate::webhooks::handlers::send_webhook_test)
+                .service(crate::webhooks::handlers::list_webhook_deliveries)
+                .service(crate::webhooks::handlers::redeliver_webhook)
+                .service(crate::webhooks::handlers::replay_webhooks),
         );
 }
 

@@ -69,6 +69,78 @@ pub struct Settings {
     /// factors (default `admin,inspector,case_worker,case_supervisor`: the roles that read
     /// people's identities or survivors' cases; `none` for no role).
     pub two_factor_roles: Vec<String>,
+    /// What the webhook delivery worker may send to, and how (see [`WebhookSettings`]).
+    pub webhooks: WebhookSettings,
+}
+
+/// The webhook delivery worker's settings.
+#[derive(Debug, Clone)]
+pub struct WebhookSettings {
+    /// `WEBHOOK_WORKER`: run the delivery worker inside `serve` (default yes; `binhdang worker`
+    /// runs it alone).
+    pub worker: bool,
+    /// `WEBHOOK_ALLOW_HTTP`: accept plain `http://` targets (for testing; default no).
+    pub allow_http: bool,
+    /// `WEBHOOK_ALLOW_PRIVATE_ADDRESSES`: send to loopback, private and link-local addresses
+    /// (for testing; default no: a target that resolves to one is refused).
+    pub allow_private: bool,
+    /// `WEBHOOK_TIMEOUT_SECONDS`: how long one attempt may take (default 15).
+    pub timeout: Duration,
+    /// `WEBHOOK_RETRY_SCHEDULE`: the waits before each retry after a failed attempt, e.g.
+    /// `5s,5m,30m,2h,5h,10h,14h,20h,24h` (the default: 10 attempts over about 3 days).
+    pub retry_schedule: Vec<Duration>,
+    /// `WEBHOOK_POLL_MILLISECONDS`: how often the worker looks for new events and due
+    /// attempts (default 1000).
+    pub poll: Duration,
+}
+
+pub const DEFAULT_RETRY_SCHEDULE: &str = "5s,5m,30m,2h,5h,10h,14h,20h,24h";
+
+/// `5s`, `5m`, `2h`, `1d` (or plain seconds).
+fn parse_wait(raw: &str) -> Option<Duration> {
+    let raw = raw.trim();
+    let (n, unit) = raw.split_at(raw.find(|c: char| !c.is_ascii_digit()).unwrap_or(raw.len()));
+    let n: u64 = n.parse().ok()?;
+    let secs = match unit {
+        "" | "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        "d" => n * 86_400,
+        _ => return None,
+    };
+    Some(Duration::from_secs(secs))
+}
+
+pub fn parse_schedule(raw: &str) -> anyhow::Result<Vec<Duration>> {
+    raw.split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| {
+            parse_wait(s)
+                .ok_or_else(|| anyhow::anyhow!("WEBHOOK_RETRY_SCHEDULE: {s:?} is not a wait like 5s, 5m, 2h or 1d"))
+        })
+        .collect()
+}
+
+fn env_flag(name: &str, default: bool) -> bool {
+    match env_opt(name) {
+        Some(v) => !matches!(v.trim().to_lowercase().as_str(), "0" | "false" | "no" | "off"),
+        None => default,
+    }
+}
+
+impl WebhookSettings {
+    pub fn from_env() -> anyhow::Result<Self> {
+        Ok(Self {
+            worker: env_flag("WEBHOOK_WORKER", true),
+            allow_http: env_flag("WEBHOOK_ALLOW_HTTP", false),
+            allow_private: env_flag("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", false),
+            timeout: Duration::from_secs(env_or("WEBHOOK_TIMEOUT_SECONDS", 15)?),
+            retry_schedule: parse_schedule(
+                &env_opt("WEBHOOK_RETRY_SCHEDULE").unwrap_or_else(|| DEFAULT_RETRY_SCHEDULE.into()),
+            )?,
+            poll: Duration::from_millis(env_or("WEBHOOK_POLL_MILLISECONDS", 1000)?),
+        })
+    }
 }
 
 fn env_or<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T> {
@@ -139,6 +211,7 @@ impl Settings {
                 .map(|s| s.trim().to_lowercase())
                 .filter(|s| !s.is_empty() && s != "none")
                 .collect(),
+            webhooks: WebhookSettings::from_env()?,
         })
     }
 }

@@ -39,4 +39,5 @@ pub mod trainings;
 pub mod units;
 pub mod users;
 pub mod violations;
+pub mod webhooks;
 pub mod write;

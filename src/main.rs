@@ -63,6 +63,9 @@ enum Command {
     /// Seal again under DATA_KEY what the previous key (DATA_KEY_PREVIOUS) sealed: survivors'
     /// identities and two-factor secrets. Run after rotating the data key; idempotent.
     Reseal,
+    /// Run the webhook delivery worker alone (as `serve` does unless WEBHOOK_WORKER=0); any
+    /// number of workers may run at once.
+    Worker,
     /// Print the OpenAPI document.
     Openapi,
     /// Manage users.
@@ -186,13 +189,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Command::Openapi => unreachable!("handled above"),
             Command::Migrate | Command::Restore { .. } => say(json, "Migrations applied."),
             Command::Backup { .. } => unreachable!("handled above"),
+            Command::Worker => {
+                say(json, "Webhook worker running (stop with Ctrl-C).");
+                let key = binhdang::auth::second_factor::DataKey::from_settings(&settings)?;
+                tokio::select! {
+                    _ = binhdang::webhooks::worker::run(pool.clone(), key, settings.webhooks.clone()) => {}
+                    _ = tokio::signal::ctrl_c() => say(json, "Webhook worker stopped."),
+                }
+            }
             Command::Reseal => {
                 let key = binhdang::auth::second_factor::DataKey::from_settings(&settings)?;
                 let mut conn = pool.get().await.map_err(|e| anyhow::anyhow!("{e}"))?;
                 let (identities, secrets) = binhdang::support_cases::queries::reseal_all(&mut conn, &key).await?;
+                let hooks = binhdang::webhooks::queries::reseal_secrets(&mut conn, &key).await?;
                 say(
                     json,
-                    &format!("Sealed again under the current data key: {identities} identities, {secrets} two-factor secrets."),
+                    &format!("Sealed again under the current data key: {identities} identities, {secrets} two-factor secrets, {hooks} webhook signing secrets."),
                 );
             }
             Command::Seed {
@@ -312,6 +324,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         }
                     }
                 });
+                if settings.webhooks.worker {
+                    binhdang::webhooks::worker::spawn(
+                        pool.clone(),
+                        binhdang::auth::second_factor::DataKey::from_settings(&settings)?,
+                        settings.webhooks.clone(),
+                    );
+                }
                 let host = settings.bind.clone();
                 let application = app::Application::build(settings, &url)?;
                 let shown = if host == "0.0.0.0" {

@@ -35,6 +35,7 @@ Vietnamese with `Accept-Language: vi`; lists use keyset pagination (`limit`, `cu
         (name = "cases", description = "Survivors' cases (need-to-know: their case workers and supervisors only; every read logged)"),
         (name = "users", description = "Accounts of the caller's subtree (admins)"),
         (name = "clients", description = "Partner API clients (client credentials)"),
+        (name = "webhooks", description = "Signed webhooks for partner clients (Standard Webhooks): endpoints, deliveries, replays"),
         (name = "audit", description = "The audit trail"),
         (name = "operations", description = "Health and metrics"),
     ),
@@ -49,6 +50,7 @@ Vietnamese with `Accept-Language: vi`; lists use keyset pagination (`limit`, `cu
         crate::support_cases::api::ReferralStep,
         crate::plans::workflow::Action,
         crate::http::export::ExportFormat,
+        crate::webhooks::api::DeliveryStatus,
         // Named only by the change feed's items (see `typed_changes`).
         crate::units::api::LineageRecord,
     )),
@@ -293,6 +295,8 @@ fn demo_parameter(path: &str, operation_id: &str, name: &str) -> Option<Value> {
         ("id", "inspections") => "inspection:356:2020:garment",
         ("id", "violations") => "violation:356:2020:garment",
         ("id", "clients") => "client:demo-ngo",
+        ("id", "webhook-endpoints") => "webhook:demo-ngo",
+        ("delivery_id", _) => "webhook:demo-ngo:test",
         // The demo viewer: resetting its password leaves the walkthroughs' users alone.
         ("id", "users") => "user:viewer",
         // Not a shelter: its address is public.

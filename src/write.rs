@@ -232,7 +232,7 @@ pub async fn update<R: Record>(
         return Err(stale(current));
     }
     let id = current.id();
-    match save(conn, caller, current, action, apply).await? {
+    match save(conn, Actor::Caller(caller), current, action, apply).await? {
         Some(saved) => Ok(saved),
         None => Err(R::find(conn, id).await?.map_or(ApiError::NotFound, stale)),
     }
@@ -248,7 +248,7 @@ pub async fn transition<R: Record>(
     action: &str,
     apply: Apply<R>,
 ) -> ApiResult<Saved<R::Api>> {
-    save(conn, caller, current, action, apply)
+    save(conn, Actor::Caller(caller), current, action, apply)
         .await?
         .ok_or_else(|| ApiError::Conflict {
             detail: crate::error::Text::new(
@@ -259,10 +259,22 @@ pub async fn transition<R: Record>(
         })
 }
 
+/// A transition the system makes on its own (the webhook worker disabling an endpoint that
+/// stopped answering): `apply` and the audit entry naming the system as actor, in one
+/// transaction; `None` when the record moved on meanwhile.
+pub async fn system_transition<R: Record>(
+    conn: &mut Conn,
+    current: R,
+    action: &str,
+    apply: Apply<R>,
+) -> ApiResult<Option<Saved<R::Api>>> {
+    save(conn, Actor::System, current, action, apply).await
+}
+
 /// The change and its audit entry in one transaction; `None` when the record moved on.
 async fn save<R: Record>(
     conn: &mut Conn,
-    caller: &Caller,
+    actor: Actor<'_>,
     current: R,
     action: &str,
     apply: Apply<R>,
@@ -278,7 +290,7 @@ async fn save<R: Record>(
         let after = after.into_api();
         let mut change = Change::updated(R::RESOURCE, id, unit_id, &path, &before, &after);
         change.action = action;
-        audit::record(conn, Actor::Caller(caller), confidential(change, case)).await?;
+        audit::record(conn, actor, confidential(change, case)).await?;
         Ok(Some(Saved { version, value: after }))
     })
     .await
@@ -419,6 +431,29 @@ pub async fn change<T: Send>(
     apply: impl for<'c> FnOnce(&'c mut Conn) -> BoxFuture<'c, ApiResult<T>> + Send,
 ) -> ApiResult<T> {
     conn.transaction::<_, ApiError, _>(async |conn| apply(conn).await).await
+}
+
+/// An action that changes no record (queue a webhook's test event, a redelivery), exactly once
+/// per `Idempotency-Key`: claims the key, runs `apply`, stores its answer (`status`) for
+/// retries, in one transaction.
+pub async fn once<T: Serialize>(
+    conn: &mut Conn,
+    caller: &Caller,
+    (key, request_hash): (&IdempotencyKey, &[u8]),
+    status: StatusCode,
+    apply: impl for<'c> FnOnce(&'c mut Conn) -> BoxFuture<'c, ApiResult<T>> + Send,
+) -> ApiResult<HttpResponse> {
+    let stored = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            if let Some(replay) = idempotency::claim(conn, caller, key, request_hash).await? {
+                return Ok(replay);
+            }
+            let stored = Stored::new(status, &apply(conn).await?);
+            idempotency::save(conn, caller, key, &stored).await?;
+            Ok(stored)
+        })
+        .await?;
+    Ok(stored.respond())
 }
 
 /// The write of an unversioned reference row keyed by its content (a calendar day, a lineage

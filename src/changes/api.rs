@@ -63,7 +63,7 @@ pub struct ChangeItem {
     pub deleted: bool,
     pub changed_at: DateTime<Utc>,
     /// The feed's position just after this change: pass it as `since` to resume from here
-    /// (what a consumer stores per item it has applied; webhook events will carry it too).
+    /// (what a consumer stores per item it has applied; webhook events carry it too).
     pub cursor: String,
     /// The record as `GET` returns it, after the change.
     #[schema(value_type = Option<Object>)]
@@ -78,4 +78,48 @@ pub struct ChangesPage {
     pub next_cursor: String,
     /// True when more changes are ready now (call again at once).
     pub has_more: bool,
+}
+
+/// Feed cursors are list cursors whose "sort" is the feed, value the txid, id the sequence.
+const FEED: &str = "changes";
+
+/// The cursor of feed position `(txid, seq)`.
+pub fn encode_cursor(txid: &str, seq: i64) -> String {
+    crate::http::list::Cursor {
+        sort: FEED.into(),
+        value: txid.into(),
+        id: seq.to_string(),
+    }
+    .encode()
+}
+
+/// The feed position of a cursor sent as parameter or field `name`.
+pub fn decode_cursor(raw: &str, name: &str) -> crate::error::ApiResult<(String, i64)> {
+    let c = crate::http::list::Cursor::decode_as(raw, name)?;
+    match (c.sort.as_str(), c.value.parse::<u64>(), c.id.parse::<i64>()) {
+        (FEED, Ok(txid), Ok(seq)) => Ok((txid.to_string(), seq)),
+        _ => Err(crate::error::ApiError::field(
+            name,
+            "invalid",
+            "is not a cursor of the change feed",
+            "không phải con trỏ của nguồn thay đổi",
+        )),
+    }
+}
+
+impl ChangeItem {
+    /// A feed row as the caller sees it (`partner`: a partner client, for which an outreach
+    /// event that stops being public leaves its view: a tombstone).
+    pub fn from_row(r: super::model::Row, partner: bool) -> Self {
+        let left_view = partner && r.resource == "outreach_event" && !r.is_public;
+        ChangeItem {
+            cursor: encode_cursor(&r.txid, r.seq),
+            deleted: r.action == "delete" || r.action == crate::audit::ACCESS_ENDED || left_view,
+            type_: r.resource,
+            id: r.record_id,
+            action: r.action,
+            changed_at: r.at,
+            data: if left_view { None } else { r.after },
+        }
+    }
 }

@@ -3,33 +3,16 @@ use actix_web::{get, web};
 use super::api::{ChangeItem, ChangesPage, ChangesQuery};
 use super::queries;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult, Problem};
-use crate::http::list::{Cursor, DEFAULT_LIMIT, MAX_LIMIT};
+use crate::error::{ApiResult, Problem};
+use crate::http::list::{DEFAULT_LIMIT, MAX_LIMIT};
 use crate::state::AppState;
 
-/// Feed cursors are list cursors whose "sort" is the feed, value the txid, id the sequence.
-const FEED: &str = "changes";
-
 fn encode(txid: &str, seq: i64) -> String {
-    Cursor {
-        sort: FEED.into(),
-        value: txid.into(),
-        id: seq.to_string(),
-    }
-    .encode()
+    super::api::encode_cursor(txid, seq)
 }
 
 fn decode(raw: &str) -> ApiResult<(String, i64)> {
-    let c = Cursor::decode_as(raw, "since")?;
-    match (c.sort.as_str(), c.value.parse::<u64>(), c.id.parse::<i64>()) {
-        (FEED, Ok(txid), Ok(seq)) => Ok((txid.to_string(), seq)),
-        _ => Err(ApiError::field(
-            "since",
-            "invalid",
-            "is not a cursor of the change feed",
-            "không phải con trỏ của nguồn thay đổi",
-        )),
-    }
+    super::api::decode_cursor(raw, "since")
 }
 
 /// Changes to every record the caller may see, after a cursor, oldest first.
@@ -87,22 +70,7 @@ pub async fn list_changes(
         .map(|r| encode(&r.txid, r.seq))
         .unwrap_or_else(|| encode(&txid, seq));
     let partner = caller.is_partner();
-    let data = rows
-        .into_iter()
-        .map(|r| {
-            // An outreach event that stops being public leaves a partner's view: a tombstone.
-            let left_view = partner && r.resource == "outreach_event" && !r.is_public;
-            ChangeItem {
-                cursor: encode(&r.txid, r.seq),
-                deleted: r.action == "delete" || r.action == crate::audit::ACCESS_ENDED || left_view,
-                type_: r.resource,
-                id: r.record_id,
-                action: r.action,
-                changed_at: r.at,
-                data: if left_view { None } else { r.after },
-            }
-        })
-        .collect();
+    let data = rows.into_iter().map(|r| ChangeItem::from_row(r, partner)).collect();
     Ok(web::Json(ChangesPage {
         data,
         next_cursor,

@@ -1,6 +1,7 @@
 //! The change feed's reads: changes after a cursor that the caller may see, in commit order.
 
 use diesel::sql_types::{BigInt, Text};
+use diesel::QueryableByName;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use super::model::{Head, Row};
@@ -16,7 +17,7 @@ const PARTNER_TYPES: &[&str] = &["unit", "unit_lineage", "legal_document", "outr
 const PARTNER_PUBLIC: &str = " AND (resource <> 'outreach_event' OR coalesce((after->>'is_public')::boolean, false) \
      OR coalesce((before->>'is_public')::boolean, false))";
 /// Resource types only admins may read.
-const ADMIN_TYPES: &[&str] = &["api_client", "user"];
+const ADMIN_TYPES: &[&str] = &["api_client", "user", "webhook_endpoint"];
 
 /// The feed's horizon: every change before it is committed (a cursor "now" starts there).
 pub async fn horizon(conn: &mut AsyncPgConnection) -> diesel::QueryResult<String> {
@@ -75,4 +76,52 @@ pub async fn after(
     }
     query = query.bind::<diesel::sql_types::Array<Text>, _>(types.iter().map(|s| s.to_string()).collect::<Vec<_>>());
     query.load(conn).await
+}
+
+/// A feed row with what a partner's webhook fan-out needs beside it.
+#[derive(Debug, diesel::QueryableByName)]
+pub struct WindowRow {
+    #[diesel(embed)]
+    pub change: Row,
+    /// The record's unit path (`/` for reference records).
+    #[diesel(sql_type = Text)]
+    pub record_unit_path: String,
+    /// True when the partner's change feed carries this row (see [`after`]).
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub partner_visible: bool,
+}
+
+/// The changes after `(txid, seq)` and below `horizon` (from [`horizon`], read before) in a
+/// partner's `scopes` whose resource is one the partner follows or one of `also`, oldest first:
+/// what a webhook endpoint's fan-out reads. `partner_visible` marks the rows the partner's own
+/// change feed carries.
+pub async fn partner_window(
+    conn: &mut AsyncPgConnection,
+    scopes: &[String],
+    (txid, seq): (&str, i64),
+    horizon: &str,
+    also: &[&str],
+    limit: i64,
+) -> diesel::QueryResult<Vec<WindowRow>> {
+    let sql = format!(
+        "SELECT txid::text AS txid, seq, resource, record_id, action, at, after, record_unit_path, \
+                coalesce((after->>'is_public')::boolean, false) AS is_public, \
+                (resource = ANY($5){PARTNER_PUBLIC}) AS partner_visible \
+         FROM audit_events \
+         WHERE (txid, seq) > (CAST($1 AS xid8), $2) AND txid < CAST($3 AS xid8) \
+           AND (record_unit_path = '/' OR record_unit_path LIKE ANY($4)) \
+           AND (resource = ANY($5) OR resource = ANY($6)) \
+         ORDER BY audit_events.txid, audit_events.seq LIMIT {limit}"
+    );
+    let patterns: Vec<String> = scopes.iter().map(|p| format!("{}%", escape_like(p))).collect();
+    let list = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    diesel::sql_query(sql)
+        .bind::<Text, _>(txid)
+        .bind::<BigInt, _>(seq)
+        .bind::<Text, _>(horizon)
+        .bind::<diesel::sql_types::Array<Text>, _>(patterns)
+        .bind::<diesel::sql_types::Array<Text>, _>(list(PARTNER_TYPES))
+        .bind::<diesel::sql_types::Array<Text>, _>(list(also))
+        .load(conn)
+        .await
 }

@@ -50,6 +50,20 @@ async fn granted(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<Vec<
         .await
 }
 
+/// The units client `id` is granted, with their paths (none when the client is disabled).
+pub async fn granted_units(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Vec<(Uuid, String)>> {
+    use crate::db::schema::units;
+    api_client_units::table
+        .inner_join(units::table)
+        .inner_join(api_clients::table)
+        .filter(api_client_units::client_id.eq(id))
+        .filter(api_clients::active)
+        .order(units::path)
+        .select((units::id, units::path))
+        .load(conn)
+        .await
+}
+
 pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<ClientRow>> {
     let Some(base) = api_clients::table
         .find(id)

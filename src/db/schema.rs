@@ -822,11 +822,59 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Uuid,
+        endpoint_id -> Uuid,
+        message_id -> Text,
+        event_type -> Text,
+        payload -> Text,
+        feed_txid -> Nullable<Int8>,
+        feed_seq -> Nullable<Int8>,
+        status -> Text,
+        attempts -> Int4,
+        next_attempt_at -> Timestamptz,
+        last_attempt_at -> Nullable<Timestamptz>,
+        last_status_code -> Nullable<Int4>,
+        last_latency_ms -> Nullable<Int4>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamptz,
+        delivered_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    webhook_endpoints (id) {
+        id -> Uuid,
+        client_id -> Uuid,
+        owner_unit_id -> Uuid,
+        owner_unit_path -> Text,
+        url -> Text,
+        description -> Text,
+        event_types -> Array<Text>,
+        enabled -> Bool,
+        disabled_reason -> Nullable<Text>,
+        disabled_at -> Nullable<Timestamptz>,
+        secret_sealed -> Bytea,
+        previous_secret_sealed -> Nullable<Bytea>,
+        previous_secret_expires_at -> Nullable<Timestamptz>,
+        feed_txid -> Int8,
+        feed_seq -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        deleted_at -> Nullable<Timestamptz>,
+        version -> Int8,
+    }
+}
+
 diesel::joinable!(support_cases -> units (unit_id));
 diesel::joinable!(support_case_assignments -> support_cases (case_id));
 diesel::joinable!(support_case_consents -> support_cases (case_id));
 diesel::joinable!(support_case_services -> support_cases (case_id));
 diesel::joinable!(api_client_units -> api_clients (client_id));
+diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
+diesel::joinable!(webhook_endpoints -> api_clients (client_id));
+diesel::joinable!(webhook_endpoints -> units (owner_unit_id));
 diesel::joinable!(api_client_units -> units (unit_id));
 diesel::joinable!(api_clients -> units (owner_unit_id));
 diesel::joinable!(attachments -> units (unit_id));
@@ -862,6 +910,8 @@ diesel::joinable!(violations -> inspections (inspection_id));
 diesel::joinable!(violations -> violation_rules (rule_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    webhook_deliveries,
+    webhook_endpoints,
     dv_measure_rules,
     support_case_measures,
     support_case_referrals,

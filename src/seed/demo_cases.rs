@@ -267,6 +267,65 @@ async fn seed_client(conn: &mut AsyncPgConnection, city_path: &str) -> anyhow::R
     Ok(())
 }
 
+/// The demo webhook signing secret: public, like the client's (demo data only).
+pub const DEMO_WEBHOOK_SECRET: &str = "whsec_YmluaGRhbmctZGVtby13ZWJob29rLXNlY3JldC0zMmI=";
+
+/// The demo partner client's webhook endpoint, disabled (its URL is an example: point it at a
+/// receiver, then enable it), with one test delivery to redeliver.
+pub async fn seed_webhook(
+    conn: &mut AsyncPgConnection,
+    key: &crate::auth::second_factor::DataKey,
+) -> anyhow::Result<()> {
+    use crate::webhooks::model::{EndpointRow, NewDelivery, NewEndpoint};
+    let client = seed_id("client:demo-ngo");
+    let Some(owner) = crate::clients::queries::find(conn, client).await? else {
+        return Ok(());
+    };
+    let id = seed_id("webhook:demo-ngo");
+    let now = chrono::Utc::now();
+    let endpoint = NewEndpoint {
+        row: EndpointRow {
+            id,
+            client_id: client,
+            owner_unit_id: owner.owner_unit_id,
+            owner_unit_path: owner.owner_unit_path,
+            url: "https://partner.example/hooks/binhdang".into(),
+            description: "Demo: point it at your receiver, then enable it".into(),
+            event_types: crate::webhooks::api::EventType::ALL
+                .iter()
+                .map(|t| t.as_str().to_string())
+                .collect(),
+            enabled: false,
+            disabled_reason: Some("manual".into()),
+            disabled_at: Some(now),
+            previous_secret_expires_at: None,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        },
+        secret_sealed: key.seal(DEMO_WEBHOOK_SECRET.as_bytes()),
+    };
+    if crate::write::seed(conn, &endpoint).await?.is_none() {
+        return Ok(());
+    }
+    let kind = crate::webhooks::worker::TEST_EVENT;
+    let test = NewDelivery {
+        id: seed_id("webhook:demo-ngo:test"),
+        endpoint_id: id,
+        message_id: crate::webhooks::worker::message_id("demo:test"),
+        event_type: kind.into(),
+        payload: crate::webhooks::worker::body(
+            kind,
+            now,
+            serde_json::json!({"endpoint_id": id, "client_id": client, "message": "A test event from binhdang"}),
+        ),
+        feed_txid: None,
+        feed_seq: None,
+    };
+    crate::webhooks::queries::enqueue(conn, &[test]).await?;
+    Ok(())
+}
+
 /// A photo of Hạ Long's 2020 training: its row, then its file.
 async fn seed_attachment(conn: &mut AsyncPgConnection, ha_long_path: &str) -> anyhow::Result<()> {
     use crate::attachments::model::AttachmentRow;

@@ -452,6 +452,7 @@ pub async fn seed_demo(
     seed_demo_leadership(conn).await?;
     demo_cases::seed(conn).await?;
     demo_cases::seed_support_case(conn, key).await?;
+    demo_cases::seed_webhook(conn, key).await?;
     Ok(DEMO_USERS
         .iter()
         .map(|(u, r, _)| (u.to_string(), *r))

@@ -90,6 +90,19 @@ const TABLE: &[(&str, &str)] = &[
     ("get_client", "hkhh hfhh hfhh hfhh hfhh h u"),
     ("update_client", "hkhh hfhh hfhh hfhh hfhh h u"),
     ("rotate_client_secret", "hkhh hfhh hfhh hfhh hfhh h u"),
+    // Webhook endpoints (the demo's, of demo-ngo, owned by the city): the client's owner unit's
+    // admins manage them; the client reads its own and may test, redeliver and replay; everyone
+    // else in the city's subtree is refused (403), the rest never learns it exists (404).
+    ("list_webhook_endpoints", "kkkk ffff ffff ffff ffff k u"),
+    ("create_webhook_endpoint", "vkvv ffff ffff ffff ffff f u"),
+    ("get_webhook_endpoint", "hkhh hfhh hfhh hfhh hfhh k u"),
+    ("update_webhook_endpoint", "hkhh hfhh hfhh hfhh hfhh f u"),
+    ("delete_webhook_endpoint", "hkhh hfhh hfhh hfhh hfhh f u"),
+    ("rotate_webhook_secret", "hkhh hfhh hfhh hfhh hfhh f u"),
+    ("send_webhook_test", "hkhh hfhh hfhh hfhh hfhh k u"),
+    ("list_webhook_deliveries", "hkhh hfhh hfhh hfhh hfhh k u"),
+    ("redeliver_webhook", "hkhh hfhh hfhh hfhh hfhh k u"),
+    ("replay_webhooks", "hkhh hfhh hfhh hfhh hfhh k u"),
     ("list_audit_events", "kkkk ffff ffff ffff ffff f u"),
     ("list_changes", "kkkk kkkk kkkk kkkk kkkk k u"),
     // Plans: the city's approved plan (published: readable from below), Hạ Long's draft.

@@ -251,6 +251,15 @@ pub fn test_settings() -> Settings {
         data_key_previous: None,
         // Off unless a test turns it on (its own tests do).
         two_factor_roles: Vec::new(),
+        // The worker runs only where a test runs it; targets are the tests' own receivers.
+        webhooks: binhdang::config::WebhookSettings {
+            worker: false,
+            allow_http: true,
+            allow_private: true,
+            timeout: Duration::from_secs(2),
+            retry_schedule: vec![Duration::from_secs(1), Duration::from_secs(1)],
+            poll: Duration::from_millis(100),
+        },
     }
 }
 
