@@ -480,3 +480,116 @@ pub async fn run(pool: Pool, key: DataKey, settings: WebhookSettings) {
 pub fn spawn(pool: Pool, key: DataKey, settings: WebhookSettings) -> tokio::task::JoinHandle<()> {
     tokio::spawn(run(pool, key, settings))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signatures_are_what_standard_webhooks_computes() {
+        // Computed with Python's hmac module: base64(HMAC-SHA256(base64decode(secret), id.ts.body)).
+        let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw5X0Bt8hv3jE=".to_string();
+        let sig = signature(
+            &[secret.clone()],
+            "msg_p5jXN8AQM9LWM0D4loKWxJek",
+            1614265330,
+            r#"{"test": 2432232314}"#,
+        );
+        assert_eq!(sig, "v1,mrTFBwieqlxHRGXkx7weWuboHD0GNIPRLxbG9oMqFQo=");
+        let two = signature(
+            &[secret.clone(), secret],
+            "msg_p5jXN8AQM9LWM0D4loKWxJek",
+            1614265330,
+            r#"{"test": 2432232314}"#,
+        );
+        assert_eq!(two.split(' ').count(), 2);
+    }
+
+    #[test]
+    fn only_public_addresses_are_public() {
+        for ip in ["8.8.8.8", "1.1.1.1", "2606:4700:4700::1111", "203.113.131.1"] {
+            assert!(is_public(ip.parse().unwrap()), "{ip}");
+        }
+        for ip in [
+            "127.0.0.1",
+            "10.0.0.1",
+            "172.16.5.4",
+            "192.168.0.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "255.255.255.255",
+            "224.0.0.1",
+            "192.0.2.1",
+            "198.18.0.1",
+            "240.0.0.1",
+            "::1",
+            "::",
+            "fe80::1",
+            "fd00::1",
+            "ff02::1",
+            "2001:db8::1",
+            "::ffff:127.0.0.1",
+            "::ffff:10.0.0.1",
+            "64:ff9b::a00:1",
+            "::127.0.0.1",
+        ] {
+            assert!(!is_public(ip.parse().unwrap()), "{ip}");
+        }
+    }
+
+    fn settings(allow_private: bool) -> WebhookSettings {
+        WebhookSettings {
+            worker: false,
+            allow_http: true,
+            allow_private,
+            timeout: Duration::from_secs(1),
+            retry_schedule: vec![Duration::from_secs(5)],
+            poll: Duration::from_secs(1),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_name_that_resolves_to_loopback_is_refused_unless_allowed() {
+        // Checked on the resolved addresses, not on the name: the name check lets this through.
+        let url = reqwest::Url::parse("http://localhost:9/").unwrap();
+        let refused = resolve(&url, &settings(false)).await.unwrap_err();
+        assert!(refused.contains("private"), "{refused}");
+        assert!(resolve(&url, &settings(true)).await.is_ok());
+    }
+
+    #[test]
+    fn the_schedule_decides_retries_and_the_end() {
+        let schedule = [Duration::from_secs(5), Duration::from_secs(300)];
+        assert_eq!(decide(1, Some(204), None, &schedule, false), Decision::Delivered);
+        assert_eq!(
+            decide(1, Some(410), None, &schedule, false),
+            Decision::Failed(Some(DisabledReason::Gone))
+        );
+        match decide(1, Some(500), None, &schedule, false) {
+            Decision::Retry(d) => assert!(
+                d >= Duration::from_millis(4500) && d <= Duration::from_millis(5500),
+                "{d:?}"
+            ),
+            other => panic!("{other:?}"),
+        }
+        match decide(2, None, None, &schedule, false) {
+            Decision::Retry(d) => assert!(d >= Duration::from_secs(270), "{d:?}"),
+            other => panic!("{other:?}"),
+        }
+        match decide(1, Some(429), Some(Duration::from_secs(60)), &schedule, false) {
+            Decision::Retry(d) => assert_eq!(d, Duration::from_secs(60)),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            decide(3, Some(500), None, &schedule, false),
+            Decision::Failed(Some(DisabledReason::Failing))
+        );
+        assert_eq!(decide(1, Some(500), None, &schedule, true), Decision::Failed(None));
+        // The default schedule spans about three days over ten attempts.
+        let default = crate::config::parse_schedule(crate::config::DEFAULT_RETRY_SCHEDULE).unwrap();
+        let total: u64 = default.iter().map(|d| d.as_secs()).sum();
+        assert_eq!(default.len() + 1, 10);
+        assert!((70 * 3600..80 * 3600).contains(&total), "{total}");
+    }
+}

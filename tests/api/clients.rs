@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use crate::harness::*;
 
-async fn register(app: &TestApp, admin: &str, units: &[&str], limit: i32) -> Value {
+pub async fn register(app: &TestApp, admin: &str, units: &[&str], limit: i32) -> Value {
     let ids: Vec<String> = units.iter().map(|u| unit(u).to_string()).collect();
     let res = app
         .post(
@@ -19,7 +19,7 @@ async fn register(app: &TestApp, admin: &str, units: &[&str], limit: i32) -> Val
     res.json()
 }
 
-async fn token(app: &TestApp, client: &Value) -> TestResponse {
+pub async fn token(app: &TestApp, client: &Value) -> TestResponse {
     let form = format!(
         "grant_type=client_credentials&client_id={}&client_secret={}",
         client["client_id"].as_str().unwrap(),

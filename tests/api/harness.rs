@@ -401,6 +401,18 @@ impl TestApp {
         self.call(Method::POST, path, token, Some(body)).await
     }
 
+    /// A POST with headers of its own (`If-Match`, `Idempotency-Key`).
+    pub async fn post_with(&self, path: &str, token: &str, headers: &[(&str, &str)], body: Value) -> TestResponse {
+        let mut req = TestRequest::post()
+            .uri(path)
+            .set_json(body)
+            .insert_header(("authorization", format!("Bearer {token}")));
+        for (k, v) in headers {
+            req = req.insert_header((*k, *v));
+        }
+        self.send(req).await
+    }
+
     pub async fn patch(&self, path: &str, token: Option<&str>, if_match: Option<&str>, body: Value) -> TestResponse {
         let mut req = TestRequest::patch().uri(path).set_json(body);
         if let Some(t) = token {

@@ -10,9 +10,9 @@ use serde_json::{json, Value};
 
 use crate::harness::*;
 
-struct Instance {
-    child: Child,
-    port: u16,
+pub struct Instance {
+    pub child: Child,
+    pub port: u16,
 }
 
 impl Drop for Instance {
@@ -22,7 +22,12 @@ impl Drop for Instance {
     }
 }
 
-fn start(db_url: &str, data_dir: &std::path::Path, demo: bool) -> Instance {
+pub fn start(db_url: &str, data_dir: &std::path::Path, demo: bool) -> Instance {
+    start_with(db_url, data_dir, demo, &[])
+}
+
+/// `binhdang serve` with more environment (`(name, value)`).
+pub fn start_with(db_url: &str, data_dir: &std::path::Path, demo: bool, env: &[(&str, &str)]) -> Instance {
     let mut args = vec!["serve", "--port", "0"];
     if demo {
         args.push("--demo");
@@ -34,6 +39,7 @@ fn start(db_url: &str, data_dir: &std::path::Path, demo: bool) -> Instance {
         .env("JWT_SECRET", "two-instances-share-this-secret-0123456789")
         .env("WORKERS", "1")
         .env("RUST_LOG", "warn")
+        .envs(env.iter().copied())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -51,14 +57,14 @@ fn start(db_url: &str, data_dir: &std::path::Path, demo: bool) -> Instance {
     Instance { child, port }
 }
 
-struct Answer {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
+pub struct Answer {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
 }
 
 impl Answer {
-    fn json(&self) -> Value {
+    pub fn json(&self) -> Value {
         serde_json::from_slice(&self.body).unwrap_or(Value::Null)
     }
     fn header(&self, name: &str) -> Option<&str> {
@@ -70,7 +76,7 @@ impl Answer {
 }
 
 /// One HTTP/1.1 request on a connection of its own (`Connection: close`).
-fn http(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Answer {
+pub fn http(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Answer {
     let mut conn = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
     conn.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
     let mut head = format!(
@@ -116,7 +122,7 @@ fn dechunk(mut raw: &[u8]) -> Vec<u8> {
     out
 }
 
-fn post_json(port: u16, path: &str, token: Option<&str>, extra: &[(&str, &str)], body: &Value) -> Answer {
+pub fn post_json(port: u16, path: &str, token: Option<&str>, extra: &[(&str, &str)], body: &Value) -> Answer {
     let auth = token.map(|t| format!("Bearer {t}"));
     let mut headers = vec![("Content-Type", "application/json")];
     if let Some(a) = &auth {
@@ -126,11 +132,11 @@ fn post_json(port: u16, path: &str, token: Option<&str>, extra: &[(&str, &str)],
     http(port, "POST", path, &headers, body.to_string().as_bytes())
 }
 
-fn get(port: u16, path: &str, token: &str) -> Answer {
+pub fn get(port: u16, path: &str, token: &str) -> Answer {
     http(port, "GET", path, &[("Authorization", &format!("Bearer {token}"))], b"")
 }
 
-fn login(port: u16, username: &str, password: &str) -> Answer {
+pub fn login(port: u16, username: &str, password: &str) -> Answer {
     post_json(
         port,
         "/api/v1/auth/login",
@@ -140,7 +146,7 @@ fn login(port: u16, username: &str, password: &str) -> Answer {
     )
 }
 
-fn token_of(a: &Answer) -> String {
+pub fn token_of(a: &Answer) -> String {
     assert_eq!(a.status, 200, "{}", String::from_utf8_lossy(&a.body));
     a.json()["access_token"].as_str().unwrap().to_string()
 }

@@ -28,3 +28,4 @@ mod try_it;
 mod two_factor;
 mod units;
 mod users;
+mod webhooks;
