@@ -490,7 +490,7 @@ mod tests {
         // Computed with Python's hmac module: base64(HMAC-SHA256(base64decode(secret), id.ts.body)).
         let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw5X0Bt8hv3jE=".to_string();
         let sig = signature(
-            &[secret.clone()],
+            std::slice::from_ref(&secret),
             "msg_p5jXN8AQM9LWM0D4loKWxJek",
             1614265330,
             r#"{"test": 2432232314}"#,

@@ -84,7 +84,7 @@ async fn hook(req: HttpRequest, body: web::Bytes, rx: web::Data<Receiver>) -> Ht
             .enumerate()
             .filter(|(_, s)| {
                 let want = format!("v1,{}", sign(s, &id, timestamp, &body));
-                fresh && signatures.iter().any(|got| *got == want)
+                fresh && signatures.contains(&want)
             })
             .map(|(i, _)| i)
             .collect();
@@ -712,7 +712,7 @@ async fn a_restart_mid_delivery_loses_no_event() {
     }
     let before_kill = rx.got().len();
     assert!(
-        before_kill >= 5 && before_kill < EVENTS,
+        (5..EVENTS).contains(&before_kill),
         "killed after {before_kill} deliveries"
     );
     drop(first); // SIGKILL, then wait
