@@ -38,6 +38,7 @@ pub const FEED_TYPES: &[(&str, Option<&str>)] = &[
     ("petition", Some("Petition")),
     ("holiday", Some("Holiday")),
     ("api_client", Some("ApiClient")),
+    ("webhook_endpoint", Some("WebhookEndpoint")),
     ("user", Some("User")),
     ("support_service", Some("SupportService")),
     // A survivor's case: ids and version only, to its readers alone (fetch the case).

@@ -290,3 +290,103 @@ pub static EXPORT_COLUMNS: [Column<OutreachEvent>; 22] = [
 crate::activity_fields!(new NewEvent);
 crate::activity_fields!(patch EventPatch);
 crate::activity_fields!(filters EventFilters);
+
+/// A partner reads public events only.
+pub fn partner_may_see(row: &super::model::EventRow) -> bool {
+    row.is_public
+}
+
+/// The campaign must be visible to the caller and belong to the event's unit or a unit above.
+async fn check_campaign(
+    conn: &mut crate::db::Conn,
+    caller: &crate::auth::Caller,
+    campaign_id: Option<Uuid>,
+    unit_path: &str,
+) -> crate::error::ApiResult<()> {
+    let Some(id) = campaign_id else { return Ok(()) };
+    match crate::campaigns::queries::find(conn, id).await? {
+        Some(c) if crate::campaigns::readable(caller, &c.unit_path) && unit_path.starts_with(&c.unit_path) => Ok(()),
+        _ => Err(crate::error::ApiError::field(
+            "campaign_id",
+            "unknown",
+            "no such campaign of this unit or a unit above it",
+            "không có chiến dịch này của đơn vị hoặc đơn vị cấp trên",
+        )),
+    }
+}
+
+/// `POST /outreach` for a valid body: checks, the row, the write (also the importer's path).
+pub async fn create(
+    conn: &mut crate::db::Conn,
+    caller: &crate::auth::Caller,
+    key: &crate::http::IdempotencyKey,
+    hash: &[u8],
+    body: NewEvent,
+) -> crate::error::ApiResult<actix_web::HttpResponse> {
+    use super::model::EventRow;
+    use crate::records;
+    let (unit, counts) = records::check_new(conn, caller, body.shared()).await?;
+    check_campaign(conn, caller, body.campaign_id, &unit.path).await?;
+    let now = chrono::Utc::now();
+    let row = EventRow {
+        id: body.id.unwrap_or_else(Uuid::now_v7),
+        unit_id: unit.id,
+        unit_path: unit.path,
+        activity_id: body.activity_id,
+        campaign_id: body.campaign_id,
+        kind: body.kind.as_str().into(),
+        title: body.title.trim().into(),
+        topics: records::to_db(&body.topics, |t| t.as_str()),
+        starts_on: body.starts_on,
+        ends_on: body.ends_on,
+        location: body.location,
+        channel: body.channel,
+        audience_reached: body.audience_reached,
+        is_public: body.is_public,
+        female: counts.female,
+        male: counts.male,
+        other_sex: counts.other,
+        in_action_month: None,
+        has_participant_list: body.participant_list.is_some(),
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    };
+    records::create(conn, caller, key, hash, row, body.participant_list).await
+}
+
+/// `PATCH /outreach/{id}` for a valid body (also the importer's path).
+pub async fn update(
+    conn: &mut crate::db::Conn,
+    caller: &crate::auth::Caller,
+    id: Uuid,
+    if_match: &crate::http::IfMatch,
+    body: EventPatch,
+) -> crate::error::ApiResult<actix_web::HttpResponse> {
+    use super::model::{EventChanges, EventRow};
+    use crate::records;
+    let current: EventRow = records::visible(conn, caller, id, partner_may_see).await?;
+    caller.require_recorder_of(current.unit_id, &current.unit_path)?;
+    let counts = records::check_patch(conn, &current, body.shared()).await?;
+    if let Some(campaign) = body.campaign_id {
+        check_campaign(conn, caller, campaign, &current.unit_path).await?;
+    }
+    let changes = EventChanges {
+        activity_id: body.activity_id,
+        campaign_id: body.campaign_id,
+        kind: body.kind.map(|k| k.as_str().to_string()),
+        title: body.title.map(|t| t.trim().to_string()),
+        topics: body.topics.as_deref().map(|t| records::to_db(t, |x| x.as_str())),
+        starts_on: body.starts_on,
+        ends_on: body.ends_on,
+        location: body.location,
+        channel: body.channel,
+        audience_reached: body.audience_reached,
+        is_public: body.is_public,
+        female: counts.map(|c| c.female),
+        male: counts.map(|c| c.male),
+        other_sex: counts.map(|c| c.other),
+        has_participant_list: body.participant_list.as_ref().map(|l| !l.is_empty()),
+    };
+    records::update(conn, caller, current, if_match, body.participant_list, changes).await
+}

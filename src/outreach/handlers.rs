@@ -5,11 +5,10 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
 use super::api::{EventFilters, EventPatch, NewEvent, OutreachEvent, EXPORT_COLUMNS};
-use super::model::{EventChanges, EventRow};
+use super::model::EventRow;
 use super::queries;
 use crate::auth::Caller;
-use crate::db::Conn;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiResult, Problem};
 use crate::http::export::{self, Binary, ExportQuery, Format, ListArgs, SortQuery};
 use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::list::{Cursor, Page, PageQuery, Sort, SubtreeFilter};
@@ -19,23 +18,7 @@ use crate::records;
 use crate::state::AppState;
 
 /// Partners see public events only.
-fn partner_may_see(row: &EventRow) -> bool {
-    row.is_public
-}
-
-/// The campaign must be visible to the caller and belong to the event's unit or a unit above.
-async fn check_campaign(conn: &mut Conn, caller: &Caller, campaign_id: Option<Uuid>, unit_path: &str) -> ApiResult<()> {
-    let Some(id) = campaign_id else { return Ok(()) };
-    match crate::campaigns::queries::find(conn, id).await? {
-        Some(c) if crate::campaigns::readable(caller, &c.unit_path) && unit_path.starts_with(&c.unit_path) => Ok(()),
-        _ => Err(ApiError::field(
-            "campaign_id",
-            "unknown",
-            "no such campaign of this unit or a unit above it",
-            "không có chiến dịch này của đơn vị hoặc đơn vị cấp trên",
-        )),
-    }
-}
+use super::api::partner_may_see;
 
 /// The list's filters, sort and scope, answered as one JSON page or exported whole.
 async fn respond(
@@ -167,34 +150,7 @@ pub async fn create_event(
     let body = body.into_valid()?;
     let hash = idempotency::fingerprint(&req, &body);
     let mut conn = state.pool.get().await?;
-    let (unit, counts) = records::check_new(&mut conn, &caller, body.shared()).await?;
-    check_campaign(&mut conn, &caller, body.campaign_id, &unit.path).await?;
-    let now = chrono::Utc::now();
-    let row = EventRow {
-        id: body.id.unwrap_or_else(Uuid::now_v7),
-        unit_id: unit.id,
-        unit_path: unit.path,
-        activity_id: body.activity_id,
-        campaign_id: body.campaign_id,
-        kind: body.kind.as_str().into(),
-        title: body.title.trim().into(),
-        topics: records::to_db(&body.topics, |t| t.as_str()),
-        starts_on: body.starts_on,
-        ends_on: body.ends_on,
-        location: body.location,
-        channel: body.channel,
-        audience_reached: body.audience_reached,
-        is_public: body.is_public,
-        female: counts.female,
-        male: counts.male,
-        other_sex: counts.other,
-        in_action_month: None,
-        has_participant_list: body.participant_list.is_some(),
-        created_at: now,
-        updated_at: now,
-        version: 1,
-    };
-    records::create(&mut conn, &caller, &key, &hash, row, body.participant_list).await
+    super::api::create(&mut conn, &caller, &key, &hash, body).await
 }
 
 /// Correct an outreach event (needs `If-Match`).
@@ -224,30 +180,7 @@ pub async fn update_event(
 ) -> ApiResult<HttpResponse> {
     let body = body.into_valid()?;
     let mut conn = state.pool.get().await?;
-    let current: EventRow = records::visible(&mut conn, &caller, *id, partner_may_see).await?;
-    caller.require_recorder_of(current.unit_id, &current.unit_path)?;
-    let counts = records::check_patch(&mut conn, &current, body.shared()).await?;
-    if let Some(campaign) = body.campaign_id {
-        check_campaign(&mut conn, &caller, campaign, &current.unit_path).await?;
-    }
-    let changes = EventChanges {
-        activity_id: body.activity_id,
-        campaign_id: body.campaign_id,
-        kind: body.kind.map(|k| k.as_str().to_string()),
-        title: body.title.map(|t| t.trim().to_string()),
-        topics: body.topics.as_deref().map(|t| records::to_db(t, |x| x.as_str())),
-        starts_on: body.starts_on,
-        ends_on: body.ends_on,
-        location: body.location,
-        channel: body.channel,
-        audience_reached: body.audience_reached,
-        is_public: body.is_public,
-        female: counts.map(|c| c.female),
-        male: counts.map(|c| c.male),
-        other_sex: counts.map(|c| c.other),
-        has_participant_list: body.participant_list.as_ref().map(|l| !l.is_empty()),
-    };
-    records::update(&mut conn, &caller, current, &if_match, body.participant_list, changes).await
+    super::api::update(&mut conn, &caller, *id, &if_match, body).await
 }
 
 /// Delete an outreach event (soft; needs `If-Match`). Its attachments go with it.

@@ -274,3 +274,77 @@ pub static EXPORT_COLUMNS: [Column<Training>; 18] = [
 crate::activity_fields!(new NewTraining);
 crate::activity_fields!(patch TrainingPatch);
 crate::activity_fields!(filters TrainingFilters);
+
+/// Partners read aggregates, never a training.
+pub fn partner_may_see(_: &super::model::TrainingRow) -> bool {
+    false
+}
+
+/// `POST /trainings` for a valid body: checks, the row, the write (also the importer's path).
+pub async fn create(
+    conn: &mut crate::db::Conn,
+    caller: &crate::auth::Caller,
+    key: &crate::http::IdempotencyKey,
+    hash: &[u8],
+    body: NewTraining,
+) -> crate::error::ApiResult<actix_web::HttpResponse> {
+    use super::model::TrainingRow;
+    use crate::records;
+    let (unit, counts) = records::check_new(conn, caller, body.shared()).await?;
+    let now = chrono::Utc::now();
+    let row = TrainingRow {
+        id: body.id.unwrap_or_else(Uuid::now_v7),
+        unit_id: unit.id,
+        unit_path: unit.path,
+        activity_id: body.activity_id,
+        title: body.title.trim().into(),
+        topics: records::to_db(&body.topics, |t| t.as_str()),
+        audiences: records::to_db(&body.audiences, |a| a.as_str()),
+        starts_on: body.starts_on,
+        ends_on: body.ends_on,
+        location: body.location,
+        organiser: body.organiser,
+        trainers: body.trainers.iter().map(|t| t.trim().to_string()).collect(),
+        female: counts.female,
+        male: counts.male,
+        other_sex: counts.other,
+        has_participant_list: body.participant_list.is_some(),
+        in_action_month: None,
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    };
+    records::create(conn, caller, key, hash, row, body.participant_list).await
+}
+
+/// `PATCH /trainings/{id}` for a valid body (also the importer's path).
+pub async fn update(
+    conn: &mut crate::db::Conn,
+    caller: &crate::auth::Caller,
+    id: Uuid,
+    if_match: &crate::http::IfMatch,
+    body: TrainingPatch,
+) -> crate::error::ApiResult<actix_web::HttpResponse> {
+    use super::model::{TrainingChanges, TrainingRow};
+    use crate::records;
+    caller.require_not_partner()?;
+    let current: TrainingRow = records::visible(conn, caller, id, partner_may_see).await?;
+    caller.require_recorder_of(current.unit_id, &current.unit_path)?;
+    let counts = records::check_patch(conn, &current, body.shared()).await?;
+    let changes = TrainingChanges {
+        activity_id: body.activity_id,
+        title: body.title.map(|t| t.trim().to_string()),
+        topics: body.topics.as_deref().map(|t| records::to_db(t, |x| x.as_str())),
+        audiences: body.audiences.as_deref().map(|a| records::to_db(a, |x| x.as_str())),
+        starts_on: body.starts_on,
+        ends_on: body.ends_on,
+        location: body.location,
+        organiser: body.organiser,
+        trainers: body.trainers.map(|t| t.iter().map(|x| x.trim().to_string()).collect()),
+        female: counts.map(|c| c.female),
+        male: counts.map(|c| c.male),
+        other_sex: counts.map(|c| c.other),
+        has_participant_list: body.participant_list.as_ref().map(|l| !l.is_empty()),
+    };
+    records::update(conn, caller, current, if_match, body.participant_list, changes).await
+}

@@ -5,7 +5,7 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
 use super::api::{NewTraining, Training, TrainingFilters, TrainingPatch, EXPORT_COLUMNS};
-use super::model::{TrainingChanges, TrainingRow};
+use super::model::TrainingRow;
 use super::queries;
 use crate::auth::Caller;
 use crate::error::{ApiResult, Problem};
@@ -18,9 +18,7 @@ use crate::records;
 use crate::state::AppState;
 
 /// Partners read aggregates, never a training.
-fn partner_may_see(_: &TrainingRow) -> bool {
-    false
-}
+use super::api::partner_may_see;
 
 /// The list's filters, sort and scope, answered as one JSON page or exported whole.
 async fn respond(
@@ -154,31 +152,7 @@ pub async fn create_training(
     let body = body.into_valid()?;
     let hash = idempotency::fingerprint(&req, &body);
     let mut conn = state.pool.get().await?;
-    let (unit, counts) = records::check_new(&mut conn, &caller, body.shared()).await?;
-    let now = chrono::Utc::now();
-    let row = TrainingRow {
-        id: body.id.unwrap_or_else(Uuid::now_v7),
-        unit_id: unit.id,
-        unit_path: unit.path,
-        activity_id: body.activity_id,
-        title: body.title.trim().into(),
-        topics: records::to_db(&body.topics, |t| t.as_str()),
-        audiences: records::to_db(&body.audiences, |a| a.as_str()),
-        starts_on: body.starts_on,
-        ends_on: body.ends_on,
-        location: body.location,
-        organiser: body.organiser,
-        trainers: body.trainers.iter().map(|t| t.trim().to_string()).collect(),
-        female: counts.female,
-        male: counts.male,
-        other_sex: counts.other,
-        has_participant_list: body.participant_list.is_some(),
-        in_action_month: None,
-        created_at: now,
-        updated_at: now,
-        version: 1,
-    };
-    records::create(&mut conn, &caller, &key, &hash, row, body.participant_list).await
+    super::api::create(&mut conn, &caller, &key, &hash, body).await
 }
 
 /// Correct a training (needs `If-Match`).
@@ -207,27 +181,8 @@ pub async fn update_training(
     body: Json<TrainingPatch>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_valid()?;
-    caller.require_not_partner()?;
     let mut conn = state.pool.get().await?;
-    let current: TrainingRow = records::visible(&mut conn, &caller, *id, partner_may_see).await?;
-    caller.require_recorder_of(current.unit_id, &current.unit_path)?;
-    let counts = records::check_patch(&mut conn, &current, body.shared()).await?;
-    let changes = TrainingChanges {
-        activity_id: body.activity_id,
-        title: body.title.map(|t| t.trim().to_string()),
-        topics: body.topics.as_deref().map(|t| records::to_db(t, |x| x.as_str())),
-        audiences: body.audiences.as_deref().map(|a| records::to_db(a, |x| x.as_str())),
-        starts_on: body.starts_on,
-        ends_on: body.ends_on,
-        location: body.location,
-        organiser: body.organiser,
-        trainers: body.trainers.map(|t| t.iter().map(|x| x.trim().to_string()).collect()),
-        female: counts.map(|c| c.female),
-        male: counts.map(|c| c.male),
-        other_sex: counts.map(|c| c.other),
-        has_participant_list: body.participant_list.as_ref().map(|l| !l.is_empty()),
-    };
-    records::update(&mut conn, &caller, current, &if_match, body.participant_list, changes).await
+    super::api::update(&mut conn, &caller, *id, &if_match, body).await
 }
 
 /// Delete a training (soft; needs `If-Match`). Its attachments go with it.
