@@ -20,6 +20,7 @@ pub mod domain;
 pub mod error;
 pub mod health;
 pub mod http;
+pub mod imports;
 pub mod inspections;
 pub mod labels;
 pub mod openapi;

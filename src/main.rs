@@ -63,8 +63,8 @@ enum Command {
     /// Seal again under DATA_KEY what the previous key (DATA_KEY_PREVIOUS) sealed: survivors'
     /// identities and two-factor secrets. Run after rotating the data key; idempotent.
     Reseal,
-    /// Run the webhook delivery worker alone (as `serve` does unless WEBHOOK_WORKER=0); any
-    /// number of workers may run at once.
+    /// Run the background workers alone (webhook deliveries and large imports, as `serve` does
+    /// too); any number may run at once.
     Worker,
     /// Print the OpenAPI document.
     Openapi,
@@ -190,10 +190,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Command::Migrate | Command::Restore { .. } => say(json, "Migrations applied."),
             Command::Backup { .. } => unreachable!("handled above"),
             Command::Worker => {
-                say(json, "Webhook worker running (stop with Ctrl-C).");
+                say(json, "Webhook and import worker running (stop with Ctrl-C).");
                 let key = binhdang::auth::second_factor::DataKey::from_settings(&settings)?;
                 tokio::select! {
                     _ = binhdang::webhooks::worker::run(pool.clone(), key, settings.webhooks.clone()) => {}
+                    _ = binhdang::imports::run::run(pool.clone(), std::time::Duration::from_secs(1)) => {}
                     _ = tokio::signal::ctrl_c() => say(json, "Webhook worker stopped."),
                 }
             }
@@ -331,6 +332,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         settings.webhooks.clone(),
                     );
                 }
+                // Large imports run in the background, on every instance (jobs are claimed).
+                tokio::spawn(binhdang::imports::run::run(pool.clone(), std::time::Duration::from_secs(1)));
                 let host = settings.bind.clone();
                 let application = app::Application::build(settings, &url)?;
                 let shown = if host == "0.0.0.0" {

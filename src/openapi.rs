@@ -35,6 +35,7 @@ Vietnamese with `Accept-Language: vi`; lists use keyset pagination (`limit`, `cu
         (name = "cases", description = "Survivors' cases (need-to-know: their case workers and supervisors only; every read logged)"),
         (name = "users", description = "Accounts of the caller's subtree (admins)"),
         (name = "clients", description = "Partner API clients (client credentials)"),
+        (name = "imports", description = "Bulk import from CSV or XLSX: templates, dry runs, commits, stored reports"),
         (name = "webhooks", description = "Signed webhooks for partner clients (Standard Webhooks): endpoints, deliveries, replays"),
         (name = "audit", description = "The audit trail"),
         (name = "operations", description = "Health and metrics"),
@@ -296,6 +297,7 @@ fn demo_parameter(path: &str, operation_id: &str, name: &str) -> Option<Value> {
         ("id", "violations") => "violation:356:2020:garment",
         ("id", "clients") => "client:demo-ngo",
         ("id", "webhook-endpoints") => "webhook:demo-ngo",
+        ("id", "imports") => "import:13633:demo",
         ("delivery_id", _) => "webhook:demo-ngo:test",
         // The demo viewer: resetting its password leaves the walkthroughs' users alone.
         ("id", "users") => "user:viewer",

@@ -4,7 +4,6 @@
 use actix_multipart::Multipart;
 use actix_web::http::{header, StatusCode};
 use actix_web::{delete, get, post, web, HttpResponse};
-use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -56,91 +55,25 @@ async fn parent(conn: &mut Conn, caller: &Caller, kind: &str, id: Uuid) -> ApiRe
     })
 }
 
-fn too_large(max: usize) -> ApiError {
-    ApiError::Rule(Text::new(
-        format!("The file is larger than {max} bytes"),
-        format!("Tệp lớn hơn {max} byte"),
-    ))
-}
-
-fn multipart_error(e: actix_multipart::MultipartError) -> ApiError {
-    use actix_multipart::MultipartError as E;
-    match e {
-        E::ContentTypeMissing | E::ContentTypeParse | E::ContentTypeIncompatible => {
-            ApiError::UnsupportedMediaType(Text::new(
-                "Send the file as multipart/form-data in a field named `file`",
-                "Hãy gửi tệp dạng multipart/form-data trong trường `file`",
-            ))
-        }
-        other => ApiError::bad_request(
-            format!("Malformed upload: {other}"),
-            format!("Tải lên không hợp lệ: {other}"),
-        ),
-    }
-}
-
-fn clean_name(name: &str) -> String {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
-    let cleaned: String = base.chars().filter(|c| !c.is_control()).take(255).collect();
-    if cleaned.trim().is_empty() {
-        "file".into()
-    } else {
-        cleaned
-    }
-}
-
 async fn upload(
     state: &AppState,
     caller: &Caller,
     kind: &str,
     record_id: Uuid,
-    mut payload: Multipart,
+    payload: Multipart,
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let parent = parent(&mut conn, caller, kind, record_id).await?;
     caller.require_recorder_of(parent.unit_id, &parent.unit_path)?;
-    let max = state.settings.attachment_max_bytes;
     let id = Uuid::now_v7();
     // Held in memory (at most `ATTACHMENT_MAX_BYTES`), then stored with its row in one
     // transaction: an upload that fails anywhere leaves nothing.
-    let mut content: Vec<u8> = Vec::new();
-    let mut found: Option<String> = None;
-    // Each part and chunk must arrive within the body timeout: a stalled upload is 408.
-    let stall = state.settings.body_timeout;
-    while let Some(field) = crate::http::within(stall, payload.next()).await? {
-        let mut field = field.map_err(multipart_error)?;
-        if field.name() != Some("file") || found.is_some() {
-            // Other fields are ignored (drained).
-            while let Some(chunk) = crate::http::within(stall, field.next()).await? {
-                chunk.map_err(multipart_error)?;
-            }
-            continue;
-        }
-        let name = field
-            .content_disposition()
-            .and_then(|cd| cd.get_filename())
-            .map(clean_name)
-            .unwrap_or_else(|| "file".into());
-        found = Some(name);
-        while let Some(chunk) = crate::http::within(stall, field.next()).await? {
-            let chunk = chunk.map_err(multipart_error)?;
-            if content.len() + chunk.len() > max {
-                return Err(too_large(max));
-            }
-            content.extend_from_slice(&chunk);
-        }
-    }
-    let Some(file_name) = found else {
-        return Err(ApiError::field(
-            "file",
-            "required",
-            "send the file in a multipart field named `file`",
-            "gửi tệp trong trường `file`",
-        ));
-    };
-    if content.is_empty() {
-        return Err(ApiError::field("file", "empty", "the file is empty", "tệp rỗng"));
-    }
+    let (file_name, content) = crate::http::upload::read_file(
+        payload,
+        state.settings.body_timeout,
+        state.settings.attachment_max_bytes,
+    )
+    .await?;
     let detected = infer::get(&content[..content.len().min(8192)])
         .map(|t| t.mime_type())
         .filter(|m| ALLOWED_TYPES.contains(m));

@@ -823,6 +823,40 @@ diesel::table! {
 }
 
 diesel::table! {
+    imports (id) {
+        id -> Uuid,
+        principal_id -> Uuid,
+        caller -> Jsonb,
+        unit_id -> Uuid,
+        unit_path -> Text,
+        resource -> Text,
+        mode -> Text,
+        atomic -> Text,
+        lang -> Text,
+        file_name -> Text,
+        file_format -> Text,
+        file_sha256 -> Text,
+        content -> Nullable<Bytea>,
+        idempotency_key -> Nullable<Text>,
+        status -> Text,
+        rows_total -> Int4,
+        rows_processed -> Int4,
+        created -> Int4,
+        updated -> Int4,
+        skipped -> Int4,
+        failed -> Int4,
+        committed -> Bool,
+        errors -> Jsonb,
+        failure -> Nullable<Text>,
+        attempts -> Int4,
+        lease_until -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        started_at -> Nullable<Timestamptz>,
+        finished_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     webhook_deliveries (id) {
         id -> Uuid,
         endpoint_id -> Uuid,
@@ -872,6 +906,7 @@ diesel::joinable!(support_case_assignments -> support_cases (case_id));
 diesel::joinable!(support_case_consents -> support_cases (case_id));
 diesel::joinable!(support_case_services -> support_cases (case_id));
 diesel::joinable!(api_client_units -> api_clients (client_id));
+diesel::joinable!(imports -> units (unit_id));
 diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
 diesel::joinable!(webhook_endpoints -> api_clients (client_id));
 diesel::joinable!(webhook_endpoints -> units (owner_unit_id));
@@ -910,6 +945,7 @@ diesel::joinable!(violations -> inspections (inspection_id));
 diesel::joinable!(violations -> violation_rules (rule_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    imports,
     webhook_deliveries,
     webhook_endpoints,
     dv_measure_rules,

@@ -9,6 +9,7 @@ pub mod idempotency;
 pub mod json;
 pub mod list;
 pub mod query;
+pub mod upload;
 pub mod version;
 
 pub use idempotency::IdempotencyKey;

@@ -129,7 +129,8 @@ pub async fn seed(conn: &mut AsyncPgConnection) -> anyhow::Result<()> {
 
     seed_client(conn, &city_path).await?;
     seed_services(conn, &city_path, &ha_long_path).await?;
-    seed_attachment(conn, &ha_long_path).await
+    seed_attachment(conn, &ha_long_path).await?;
+    seed_import(conn, &ha_long_path).await
 }
 
 /// A demo support service: its seed key, the unit it serves, what it is.
@@ -323,6 +324,61 @@ pub async fn seed_webhook(
         feed_seq: None,
     };
     crate::webhooks::queries::enqueue(conn, &[test]).await?;
+    // Shown as an attempt that failed, so that nothing is sent to the example URL unless
+    // someone redelivers it.
+    {
+        use crate::db::schema::webhook_deliveries as d;
+        use diesel::prelude::*;
+        use diesel_async::RunQueryDsl;
+        diesel::update(d::table.find(seed_id("webhook:demo-ngo:test")))
+            .set((
+                d::status.eq("failed"),
+                d::attempts.eq(1),
+                d::last_attempt_at.eq(diesel::dsl::now),
+                d::last_error.eq("demo: the endpoint's URL is an example"),
+            ))
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// A dry run Hạ Long's officer made of a two-row sheet of trainings: one good row, one with a
+/// date that is not one (its stored report, for "Try it out").
+pub async fn seed_import(conn: &mut AsyncPgConnection, ha_long_path: &str) -> anyhow::Result<()> {
+    use crate::db::schema::imports;
+    use diesel::prelude::*;
+    use diesel_async::RunQueryDsl;
+    let errors = serde_json::json!([{
+        "row": 3, "column": "Ngày bắt đầu", "field": "starts_on", "code": "invalid",
+        "message": "không phải ngày (YYYY-MM-DD hoặc DD/MM/YYYY)"
+    }]);
+    diesel::insert_into(imports::table)
+        .values((
+            imports::id.eq(seed_id("import:13633:demo")),
+            imports::principal_id.eq(seed_id("user:halong.officer")),
+            imports::caller.eq(serde_json::json!({"name": "halong.officer", "role": "officer"})),
+            imports::unit_id.eq(seed_id("commune:13633:2020")),
+            imports::unit_path.eq(ha_long_path),
+            imports::resource.eq("trainings"),
+            imports::mode.eq("validate"),
+            imports::atomic.eq("all"),
+            imports::lang.eq("vi"),
+            imports::file_name.eq("tap-huan-2026.xlsx"),
+            imports::file_format.eq("xlsx"),
+            imports::file_sha256.eq(hex::encode([0u8; 32])),
+            imports::status.eq("completed"),
+            imports::rows_total.eq(2),
+            imports::rows_processed.eq(2),
+            imports::created.eq(1),
+            imports::failed.eq(1),
+            imports::errors.eq(errors),
+            imports::started_at.eq(diesel::dsl::now),
+            imports::finished_at.eq(diesel::dsl::now),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await?;
     Ok(())
 }
 

@@ -90,6 +90,13 @@ const TABLE: &[(&str, &str)] = &[
     ("get_client", "hkhh hfhh hfhh hfhh hfhh h u"),
     ("update_client", "hkhh hfhh hfhh hfhh hfhh h u"),
     ("rotate_client_secret", "hkhh hfhh hfhh hfhh hfhh h u"),
+    // Imports: anyone but a partner imports (what each row may write is the write path's to
+    // decide, row by row: the matrix's file is not a sheet, so 422); the demo import is Hạ Long
+    // officer's, read by it and by the admins over Hạ Long.
+    ("import_template", "kkkk kkkk kkkk kkkk kkkk f u"),
+    ("create_import", "vvvv vvvv vvvv vvvv vvvv f u"),
+    ("list_imports", "kkkk kkkk kkkk kkkk kkkk f u"),
+    ("get_import", "kkhh hhhh hhhh hhhh hhhh h u"),
     // Webhook endpoints (the demo's, of demo-ngo, owned by the city): the client's owner unit's
     // admins manage them; the client reads its own and may test, redeliver and replay; everyone
     // else in the city's subtree is refused (403), the rest never learns it exists (404).

@@ -4,6 +4,8 @@
 
 mod harness;
 
+mod imports;
+
 mod audit;
 mod auth;
 mod authz;

@@ -543,7 +543,7 @@ async fn records_link_only_to_activities_assigned_to_their_unit() {
     assert_eq!(results["trainings"][0]["title"], "Tập huấn");
 }
 
-fn multipart(field: &str, name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
+pub fn multipart(field: &str, name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
     let boundary = "----binhdang-test-boundary";
     let mut body = Vec::new();
     body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
@@ -560,7 +560,7 @@ fn png(len: usize) -> Vec<u8> {
     v
 }
 
-async fn upload(app: &TestApp, token: &str, path: &str, field: &str, name: &str, bytes: &[u8]) -> TestResponse {
+pub async fn upload(app: &TestApp, token: &str, path: &str, field: &str, name: &str, bytes: &[u8]) -> TestResponse {
     let (ct, body) = multipart(field, name, bytes);
     let req = TestRequest::post()
         .uri(path)
