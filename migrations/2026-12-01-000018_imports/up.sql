@@ -7,7 +7,7 @@ CREATE TABLE imports (
     caller jsonb NOT NULL,
     unit_id uuid NOT NULL REFERENCES units (id),
     unit_path text NOT NULL,
-    resource text NOT NULL CHECK (resource IN ('trainings', 'outreach_events')),
+    resource text NOT NULL CHECK (resource IN ('trainings', 'outreach_events', 'unit_figures')),
     mode text NOT NULL CHECK (mode IN ('validate', 'commit')),
     atomic text NOT NULL CHECK (atomic IN ('all', 'row')),
     -- The language of the report's messages (the request's).

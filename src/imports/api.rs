@@ -15,6 +15,8 @@ pub enum ImportResource {
     Trainings,
     /// Outreach events, with participant lists on a sheet of their own (XLSX).
     OutreachEvents,
+    /// Units' yearly figures (one row a unit and year).
+    UnitFigures,
 }
 
 impl ImportResource {
@@ -22,10 +24,11 @@ impl ImportResource {
         match self {
             ImportResource::Trainings => "trainings",
             ImportResource::OutreachEvents => "outreach_events",
+            ImportResource::UnitFigures => "unit_figures",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Trainings, Self::OutreachEvents]
+        [Self::Trainings, Self::OutreachEvents, Self::UnitFigures]
             .into_iter()
             .find(|r| r.as_str() == s)
     }

@@ -144,9 +144,35 @@ pub fn template(resource: ImportResource) -> &'static [Col] {
         col("campaign_id", "Chiến dịch", "Campaign", Kind::Uuid, ""),
         col("activity_id", "Hoạt động kế hoạch", "Plan activity", Kind::Uuid, ""),
     ];
+    const FIGURES: &[Col] = &[
+        UNIT,
+        col("year", "Năm", "Year", Kind::Count, "2024"),
+        col(
+            "ge_officials",
+            "Số cán bộ làm công tác bình đẳng giới",
+            "Gender-equality officials",
+            Kind::Count,
+            "12",
+        ),
+        col(
+            "gbv_victims_detected",
+            "Số nạn nhân bạo lực trên cơ sở giới được phát hiện",
+            "GBV victims detected",
+            Kind::Count,
+            "9",
+        ),
+        col(
+            "gbv_victims_supported",
+            "Số nạn nhân được hỗ trợ",
+            "GBV victims supported",
+            Kind::Count,
+            "8",
+        ),
+    ];
     match resource {
         ImportResource::Trainings => TRAININGS,
         ImportResource::OutreachEvents => EVENTS,
+        ImportResource::UnitFigures => FIGURES,
     }
 }
 
@@ -172,6 +198,8 @@ pub fn recognised(resource: ImportResource) -> Vec<Col> {
     let export = match resource {
         ImportResource::Trainings => titles(&crate::trainings::api::EXPORT_COLUMNS),
         ImportResource::OutreachEvents => titles(&crate::outreach::api::EXPORT_COLUMNS),
+        // No list export: a year's figures are replaced at the version a row names.
+        ImportResource::UnitFigures => vec![("version", "Version", "Phiên bản")],
     };
     for (key, en, vi) in export {
         add(key, en, vi);

@@ -114,12 +114,24 @@ async fn resolve_unit(conn: &mut Conn, caller: &Caller, p: &Parsed, lang: Lang) 
         UnitRef::Id(id) => return Ok(Some(*id)),
         UnitRef::Code(c) => c.clone(),
     };
+    // A record's start date; a year's figures, the year.
+    let year = p.body.get("year").and_then(Value::as_i64).map(|y| y as i32);
     let day = p
         .body
         .get("starts_on")
         .and_then(Value::as_str)
         .and_then(|d| d.parse().ok())
         .unwrap_or_else(crate::calendar::today);
+    let during = match year
+        .and_then(|y| chrono::NaiveDate::from_ymd_opt(y, 1, 1).zip(chrono::NaiveDate::from_ymd_opt(y, 12, 31)))
+    {
+        Some(year) => year,
+        None => (day, day),
+    };
+    let when = match year {
+        Some(y) => y.to_string(),
+        None => day.to_string(),
+    };
     let fail = |code: &str, t: Text| columns::error(p.row, Some(header), Some("unit_id"), code, t, lang);
     // A code typed as a number loses its leading zeros: try it padded to a commune's, a
     // district's and a province's length.
@@ -132,7 +144,7 @@ async fn resolve_unit(conn: &mut Conn, caller: &Caller, p: &Parsed, lang: Lang) 
         }
     }
     for code in tries {
-        let found: Vec<_> = crate::units::queries::with_code_on(conn, &code, day)
+        let found: Vec<_> = crate::units::queries::with_code_between(conn, &code, during)
             .await
             .map_err(|_| {
                 fail(
@@ -150,8 +162,8 @@ async fn resolve_unit(conn: &mut Conn, caller: &Caller, p: &Parsed, lang: Lang) 
                 return Err(fail(
                     "ambiguous",
                     Text::new(
-                        format!("{n} units had code {code} on {day}: give the unit's id"),
-                        format!("{n} đơn vị có mã {code} vào ngày {day}: hãy ghi mã định danh của đơn vị"),
+                        format!("{n} units had code {code} in {when}: give the unit's id"),
+                        format!("{n} đơn vị có mã {code} vào {when}: hãy ghi mã định danh của đơn vị"),
                     ),
                 ))
             }
@@ -160,8 +172,8 @@ async fn resolve_unit(conn: &mut Conn, caller: &Caller, p: &Parsed, lang: Lang) 
     Err(fail(
         "unknown",
         Text::new(
-            format!("no unit in your scope had code {code} on {day}"),
-            format!("không có đơn vị nào trong phạm vi của bạn mang mã {code} vào ngày {day}"),
+            format!("no unit in your scope had code {code} in {when}"),
+            format!("không có đơn vị nào trong phạm vi của bạn mang mã {code} vào {when}"),
         ),
     ))
 }
@@ -214,6 +226,15 @@ async fn apply(
     let row = p.row;
     let unit = resolve_unit(conn, caller, &p, lang).await.map_err(|e| vec![e])?;
     let api = |e: ApiError| (e, row);
+    let trainings = match resource {
+        ImportResource::UnitFigures => {
+            return figures(conn, caller, unit, p)
+                .await
+                .map_err(|e| row_errors(&e, row, &[], &[], lang));
+        }
+        ImportResource::Trainings => true,
+        ImportResource::OutreachEvents => false,
+    };
     let result: Result<Outcome, (ApiError, u32)> = async {
         match p.id {
             None => {
@@ -221,14 +242,14 @@ async fn apply(
                     p.body.insert("unit_id".into(), Value::String(u.to_string()));
                 }
                 let (key, hash) = (IdempotencyKey(None), Vec::new());
-                match resource {
-                    ImportResource::Trainings => {
+                match trainings {
+                    true => {
                         let body = parse_body(&p.body).map_err(api)?;
                         crate::trainings::api::create(conn, caller, &key, &hash, body)
                             .await
                             .map_err(api)?;
                     }
-                    ImportResource::OutreachEvents => {
+                    false => {
                         let body = parse_body(&p.body).map_err(api)?;
                         crate::outreach::api::create(conn, caller, &key, &hash, body)
                             .await
@@ -238,15 +259,15 @@ async fn apply(
                 Ok(Outcome::Created)
             }
             Some(id) => {
-                let current = match resource {
-                    ImportResource::Trainings => {
+                let current = match trainings {
+                    true => {
                         let r: crate::trainings::model::TrainingRow =
                             crate::records::visible(conn, caller, id, crate::trainings::api::partner_may_see)
                                 .await
                                 .map_err(api)?;
                         serde_json::to_value(crate::trainings::api::Training::from(r)).unwrap_or_default()
                     }
-                    ImportResource::OutreachEvents => {
+                    false => {
                         let r: crate::outreach::model::EventRow =
                             crate::records::visible(conn, caller, id, crate::outreach::api::partner_may_see)
                                 .await
@@ -284,14 +305,14 @@ async fn apply(
                     return Ok(Outcome::Skipped);
                 }
                 let if_match = IfMatch(Some(version));
-                match resource {
-                    ImportResource::Trainings => {
+                match trainings {
+                    true => {
                         let body = parse_body(&patch).map_err(api)?;
                         crate::trainings::api::update(conn, caller, id, &if_match, body)
                             .await
                             .map_err(api)?;
                     }
-                    ImportResource::OutreachEvents => {
+                    false => {
                         let body = parse_body(&patch).map_err(api)?;
                         crate::outreach::api::update(conn, caller, id, &if_match, body)
                             .await
@@ -304,6 +325,39 @@ async fn apply(
     }
     .await;
     result.map_err(|(e, row)| row_errors(&e, row, &[], &[], lang))
+}
+
+/// A unit's figures for a year (the row's unit, else the caller's): created when the year has
+/// none; when it has, replaced at the version the row names, skipped when they are the same.
+async fn figures(conn: &mut Conn, caller: &Caller, unit: Option<Uuid>, mut p: Parsed) -> Result<Outcome, ApiError> {
+    let Some(year) = p.body.remove("year").and_then(|y| y.as_i64()) else {
+        return Err(ApiError::field("year", "required", "the year is missing", "thiếu năm"));
+    };
+    let year = i32::try_from(year).unwrap_or(0);
+    let unit = crate::units::queries::in_scope(conn, caller, unit, "unit_id").await?;
+    let body: crate::units::api::FiguresInput = parse_body(&p.body)?;
+    let current = crate::units::queries::figures_of_year(conn, unit.id, year).await?;
+    let outcome = match &current {
+        None => Outcome::Created,
+        Some(c)
+            if (c.ge_officials, c.gbv_victims_detected, c.gbv_victims_supported)
+                == (body.ge_officials, body.gbv_victims_detected, body.gbv_victims_supported) =>
+        {
+            return Ok(Outcome::Skipped)
+        }
+        Some(_) if p.version.is_none() => {
+            return Err(ApiError::field(
+                "version",
+                "required",
+                "this unit's figures for the year exist: name their version to replace them",
+                "số liệu năm này của đơn vị đã có: hãy ghi số phiên bản để thay thế",
+            ))
+        }
+        Some(_) => Outcome::Updated,
+    };
+    let if_match = current.map(|_| IfMatch(p.version));
+    crate::units::figures::put(conn, caller, unit.id, year, body, if_match).await?;
+    Ok(outcome)
 }
 
 /// Runs the file's rows as `caller`: parsed, applied (each in a savepoint), then kept or rolled

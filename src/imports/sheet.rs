@@ -127,7 +127,9 @@ fn read_csv(bytes: &[u8]) -> Result<Book, Text> {
                 format!("Không đọc được tệp CSV ở dòng {}: {e}", i + 1),
             )
         })?;
-        rows.push((i as u32 + 1, record.iter().map(Cell::text).collect()));
+        // The line the record starts on (the reader skips blank lines).
+        let line = record.position().map_or(i as u64 + 1, |p| p.line());
+        rows.push((line as u32, record.iter().map(Cell::text).collect()));
     }
     Ok(Book {
         data: table(rows),

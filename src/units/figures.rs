@@ -72,8 +72,31 @@ pub async fn put_figures(
     body: Json<FiguresInput>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_valid()?;
+    let if_match = match req.headers().get(actix_web::http::header::IF_MATCH) {
+        None => None,
+        Some(v) => Some(v.to_str().ok().and_then(parse_if_match).ok_or_else(|| {
+            ApiError::bad_request(
+                "If-Match must be an ETag such as \"3\" (with the quotes) or *",
+                "If-Match phải là một ETag như \"3\" (kèm dấu nháy) hoặc *",
+            )
+        })?),
+    };
+    let mut conn = state.pool.get().await?;
+    put(&mut conn, &caller, path.id, path.year, body, if_match).await
+}
+
+/// `PUT /units/{id}/figures/{year}` for a valid body (also the importer's path): a year's first
+/// figures are created; replacing them needs `if_match`.
+pub async fn put(
+    conn: &mut crate::db::Conn,
+    caller: &Caller,
+    unit_id: Uuid,
+    year: i32,
+    body: FiguresInput,
+    if_match: Option<crate::http::IfMatch>,
+) -> ApiResult<HttpResponse> {
     let latest = crate::calendar::today().year();
-    if !(2000..=latest).contains(&path.year) {
+    if !(2000..=latest).contains(&year) {
         return Err(ApiError::field(
             "year",
             "out_of_range",
@@ -91,20 +114,9 @@ pub async fn put_figures(
             ));
         }
     }
-    let if_match = match req.headers().get(actix_web::http::header::IF_MATCH) {
-        None => None,
-        Some(v) => Some(v.to_str().ok().and_then(parse_if_match).ok_or_else(|| {
-            ApiError::bad_request(
-                "If-Match must be an ETag such as \"3\" (with the quotes) or *",
-                "If-Match phải là một ETag như \"3\" (kèm dấu nháy) hoặc *",
-            )
-        })?),
-    };
-    let mut conn = state.pool.get().await?;
-    let unit = readable_unit(&mut conn, &caller, path.id).await?;
+    let unit = readable_unit(conn, caller, unit_id).await?;
     caller.require_manager_of(unit.id, &unit.path)?;
-    let year = path.year;
-    let current = queries::figures_of_year(&mut conn, unit.id, year).await?;
+    let current = queries::figures_of_year(conn, unit.id, year).await?;
     match current {
         None => {
             let row = FiguresRow {
@@ -119,7 +131,7 @@ pub async fn put_figures(
                 updated_at: Utc::now(),
                 version: 1,
             };
-            write::create(&mut conn, &caller, &IdempotencyKey(None), &[], row, write::nothing()).await
+            write::create(conn, caller, &IdempotencyKey(None), &[], row, write::nothing()).await
         }
         Some(current) => {
             let Some(if_match) = if_match else {
@@ -143,7 +155,7 @@ pub async fn put_figures(
                     )?)
                 })
             });
-            Ok(write::update(&mut conn, &caller, current, &if_match, "update", apply)
+            Ok(write::update(conn, caller, current, &if_match, "update", apply)
                 .await?
                 .respond())
         }

@@ -77,14 +77,18 @@ pub async fn find_by_id_or_code(conn: &mut AsyncPgConnection, key: &str) -> Quer
         .optional()
 }
 
-/// The live units with official code `code` valid on `day` (codes are reused across eras, so
-/// more than one may answer, or none).
-pub async fn with_code_on(conn: &mut AsyncPgConnection, code: &str, day: NaiveDate) -> QueryResult<Vec<UnitRow>> {
+/// The live units with official code `code` valid at some time from `from` to `to` (codes are
+/// reused across eras, so more than one may answer, or none).
+pub async fn with_code_between(
+    conn: &mut AsyncPgConnection,
+    code: &str,
+    (from, to): (NaiveDate, NaiveDate),
+) -> QueryResult<Vec<UnitRow>> {
     units::table
         .filter(units::code.eq(code))
         .filter(units::deleted_at.is_null())
-        .filter(units::valid_from.le(day))
-        .filter(units::valid_to.is_null().or(units::valid_to.ge(day)))
+        .filter(units::valid_from.le(to))
+        .filter(units::valid_to.is_null().or(units::valid_to.ge(from)))
         .order(units::path)
         .select(UnitRow::as_select())
         .load(conn)

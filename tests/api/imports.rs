@@ -646,3 +646,75 @@ async fn outreach_events_import_with_their_kinds_and_publicity() {
     assert_eq!(made["is_public"], true);
     assert_eq!(made["participants"]["female"], 120);
 }
+
+#[actix_web::test]
+async fn unit_figures_import_by_unit_and_year_and_replace_only_at_their_version() {
+    let app = TestApp::spawn().await;
+    let manager = app.token(Role::Manager, HA_LONG).await;
+    let head = "Đơn vị (mã hoặc id),Năm,Số cán bộ làm công tác bình đẳng giới,Số nạn nhân bạo lực trên cơ sở giới được phát hiện,Số nạn nhân được hỗ trợ";
+    let file = format!("{head}\n13633,2024,12,9,8\n13633,2023,3,5,9\n");
+    let q = "resource=unit_figures&mode=commit&atomic=row";
+    let r = import(&app, &manager, q, "f.csv", file.as_bytes(), &[]).await.json();
+    assert_eq!((r["created"].as_i64(), r["failed"].as_i64()), (Some(1), Some(1)), "{r}");
+    assert_eq!(
+        r["errors"][0]["field"], "gbv_victims_supported",
+        "more supported than detected: {r}"
+    );
+    let figures = app
+        .get(&format!("/api/v1/units/{}/figures", unit(HA_LONG)), Some(&manager))
+        .await
+        .json();
+    let y2024 = figures["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["year"] == 2024)
+        .unwrap()
+        .clone();
+    assert_eq!(y2024["ge_officials"], 12);
+    // The same again: skipped. Other values without a version: refused; with it: replaced.
+    let r = import(
+        &app,
+        &manager,
+        q,
+        "f.csv",
+        format!("{head}\n13633,2024,12,9,8\n").as_bytes(),
+        &[],
+    )
+    .await
+    .json();
+    assert_eq!(r["skipped"], 1, "{r}");
+    let r = import(
+        &app,
+        &manager,
+        q,
+        "f.csv",
+        format!("{head}\n13633,2024,13,9,8\n").as_bytes(),
+        &[],
+    )
+    .await
+    .json();
+    assert_eq!(r["errors"][0]["field"], "version", "{r}");
+    let with_version = format!("{head},Phiên bản\n13633,2024,13,9,8,{}\n", y2024["version"]);
+    let r = import(&app, &manager, q, "f.csv", with_version.as_bytes(), &[])
+        .await
+        .json();
+    assert_eq!(r["updated"], 1, "{r}");
+    // An officer keeps no figures (managers do): refused row by row, nothing written.
+    let officer = app.token(Role::Officer, HA_LONG).await;
+    let r = import(
+        &app,
+        &officer,
+        q,
+        "f.csv",
+        format!("{head}\n13633,2022,1,1,1\n").as_bytes(),
+        &[],
+    )
+    .await
+    .json();
+    assert_eq!(
+        (r["failed"].as_i64(), r["errors"][0]["code"].as_str()),
+        (Some(1), Some("forbidden")),
+        "{r}"
+    );
+}
