@@ -31,8 +31,8 @@ fn example(c: &columns::Col) -> String {
 }
 
 /// Download the template for a resource: Vietnamese headers and an example row on the data sheet;
-/// with XLSX, participant lists on a sheet of their own (keyed by the data sheet's row number)
-/// and the allowed codes with their labels on a third.
+/// with XLSX, the allowed codes with their labels on a second sheet and (trainings and events)
+/// participant lists on a sheet of their own, keyed by the data sheet's row number.
 #[utoipa::path(
     tag = "imports",
     operation_id = "import_template",
@@ -76,15 +76,6 @@ pub async fn import_template(
     styles.header(ws, 0, &titles).map_err(xlsx_error)?;
     styles.write(ws, 1, &examples, Lang::Vi).map_err(xlsx_error)?;
     let ws = wb.add_worksheet();
-    ws.set_name(sheet::PARTICIPANT_SHEET.0).map_err(xlsx_error)?;
-    let p: Vec<&str> = columns::PARTICIPANT_COLS.iter().map(|c| c.vi).collect();
-    styles.header(ws, 0, &p).map_err(xlsx_error)?;
-    let ex: Vec<Value> = columns::PARTICIPANT_COLS
-        .iter()
-        .map(|c| Value::Text(example(c)))
-        .collect();
-    styles.write(ws, 1, &ex, Lang::Vi).map_err(xlsx_error)?;
-    let ws = wb.add_worksheet();
     ws.set_name(sheet::CODE_SHEET.0).map_err(xlsx_error)?;
     styles
         .header(ws, 0, &["Cột", "Mã", "Nhãn (tiếng Việt)", "Label (English)"])
@@ -92,7 +83,10 @@ pub async fn import_template(
     let mut row = 1;
     let coded = cols
         .iter()
-        .chain(columns::PARTICIPANT_COLS)
+        .chain(match resource {
+            ImportResource::UnitFigures => &[][..],
+            _ => columns::PARTICIPANT_COLS,
+        })
         .filter_map(|c| match c.kind {
             Kind::Codes(list) | Kind::Code(list) => Some((c.vi, list())),
             _ => None,
@@ -108,6 +102,17 @@ pub async fn import_template(
             styles.write(ws, row, &cells, Lang::Vi).map_err(xlsx_error)?;
             row += 1;
         }
+    }
+    if resource != ImportResource::UnitFigures {
+        let ws = wb.add_worksheet();
+        ws.set_name(sheet::PARTICIPANT_SHEET.0).map_err(xlsx_error)?;
+        let p: Vec<&str> = columns::PARTICIPANT_COLS.iter().map(|c| c.vi).collect();
+        styles.header(ws, 0, &p).map_err(xlsx_error)?;
+        let ex: Vec<Value> = columns::PARTICIPANT_COLS
+            .iter()
+            .map(|c| Value::Text(example(c)))
+            .collect();
+        styles.write(ws, 1, &ex, Lang::Vi).map_err(xlsx_error)?;
     }
     crate::http::export::xlsx_response(wb, &name).await
 }

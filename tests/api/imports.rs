@@ -69,6 +69,13 @@ async fn templates_have_vietnamese_headers_an_example_participants_and_codes() {
     assert_eq!(data[1][0], Data::String("13633".into()));
     let people = sheet(&res.body, "Người tham dự");
     assert_eq!(people[0][0], Data::String("Dòng".into()));
+    let names = |bytes: &[u8]| {
+        let wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes.to_vec())).unwrap();
+        wb.sheet_names()
+    };
+    assert_eq!(names(&res.body), vec!["Dữ liệu", "Mã", "Người tham dự"]);
+    let figures = app.get("/api/v1/imports/templates/unit_figures", Some(&officer)).await;
+    assert_eq!(names(&figures.body), vec!["Dữ liệu", "Mã"]);
     let codes = sheet(&res.body, "Mã");
     assert!(codes
         .iter()
