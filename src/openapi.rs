@@ -132,6 +132,10 @@ impl Modify for StandardResponses {
                     .parameters
                     .as_ref()
                     .is_some_and(|ps| ps.iter().any(|p| p.parameter_in == ParameterIn::Query));
+                let idempotent = op.parameters.as_ref().is_some_and(|ps| {
+                    ps.iter()
+                        .any(|p| p.name == "Idempotency-Key" && p.parameter_in == ParameterIn::Header)
+                });
                 let mut add = |code: &str, description: &str, retry_after: bool| {
                     op.responses
                         .responses
@@ -186,6 +190,13 @@ impl Modify for StandardResponses {
                     add(
                         "404",
                         "No such record in the caller's scope (a malformed id names no record either)",
+                        false,
+                    );
+                }
+                if idempotent {
+                    add(
+                        "400",
+                        "Malformed `Idempotency-Key` (1 to 255 visible ASCII characters)",
                         false,
                     );
                 }

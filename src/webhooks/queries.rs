@@ -269,14 +269,15 @@ pub struct Claimed {
     pub previous_secret_sealed: Option<Vec<u8>>,
 }
 
-/// Claims up to `limit` due attempts (of enabled endpoints; a test event whatever the endpoint's
-/// state), each leased for `lease_seconds`: its `next_attempt_at` moves past the lease, so no
+/// Claims up to `limit` due attempts (of enabled endpoints of active clients: a disabled client
+/// is sent nothing; a test event whatever the endpoint's state), each leased for `lease_seconds`: its `next_attempt_at` moves past the lease, so no
 /// other worker takes it unless this one dies. `FOR UPDATE SKIP LOCKED`: concurrent workers claim
 /// different rows.
 pub async fn claim(conn: &mut AsyncPgConnection, limit: i64, lease_seconds: f64) -> QueryResult<Vec<Claimed>> {
     diesel::sql_query(
         "WITH due AS ( \
             SELECT d.id FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id \
+              JOIN api_clients c ON c.id = e.client_id AND c.active \
             WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND e.deleted_at IS NULL \
               AND (e.enabled OR d.event_type = 'webhook.test') \
             ORDER BY d.next_attempt_at, d.feed_txid, d.feed_seq LIMIT $1 FOR UPDATE OF d SKIP LOCKED) \

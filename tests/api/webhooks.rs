@@ -767,3 +767,33 @@ async fn a_restart_mid_delivery_loses_no_event() {
     );
     drop(second);
 }
+
+#[actix_web::test]
+async fn a_disabled_client_is_sent_nothing_until_it_is_enabled_again() {
+    let app = TestApp::spawn().await;
+    let rx = Receiver::start();
+    let admin = app.token(Role::Admin, CITY).await;
+    let (client, _, hook) = endpoint(&app, &admin, &rx, &[HA_LONG], &["outreach.created"]).await;
+    let path = format!("/api/v1/webhook-endpoints/{}", hook["id"].as_str().unwrap());
+    let res = app.post_with(&format!("{path}/test"), &admin, &[], json!({})).await;
+    assert_eq!(res.status, 202, "{}", res.text());
+    let client_path = format!("/api/v1/clients/{}", client["id"].as_str().unwrap());
+    let res = app
+        .patch(&client_path, Some(&admin), Some("\"1\""), json!({"active": false}))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    for _ in 0..5 {
+        let s = &app.state;
+        binhdang::webhooks::worker::tick(&s.pool, &s.data_key, &s.settings.webhooks)
+            .await
+            .unwrap();
+    }
+    assert!(rx.got().is_empty(), "{:?}", rx.got());
+    let res = app
+        .patch(&client_path, Some(&admin), Some("\"2\""), json!({"active": true}))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    let got = deliver_until(&app, &rx, |got| !got.is_empty()).await;
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].body["type"], "webhook.test");
+}
