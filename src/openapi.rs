@@ -199,6 +199,11 @@ impl Modify for StandardResponses {
                         "Malformed `Idempotency-Key` (1 to 255 visible ASCII characters)",
                         false,
                     );
+                    add(
+                        "422",
+                        "An `Idempotency-Key` already used for a different request",
+                        false,
+                    );
                 }
                 if if_match {
                     add(

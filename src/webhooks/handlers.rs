@@ -363,6 +363,7 @@ pub async fn rotate_webhook_secret(
     ),
     responses(
         (status = 202, description = "Queued: follow it in the deliveries", body = Delivery),
+        (status = 403, description = "Not an admin over the client's owner unit (nor the client)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such endpoint visible to the caller", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
@@ -408,6 +409,7 @@ pub async fn send_webhook_test(
     params(("id" = Uuid, Path, description = "Endpoint id"), DeliveriesQuery),
     responses(
         (status = 200, description = "A page of deliveries (kept 30 days once finished)", body = Page<Delivery>),
+        (status = 403, description = "Not an admin over the client's owner unit (nor the client)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such endpoint visible to the caller", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A cursor this list did not give out", body = Problem, content_type = "application/problem+json"),
     ),
@@ -473,6 +475,7 @@ pub async fn list_webhook_deliveries(
     ),
     responses(
         (status = 202, description = "Queued", body = Delivery),
+        (status = 403, description = "Not an admin over the client's owner unit (nor the client)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such endpoint or delivery visible to the caller", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
@@ -511,6 +514,7 @@ pub async fn redeliver_webhook(
     request_body = ReplayRequest,
     responses(
         (status = 202, description = "Queued", body = ReplayResult),
+        (status = 403, description = "Not an admin over the client's owner unit (nor the client)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such endpoint visible to the caller", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a cursor of the change feed", body = Problem, content_type = "application/problem+json"),
     ),
