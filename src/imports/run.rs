@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::api::{Atomicity, ImportMode, ImportResource, RowError};
-use super::columns::{self, Col, Parsed, UnitRef};
+use super::columns::{self, Parsed, UnitRef};
 use super::model::{ImportRow, Report};
 use super::queries;
 use super::sheet::Book;
@@ -58,7 +58,8 @@ impl From<ApiError> for End {
 }
 
 /// The row errors an API error stands for: one per field (under its column), or the row's.
-fn row_errors(e: &ApiError, row: u32, headers: &[String], map: &[Option<Col>], lang: Lang) -> Vec<RowError> {
+/// (The caller puts each under its column.)
+fn row_errors(e: &ApiError, row: u32, lang: Lang) -> Vec<RowError> {
     let problem = e.to_problem();
     let code = |e: &ApiError| match e {
         ApiError::PreconditionFailed { .. } => "conflict".to_string(),
@@ -69,7 +70,7 @@ fn row_errors(e: &ApiError, row: u32, headers: &[String], map: &[Option<Col>], l
             .into_iter()
             .map(|f| RowError {
                 row,
-                column: columns::column_of(&f.field, headers, map),
+                column: None,
                 field: Some(f.field),
                 code: f.code,
                 message: f.message,
@@ -225,17 +226,16 @@ async fn apply(
 ) -> Result<Outcome, Vec<RowError>> {
     let row = p.row;
     let unit = resolve_unit(conn, caller, &p, lang).await.map_err(|e| vec![e])?;
-    let api = |e: ApiError| (e, row);
     let trainings = match resource {
         ImportResource::UnitFigures => {
             return figures(conn, caller, unit, p)
                 .await
-                .map_err(|e| row_errors(&e, row, &[], &[], lang));
+                .map_err(|e| row_errors(&e, row, lang));
         }
         ImportResource::Trainings => true,
         ImportResource::OutreachEvents => false,
     };
-    let result: Result<Outcome, (ApiError, u32)> = async {
+    let result: Result<Outcome, ApiError> = async {
         match p.id {
             None => {
                 if let Some(u) = unit {
@@ -244,16 +244,12 @@ async fn apply(
                 let (key, hash) = (IdempotencyKey(None), Vec::new());
                 match trainings {
                     true => {
-                        let body = parse_body(&p.body).map_err(api)?;
-                        crate::trainings::api::create(conn, caller, &key, &hash, body)
-                            .await
-                            .map_err(api)?;
+                        let body = parse_body(&p.body)?;
+                        crate::trainings::api::create(conn, caller, &key, &hash, body).await?;
                     }
                     false => {
-                        let body = parse_body(&p.body).map_err(api)?;
-                        crate::outreach::api::create(conn, caller, &key, &hash, body)
-                            .await
-                            .map_err(api)?;
+                        let body = parse_body(&p.body)?;
+                        crate::outreach::api::create(conn, caller, &key, &hash, body).await?;
                     }
                 }
                 Ok(Outcome::Created)
@@ -262,43 +258,33 @@ async fn apply(
                 let current = match trainings {
                     true => {
                         let r: crate::trainings::model::TrainingRow =
-                            crate::records::visible(conn, caller, id, crate::trainings::api::partner_may_see)
-                                .await
-                                .map_err(api)?;
+                            crate::records::visible(conn, caller, id, crate::trainings::api::partner_may_see).await?;
                         serde_json::to_value(crate::trainings::api::Training::from(r)).unwrap_or_default()
                     }
                     false => {
                         let r: crate::outreach::model::EventRow =
-                            crate::records::visible(conn, caller, id, crate::outreach::api::partner_may_see)
-                                .await
-                                .map_err(api)?;
+                            crate::records::visible(conn, caller, id, crate::outreach::api::partner_may_see).await?;
                         serde_json::to_value(crate::outreach::api::OutreachEvent::from(r)).unwrap_or_default()
                     }
                 };
                 let Some(version) = p.version else {
-                    return Err((
-                        ApiError::field(
-                            "version",
-                            "required",
-                            "a row with an id needs the version it was exported at",
-                            "dòng có mã định danh cần số phiên bản lúc xuất",
-                        ),
-                        row,
+                    return Err(ApiError::field(
+                        "version",
+                        "required",
+                        "a row with an id needs the version it was exported at",
+                        "dòng có mã định danh cần số phiên bản lúc xuất",
                     ));
                 };
                 if unit.is_some_and(|u| current["unit_id"] != Value::String(u.to_string())) {
-                    return Err((
-                        ApiError::field(
-                            "unit_id",
-                            "immutable",
-                            "a record's unit cannot change: delete it and record it in the other unit",
-                            "không đổi được đơn vị của bản ghi: hãy xóa và ghi lại ở đơn vị kia",
-                        ),
-                        row,
+                    return Err(ApiError::field(
+                        "unit_id",
+                        "immutable",
+                        "a record's unit cannot change: delete it and record it in the other unit",
+                        "không đổi được đơn vị của bản ghi: hãy xóa và ghi lại ở đơn vị kia",
                     ));
                 }
                 if current["version"].as_i64() != Some(version) {
-                    return Err((ApiError::PreconditionFailed { current: Value::Null }, row));
+                    return Err(ApiError::PreconditionFailed { current: Value::Null });
                 }
                 let patch = changed(&p.body, &current);
                 if patch.is_empty() {
@@ -307,16 +293,12 @@ async fn apply(
                 let if_match = IfMatch(Some(version));
                 match trainings {
                     true => {
-                        let body = parse_body(&patch).map_err(api)?;
-                        crate::trainings::api::update(conn, caller, id, &if_match, body)
-                            .await
-                            .map_err(api)?;
+                        let body = parse_body(&patch)?;
+                        crate::trainings::api::update(conn, caller, id, &if_match, body).await?;
                     }
                     false => {
-                        let body = parse_body(&patch).map_err(api)?;
-                        crate::outreach::api::update(conn, caller, id, &if_match, body)
-                            .await
-                            .map_err(api)?;
+                        let body = parse_body(&patch)?;
+                        crate::outreach::api::update(conn, caller, id, &if_match, body).await?;
                     }
                 }
                 Ok(Outcome::Updated)
@@ -324,7 +306,7 @@ async fn apply(
         }
     }
     .await;
-    result.map_err(|(e, row)| row_errors(&e, row, &[], &[], lang))
+    result.map_err(|e| row_errors(&e, row, lang))
 }
 
 /// A unit's figures for a year (the row's unit, else the caller's): created when the year has
