@@ -182,7 +182,7 @@ pub struct CommonFilters<'a> {
 /// unit (or its subtree), dates overlapping `from`..`to`, topic, Action Month, activity, `q`.
 pub fn list_sql(select_from: String, scopes: &[String], f: &CommonFilters<'_>) -> crate::http::list::ListSql {
     use crate::http::list::{Bind, ListSql};
-    let mut sql = ListSql::new(select_from, "t.id");
+    let mut sql = ListSql::new(select_from, "t.id").prefix_indexed();
     sql.filter("t.deleted_at IS NULL", []).in_scopes("t.unit_path", scopes);
     match (f.unit_id, f.subtree) {
         (Some(_), Some(path)) => {

@@ -29,52 +29,68 @@ pub async fn horizon(conn: &mut AsyncPgConnection) -> diesel::QueryResult<String
 
 /// Up to `limit` changes after `(txid, seq)` in the caller's scopes (and of the resource types
 /// its role may follow), oldest first.
+///
+/// One branch per way a caller sees an entry (reference records, the subtree of each of its
+/// scopes, the survivors' cases it handles), each an ordered range of an index of its own
+/// (migration `scoped_list_indexes`), merged: a page reads about `limit` entries a branch, however
+/// rare the caller's entries are among the country's, from the start of the feed as at its head.
 pub async fn after(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
     (txid, seq): (&str, i64),
     limit: i64,
 ) -> diesel::QueryResult<Vec<Row>> {
-    let mut sql = String::from(
-        // The output column `txid` is text; ORDER BY must name the table's xid8 column, or "10" sorts
-        // before "9".
-        "SELECT txid::text AS txid, seq, resource, record_id, action, at, after, \
-                coalesce((after->>'is_public')::boolean, false) AS is_public FROM audit_events \
-         WHERE (txid, seq) > (CAST($1 AS xid8), $2) AND txid < bd_feed_horizon() AND (record_unit_path = '/'",
-    );
-    let mut binds: Vec<String> = Vec::new();
-    for (i, _) in caller.scopes.iter().enumerate() {
-        sql.push_str(&format!(" OR record_unit_path LIKE ${}", i + 3));
-    }
-    binds.extend(caller.scopes.iter().map(|p| format!("{}%", escape_like(p))));
-    // A survivor's case's entries (ids only) reach its current readers, and a tombstone the one
-    // user who lost access.
-    binds.push(caller.id.to_string());
-    sql.push_str(&format!(
-        " OR {})",
-        crate::audit::case_entry_for(&format!("CAST(${} AS uuid)", binds.len() + 2))
-    ));
     let (types_op, types): (&str, &[&str]) = match caller.role {
         Role::Partner => ("= ANY", PARTNER_TYPES),
         Role::Admin => ("<> ALL", &[]),
         _ => ("<> ALL", ADMIN_TYPES),
     };
-    sql.push_str(&format!(" AND resource {types_op}(${})", binds.len() + 3));
-    if caller.role == Role::Partner {
-        sql.push_str(PARTNER_PUBLIC);
+    let partner = if caller.role == Role::Partner {
+        PARTNER_PUBLIC
+    } else {
+        ""
+    };
+    // $1 and $2 the cursor, $3 the resource types, $4 the caller's id, then the scopes.
+    let common = format!(
+        "(txid, seq) > (CAST($1 AS xid8), $2) AND txid < (SELECT h FROM horizon) AND resource {types_op}($3){partner}"
+    );
+    let mut branches = vec!["record_unit_path = '/'".to_string()];
+    let mut binds: Vec<String> = Vec::new();
+    for scope in &caller.scopes {
+        let (cond, bind) = crate::http::list::subtree_match("record_unit_path", scope, true);
+        binds.push(bind);
+        branches.push(cond.replace('?', &format!("${}", binds.len() + 4)));
     }
-    sql.push_str(&format!(
-        " ORDER BY audit_events.txid, audit_events.seq LIMIT {}",
-        limit
-    ));
+    // A survivor's case's entries (ids only) reach its current readers, and a tombstone the one
+    // user who lost access.
+    branches.push(crate::audit::case_entry_for("CAST($4 AS uuid)"));
+    let union: Vec<String> = branches
+        .iter()
+        .map(|b| {
+            format!(
+                "(SELECT txid, seq, resource, record_id, action, at, after FROM audit_events \
+                  WHERE {common} AND {b} ORDER BY txid, seq LIMIT {limit})"
+            )
+        })
+        .collect();
+    // UNION, not UNION ALL: an entry may be seen more than one way (a case's, in a scope).
+    // The output column `txid` is text; ORDER BY names the xid8 column, or "10" sorts before "9".
+    let sql = format!(
+        "WITH horizon AS MATERIALIZED (SELECT bd_feed_horizon() AS h) \
+         SELECT e.txid::text AS txid, e.seq, e.resource, e.record_id, e.action, e.at, e.after, \
+                coalesce((e.after->>'is_public')::boolean, false) AS is_public \
+           FROM ({}) e ORDER BY e.txid, e.seq LIMIT {limit}",
+        union.join(" UNION ")
+    );
     let mut query = diesel::sql_query(sql)
         .into_boxed::<diesel::pg::Pg>()
         .bind::<Text, _>(txid.to_string())
-        .bind::<BigInt, _>(seq);
+        .bind::<BigInt, _>(seq)
+        .bind::<diesel::sql_types::Array<Text>, _>(types.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+        .bind::<Text, _>(caller.id.to_string());
     for b in binds {
         query = query.bind::<Text, _>(b);
     }
-    query = query.bind::<diesel::sql_types::Array<Text>, _>(types.iter().map(|s| s.to_string()).collect::<Vec<_>>());
     query.load(conn).await
 }
 

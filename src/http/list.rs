@@ -248,6 +248,29 @@ pub struct ListSql {
     id_type: &'static str,
     conds: Vec<String>,
     binds: Vec<Bind>,
+    prefix_indexed: bool,
+}
+
+/// The length of a unit path at `depth` (the root is 0): `/` and a uuid and `/` per level.
+const fn path_len(depth: usize) -> usize {
+    1 + 37 * (depth + 1)
+}
+
+/// The path lengths at which the big tables keep an index on `left(path, n)` per sort (the
+/// migration `scoped_list_indexes`): a province, a district, a commune.
+const PREFIX_INDEXED_LENGTHS: [usize; 3] = [path_len(1), path_len(2), path_len(3)];
+
+/// "`path_column` lies under `prefix`" as SQL with one `?` and the text to bind to it: with
+/// `indexed` (the table keeps the per-depth prefix indexes of the migration
+/// `scoped_list_indexes`), `left(path, n) = prefix` for a unit below the root, an equality those
+/// indexes serve in sort order; otherwise (and for the root, which every row is under) a `LIKE`
+/// prefix.
+pub fn subtree_match(path_column: &str, prefix: &str, indexed: bool) -> (String, String) {
+    if indexed && PREFIX_INDEXED_LENGTHS.contains(&prefix.len()) && prefix.is_ascii() {
+        (format!("left({path_column}, {}) = ?", prefix.len()), prefix.to_string())
+    } else {
+        (format!("{path_column} LIKE ?"), format!("{}%", escape_like(prefix)))
+    }
 }
 
 impl ListSql {
@@ -265,7 +288,22 @@ impl ListSql {
             id_type,
             conds: Vec::new(),
             binds: Vec::new(),
+            prefix_indexed: false,
         }
+    }
+
+    /// The table keeps the per-depth prefix indexes of the migration `scoped_list_indexes`:
+    /// a subtree below the root is then matched as `left(path, n) = path`, an equality those
+    /// indexes serve in sort order, instead of a `LIKE` prefix, which cannot serve a sort.
+    pub fn prefix_indexed(mut self) -> Self {
+        self.prefix_indexed = true;
+        self
+    }
+
+    /// The condition "`path_column` lies under `prefix`", with its bind.
+    fn subtree_cond(&self, path_column: &str, prefix: &str) -> (String, Bind) {
+        let (cond, bind) = subtree_match(path_column, prefix, self.prefix_indexed);
+        (cond, Bind::Text(bind))
     }
 
     fn push(&mut self, b: Bind) -> String {
@@ -293,10 +331,8 @@ impl ListSql {
 
     /// Rows whose materialized path column lies under `prefix` (the unit itself included).
     pub fn in_subtree(&mut self, path_column: &str, prefix: &str) -> &mut Self {
-        self.filter(
-            &format!("{path_column} LIKE ?"),
-            [Bind::Text(format!("{}%", escape_like(prefix)))],
-        )
+        let (cond, bind) = self.subtree_cond(path_column, prefix);
+        self.filter(&cond, [bind])
     }
 
     /// Rows whose path column lies under any of the caller's scopes.
@@ -304,11 +340,7 @@ impl ListSql {
         if scopes.is_empty() {
             return self.filter("false", []);
         }
-        let ors: Vec<String> = scopes.iter().map(|_| format!("{path_column} LIKE ?")).collect();
-        let binds: Vec<Bind> = scopes
-            .iter()
-            .map(|p| Bind::Text(format!("{}%", escape_like(p))))
-            .collect();
+        let (ors, binds): (Vec<String>, Vec<Bind>) = scopes.iter().map(|p| self.subtree_cond(path_column, p)).unzip();
         self.filter(&format!("({})", ors.join(" OR ")), binds)
     }
 

@@ -33,7 +33,7 @@ pub async fn list(
     cursor: Option<&Cursor>,
     limit: i64,
 ) -> QueryResult<Vec<InspectionRow>> {
-    let mut sql = ListSql::new("SELECT i.* FROM inspections i", "i.id");
+    let mut sql = ListSql::new("SELECT i.* FROM inspections i", "i.id").prefix_indexed();
     sql.filter("i.deleted_at IS NULL", []).in_scopes("i.unit_path", scopes);
     if let Some(id) = f.unit_id {
         match subtree {

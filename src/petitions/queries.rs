@@ -39,7 +39,7 @@ pub async fn list(
     cursor: Option<&Cursor>,
     limit: i64,
 ) -> QueryResult<Vec<PetitionRow>> {
-    let mut sql = ListSql::new(format!("SELECT {COLUMNS} FROM petitions p"), "p.id");
+    let mut sql = ListSql::new(format!("SELECT {COLUMNS} FROM petitions p"), "p.id").prefix_indexed();
     sql.filter("p.deleted_at IS NULL", []).in_scopes("p.unit_path", scopes);
     match (f.handling_unit_id, f.include_descendants, unit_path) {
         (Some(_), true, Some(path)) => {

@@ -105,7 +105,7 @@ pub async fn list(
     cursor: Option<&Cursor>,
     limit: i64,
 ) -> QueryResult<Vec<UnitRow>> {
-    let mut sql = ListSql::new(format!("SELECT {UNIT_COLUMNS} FROM units u"), "u.id");
+    let mut sql = ListSql::new(format!("SELECT {UNIT_COLUMNS} FROM units u"), "u.id").prefix_indexed();
     sql.filter("u.deleted_at IS NULL", []).in_scopes("u.path", scopes);
     if let (Some(parent_id), Some(parent_path)) = (f.parent_id, parent_path) {
         if f.include_descendants {

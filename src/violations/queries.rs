@@ -56,7 +56,7 @@ pub async fn list(
     cursor: Option<&Cursor>,
     limit: i64,
 ) -> QueryResult<Vec<ViolationRow>> {
-    let mut sql = ListSql::new("SELECT v.* FROM violations v", "v.id");
+    let mut sql = ListSql::new("SELECT v.* FROM violations v", "v.id").prefix_indexed();
     sql.filter("v.deleted_at IS NULL", []).in_scopes("v.unit_path", scopes);
     if let Some(a) = f.area {
         sql.filter("v.area = ?", [Bind::Text(a.as_str().into())]);
