@@ -244,7 +244,29 @@ async fn serve_logs_json_and_stops_gracefully() {
     let mut conn = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
     conn.write_all(b"GET /health/ready HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    // Signal only once the request waits on the lock (a loaded machine may take a while to get
+    // it there; a signal before the request is read would find nothing in flight).
+    let mut watch = AsyncPgConnection::establish(&url).await.unwrap();
+    let mut waiting = false;
+    for _ in 0..200 {
+        #[derive(diesel::QueryableByName)]
+        struct Waiting {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let w: Waiting = diesel::sql_query(
+            "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        )
+        .get_result(&mut watch)
+        .await
+        .unwrap();
+        if w.n > 0 {
+            waiting = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(waiting, "the readiness request never reached the lock");
     let pid = child.id().to_string();
     assert!(Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
     std::thread::sleep(std::time::Duration::from_millis(500));
