@@ -57,6 +57,9 @@ pub struct Settings {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// `BODY_TIMEOUT_SECONDS` (default 30): how long a request body may stall before 408.
     pub body_timeout: Duration,
+    /// `ROLLUP_COMPACTION_MILLISECONDS` (default 2000): how often the background compactor folds
+    /// the roll-ups' deltas into their facts (reads are exact either way; fewer deltas, faster).
+    pub rollup_compaction: Duration,
     /// `LOG_FORMAT=json` for JSON lines, anything else for human-readable text.
     pub log_json: bool,
     /// `DATA_KEY`: the key that seals stored secrets (two-factor secrets); with none set, one
@@ -189,6 +192,7 @@ impl Settings {
                 })
                 .unwrap_or_default(),
             body_timeout: Duration::from_secs(env_or("BODY_TIMEOUT_SECONDS", 30)?),
+            rollup_compaction: Duration::from_millis(env_or("ROLLUP_COMPACTION_MILLISECONDS", 2000)?),
             trusted_proxies: env_opt("TRUSTED_PROXIES")
                 .map(|v| {
                     v.split(',')

@@ -41,13 +41,17 @@ enum Command {
         #[arg(long)]
         demo: bool,
         /// Also build a country-sized synthetic dataset with this many commune-level units
-        /// (10000 is national scale), for benchmarks. Writes without audit events.
+        /// (10000 is national scale), for benchmarks.
         #[arg(long, value_name = "COMMUNES")]
         synthetic: Option<u32>,
         /// Activity records of the synthetic dataset (trainings, outreach, petitions,
         /// inspections, violations), spread over 2021-2025.
         #[arg(long, default_value_t = 1_000_000)]
         records: u32,
+        /// Audit-trail (and change-feed) entries of the synthetic dataset: a create for each
+        /// training and outreach event, then updates of them in turn (0 for none).
+        #[arg(long, default_value_t = 0)]
+        audit_events: u64,
     },
     /// Back up the database (records, audit trail and attachment files) to FILE, a
     /// `pg_dump` custom-format archive (mode 0600). Safe while the service runs.
@@ -63,9 +67,16 @@ enum Command {
     /// Seal again under DATA_KEY what the previous key (DATA_KEY_PREVIOUS) sealed: survivors'
     /// identities and two-factor secrets. Run after rotating the data key; idempotent.
     Reseal,
-    /// Run the background workers alone (webhook deliveries and large imports, as `serve` does
-    /// too); any number may run at once.
+    /// Run the background workers alone (webhook deliveries, large imports and the roll-ups'
+    /// compaction, as `serve` does too); any number may run at once.
     Worker,
+    /// Check the live roll-ups (what the summaries of whole months read) against the records,
+    /// computed afresh in one snapshot: prints each difference and exits 1 when there is any.
+    VerifyRollups {
+        /// Rebuild them from the records instead (after data written with the triggers off).
+        #[arg(long)]
+        rebuild: bool,
+    },
     /// Print the OpenAPI document.
     Openapi,
     /// Manage users.
@@ -190,12 +201,36 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Command::Migrate | Command::Restore { .. } => say(json, "Migrations applied."),
             Command::Backup { .. } => unreachable!("handled above"),
             Command::Worker => {
-                say(json, "Webhook and import worker running (stop with Ctrl-C).");
+                say(json, "Webhook, import and roll-up worker running (stop with Ctrl-C).");
                 let key = binhdang::auth::second_factor::DataKey::from_settings(&settings)?;
                 tokio::select! {
                     _ = binhdang::webhooks::worker::run(pool.clone(), key, settings.webhooks.clone()) => {}
                     _ = binhdang::imports::run::run(pool.clone(), std::time::Duration::from_secs(1)) => {}
+                    _ = binhdang::reports::rollups::run(pool.clone(), settings.rollup_compaction) => {}
                     _ = tokio::signal::ctrl_c() => say(json, "Webhook worker stopped."),
+                }
+            }
+            Command::VerifyRollups { rebuild } => {
+                let mut conn = pool.get().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                if rebuild {
+                    binhdang::reports::rollups::rebuild(&mut conn).await?;
+                    say(json, "Roll-ups rebuilt from the records.");
+                } else {
+                    let started = std::time::Instant::now();
+                    let found = binhdang::reports::rollups::verify(&mut conn, 100).await?;
+                    for m in &found {
+                        say(
+                            json,
+                            &format!("  {} {} {}: stored {}, records {}", m.unit_id, m.month, m.measure, m.stored, m.computed),
+                        );
+                    }
+                    if !found.is_empty() {
+                        anyhow::bail!("the roll-ups differ from the records in {} place(s) (at most 100 shown); `verify-rollups --rebuild` rebuilds them", found.len());
+                    }
+                    say(
+                        json,
+                        &format!("Roll-ups exact: facts plus deltas equal the records ({:.1} s).", started.elapsed().as_secs_f64()),
+                    );
                 }
             }
             Command::Reseal => {
@@ -212,6 +247,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 demo,
                 synthetic,
                 records,
+                audit_events,
             } => {
                 let mut conn = pool.get().await.map_err(|e| anyhow::anyhow!("{e}"))?;
                 let report = seed::seed_reference(&mut conn).await?;
@@ -237,11 +273,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 if let Some(communes) = synthetic {
                     let started = std::time::Instant::now();
-                    seed::synthetic::load(&mut conn, communes, records).await?;
+                    seed::synthetic::load(&mut conn, communes, records, audit_events).await?;
                     say(
                         json,
                         &format!(
-                            "Synthetic data loaded: {communes} communes, {records} records in {:.1} s.",
+                            "Synthetic data loaded: {communes} communes, {records} records, {audit_events} audit events in {:.1} s.",
                             started.elapsed().as_secs_f64()
                         ),
                     );
@@ -334,6 +370,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 // Large imports run in the background, on every instance (jobs are claimed).
                 tokio::spawn(binhdang::imports::run::run(pool.clone(), std::time::Duration::from_secs(1)));
+                // The roll-ups' deltas are folded in the background (one instance a round).
+                tokio::spawn(binhdang::reports::rollups::run(pool.clone(), settings.rollup_compaction));
                 let host = settings.bind.clone();
                 let application = app::Application::build(settings, &url)?;
                 let shown = if host == "0.0.0.0" {

@@ -944,8 +944,49 @@ diesel::joinable!(violation_rules -> decrees (decree_code));
 diesel::joinable!(violations -> inspections (inspection_id));
 diesel::joinable!(violations -> violation_rules (rule_id));
 
+diesel::table! {
+    rollup_facts (unit_id, month, section, grp, key, bucket) {
+        unit_id -> Uuid,
+        month -> Date,
+        section -> Text,
+        grp -> Text,
+        key -> Text,
+        bucket -> Uuid,
+        c1 -> Int8,
+        c2 -> Int8,
+        c3 -> Int8,
+        c4 -> Int8,
+        c5 -> Int8,
+        c6 -> Int8,
+        c7 -> Int8,
+        c8 -> Int8,
+    }
+}
+
+diesel::table! {
+    rollup_deltas (id) {
+        id -> Int8,
+        unit_id -> Uuid,
+        month -> Date,
+        section -> Text,
+        grp -> Text,
+        key -> Text,
+        bucket -> Uuid,
+        c1 -> Int8,
+        c2 -> Int8,
+        c3 -> Int8,
+        c4 -> Int8,
+        c5 -> Int8,
+        c6 -> Int8,
+        c7 -> Int8,
+        c8 -> Int8,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     imports,
+    rollup_deltas,
+    rollup_facts,
     webhook_deliveries,
     webhook_endpoints,
     dv_measure_rules,

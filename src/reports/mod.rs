@@ -4,5 +4,6 @@
 pub mod api;
 pub mod handlers;
 pub mod queries;
+pub mod rollups;
 pub mod summary;
 pub mod table;

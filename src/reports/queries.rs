@@ -19,7 +19,7 @@ use uuid::Uuid;
 /// One output row: `grp` is `unit` for per-bucket rows (keyed by the bucket's id), `child` for
 /// the unit's children (name, and 1 when the child existed during the period), or the
 /// attribute a breakdown is by.
-#[derive(Debug, QueryableByName)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, QueryableByName)]
 pub struct Fact {
     #[diesel(sql_type = Text)]
     pub section: String,
@@ -46,7 +46,66 @@ fn covered(table: &str, unit_col: &str, cols: &str, cond: &str, soft_deleted: bo
     )
 }
 
-fn build() -> String {
+/// The rolled-up trainings and outreach events of the unit's subtree and of the units merged
+/// into it (their own records), for a period of whole months: compacted facts plus the deltas
+/// not yet folded in (migration `live_rollups`), as `bucket, section, grp, key, c1..c8`.
+const ROLLED: &str =
+    "SELECT f.bucket::text AS bucket, f.section, f.grp, f.key, f.c1, f.c2, f.c3, f.c4, f.c5, f.c6, f.c7, f.c8 \
+       FROM (SELECT bucket, section, grp, key, c1, c2, c3, c4, c5, c6, c7, c8 FROM rollup_facts \
+              WHERE unit_id = $1 AND month BETWEEN $4 AND $5 \
+             UNION ALL \
+             SELECT bucket, section, grp, key, c1, c2, c3, c4, c5, c6, c7, c8 FROM rollup_deltas \
+              WHERE unit_id = $1 AND month BETWEEN $4 AND $5) f \
+     UNION ALL \
+     SELECT x.bucket, f.section, f.grp, f.key, f.c1, f.c2, f.c3, f.c4, f.c5, f.c6, f.c7, f.c8 \
+       FROM x CROSS JOIN LATERAL ( \
+             SELECT section, grp, key, c1, c2, c3, c4, c5, c6, c7, c8 FROM rollup_facts \
+              WHERE unit_id = x.unit_id AND bucket = x.unit_id AND month BETWEEN $4 AND $5 \
+             UNION ALL \
+             SELECT section, grp, key, c1, c2, c3, c4, c5, c6, c7, c8 FROM rollup_deltas \
+              WHERE unit_id = x.unit_id AND bucket = x.unit_id AND month BETWEEN $4 AND $5) f";
+
+/// The trainings' and outreach events' facts from the roll-ups: the same rows as the raw
+/// statement's (a group whose records were all deleted is left out there too).
+const ROLLED_FACTS: &str = "SELECT 'trainings' AS section, 'unit' AS grp, bucket AS key, '' AS label, \
+            ARRAY[sum(c1), sum(c2), sum(c3), sum(c4), sum(c5), sum(c6)]::int8[] AS v \
+       FROM ru WHERE section = 'trainings' AND grp = 'unit' GROUP BY bucket HAVING sum(c1) > 0 \
+     UNION ALL \
+     SELECT 'trainings', 'audience', key, '', ARRAY[sum(c1), sum(c2), sum(c3), sum(c4)]::int8[] \
+       FROM ru WHERE section = 'trainings' AND grp = 'audience' GROUP BY key HAVING sum(c1) > 0 \
+     UNION ALL \
+     SELECT 'outreach', grp, CASE grp WHEN 'unit' THEN bucket ELSE key END, '', \
+            ARRAY[sum(c1), sum(c2), sum(c3), sum(c4), sum(c5), sum(c6), sum(c7), sum(c8)]::int8[] \
+       FROM ru WHERE section = 'outreach' AND grp IN ('unit', 'kind') \
+      GROUP BY grp, CASE grp WHEN 'unit' THEN bucket ELSE key END HAVING sum(c1) > 0 \
+     UNION ALL \
+     SELECT 'outreach', 'topic', key, '', ARRAY[sum(c1), sum(c2), sum(c3), sum(c4), sum(c5)]::int8[] \
+       FROM ru WHERE section = 'outreach' AND grp = 'topic' GROUP BY key HAVING sum(c1) > 0";
+
+/// The trainings' and outreach events' facts from their records (`tr`, `oe`).
+const RAW_ACTIVITY_FACTS: &str = "SELECT 'trainings', 'unit', bucket, '', ARRAY[count(*), sum(female), sum(male), sum(other_sex), \
+                count(*) FILTER (WHERE in_action_month), \
+                coalesce(sum(female + male + other_sex) FILTER (WHERE audiences && ARRAY['officials', 'collaborators']), 0)]::int8[] \
+           FROM tr GROUP BY bucket \
+         UNION ALL \
+         SELECT 'trainings', 'audience', au, '', ARRAY[count(*), sum(female), sum(male), sum(other_sex)]::int8[] \
+           FROM tr, unnest(audiences) au GROUP BY au \
+         UNION ALL \
+         SELECT 'outreach', CASE WHEN grouping(bucket) = 0 THEN 'unit' ELSE 'kind' END, coalesce(bucket, kind), '', \
+                ARRAY[count(*), sum(female), sum(male), sum(other_sex), sum(reach), \
+                      count(*) FILTER (WHERE in_action_month), \
+                      coalesce(sum(female + male + other_sex) FILTER (WHERE in_action_month), 0), \
+                      coalesce(sum(reach) FILTER (WHERE in_action_month), 0)]::int8[] \
+           FROM oe GROUP BY GROUPING SETS ((bucket), (kind)) \
+         UNION ALL \
+         SELECT 'outreach', 'topic', tp, '', ARRAY[count(*), sum(female), sum(male), sum(other_sex), sum(reach)]::int8[] \
+           FROM oe, unnest(topics) tp GROUP BY tp \
+         UNION ALL \
+";
+
+/// The statement: trainings and outreach events from the records (`rolled` false) or from the
+/// roll-ups (a period of whole months); everything else from the records.
+fn build(rolled: bool) -> String {
     let tr = covered(
         "trainings",
         "unit_id",
@@ -112,9 +171,14 @@ fn build() -> String {
             WHERE k.case_id = a.id AND k.kind = 'statistics' ORDER BY k.created_at DESC, k.id DESC LIMIT 1), false)",
         true,
     );
+    let (activity, activity_facts) = if rolled {
+        (format!("ru AS ({ROLLED})"), format!("{ROLLED_FACTS} UNION ALL "))
+    } else {
+        (format!("tr AS ({tr}), oe AS ({oe})"), RAW_ACTIVITY_FACTS.to_string())
+    };
     format!(
         "WITH x AS MATERIALIZED (SELECT unit_id, bucket FROM bd_report_lineage($1)), \
-         tr AS ({tr}), oe AS ({oe}), pl AS ({pl}), ins AS ({ins}), vi AS ({vi}), pe AS ({pe}), fi AS ({fi}), \
+         {activity}, pl AS ({pl}), ins AS ({ins}), vi AS ({vi}), pe AS ({pe}), fi AS ({fi}), \
          gb AS MATERIALIZED ({gb}), \
          gbv_ind AS ( \
              SELECT unit_id, year, count(*) AS d, count(*) FILTER (WHERE basic) AS s, true AS from_cases \
@@ -128,25 +192,7 @@ fn build() -> String {
                 ARRAY[(u.valid_from <= $5 AND (u.valid_to IS NULL OR u.valid_to >= $4))::int]::int8[] AS v \
            FROM units u WHERE u.parent_id = $1 AND u.deleted_at IS NULL \
          UNION ALL \
-         SELECT 'trainings', 'unit', bucket, '', ARRAY[count(*), sum(female), sum(male), sum(other_sex), \
-                count(*) FILTER (WHERE in_action_month), \
-                coalesce(sum(female + male + other_sex) FILTER (WHERE audiences && ARRAY['officials', 'collaborators']), 0)]::int8[] \
-           FROM tr GROUP BY bucket \
-         UNION ALL \
-         SELECT 'trainings', 'audience', au, '', ARRAY[count(*), sum(female), sum(male), sum(other_sex)]::int8[] \
-           FROM tr, unnest(audiences) au GROUP BY au \
-         UNION ALL \
-         SELECT 'outreach', CASE WHEN grouping(bucket) = 0 THEN 'unit' ELSE 'kind' END, coalesce(bucket, kind), '', \
-                ARRAY[count(*), sum(female), sum(male), sum(other_sex), sum(reach), \
-                      count(*) FILTER (WHERE in_action_month), \
-                      coalesce(sum(female + male + other_sex) FILTER (WHERE in_action_month), 0), \
-                      coalesce(sum(reach) FILTER (WHERE in_action_month), 0)]::int8[] \
-           FROM oe GROUP BY GROUPING SETS ((bucket), (kind)) \
-         UNION ALL \
-         SELECT 'outreach', 'topic', tp, '', ARRAY[count(*), sum(female), sum(male), sum(other_sex), sum(reach)]::int8[] \
-           FROM oe, unnest(topics) tp GROUP BY tp \
-         UNION ALL \
-         SELECT 'gbv', 'unit', bucket, '', ARRAY[count(*), count(*) FILTER (WHERE survivor_sex = 'female'), \
+{activity_facts}         SELECT 'gbv', 'unit', bucket, '', ARRAY[count(*), count(*) FILTER (WHERE survivor_sex = 'female'), \
                 count(*) FILTER (WHERE survivor_sex = 'male'), count(*) FILTER (WHERE survivor_sex NOT IN ('female', 'male')), \
                 count(*) FILTER (WHERE survivor_age_band IN ('0-5', '6-11', '12-15')), count(*) FILTER (WHERE basic), \
                 count(*) FILTER (WHERE cardinality(measures) > 0)]::int8[] \
@@ -207,9 +253,22 @@ fn build() -> String {
     )
 }
 
-pub fn sql() -> &'static str {
-    static SQL: OnceLock<String> = OnceLock::new();
-    SQL.get_or_init(build)
+/// The statement for a period: from the roll-ups when it is of whole months (`from` the first
+/// of a month, `to` the last of one), from the records otherwise.
+pub fn sql(rolled: bool) -> &'static str {
+    static RAW: OnceLock<String> = OnceLock::new();
+    static ROLLED_SQL: OnceLock<String> = OnceLock::new();
+    if rolled {
+        ROLLED_SQL.get_or_init(|| build(true))
+    } else {
+        RAW.get_or_init(|| build(false))
+    }
+}
+
+/// True when `from..=to` is a period of whole months, which the roll-ups answer.
+pub fn whole_months(from: NaiveDate, to: NaiveDate) -> bool {
+    use chrono::Datelike;
+    from.day() == 1 && to.succ_opt().is_some_and(|d| d.day() == 1)
 }
 
 pub struct Scope<'a> {
@@ -219,12 +278,16 @@ pub struct Scope<'a> {
     pub from: NaiveDate,
     pub to: NaiveDate,
     pub reference: NaiveDate,
+    /// Trainings and outreach events from the roll-ups (only for a period of whole months:
+    /// [`whole_months`]); from their records when false.
+    pub rolled: bool,
 }
 
 /// Runs the summary statement (not a cached prepared statement: each call gets a plan for its
 /// own unit, an index range for a ward and a scan for the country).
 pub async fn facts(conn: &mut AsyncPgConnection, s: &Scope<'_>) -> diesel::QueryResult<Vec<Fact>> {
-    diesel::sql_query(sql())
+    let rolled = s.rolled && whole_months(s.from, s.to);
+    diesel::sql_query(sql(rolled))
         .bind::<SqlUuid, _>(s.unit_id)
         .bind::<Text, _>(s.path)
         .bind::<Int4, _>(s.depth)
@@ -241,7 +304,12 @@ mod tests {
     /// EXPLAIN).
     #[test]
     fn binds_are_the_six_parameters() {
-        let sql = super::sql();
+        for rolled in [false, true] {
+            check(super::sql(rolled));
+        }
+    }
+
+    fn check(sql: &str) {
         let mut found = std::collections::BTreeSet::new();
         let bytes = sql.as_bytes();
         for (i, b) in bytes.iter().enumerate() {

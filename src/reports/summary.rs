@@ -531,6 +531,7 @@ pub async fn build(
             from,
             to,
             reference,
+            rolled: true,
         },
     )
     .await?;

@@ -1,14 +1,15 @@
 //! A country-sized synthetic dataset for measuring reports (`binhdang seed --synthetic N`):
 //! 63 provinces, 693 districts, N commune-level units (100 of them formed by merging three
 //! others on 1 July 2025, with lineage), and `records` activity records over 2021-2025, plus
-//! plans, leaders and yearly figures. Generated inside PostgreSQL (`synthetic.sql`), in one
-//! transaction, deterministically.
+//! plans, leaders and yearly figures, and `audit_events` entries of the audit trail (and so of
+//! the change feed) that the records' writes would have left. Generated inside PostgreSQL
+//! (`synthetic.sql`), in one transaction, deterministically.
 
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 
 const SQL: &str = include_str!("synthetic.sql");
 
-pub async fn load(conn: &mut AsyncPgConnection, communes: u32, records: u32) -> anyhow::Result<()> {
+pub async fn load(conn: &mut AsyncPgConnection, communes: u32, records: u32, audit_events: u64) -> anyhow::Result<()> {
     anyhow::ensure!(
         (700..=20_000).contains(&communes),
         "--synthetic takes 700 to 20000 communes"
@@ -16,9 +17,29 @@ pub async fn load(conn: &mut AsyncPgConnection, communes: u32, records: u32) -> 
     let sql = SQL
         .replace("{communes}", &communes.to_string())
         .replace("{records}", &records.to_string());
+    // Written only when asked for: the statement divides by it.
+    let sql = if audit_events == 0 {
+        sql[..sql.find("CREATE TEMP TABLE syn_records").unwrap_or(sql.len())].to_string()
+    } else {
+        sql.replace("{audit_events}", &audit_events.to_string())
+    };
     conn.transaction::<_, anyhow::Error, _>(async |conn| {
-        conn.batch_execute("SET LOCAL jit = off").await?;
+        // Memory for the audit trail's join (kept in order of the entries, one batch).
+        conn.batch_execute("SET LOCAL jit = off; SET LOCAL work_mem = '1GB'")
+            .await?;
+        // The roll-ups are built once from the records at the end, not a delta per row.
+        conn.batch_execute(
+            "ALTER TABLE trainings DISABLE TRIGGER trainings_rollup; \
+             ALTER TABLE outreach_events DISABLE TRIGGER outreach_events_rollup",
+        )
+        .await?;
         conn.batch_execute(&sql).await?;
+        conn.batch_execute(
+            "ALTER TABLE trainings ENABLE TRIGGER trainings_rollup; \
+             ALTER TABLE outreach_events ENABLE TRIGGER outreach_events_rollup; \
+             SELECT bd_rollup_rebuild()",
+        )
+        .await?;
         Ok(())
     })
     .await?;

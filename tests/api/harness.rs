@@ -230,6 +230,7 @@ impl DbGuard {
 pub fn test_settings() -> Settings {
     Settings {
         body_timeout: Duration::from_secs(2),
+        rollup_compaction: Duration::from_secs(2),
         trusted_proxies: Vec::new(),
         database_url: None,
         data_dir: std::env::temp_dir().join("binhdang-test-data"),

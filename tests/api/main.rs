@@ -24,6 +24,7 @@ mod plans;
 mod records;
 mod reference;
 mod reports;
+mod rollups;
 mod support;
 mod sync;
 mod try_it;

@@ -1,0 +1,15 @@
+DROP FUNCTION bd_rollup_rebuild();
+DROP FUNCTION bd_rollup_computed();
+DROP TRIGGER outreach_events_rollup_update ON outreach_events;
+DROP TRIGGER outreach_events_rollup ON outreach_events;
+DROP TRIGGER trainings_rollup_update ON trainings;
+DROP TRIGGER trainings_rollup ON trainings;
+DROP FUNCTION bd_rollup_outreach();
+DROP FUNCTION bd_rollup_trainings();
+DROP FUNCTION bd_rollup_outreach_rows(outreach_events, int);
+DROP FUNCTION bd_rollup_training_rows(trainings, int);
+DROP FUNCTION bd_outreach_measures(outreach_events);
+DROP FUNCTION bd_training_measures(trainings);
+DROP FUNCTION bd_rollup_units(text);
+DROP TABLE rollup_deltas;
+DROP TABLE rollup_facts;
