@@ -78,62 +78,54 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     FROM unnest(e.topics) tp
 $$;
 
--- What a live record counts, signed, as delta rows.
+-- What a live record counts, signed, as delta rows (none for a NULL row).
 CREATE FUNCTION bd_rollup_training_rows(t trainings, sign int) RETURNS SETOF rollup_deltas
 LANGUAGE sql STABLE AS $$
   SELECT NULL::bigint, u.unit_id, date_trunc('month', t.starts_on)::date, m.section, m.grp, m.key, u.bucket,
          sign * m.c1, sign * m.c2, sign * m.c3, sign * m.c4, sign * m.c5, sign * m.c6, sign * m.c7, sign * m.c8
     FROM bd_rollup_units(t.unit_path) u, bd_training_measures(t) m
-   WHERE t.deleted_at IS NULL
+   WHERE t.id IS NOT NULL AND t.deleted_at IS NULL
 $$;
 CREATE FUNCTION bd_rollup_outreach_rows(e outreach_events, sign int) RETURNS SETOF rollup_deltas
 LANGUAGE sql STABLE AS $$
   SELECT NULL::bigint, u.unit_id, date_trunc('month', e.starts_on)::date, m.section, m.grp, m.key, u.bucket,
          sign * m.c1, sign * m.c2, sign * m.c3, sign * m.c4, sign * m.c5, sign * m.c6, sign * m.c7, sign * m.c8
     FROM bd_rollup_units(e.unit_path) u, bd_outreach_measures(e) m
-   WHERE e.deleted_at IS NULL
+   WHERE e.id IS NOT NULL AND e.deleted_at IS NULL
 $$;
 
-CREATE FUNCTION bd_rollup_trainings() RETURNS trigger LANGUAGE plpgsql AS $$
+-- The trigger of both tables: minus what the old row counted, plus what the new one counts (OLD
+-- is NULL on an insert, NEW on a delete: a NULL row counts nothing). PL/pgSQL plans a trigger
+-- function for each table apart, so each plans only its own branch.
+CREATE FUNCTION bd_rollup_record() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP <> 'INSERT' THEN
+  IF TG_TABLE_NAME = 'trainings' THEN
     INSERT INTO rollup_deltas (unit_id, month, section, grp, key, bucket, c1, c2, c3, c4, c5, c6, c7, c8)
-    SELECT unit_id, month, section, grp, key, bucket, c1, c2, c3, c4, c5, c6, c7, c8 FROM bd_rollup_training_rows(OLD, -1);
-  END IF;
-  IF TG_OP <> 'DELETE' THEN
+    SELECT unit_id, month, section, grp, key, bucket, c1, c2, c3, c4, c5, c6, c7, c8 FROM bd_rollup_training_rows(OLD, -1)
+    UNION ALL SELECT unit_id, month, section, grp, key, bucket, c1, c2, c3, c4, c5, c6, c7, c8 FROM bd_rollup_training_rows(NEW, 1);
+  ELSE
     INSERT INTO rollup_deltas (unit_id, month, section, grp, key, bucket, c1, c2, c3, c4, c5, c6, c7, c8)
-    SELECT unit_id, month, section, grp, key, bucket, c1, c2, c3, c4, c5, c6, c7, c8 FROM bd_rollup_training_rows(NEW, 1);
-  END IF;
-  RETURN NULL;
-END $$;
-CREATE FUNCTION bd_rollup_outreach() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  IF TG_OP <> 'INSERT' THEN
-    INSERT INTO rollup_deltas (unit_id, month, section, grp, key, bucket, c1, c2, c3, c4, c5, c6, c7, c8)
-    SELECT unit_id, month, section, grp, key, bucket, c1, c2, c3, c4, c5, c6, c7, c8 FROM bd_rollup_outreach_rows(OLD, -1);
-  END IF;
-  IF TG_OP <> 'DELETE' THEN
-    INSERT INTO rollup_deltas (unit_id, month, section, grp, key, bucket, c1, c2, c3, c4, c5, c6, c7, c8)
-    SELECT unit_id, month, section, grp, key, bucket, c1, c2, c3, c4, c5, c6, c7, c8 FROM bd_rollup_outreach_rows(NEW, 1);
+    SELECT unit_id, month, section, grp, key, bucket, c1, c2, c3, c4, c5, c6, c7, c8 FROM bd_rollup_outreach_rows(OLD, -1)
+    UNION ALL SELECT unit_id, month, section, grp, key, bucket, c1, c2, c3, c4, c5, c6, c7, c8 FROM bd_rollup_outreach_rows(NEW, 1);
   END IF;
   RETURN NULL;
 END $$;
 
 -- An update adds deltas only when it changes what the record counts.
 CREATE TRIGGER trainings_rollup AFTER INSERT OR DELETE ON trainings
-    FOR EACH ROW EXECUTE FUNCTION bd_rollup_trainings();
+    FOR EACH ROW EXECUTE FUNCTION bd_rollup_record();
 CREATE TRIGGER trainings_rollup_update AFTER UPDATE ON trainings FOR EACH ROW
     WHEN ((OLD.unit_path, OLD.starts_on, OLD.ends_on, OLD.female, OLD.male, OLD.other_sex, OLD.audiences, OLD.deleted_at IS NULL)
           IS DISTINCT FROM (NEW.unit_path, NEW.starts_on, NEW.ends_on, NEW.female, NEW.male, NEW.other_sex, NEW.audiences, NEW.deleted_at IS NULL))
-    EXECUTE FUNCTION bd_rollup_trainings();
+    EXECUTE FUNCTION bd_rollup_record();
 CREATE TRIGGER outreach_events_rollup AFTER INSERT OR DELETE ON outreach_events
-    FOR EACH ROW EXECUTE FUNCTION bd_rollup_outreach();
+    FOR EACH ROW EXECUTE FUNCTION bd_rollup_record();
 CREATE TRIGGER outreach_events_rollup_update AFTER UPDATE ON outreach_events FOR EACH ROW
     WHEN ((OLD.unit_path, OLD.starts_on, OLD.ends_on, OLD.female, OLD.male, OLD.other_sex, OLD.audience_reached, OLD.kind,
            OLD.topics, OLD.deleted_at IS NULL)
           IS DISTINCT FROM (NEW.unit_path, NEW.starts_on, NEW.ends_on, NEW.female, NEW.male, NEW.other_sex, NEW.audience_reached,
                             NEW.kind, NEW.topics, NEW.deleted_at IS NULL))
-    EXECUTE FUNCTION bd_rollup_outreach();
+    EXECUTE FUNCTION bd_rollup_record();
 
 -- What the records count, computed afresh from them (the rows `bd_rollup_rebuild` writes and
 -- `binhdang verify-rollups` compares with facts plus deltas).
