@@ -7,6 +7,9 @@ use binhdang::auth::Role;
 use binhdang::config::{Secret, Settings};
 use binhdang::{app, db, seed, telemetry, units, users};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "binhdang",
