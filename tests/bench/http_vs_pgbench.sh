@@ -1,66 +1,67 @@
 #!/usr/bin/env bash
-# Benchmark: an endpoint against the same SQL through pgbench, at the same concurrency.
+# Benchmark: endpoints against their own SQL, replayed by pgbench at the same concurrency.
 #
-#   tests/bench/http_vs_pgbench.sh [connections] [seconds]
+#   tests/bench/http_vs_pgbench.sh [seconds] [connections...]      (default: 15 s at 16 and 64)
 #
-# Builds the release binary, starts it on a fresh embedded cluster (under a temporary data
-# directory) with the reference data and demo users, then measures, at C connections for S
-# seconds each:
-#   1. GET /api/v1/units/{id}        (wrk)      vs  the unit lookup it runs   (pgbench)
-#   2. GET /api/v1/units?limit=50    (wrk)      vs  the list query it runs    (pgbench)
-# and prints requests/s, p99 latency and the HTTP/SQL throughput ratio. Needs wrk
-# (apt-get install wrk) and pgbench (in the postgresql package). Stops everything it started.
-set -euo pipefail
-C=${1:-64}
-S=${2:-15}
-cd "$(dirname "$0")/../.."
-command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin | tail -n1)
-cargo build --release --quiet --bin binhdang
-DATA=$(mktemp -d /tmp/binhdang-bench.XXXX)
-chmod 755 "$DATA"
-PORT=18088
-export BINHDANG_DATA_DIR=$DATA DB_POOL_SIZE=${DB_POOL_SIZE:-32} RUST_LOG=warn PORT
-./target/release/binhdang serve --demo --port $PORT > "$DATA/serve.log" 2>&1 &
-SERVER=$!
-trap 'kill -INT $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$DATA"' EXIT
-for _ in $(seq 1 60); do curl -sf localhost:$PORT/health/ready >/dev/null && break; sleep 1; done
-PGPORT=$(cat "$DATA/postgres/binhdang.port")
-# The embedded cluster asks for its password (kept in the data directory).
-export PGPASSWORD=$(cat "$DATA/postgres/binhdang.password")
-DB="postgresql://postgres@127.0.0.1:$PGPORT/binhdang"
-TOKEN=$(curl -s -X POST localhost:$PORT/api/v1/auth/login -H 'Content-Type: application/json' \
-  -d '{"username":"admin","password":"binhdang-demo"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
-UNIT=$(curl -s "localhost:$PORT/api/v1/units?code=13633" -H "Authorization: Bearer $TOKEN" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][0]["id"])')
-SCOPE=$(psql "$DB" -Atc "SELECT path FROM units WHERE code = '356'")
-
-cat > "$DATA/get.sql" <<SQL
-SELECT id, parent_id, path, depth, kind, code, name, valid_from, valid_to, created_at, updated_at, version
-  FROM units WHERE id = '$UNIT' AND deleted_at IS NULL LIMIT 1;
-SQL
-cat > "$DATA/list.sql" <<SQL
-SELECT u.id, u.parent_id, u.path, u.depth, u.kind, u.code, u.name, u.valid_from, u.valid_to, u.created_at, u.updated_at, u.version
-  FROM units u WHERE u.deleted_at IS NULL AND (u.path LIKE '${SCOPE}%') ORDER BY u.name ASC, u.id ASC LIMIT 51;
+# Starts the release binary with the production defaults (request logging at info, per-route
+# metrics, the revocation check; no response cache) on a fresh embedded cluster with the demo
+# data and 20,000 trainings round robin over the city's 25 wards and communes, signs in as the
+# ward officer of Hạ Long, and measures with wrk, at each concurrency:
+#   GET /api/v1/trainings?limit=20&sort=-starts_on   (the ward's list)
+#   GET /api/v1/trainings/{id}                       (one record)
+#   GET /api/v1/units/{id} and /api/v1/units?limit=50 (as the city admin)
+# against `pgbench -M prepared` replaying the very statements each request ran (captured from
+# the cluster's log: bench_capture in lib.sh), plus, for the list, the same page scoped by an
+# equality on the unit (what an ORM's list would run) for reference. Prints req/s, p99, tps and
+# the ratio, then EXPLAIN (ANALYZE, BUFFERS) of the list's statement. Needs wrk and pgbench.
+S=${1:-15}
+shift || true
+CONNS=("${@:-16}")
+[ $# -gt 0 ] || CONNS=(16 64)
+source "$(dirname "$0")/lib.sh"
+bench_start http --demo
+bench_seed_trainings 20000
+OFFICER=$(bench_token halong.officer binhdang-demo)
+ADMIN=$(bench_token admin binhdang-demo)
+WARD=$(psql "$DB" -Atc "SELECT id FROM units WHERE code = '13633' ORDER BY valid_from LIMIT 1")
+TRAINING=$(psql "$DB" -Atc "SELECT id FROM trainings WHERE unit_id = '$WARD' AND deleted_at IS NULL ORDER BY id LIMIT 1")
+CITY_UNIT=$(psql "$DB" -Atc "SELECT id FROM units WHERE code = '356' ORDER BY valid_from LIMIT 1")
+W="$DATA/sql"; mkdir -p "$W"
+LIST_URL="$BASE/api/v1/trainings?limit=20&sort=-starts_on"
+ONE_URL="$BASE/api/v1/trainings/$TRAINING"
+UNIT_URL="$BASE/api/v1/units/$CITY_UNIT"
+UNITS_URL="$BASE/api/v1/units?limit=50"
+bench_capture "$W/list.sql" "$LIST_URL" -H "Authorization: Bearer $OFFICER"
+bench_capture "$W/one.sql" "$ONE_URL" -H "Authorization: Bearer $OFFICER"
+bench_capture "$W/unit.sql" "$UNIT_URL" -H "Authorization: Bearer $ADMIN"
+bench_capture "$W/units.sql" "$UNITS_URL" -H "Authorization: Bearer $ADMIN"
+# The reference: the ward's page by an equality on its unit, served by (unit_id, starts_on).
+cat >"$W/equality.sql" <<SQL
+SELECT t.* FROM trainings t WHERE t.deleted_at IS NULL AND t.unit_id = '$WARD' ORDER BY t.starts_on DESC, t.id DESC LIMIT 21;
 SQL
 
-wrk_run() { # name url
-  local out; out=$(wrk -t2 -c"$C" -d"${S}s" --latency -H "Authorization: Bearer $TOKEN" "$2")
-  local rps p99
-  rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
-  p99=$(echo "$out" | awk '$1=="99%" {print $2}')
-  echo "$rps $p99"
+pgb() { # connections file
+  "$PGBIN/pgbench" -n -M prepared -c"$1" -j2 -T"$S" -f "$2" "$DB" 2>&1 | awk '/^tps/ {print $3}'
 }
-pgb_run() { # file
-  local out; out=$("$PGBIN/pgbench" -n -M prepared -c"$C" -j2 -T"$S" -f "$1" "$DB" 2>&1)
-  echo "$out" | awk '/^tps/ {print $3}'
+echo "release build, $(nproc) cores, PostgreSQL $(psql "$DB" -Atc 'SHOW server_version'), service pool ${DB_POOL_SIZE:-16} (DB_POOL_SIZE)"
+echo "$(psql "$DB" -Atc 'SELECT count(*) FROM trainings') trainings; the ward's list ran $(grep -c . "$W/list.sql") statement(s), one record $(grep -c . "$W/one.sql")"
+printf '%-34s %5s %11s %9s %12s %7s\n' "case (${S}s each)" conns "HTTP req/s" "HTTP p99" "its SQL tps" "ratio"
+run_case() { # name connections url token sqlfile
+  local rps p99 tps
+  read -r rps p99 <<<"$(bench_wrk "$2" "$S" "$3" -H "Authorization: Bearer $4")"
+  tps=$(pgb "$2" "$5")
+  printf '%-34s %5s %11s %9s %12s %7s\n' "$1" "$2" "$rps" "$p99" "$tps" \
+    "$(python3 -c "print(f'{float(\"$rps\")/float(\"$tps\")*100:.0f}%')")"
 }
-printf '%-28s %12s %10s %12s %8s\n' "case ($C connections, ${S}s)" "HTTP req/s" "HTTP p99" "pgbench tps" "ratio"
-run_case() { # name url sqlfile
-  local rps p99 tps ratio
-  read -r rps p99 <<< "$(wrk_run "$1" "$2")"
-  tps=$(pgb_run "$3")
-  ratio=$(python3 -c "print(f'{float(\"$rps\")/float(\"$tps\")*100:.0f}%')")
-  printf '%-28s %12s %10s %12s %8s\n' "$1" "$rps" "$p99" "$tps" "$ratio"
-}
-run_case "GET /units/{id}" "http://127.0.0.1:$PORT/api/v1/units/$UNIT" "$DATA/get.sql"
-run_case "GET /units?limit=50" "http://127.0.0.1:$PORT/api/v1/units?limit=50" "$DATA/list.sql"
+for c in "${CONNS[@]}"; do
+  run_case "GET /trainings (ward list)" "$c" "$LIST_URL" "$OFFICER" "$W/list.sql"
+  run_case "GET /trainings/{id}" "$c" "$ONE_URL" "$OFFICER" "$W/one.sql"
+  run_case "GET /units/{id}" "$c" "$UNIT_URL" "$ADMIN" "$W/unit.sql"
+  run_case "GET /units?limit=50" "$c" "$UNITS_URL" "$ADMIN" "$W/units.sql"
+  printf '%-34s %5s %11s %9s %12s\n' "reference: list by unit equality" "$c" "" "" "$(pgb "$c" "$W/equality.sql")"
+done
+echo
+echo "-- the ward list's statements"
+cat "$W/list.sql"
+echo "-- EXPLAIN (ANALYZE, BUFFERS) of its page query"
+grep -i "FROM trainings" "$W/list.sql" | head -n1 | sed 's/^/EXPLAIN (ANALYZE, BUFFERS) /' | psql "$DB" -At

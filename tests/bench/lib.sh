@@ -1,0 +1,81 @@
+# Shared by the benchmarks of tests/bench (sourced, not run): build the release binary, start it
+# on a fresh embedded cluster of its own under a temporary directory (stopped and removed on
+# exit), sign in, seed trainings, run wrk. Traffic goes to 127.0.0.1 only.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin | tail -n1)
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
+
+# bench_start NAME [serve flags...]: the release service on its own embedded cluster; sets DATA,
+# PORT, BASE, DB (a superuser URL of the cluster, password included) and SERVER.
+bench_start() {
+  local name=$1; shift
+  cargo build --release --quiet --bin binhdang
+  DATA=$(mktemp -d "/tmp/binhdang-$name.XXXX")
+  chmod 755 "$DATA"
+  export BINHDANG_DATA_DIR=$DATA RUST_LOG=${RUST_LOG:-info}
+  # Port 0: the service picks a free one (after its embedded cluster took its own) and says it.
+  ./target/release/binhdang serve --port 0 "$@" >"$DATA/serve.log" 2>&1 &
+  SERVER=$!
+  trap 'kill -INT $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$DATA"' EXIT
+  PORT=""
+  for _ in $(seq 1 240); do
+    PORT=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$DATA/serve.log" | head -n1)
+    [ -n "$PORT" ] && curl -sf "http://127.0.0.1:$PORT/health/ready" >/dev/null && break
+    kill -0 "$SERVER" 2>/dev/null || break
+    sleep 0.5
+  done
+  BASE="http://127.0.0.1:$PORT"
+  curl -sf "$BASE/health/ready" >/dev/null || { cat "$DATA/serve.log"; echo "the service did not start" >&2; exit 1; }
+  local pgport pgpass
+  pgport=$(cat "$DATA/postgres/binhdang.port")
+  pgpass=$(cat "$DATA/postgres/binhdang.password")
+  DB="postgresql://postgres:$pgpass@127.0.0.1:$pgport/binhdang"
+  export DATABASE_URL=$DB
+}
+
+# bench_token USERNAME PASSWORD: an access token.
+bench_token() {
+  curl -sf -X POST "$BASE/api/v1/auth/login" -H 'Content-Type: application/json' \
+    -d "{\"username\":\"$1\",\"password\":\"$2\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
+}
+
+# bench_seed_trainings N: N trainings round robin over the city's (code 356) wards and communes
+# of the 2020 era (Hạ Long among them), written directly in SQL (no audit trail: read load only).
+bench_seed_trainings() {
+  psql "$DB" -q -v ON_ERROR_STOP=1 <<SQL
+WITH w AS (SELECT id, path, row_number() OVER (ORDER BY code) - 1 AS i, count(*) OVER () AS n FROM units
+            WHERE parent_id = (SELECT id FROM units WHERE code = '356' AND deleted_at IS NULL ORDER BY valid_from LIMIT 1)
+              AND kind IN ('ward', 'commune') AND valid_from <= '2024-01-01' AND deleted_at IS NULL)
+INSERT INTO trainings (id, unit_id, unit_path, title, topics, audiences, starts_on, ends_on, female, male)
+SELECT md5('bench:training:' || g)::uuid, w.id, w.path, 'Tập huấn ' || g, ARRAY['gbv'], ARRAY['officials'],
+       date '2021-01-01' + (g * 7919) % 1400, date '2021-01-01' + (g * 7919) % 1400, g % 40, g % 30
+  FROM generate_series(1, $1) g JOIN w ON w.i = g % w.n;
+VACUUM ANALYZE trainings;
+SQL
+}
+
+# bench_wrk CONNECTIONS SECONDS URL [wrk args...]: prints "req/s p99".
+bench_wrk() {
+  local c=$1 s=$2 url=$3; shift 3
+  local out
+  out=$(wrk -t2 -c"$c" -d"${s}s" --latency --timeout 10s "$@" "$url")
+  echo "$(echo "$out" | awk '/Requests\/sec/ {print $2}') $(echo "$out" | awk '$1=="99%" {print $2}')"
+}
+
+# bench_capture FILE CURL-ARGS...: the statements one request ran, as PostgreSQL executed them
+# (logged with their parameters while the request ran), written to FILE as a pgbench script
+# with the parameters in place.
+bench_capture() {
+  local file=$1; shift
+  local log
+  log=$(find "$DATA/postgres" -name server.log | head -n1)
+  psql "$DB" -qAtc "ALTER SYSTEM SET log_min_duration_statement = 0" -c "SELECT pg_reload_conf()" >/dev/null
+  sleep 0.5
+  local from
+  from=$(wc -l <"$log")
+  curl -sf -o /dev/null "$@"
+  sleep 0.5
+  psql "$DB" -qAtc "ALTER SYSTEM RESET log_min_duration_statement" -c "SELECT pg_reload_conf()" >/dev/null
+  tail -n +"$((from + 1))" "$log" | python3 tests/bench/capture.py >"$file"
+}
