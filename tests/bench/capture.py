@@ -1,13 +1,17 @@
 """Turns PostgreSQL's log of the statements one request ran (log_min_duration_statement = 0)
-into a pgbench script (the background workers' polls, logged meanwhile from their own
-connections, are left out: a connection that ran one of theirs is not the request's): each `execute` with its `DETAIL: parameters` put in place (and each
-simple-protocol statement, such as BEGIN and COMMIT, as it was), in order,
-the statements the benchmark's own psql calls made left out."""
+into a pgbench script: each `execute` with its `DETAIL: parameters` put in place (and each
+simple-protocol statement, such as BEGIN and COMMIT, as it was), in order. Left out: the
+benchmark's own psql calls, and the background workers' and the revocation listener's polls,
+logged meanwhile from their own connections (a connection that ran one of theirs is not the
+request's)."""
 import re
 import sys
 
 # What only the background workers run (webhooks, imports, the roll-ups' compactor).
-WORKER = re.compile(r"webhook_endpoints e JOIN api_clients|webhook_deliveries|FROM imports|UPDATE imports|rollup_deltas|pg_try_advisory_xact_lock|bd_feed_horizon\(\)::text AS xmin|epoch_changed_at" >")
+WORKER = re.compile(
+    r'webhook_endpoints e JOIN api_clients|webhook_deliveries|FROM imports|UPDATE imports|rollup_deltas'
+    r'|pg_try_advisory_xact_lock|bd_feed_horizon\(\)::text AS xmin|epoch_changed_at" >'
+)
 
 lines = sys.stdin.read().splitlines()
 out = []
