@@ -553,6 +553,29 @@ mod tests {
     }
 
     #[test]
+    fn a_subtree_below_the_root_is_an_equality_on_its_prefix() {
+        let seg = "/a626d2ef-8147-59a6-80b8-c7059862aede";
+        let root = format!("{seg}/");
+        let commune = format!("{seg}{seg}{seg}{seg}/");
+        assert_eq!(commune.len(), path_len(3));
+        // Indexed: below the root an equality on the prefix; the root (every row) a LIKE.
+        assert_eq!(
+            subtree_match("t.unit_path", &commune, true),
+            ("left(t.unit_path, 149) = ?".to_string(), commune.clone())
+        );
+        assert_eq!(
+            subtree_match("t.unit_path", &root, true),
+            ("t.unit_path LIKE ?".to_string(), format!("{root}%"))
+        );
+        // A table without the indexes, and a path of another length, keep the LIKE.
+        assert_eq!(subtree_match("t.unit_path", &commune, false).0, "t.unit_path LIKE ?");
+        assert_eq!(
+            subtree_match("p", "/a_b/", true),
+            ("p LIKE ?".to_string(), "/a\\_b/%".to_string())
+        );
+    }
+
+    #[test]
     fn placeholders_are_numbered_in_order() {
         let mut sql = ListSql::new("SELECT u.id FROM units u", "u.id");
         sql.filter("u.kind = ?", [Bind::Text("ward".into())])
