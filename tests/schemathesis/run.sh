@@ -4,7 +4,7 @@
 # coverage, fuzzing, stateful), as a ward officer, the city inspector and the city admin, each
 # bounded in time (the inspector's run is shorter: it is there so that operations without inputs,
 # of which schemathesis makes only a few distinct cases per run, reach their minimum). It fails on any 5xx, any response off its documented schema, status code or content
-# type, when fewer than 3000 cases ran in all, fewer than 20 for an operation with input or 10 for
+# type, when fewer than 3000 cases ran in all, fewer than 20 for an operation with input or 5 for
 # one without (see count.py), and when more
 # than a tenth of the answers were 401 (the session did not hold).
 #
