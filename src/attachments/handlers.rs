@@ -148,7 +148,7 @@ async fn visible(conn: &mut Conn, caller: &Caller, id: Uuid) -> ApiResult<Attach
     ),
     security(("bearer" = [])),
 )]
-#[post("/trainings/{id}/attachments")]
+#[post("/{id}/attachments")]
 pub async fn upload_training(
     state: web::Data<AppState>,
     caller: Caller,
@@ -174,7 +174,7 @@ pub async fn upload_training(
     ),
     security(("bearer" = [])),
 )]
-#[post("/outreach/{id}/attachments")]
+#[post("/{id}/attachments")]
 pub async fn upload_outreach(
     state: web::Data<AppState>,
     caller: Caller,
@@ -196,7 +196,7 @@ pub async fn upload_outreach(
     ),
     security(("bearer" = [])),
 )]
-#[get("/trainings/{id}/attachments")]
+#[get("/{id}/attachments")]
 pub async fn list_training(
     state: web::Data<AppState>,
     caller: Caller,
@@ -217,7 +217,7 @@ pub async fn list_training(
     ),
     security(("bearer" = [])),
 )]
-#[get("/outreach/{id}/attachments")]
+#[get("/{id}/attachments")]
 pub async fn list_outreach(
     state: web::Data<AppState>,
     caller: Caller,
@@ -238,7 +238,7 @@ pub async fn list_outreach(
     ),
     security(("bearer" = [])),
 )]
-#[get("/attachments/{id}")]
+#[get("/{id}")]
 pub async fn get_attachment(
     state: web::Data<AppState>,
     caller: Caller,
@@ -272,7 +272,7 @@ pub async fn get_attachment(
     ),
     security(("bearer" = [])),
 )]
-#[get("/attachments/{id}/content")]
+#[get("/{id}/content")]
 pub async fn download_attachment(
     state: web::Data<AppState>,
     caller: Caller,
@@ -314,7 +314,7 @@ pub async fn download_attachment(
     ),
     security(("bearer" = [])),
 )]
-#[delete("/attachments/{id}")]
+#[delete("/{id}")]
 pub async fn delete_attachment(
     state: web::Data<AppState>,
     caller: Caller,

@@ -24,7 +24,7 @@ use crate::state::AppState;
     ),
     security(("bearer" = [])),
 )]
-#[get("/audit-events")]
+#[get("")]
 pub async fn list_audit_events(
     state: web::Data<AppState>,
     caller: Caller,

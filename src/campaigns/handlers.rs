@@ -31,7 +31,7 @@ async fn readable_campaign(conn: &mut Conn, caller: &Caller, id: Uuid) -> ApiRes
     responses((status = 200, description = "The campaigns (one page holds them all)", body = Page<Campaign>)),
     security(("bearer" = [])),
 )]
-#[get("/campaigns")]
+#[get("")]
 pub async fn list_campaigns(state: web::Data<AppState>, caller: Caller) -> ApiResult<web::Json<Page<Campaign>>> {
     let mut conn = state.pool.get().await?;
     let rows = queries::list(&mut conn, &caller).await?;
@@ -52,7 +52,7 @@ pub async fn list_campaigns(state: web::Data<AppState>, caller: Caller) -> ApiRe
     ),
     security(("bearer" = [])),
 )]
-#[get("/campaigns/{id}")]
+#[get("/{id}")]
 pub async fn get_campaign(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let row = readable_campaign(&mut conn, &caller, *id).await?;
@@ -77,7 +77,7 @@ pub async fn get_campaign(state: web::Data<AppState>, caller: Caller, id: web::P
     ),
     security(("bearer" = [])),
 )]
-#[post("/campaigns")]
+#[post("")]
 pub async fn create_campaign(
     state: web::Data<AppState>,
     caller: Caller,
@@ -124,7 +124,7 @@ pub async fn create_campaign(
     ),
     security(("bearer" = [])),
 )]
-#[patch("/campaigns/{id}")]
+#[patch("/{id}")]
 pub async fn update_campaign(
     state: web::Data<AppState>,
     caller: Caller,

@@ -35,7 +35,7 @@ fn decode(raw: &str) -> ApiResult<(String, i64)> {
     ),
     security(("bearer" = [])),
 )]
-#[get("/changes")]
+#[get("")]
 pub async fn list_changes(
     state: web::Data<AppState>,
     caller: Caller,

@@ -62,7 +62,7 @@ async fn check_grants(conn: &mut crate::db::Conn, caller: &Caller, unit_ids: &[U
     ),
     security(("bearer" = [])),
 )]
-#[post("/clients")]
+#[post("")]
 pub async fn create_client(
     state: web::Data<AppState>,
     caller: Caller,
@@ -111,7 +111,7 @@ pub async fn create_client(
     ),
     security(("bearer" = [])),
 )]
-#[get("/clients")]
+#[get("")]
 pub async fn list_clients(state: web::Data<AppState>, caller: Caller) -> ApiResult<web::Json<Page<ApiClient>>> {
     caller.require_admin()?;
     let mut conn = state.pool.get().await?;
@@ -137,7 +137,7 @@ pub async fn list_clients(state: web::Data<AppState>, caller: Caller) -> ApiResu
     ),
     security(("bearer" = [])),
 )]
-#[get("/clients/{id}")]
+#[get("/{id}")]
 pub async fn get_client(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let client = managed_client(&mut conn, &caller, *id).await?;
@@ -162,7 +162,7 @@ pub async fn get_client(state: web::Data<AppState>, caller: Caller, id: web::Pat
     ),
     security(("bearer" = [])),
 )]
-#[patch("/clients/{id}")]
+#[patch("/{id}")]
 pub async fn update_client(
     state: web::Data<AppState>,
     caller: Caller,
@@ -221,7 +221,7 @@ async fn change(
     ),
     security(("bearer" = [])),
 )]
-#[post("/clients/{id}/secret")]
+#[post("/{id}/secret")]
 pub async fn rotate_secret(
     state: web::Data<AppState>,
     caller: Caller,
@@ -295,7 +295,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     ),
     security(()),
 )]
-#[post("/auth/token")]
+#[post("/token")]
 pub async fn client_token(
     state: web::Data<AppState>,
     req: HttpRequest,

@@ -52,7 +52,7 @@ async fn require_keeper(
     ),
     security(("bearer" = [])),
 )]
-#[get("/documents")]
+#[get("")]
 pub async fn list_documents(
     state: web::Data<AppState>,
     _caller: Caller,
@@ -78,7 +78,7 @@ pub async fn list_documents(
     ),
     security(("bearer" = [])),
 )]
-#[get("/documents/{id}")]
+#[get("/{id}")]
 pub async fn get_document(state: web::Data<AppState>, _caller: Caller, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let doc = queries::find(&mut conn, *id).await?.ok_or(ApiError::NotFound)?;
@@ -102,7 +102,7 @@ pub async fn get_document(state: web::Data<AppState>, _caller: Caller, id: web::
     ),
     security(("bearer" = [])),
 )]
-#[post("/documents")]
+#[post("")]
 pub async fn create_document(
     state: web::Data<AppState>,
     caller: Caller,
@@ -153,7 +153,7 @@ pub async fn create_document(
     ),
     security(("bearer" = [])),
 )]
-#[patch("/documents/{id}")]
+#[patch("/{id}")]
 pub async fn update_document(
     state: web::Data<AppState>,
     caller: Caller,
@@ -202,7 +202,7 @@ pub async fn update_document(
     ),
     security(("bearer" = [])),
 )]
-#[delete("/documents/{id}")]
+#[delete("/{id}")]
 pub async fn delete_document(
     state: web::Data<AppState>,
     caller: Caller,

@@ -46,7 +46,7 @@ fn example(c: &columns::Col) -> String {
     ),
     security(("bearer" = [])),
 )]
-#[get("/imports/templates/{resource}")]
+#[get("/templates/{resource}")]
 pub async fn import_template(
     caller: Caller,
     path: web::Path<TemplatePath>,
@@ -148,7 +148,7 @@ pub async fn import_template(
     ),
     security(("bearer" = [])),
 )]
-#[post("/imports")]
+#[post("")]
 pub async fn create_import(
     state: web::Data<AppState>,
     caller: Caller,
@@ -272,7 +272,7 @@ fn replay(
     ),
     security(("bearer" = [])),
 )]
-#[get("/imports")]
+#[get("")]
 pub async fn list_imports(state: web::Data<AppState>, caller: Caller) -> ApiResult<web::Json<Page<Import>>> {
     caller.require_not_partner()?;
     let mut conn = state.pool.get().await?;
@@ -296,7 +296,7 @@ pub async fn list_imports(state: web::Data<AppState>, caller: Caller) -> ApiResu
     ),
     security(("bearer" = [])),
 )]
-#[get("/imports/{id}")]
+#[get("/{id}")]
 pub async fn get_import(
     state: web::Data<AppState>,
     caller: Caller,

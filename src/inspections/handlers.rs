@@ -28,7 +28,7 @@ use crate::write;
     ),
     security(("bearer" = [])),
 )]
-#[get("/inspections")]
+#[get("")]
 pub async fn list_inspections(
     state: web::Data<AppState>,
     caller: Caller,
@@ -69,7 +69,7 @@ pub async fn list_inspections(
     ),
     security(("bearer" = [])),
 )]
-#[get("/inspections/{id}")]
+#[get("/{id}")]
 pub async fn get_inspection(
     state: web::Data<AppState>,
     caller: Caller,
@@ -94,7 +94,7 @@ pub async fn get_inspection(
     ),
     security(("bearer" = [])),
 )]
-#[post("/inspections")]
+#[post("")]
 pub async fn create_inspection(
     state: web::Data<AppState>,
     caller: Caller,
@@ -177,7 +177,7 @@ pub async fn create_inspection(
     ),
     security(("bearer" = [])),
 )]
-#[patch("/inspections/{id}")]
+#[patch("/{id}")]
 pub async fn update_inspection(
     state: web::Data<AppState>,
     caller: Caller,

@@ -72,11 +72,11 @@ crate::list_and_export! {
         ///
         /// Sort: `starts_on` (default), `title`, `updated_at`; `-` for descending.
         /// `GET /api/v1/outreach/export` gives the whole list as a file.
-        fn list_events = "list_outreach_events" at "/outreach"
+        fn list_events = "list_outreach_events" at ""
     },
     export: {
         /// Outreach events as a file.
-        fn export_outreach_events = "export_outreach_events" at "/outreach/export", file "attachment; filename=\"outreach.csv\" (or .xlsx)"
+        fn export_outreach_events = "export_outreach_events" at "/export", file "attachment; filename=\"outreach.csv\" (or .xlsx)"
     },
 }
 
@@ -91,7 +91,7 @@ crate::list_and_export! {
     ),
     security(("bearer" = [])),
 )]
-#[get("/outreach/{id}")]
+#[get("/{id}")]
 pub async fn get_event(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let row = records::visible(&mut conn, &caller, *id, partner_may_see).await?;
@@ -110,7 +110,7 @@ pub async fn get_event(state: web::Data<AppState>, caller: Caller, id: web::Path
     ),
     security(("bearer" = [])),
 )]
-#[get("/outreach/{id}/participants")]
+#[get("/{id}/participants")]
 pub async fn event_participants(
     state: web::Data<AppState>,
     caller: Caller,
@@ -139,7 +139,7 @@ pub async fn event_participants(
     ),
     security(("bearer" = [])),
 )]
-#[post("/outreach")]
+#[post("")]
 pub async fn create_event(
     state: web::Data<AppState>,
     caller: Caller,
@@ -170,7 +170,7 @@ pub async fn create_event(
     ),
     security(("bearer" = [])),
 )]
-#[patch("/outreach/{id}")]
+#[patch("/{id}")]
 pub async fn update_event(
     state: web::Data<AppState>,
     caller: Caller,
@@ -198,7 +198,7 @@ pub async fn update_event(
     ),
     security(("bearer" = [])),
 )]
-#[delete("/outreach/{id}")]
+#[delete("/{id}")]
 pub async fn delete_event(
     state: web::Data<AppState>,
     caller: Caller,

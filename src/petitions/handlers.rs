@@ -146,11 +146,11 @@ crate::list_and_export! {
         /// `overdue=true` lists what is past its running deadline; `due_within_days=7` what falls due
         /// within a week. Sort: `received_on` (default), `updated_at`. `GET /api/v1/petitions/export`
         /// gives the whole list as a file (never with petitioners' identities).
-        fn list_petitions = "list_petitions" at "/petitions"
+        fn list_petitions = "list_petitions" at ""
     },
     export: {
         /// Petitions as a file (never with a petitioner's identity).
-        fn export_petitions = "export_petitions" at "/petitions/export", file "attachment; filename=\"petitions.csv\" (or .xlsx)"
+        fn export_petitions = "export_petitions" at "/export", file "attachment; filename=\"petitions.csv\" (or .xlsx)"
     },
 }
 
@@ -166,7 +166,7 @@ crate::list_and_export! {
     ),
     security(("bearer" = [])),
 )]
-#[get("/petitions/{id}")]
+#[get("/{id}")]
 pub async fn get_petition(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let row = visible(&mut conn, &caller, *id).await?;
@@ -193,7 +193,7 @@ pub async fn get_petition(state: web::Data<AppState>, caller: Caller, id: web::P
     ),
     security(("bearer" = [])),
 )]
-#[post("/petitions")]
+#[post("")]
 pub async fn create_petition(
     state: web::Data<AppState>,
     caller: Caller,
@@ -285,7 +285,7 @@ pub async fn create_petition(
     ),
     security(("bearer" = [])),
 )]
-#[patch("/petitions/{id}")]
+#[patch("/{id}")]
 pub async fn update_petition(
     state: web::Data<AppState>,
     caller: Caller,
@@ -377,7 +377,7 @@ pub struct PetitionActionPath {
     ),
     security(("bearer" = [])),
 )]
-#[post("/petitions/{id}/{action}")]
+#[post("/{id}/{action}")]
 pub async fn petition_action(
     state: web::Data<AppState>,
     caller: Caller,
@@ -458,7 +458,7 @@ pub async fn petition_action(
     responses((status = 200, description = "Every rule", body = Vec<DeadlineRule>)),
     security(("bearer" = [])),
 )]
-#[get("/deadline-rules")]
+#[get("")]
 pub async fn list_deadline_rules(
     state: web::Data<AppState>,
     _caller: Caller,
@@ -478,7 +478,7 @@ pub async fn list_deadline_rules(
     ),
     security(("bearer" = [])),
 )]
-#[get("/holidays")]
+#[get("")]
 pub async fn list_holidays(
     state: web::Data<AppState>,
     _caller: Caller,
@@ -504,7 +504,7 @@ pub async fn list_holidays(
     ),
     security(("bearer" = [])),
 )]
-#[post("/holidays")]
+#[post("")]
 pub async fn put_holiday(
     state: web::Data<AppState>,
     caller: Caller,

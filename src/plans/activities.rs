@@ -81,7 +81,7 @@ async fn responsible(conn: &mut Conn, plan: &PlanRow, unit_id: Uuid) -> ApiResul
     ),
     security(("bearer" = [])),
 )]
-#[get("/plans/{id}/activities")]
+#[get("/{id}/activities")]
 pub async fn list_activities(
     state: web::Data<AppState>,
     caller: Caller,
@@ -114,7 +114,7 @@ pub async fn list_activities(
     ),
     security(("bearer" = [])),
 )]
-#[post("/plans/{id}/activities")]
+#[post("/{id}/activities")]
 pub async fn create_activity(
     state: web::Data<AppState>,
     caller: Caller,
@@ -179,7 +179,7 @@ pub async fn create_activity(
     ),
     security(("bearer" = [])),
 )]
-#[patch("/plans/{id}/activities/{activity_id}")]
+#[patch("/{id}/activities/{activity_id}")]
 pub async fn update_activity(
     state: web::Data<AppState>,
     caller: Caller,
@@ -240,7 +240,7 @@ pub async fn update_activity(
     ),
     security(("bearer" = [])),
 )]
-#[delete("/plans/{id}/activities/{activity_id}")]
+#[delete("/{id}/activities/{activity_id}")]
 pub async fn delete_activity(
     state: web::Data<AppState>,
     caller: Caller,
@@ -320,7 +320,7 @@ async fn sums(conn: &mut Conn, table: &str, reach: &str, scopes: &[String], acti
     ),
     security(("bearer" = [])),
 )]
-#[get("/plans/{id}/activities/{activity_id}/results")]
+#[get("/{id}/activities/{activity_id}/results")]
 pub async fn activity_results(
     state: web::Data<AppState>,
     caller: Caller,

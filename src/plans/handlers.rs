@@ -71,7 +71,7 @@ async fn check_documents(conn: &mut Conn, ids: &[Uuid]) -> ApiResult<()> {
     ),
     security(("bearer" = [])),
 )]
-#[get("/plans")]
+#[get("")]
 pub async fn list_plans(
     state: web::Data<AppState>,
     caller: Caller,
@@ -119,7 +119,7 @@ pub async fn list_plans(
     ),
     security(("bearer" = [])),
 )]
-#[get("/plans/{id}")]
+#[get("/{id}")]
 pub async fn get_plan(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let plan = readable_plan(&mut conn, &caller, *id).await?;
@@ -140,7 +140,7 @@ pub async fn get_plan(state: web::Data<AppState>, caller: Caller, id: web::Path<
     ),
     security(("bearer" = [])),
 )]
-#[post("/plans")]
+#[post("")]
 pub async fn create_plan(
     state: web::Data<AppState>,
     caller: Caller,
@@ -192,7 +192,7 @@ pub async fn create_plan(
     ),
     security(("bearer" = [])),
 )]
-#[patch("/plans/{id}")]
+#[patch("/{id}")]
 pub async fn update_plan(
     state: web::Data<AppState>,
     caller: Caller,
@@ -253,7 +253,7 @@ pub async fn update_plan(
     ),
     security(("bearer" = [])),
 )]
-#[delete("/plans/{id}")]
+#[delete("/{id}")]
 pub async fn delete_plan(
     state: web::Data<AppState>,
     caller: Caller,
@@ -312,7 +312,7 @@ async fn require_approver(conn: &mut Conn, caller: &Caller, plan: &PlanRow) -> A
     ),
     security(("bearer" = [])),
 )]
-#[post("/plans/{id}/{action}")]
+#[post("/{id}/{action}")]
 pub async fn plan_action(
     state: web::Data<AppState>,
     caller: Caller,
@@ -395,7 +395,7 @@ pub async fn plan_action(
     ),
     security(("bearer" = [])),
 )]
-#[get("/plans/{id}/history")]
+#[get("/{id}/history")]
 pub async fn plan_history(
     state: web::Data<AppState>,
     caller: Caller,
@@ -429,7 +429,7 @@ pub async fn plan_history(
     responses((status = 200, description = "Every indicator", body = Vec<Indicator>)),
     security(("bearer" = [])),
 )]
-#[get("/indicators")]
+#[get("")]
 pub async fn list_indicators(state: web::Data<AppState>, _caller: Caller) -> ApiResult<web::Json<Vec<Indicator>>> {
     let mut conn = state.pool.get().await?;
     Ok(web::Json(queries::indicators(&mut conn).await?))

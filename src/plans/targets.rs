@@ -61,7 +61,7 @@ fn check_measure(actual: Option<f64>, measured_on: Option<chrono::NaiveDate>) ->
     ),
     security(("bearer" = [])),
 )]
-#[get("/plans/{id}/targets")]
+#[get("/{id}/targets")]
 pub async fn list_targets(
     state: web::Data<AppState>,
     caller: Caller,
@@ -94,7 +94,7 @@ pub async fn list_targets(
     ),
     security(("bearer" = [])),
 )]
-#[post("/plans/{id}/targets")]
+#[post("/{id}/targets")]
 pub async fn create_target(
     state: web::Data<AppState>,
     caller: Caller,
@@ -150,7 +150,7 @@ pub async fn create_target(
     ),
     security(("bearer" = [])),
 )]
-#[patch("/plans/{id}/targets/{target_id}")]
+#[patch("/{id}/targets/{target_id}")]
 pub async fn update_target(
     state: web::Data<AppState>,
     caller: Caller,
@@ -204,7 +204,7 @@ pub async fn update_target(
     ),
     security(("bearer" = [])),
 )]
-#[delete("/plans/{id}/targets/{target_id}")]
+#[delete("/{id}/targets/{target_id}")]
 pub async fn delete_target(
     state: web::Data<AppState>,
     caller: Caller,

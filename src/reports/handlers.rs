@@ -83,7 +83,7 @@ fn period(q: &SummaryQuery) -> ApiResult<(NaiveDate, NaiveDate)> {
     ),
     security(("bearer" = [])),
 )]
-#[get("/reports/summary")]
+#[get("/summary")]
 pub async fn report_summary(
     state: web::Data<AppState>,
     caller: Caller,
@@ -109,7 +109,7 @@ pub async fn report_summary(
     ),
     security(("bearer" = [])),
 )]
-#[get("/reports/summary/export")]
+#[get("/summary/export")]
 pub async fn export_summary(
     state: web::Data<AppState>,
     caller: Caller,

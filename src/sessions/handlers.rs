@@ -67,7 +67,7 @@ fn bad_credentials() -> ApiError {
     ),
     security(()),
 )]
-#[post("/auth/login")]
+#[post("/login")]
 pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: Json<LoginRequest>) -> ApiResult<HttpResponse> {
     let body = body.into_valid()?;
     let addr = crate::http::client_addr(&req, &state.settings.trusted_proxies);
@@ -116,7 +116,7 @@ fn wrong_code() -> ApiError {
     ),
     security(()),
 )]
-#[post("/auth/login/second-step")]
+#[post("/login/second-step")]
 pub async fn login_second_step(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -178,7 +178,7 @@ fn users_only(caller: &Caller) -> ApiResult<()> {
     ),
     security(("bearer" = [])),
 )]
-#[post("/auth/two-factor")]
+#[post("/two-factor")]
 pub async fn start_two_factor(state: web::Data<AppState>, caller: Caller) -> ApiResult<web::Json<TwoFactorSetup>> {
     users_only(&caller)?;
     let mut conn = state.pool.get().await?;
@@ -236,7 +236,7 @@ fn already_on() -> ApiError {
     ),
     security(("bearer" = [])),
 )]
-#[post("/auth/two-factor/confirm")]
+#[post("/two-factor/confirm")]
 pub async fn confirm_two_factor(
     state: web::Data<AppState>,
     caller: Caller,
@@ -297,7 +297,7 @@ pub async fn confirm_two_factor(
     ),
     security(("bearer" = [])),
 )]
-#[post("/auth/two-factor/disable")]
+#[post("/two-factor/disable")]
 pub async fn disable_two_factor(
     state: web::Data<AppState>,
     caller: Caller,
@@ -350,7 +350,7 @@ pub async fn disable_two_factor(
     ),
     security(()),
 )]
-#[post("/auth/refresh")]
+#[post("/refresh")]
 pub async fn refresh(state: web::Data<AppState>, body: Json<RefreshRequest>) -> ApiResult<web::Json<TokenResponse>> {
     let body = body.into_valid()?;
     let mut conn = state.pool.get().await?;
@@ -382,7 +382,7 @@ pub async fn refresh(state: web::Data<AppState>, body: Json<RefreshRequest>) -> 
     ),
     security(("bearer" = [])),
 )]
-#[post("/auth/logout")]
+#[post("/logout")]
 pub async fn logout(
     state: web::Data<AppState>,
     caller: Caller,
@@ -414,7 +414,7 @@ pub async fn logout(
     ),
     security(("bearer" = [])),
 )]
-#[get("/auth/me")]
+#[get("/me")]
 pub async fn me(state: web::Data<AppState>, caller: Caller) -> ApiResult<web::Json<MeResponse>> {
     let mut conn = state.pool.get().await?;
     // A partner client's unit is the first unit it was granted.
@@ -493,7 +493,7 @@ async fn change_own_password(
     ),
     security(("bearer" = [])),
 )]
-#[post("/auth/password")]
+#[post("/password")]
 pub async fn change_password(
     state: web::Data<AppState>,
     req: HttpRequest,

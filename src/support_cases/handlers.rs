@@ -100,7 +100,7 @@ fn no_partner_or_client(caller: &Caller) -> ApiResult<()> {
     ),
     security(("bearer" = [])),
 )]
-#[get("/support-cases")]
+#[get("")]
 pub async fn list_support_cases(
     state: web::Data<AppState>,
     caller: Caller,
@@ -131,7 +131,7 @@ pub async fn list_support_cases(
     ),
     security(("bearer" = [])),
 )]
-#[get("/support-cases/{id}")]
+#[get("/{id}")]
 pub async fn get_support_case(
     state: web::Data<AppState>,
     caller: Caller,
@@ -189,7 +189,7 @@ async fn forms(conn: &mut Conn, acts: &[String]) -> ApiResult<Vec<String>> {
     ),
     security(("bearer" = [])),
 )]
-#[post("/support-cases")]
+#[post("")]
 pub async fn create_support_case(
     state: web::Data<AppState>,
     caller: Caller,
@@ -299,7 +299,7 @@ pub async fn create_support_case(
     ),
     security(("bearer" = [])),
 )]
-#[patch("/support-cases/{id}")]
+#[patch("/{id}")]
 pub async fn update_support_case(
     state: web::Data<AppState>,
     caller: Caller,
@@ -376,7 +376,7 @@ pub async fn update_support_case(
     ),
     security(("bearer" = [])),
 )]
-#[post("/support-cases/{id}/{action}")]
+#[post("/{id}/{action}")]
 pub async fn support_case_action(
     state: web::Data<AppState>,
     caller: Caller,
@@ -525,7 +525,7 @@ async fn seen_before(conn: &mut Conn, table: &'static str, id: Option<Uuid>, cas
     ),
     security(("bearer" = [])),
 )]
-#[post("/support-cases/{id}/consents")]
+#[post("/{id}/consents")]
 pub async fn record_case_consent(
     state: web::Data<AppState>,
     caller: Caller,
@@ -613,7 +613,7 @@ pub async fn record_case_consent(
     ),
     security(("bearer" = [])),
 )]
-#[post("/support-cases/{id}/services")]
+#[post("/{id}/services")]
 pub async fn record_case_service(
     state: web::Data<AppState>,
     caller: Caller,
@@ -661,7 +661,7 @@ pub async fn record_case_service(
     ),
     security(("bearer" = [])),
 )]
-#[post("/support-cases/{id}/assignments")]
+#[post("/{id}/assignments")]
 pub async fn assign_case_worker(
     state: web::Data<AppState>,
     caller: Caller,
@@ -724,7 +724,7 @@ pub async fn assign_case_worker(
     ),
     security(("bearer" = [])),
 )]
-#[delete("/support-cases/{id}/assignments/{user_id}")]
+#[delete("/{id}/assignments/{user_id}")]
 pub async fn unassign_case_worker(
     state: web::Data<AppState>,
     caller: Caller,
@@ -784,7 +784,7 @@ pub async fn unassign_case_worker(
     ),
     security(("bearer" = [])),
 )]
-#[post("/support-cases/{id}/break-glass")]
+#[post("/{id}/break-glass")]
 pub async fn break_glass(
     state: web::Data<AppState>,
     caller: Caller,
@@ -853,7 +853,7 @@ pub async fn break_glass(
     ),
     security(("bearer" = [])),
 )]
-#[get("/support-cases/{id}/identity")]
+#[get("/{id}/identity")]
 pub async fn get_case_identity(
     state: web::Data<AppState>,
     caller: Caller,
@@ -894,7 +894,7 @@ pub async fn get_case_identity(
     ),
     security(("bearer" = [])),
 )]
-#[put("/support-cases/{id}/identity")]
+#[put("/{id}/identity")]
 pub async fn put_case_identity(
     state: web::Data<AppState>,
     caller: Caller,
@@ -967,7 +967,7 @@ impl Before {
     ),
     security(("bearer" = [])),
 )]
-#[get("/support-cases/{id}/access-log")]
+#[get("/{id}/access-log")]
 pub async fn case_access_log(
     state: web::Data<AppState>,
     caller: Caller,
@@ -1022,7 +1022,7 @@ pub async fn case_access_log(
     ),
     security(("bearer" = [])),
 )]
-#[get("/support-case-notices")]
+#[get("")]
 pub async fn list_case_notices(
     state: web::Data<AppState>,
     caller: Caller,
@@ -1065,7 +1065,7 @@ pub async fn list_case_notices(
     responses((status = 200, description = "The codes", body = CaseCodes)),
     security(("bearer" = [])),
 )]
-#[get("/case-codes")]
+#[get("")]
 pub async fn case_codes(state: web::Data<AppState>, _caller: Caller) -> ApiResult<web::Json<CaseCodes>> {
     let mut conn = state.pool.get().await?;
     Ok(web::Json(queries::codes(&mut conn).await?))

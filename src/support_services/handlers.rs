@@ -34,7 +34,7 @@ use crate::write;
     ),
     security((), ("bearer" = [])),
 )]
-#[get("/support-services")]
+#[get("")]
 pub async fn list_support_services(
     state: web::Data<AppState>,
     caller: MaybeCaller,
@@ -83,7 +83,7 @@ pub async fn list_support_services(
     ),
     security((), ("bearer" = [])),
 )]
-#[get("/support-services/{id}")]
+#[get("/{id}")]
 pub async fn get_support_service(
     state: web::Data<AppState>,
     caller: MaybeCaller,
@@ -116,7 +116,7 @@ pub async fn get_support_service(
     ),
     security(("bearer" = [])),
 )]
-#[post("/support-services")]
+#[post("")]
 pub async fn create_support_service(
     state: web::Data<AppState>,
     caller: Caller,
@@ -175,7 +175,7 @@ async fn kept(conn: &mut crate::db::Conn, caller: &Caller, id: Uuid) -> ApiResul
     ),
     security(("bearer" = [])),
 )]
-#[patch("/support-services/{id}")]
+#[patch("/{id}")]
 pub async fn update_support_service(
     state: web::Data<AppState>,
     caller: Caller,
@@ -220,7 +220,7 @@ pub async fn update_support_service(
     ),
     security(("bearer" = [])),
 )]
-#[delete("/support-services/{id}")]
+#[delete("/{id}")]
 pub async fn delete_support_service(
     state: web::Data<AppState>,
     caller: Caller,

@@ -72,11 +72,11 @@ crate::list_and_export! {
         ///
         /// Sort: `starts_on` (default), `title`, `updated_at`; `-` for descending.
         /// `GET /api/v1/trainings/export` gives the whole list as a file.
-        fn list_trainings = "list_trainings" at "/trainings"
+        fn list_trainings = "list_trainings" at ""
     },
     export: {
         /// Trainings as a file.
-        fn export_trainings = "export_trainings" at "/trainings/export", file "attachment; filename=\"trainings.csv\" (or .xlsx)"
+        fn export_trainings = "export_trainings" at "/export", file "attachment; filename=\"trainings.csv\" (or .xlsx)"
     },
 }
 
@@ -92,7 +92,7 @@ crate::list_and_export! {
     ),
     security(("bearer" = [])),
 )]
-#[get("/trainings/{id}")]
+#[get("/{id}")]
 pub async fn get_training(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
     caller.require_not_partner()?;
     let mut conn = state.pool.get().await?;
@@ -112,7 +112,7 @@ pub async fn get_training(state: web::Data<AppState>, caller: Caller, id: web::P
     ),
     security(("bearer" = [])),
 )]
-#[get("/trainings/{id}/participants")]
+#[get("/{id}/participants")]
 pub async fn training_participants(
     state: web::Data<AppState>,
     caller: Caller,
@@ -141,7 +141,7 @@ pub async fn training_participants(
     ),
     security(("bearer" = [])),
 )]
-#[post("/trainings")]
+#[post("")]
 pub async fn create_training(
     state: web::Data<AppState>,
     caller: Caller,
@@ -172,7 +172,7 @@ pub async fn create_training(
     ),
     security(("bearer" = [])),
 )]
-#[patch("/trainings/{id}")]
+#[patch("/{id}")]
 pub async fn update_training(
     state: web::Data<AppState>,
     caller: Caller,
@@ -200,7 +200,7 @@ pub async fn update_training(
     ),
     security(("bearer" = [])),
 )]
-#[delete("/trainings/{id}")]
+#[delete("/{id}")]
 pub async fn delete_training(
     state: web::Data<AppState>,
     caller: Caller,

@@ -31,7 +31,7 @@ use crate::write;
     ),
     security(("bearer" = [])),
 )]
-#[get("/units/{id}/figures")]
+#[get("/{id}/figures")]
 pub async fn list_figures(
     state: web::Data<AppState>,
     caller: Caller,
@@ -63,7 +63,7 @@ pub async fn list_figures(
     ),
     security(("bearer" = [])),
 )]
-#[put("/units/{id}/figures/{year}")]
+#[put("/{id}/figures/{year}")]
 pub async fn put_figures(
     state: web::Data<AppState>,
     caller: Caller,

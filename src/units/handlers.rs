@@ -47,7 +47,7 @@ fn unknown_unit(field: &str) -> ApiError {
     ),
     security(("bearer" = [])),
 )]
-#[get("/units")]
+#[get("")]
 pub async fn list_units(
     state: web::Data<AppState>,
     caller: Caller,
@@ -95,7 +95,7 @@ pub async fn list_units(
     ),
     security(("bearer" = [])),
 )]
-#[get("/units/{id}")]
+#[get("/{id}")]
 pub async fn get_unit(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let unit = visible_unit(&mut conn, &caller, *id).await?;
@@ -119,7 +119,7 @@ pub async fn get_unit(state: web::Data<AppState>, caller: Caller, id: web::Path<
     ),
     security(("bearer" = [])),
 )]
-#[post("/units")]
+#[post("")]
 pub async fn create_unit(
     state: web::Data<AppState>,
     caller: Caller,
@@ -174,7 +174,7 @@ pub async fn create_unit(
     ),
     security(("bearer" = [])),
 )]
-#[patch("/units/{id}")]
+#[patch("/{id}")]
 pub async fn update_unit(
     state: web::Data<AppState>,
     caller: Caller,
@@ -225,7 +225,7 @@ pub async fn update_unit(
     ),
     security(("bearer" = [])),
 )]
-#[delete("/units/{id}")]
+#[delete("/{id}")]
 pub async fn delete_unit(
     state: web::Data<AppState>,
     caller: Caller,
@@ -255,7 +255,7 @@ pub async fn delete_unit(
     ),
     security(("bearer" = [])),
 )]
-#[get("/units/{id}/tree")]
+#[get("/{id}/tree")]
 pub async fn unit_tree(
     state: web::Data<AppState>,
     caller: Caller,
@@ -322,7 +322,7 @@ fn lineage_view(caller: &Caller, preds: Vec<(LineageRow, UnitRow)>, succs: Vec<(
     ),
     security(("bearer" = [])),
 )]
-#[get("/units/{id}/lineage")]
+#[get("/{id}/lineage")]
 pub async fn unit_lineage(
     state: web::Data<AppState>,
     caller: Caller,
@@ -353,7 +353,7 @@ pub async fn unit_lineage(
     ),
     security(("bearer" = [])),
 )]
-#[post("/units/{id}/predecessors")]
+#[post("/{id}/predecessors")]
 pub async fn add_predecessor(
     state: web::Data<AppState>,
     caller: Caller,

@@ -54,7 +54,7 @@ async fn writable(conn: &mut Conn, caller: &Caller, path: &LeaderPath) -> ApiRes
     ),
     security(("bearer" = [])),
 )]
-#[get("/units/{id}/leaders")]
+#[get("/{id}/leaders")]
 pub async fn list_leaders(
     state: web::Data<AppState>,
     caller: Caller,
@@ -88,7 +88,7 @@ pub async fn list_leaders(
     ),
     security(("bearer" = [])),
 )]
-#[post("/units/{id}/leaders")]
+#[post("/{id}/leaders")]
 pub async fn create_leader(
     state: web::Data<AppState>,
     caller: Caller,
@@ -140,7 +140,7 @@ pub async fn create_leader(
     ),
     security(("bearer" = [])),
 )]
-#[patch("/units/{id}/leaders/{leader_id}")]
+#[patch("/{id}/leaders/{leader_id}")]
 pub async fn update_leader(
     state: web::Data<AppState>,
     caller: Caller,
@@ -190,7 +190,7 @@ pub async fn update_leader(
     ),
     security(("bearer" = [])),
 )]
-#[delete("/units/{id}/leaders/{leader_id}")]
+#[delete("/{id}/leaders/{leader_id}")]
 pub async fn delete_leader(
     state: web::Data<AppState>,
     caller: Caller,

@@ -51,7 +51,7 @@ fn user_role(role: Role, field: &str) -> ApiResult<()> {
     ),
     security(("bearer" = [])),
 )]
-#[get("/users")]
+#[get("")]
 pub async fn list_users(
     state: web::Data<AppState>,
     caller: Caller,
@@ -82,7 +82,7 @@ pub async fn list_users(
     ),
     security(("bearer" = [])),
 )]
-#[get("/users/{id}")]
+#[get("/{id}")]
 pub async fn get_user(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let user = managed_user(&mut conn, &caller, *id).await?;
@@ -104,7 +104,7 @@ pub async fn get_user(state: web::Data<AppState>, caller: Caller, id: web::Path<
     ),
     security(("bearer" = [])),
 )]
-#[post("/users")]
+#[post("")]
 pub async fn create_user(
     state: web::Data<AppState>,
     caller: Caller,
@@ -161,7 +161,7 @@ pub async fn create_user(
     ),
     security(("bearer" = [])),
 )]
-#[patch("/users/{id}")]
+#[patch("/{id}")]
 pub async fn update_user(
     state: web::Data<AppState>,
     caller: Caller,
@@ -228,7 +228,7 @@ pub async fn update_user(
     ),
     security(("bearer" = [])),
 )]
-#[post("/users/{id}/password-reset")]
+#[post("/{id}/password-reset")]
 pub async fn reset_password(
     state: web::Data<AppState>,
     caller: Caller,

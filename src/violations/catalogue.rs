@@ -23,7 +23,7 @@ use crate::write;
     responses((status = 200, description = "The decrees, oldest first", body = Vec<Decree>)),
     security(("bearer" = [])),
 )]
-#[get("/decrees")]
+#[get("")]
 pub async fn list_decrees(state: web::Data<AppState>, _caller: Caller) -> ApiResult<web::Json<Vec<Decree>>> {
     let mut conn = state.pool.get().await?;
     Ok(web::Json(load_decrees(&mut conn).await?))
@@ -36,7 +36,7 @@ pub async fn list_decrees(state: web::Data<AppState>, _caller: Caller) -> ApiRes
     responses((status = 200, description = "The fining powers", body = Vec<Authority>)),
     security(("bearer" = [])),
 )]
-#[get("/fining-authorities")]
+#[get("")]
 pub async fn list_authorities(state: web::Data<AppState>, _caller: Caller) -> ApiResult<web::Json<Vec<Authority>>> {
     let mut conn = state.pool.get().await?;
     Ok(web::Json(load_authorities(&mut conn).await?))
@@ -50,7 +50,7 @@ pub async fn list_authorities(state: web::Data<AppState>, _caller: Caller) -> Ap
     responses((status = 200, description = "The rules, by decree, article and clause", body = Vec<Rule>)),
     security(("bearer" = [])),
 )]
-#[get("/violation-rules")]
+#[get("")]
 pub async fn list_rules(
     state: web::Data<AppState>,
     _caller: Caller,
@@ -99,7 +99,7 @@ pub async fn list_rules(
     ),
     security(("bearer" = [])),
 )]
-#[post("/violation-rules")]
+#[post("")]
 pub async fn create_rule(state: web::Data<AppState>, caller: Caller, body: Json<NewRule>) -> ApiResult<HttpResponse> {
     caller.require_reference_writer()?;
     let body = body.into_valid()?;
@@ -163,7 +163,7 @@ pub async fn create_rule(state: web::Data<AppState>, caller: Caller, body: Json<
     ),
     security(("bearer" = [])),
 )]
-#[patch("/violation-rules/{id}")]
+#[patch("/{id}")]
 pub async fn update_rule(
     state: web::Data<AppState>,
     caller: Caller,

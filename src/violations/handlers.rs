@@ -32,7 +32,7 @@ use crate::write;
     ),
     security(("bearer" = [])),
 )]
-#[get("/violations")]
+#[get("")]
 pub async fn list_violations(
     state: web::Data<AppState>,
     caller: Caller,
@@ -61,7 +61,7 @@ pub async fn list_violations(
     ),
     security(("bearer" = [])),
 )]
-#[get("/violations/{id}")]
+#[get("/{id}")]
 pub async fn get_violation(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let row = visible(&mut conn, &caller, *id).await?;
@@ -88,7 +88,7 @@ pub async fn get_violation(state: web::Data<AppState>, caller: Caller, id: web::
     ),
     security(("bearer" = [])),
 )]
-#[post("/violations")]
+#[post("")]
 pub async fn create_violation(
     state: web::Data<AppState>,
     caller: Caller,
@@ -225,7 +225,7 @@ fn change(id: Uuid, version: i64, changes: ViolationChanges) -> write::Apply<Vio
     ),
     security(("bearer" = [])),
 )]
-#[post("/violations/{id}/decide")]
+#[post("/{id}/decide")]
 pub async fn decide_violation(
     state: web::Data<AppState>,
     caller: Caller,
@@ -298,7 +298,7 @@ pub async fn decide_violation(
     ),
     security(("bearer" = [])),
 )]
-#[patch("/violations/{id}")]
+#[patch("/{id}")]
 pub async fn update_violation(
     state: web::Data<AppState>,
     caller: Caller,

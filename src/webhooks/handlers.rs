@@ -83,7 +83,7 @@ fn event_types(types: &[super::api::EventType]) -> Vec<String> {
     ),
     security(("bearer" = [])),
 )]
-#[post("/webhook-endpoints")]
+#[post("")]
 pub async fn create_webhook_endpoint(
     state: web::Data<AppState>,
     caller: Caller,
@@ -151,7 +151,7 @@ pub async fn create_webhook_endpoint(
     ),
     security(("bearer" = [])),
 )]
-#[get("/webhook-endpoints")]
+#[get("")]
 pub async fn list_webhook_endpoints(
     state: web::Data<AppState>,
     caller: Caller,
@@ -185,7 +185,7 @@ pub async fn list_webhook_endpoints(
     ),
     security(("bearer" = [])),
 )]
-#[get("/webhook-endpoints/{id}")]
+#[get("/{id}")]
 pub async fn get_webhook_endpoint(
     state: web::Data<AppState>,
     caller: Caller,
@@ -216,7 +216,7 @@ pub async fn get_webhook_endpoint(
     ),
     security(("bearer" = [])),
 )]
-#[patch("/webhook-endpoints/{id}")]
+#[patch("/{id}")]
 pub async fn update_webhook_endpoint(
     state: web::Data<AppState>,
     caller: Caller,
@@ -289,7 +289,7 @@ async fn change(
     ),
     security(("bearer" = [])),
 )]
-#[delete("/webhook-endpoints/{id}")]
+#[delete("/{id}")]
 pub async fn delete_webhook_endpoint(
     state: web::Data<AppState>,
     caller: Caller,
@@ -321,7 +321,7 @@ pub async fn delete_webhook_endpoint(
     ),
     security(("bearer" = [])),
 )]
-#[post("/webhook-endpoints/{id}/secret")]
+#[post("/{id}/secret")]
 pub async fn rotate_webhook_secret(
     state: web::Data<AppState>,
     caller: Caller,
@@ -368,7 +368,7 @@ pub async fn rotate_webhook_secret(
     ),
     security(("bearer" = [])),
 )]
-#[post("/webhook-endpoints/{id}/test")]
+#[post("/{id}/test")]
 pub async fn send_webhook_test(
     state: web::Data<AppState>,
     caller: Caller,
@@ -415,7 +415,7 @@ pub async fn send_webhook_test(
     ),
     security(("bearer" = [])),
 )]
-#[get("/webhook-endpoints/{id}/deliveries")]
+#[get("/{id}/deliveries")]
 pub async fn list_webhook_deliveries(
     state: web::Data<AppState>,
     caller: Caller,
@@ -480,7 +480,7 @@ pub async fn list_webhook_deliveries(
     ),
     security(("bearer" = [])),
 )]
-#[post("/webhook-endpoints/{id}/deliveries/{delivery_id}/redeliver")]
+#[post("/{id}/deliveries/{delivery_id}/redeliver")]
 pub async fn redeliver_webhook(
     state: web::Data<AppState>,
     caller: Caller,
@@ -520,7 +520,7 @@ pub async fn redeliver_webhook(
     ),
     security(("bearer" = [])),
 )]
-#[post("/webhook-endpoints/{id}/replay")]
+#[post("/{id}/replay")]
 pub async fn replay_webhooks(
     state: web::Data<AppState>,
     caller: Caller,

@@ -63,7 +63,7 @@ fn latest_end(
     ),
     security(("bearer" = [])),
 )]
-#[get("/support-cases/{id}/measures")]
+#[get("/{id}/measures")]
 pub async fn list_case_measures(
     state: web::Data<AppState>,
     caller: Caller,
@@ -103,7 +103,7 @@ pub async fn list_case_measures(
     ),
     security(("bearer" = [])),
 )]
-#[post("/support-cases/{id}/measures")]
+#[post("/{id}/measures")]
 pub async fn request_case_measure(
     state: web::Data<AppState>,
     caller: Caller,
@@ -211,7 +211,7 @@ pub async fn request_case_measure(
     ),
     security(("bearer" = [])),
 )]
-#[post("/support-cases/{id}/measures/{measure_id}/{step}")]
+#[post("/{id}/measures/{measure_id}/{step}")]
 pub async fn case_measure_step(
     state: web::Data<AppState>,
     caller: Caller,
@@ -365,7 +365,7 @@ pub async fn case_measure_step(
     ),
     security(("bearer" = [])),
 )]
-#[get("/support-measures")]
+#[get("")]
 pub async fn list_support_measures(
     state: web::Data<AppState>,
     caller: Caller,
@@ -399,7 +399,7 @@ pub async fn list_support_measures(
     responses((status = 200, description = "The rules", body = Vec<MeasureRule>)),
     security(("bearer" = [])),
 )]
-#[get("/measure-rules")]
+#[get("")]
 pub async fn list_measure_rules(state: web::Data<AppState>, _caller: Caller) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let rules: Vec<MeasureRule> = queries::measure_rules(&mut conn)

@@ -52,7 +52,7 @@ fn referral_api(r: crate::support_cases::model::ReferralRow, case: &CaseRow, rec
     ),
     security(("bearer" = [])),
 )]
-#[get("/support-cases/{id}/referrals")]
+#[get("/{id}/referrals")]
 pub async fn list_case_referrals(
     state: web::Data<AppState>,
     caller: Caller,
@@ -91,7 +91,7 @@ pub async fn list_case_referrals(
     ),
     security(("bearer" = [])),
 )]
-#[post("/support-cases/{id}/referrals")]
+#[post("/{id}/referrals")]
 pub async fn refer_case(
     state: web::Data<AppState>,
     caller: Caller,
@@ -243,7 +243,7 @@ pub async fn refer_case(
     ),
     security(("bearer" = [])),
 )]
-#[post("/support-cases/{id}/referrals/{referral_id}/revoke")]
+#[post("/{id}/referrals/{referral_id}/revoke")]
 pub async fn revoke_referral(
     state: web::Data<AppState>,
     caller: Caller,
@@ -335,7 +335,7 @@ async fn receiving_unit(conn: &mut Conn, caller: &Caller) -> ApiResult<Uuid> {
     ),
     security(("bearer" = [])),
 )]
-#[get("/referrals")]
+#[get("")]
 pub async fn list_referrals(
     state: web::Data<AppState>,
     caller: Caller,
@@ -375,7 +375,7 @@ pub async fn list_referrals(
     ),
     security(("bearer" = [])),
 )]
-#[post("/referrals/{referral_id}/{step}")]
+#[post("/{referral_id}/{step}")]
 pub async fn referral_step(
     state: web::Data<AppState>,
     caller: Caller,
