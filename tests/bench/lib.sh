@@ -7,17 +7,25 @@ PGBIN=$(ls -d /usr/lib/postgresql/*/bin | tail -n1)
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 
 # bench_start NAME [serve flags...]: the release service on its own embedded cluster; sets DATA,
-# PORT, BASE, DB (a superuser URL of the cluster, password included) and SERVER.
+# PORT, BASE, DB (a superuser URL of the cluster, password included) and SERVER. With BENCH_DATA
+# set, the cluster lives in that directory and is kept after the run (a loaded country is then
+# measured again without loading it again); otherwise in a temporary one, removed on exit.
 bench_start() {
   local name=$1; shift
   cargo build --release --quiet --bin binhdang
-  DATA=$(mktemp -d "/tmp/binhdang-$name.XXXX")
+  if [ -n "${BENCH_DATA:-}" ]; then
+    DATA=$BENCH_DATA
+    mkdir -p "$DATA"
+    trap 'kill -INT $SERVER 2>/dev/null; wait $SERVER 2>/dev/null' EXIT
+  else
+    DATA=$(mktemp -d "/tmp/binhdang-$name.XXXX")
+    trap 'kill -INT $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$DATA"' EXIT
+  fi
   chmod 755 "$DATA"
   export BINHDANG_DATA_DIR=$DATA RUST_LOG=${RUST_LOG:-info}
   # Port 0: the service picks a free one (after its embedded cluster took its own) and says it.
   ./target/release/binhdang serve --port 0 "$@" >"$DATA/serve.log" 2>&1 &
   SERVER=$!
-  trap 'kill -INT $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$DATA"' EXIT
   PORT=""
   for _ in $(seq 1 240); do
     PORT=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$DATA/serve.log" | head -n1)

@@ -3,6 +3,7 @@
 #
 #   tests/bench/national.sh [calls] [communes] [records] [audit events]
 #                                        (default: 30 calls, 10,000 communes, 1M records, 2M events)
+#   BENCH_DATA=/tmp/country tests/bench/national.sh ...   (keeps the loaded cluster for the next run)
 #
 # Starts the release binary on a fresh embedded cluster, loads the synthetic country
 # (`binhdang seed --synthetic`: 63 provinces, 693 districts, the communes, the records over
@@ -25,8 +26,11 @@ EVENTS=${4:-2000000}
 source "$(dirname "$0")/lib.sh"
 export RUST_LOG=warn
 bench_start national
-./target/release/binhdang seed --synthetic "$COMMUNES" --records "$RECORDS" --audit-events "$EVENTS"
-W="$DATA/plans"; mkdir -p "$W"
+# A cluster kept from an earlier run (BENCH_DATA) that holds the country already is not loaded again.
+if [ "$(psql "$DB" -Atc "SELECT count(*) FROM units")" -lt 1000 ]; then
+  ./target/release/binhdang seed --synthetic "$COMMUNES" --records "$RECORDS" --audit-events "$EVENTS"
+fi
+W="$DATA/plans"; rm -rf "$W"; mkdir -p "$W"
 declare -A UNIT TOKEN
 for scope in country:root province:Sp3 district:Sd3 ward:Sw3; do
   name=${scope%%:*} code=${scope#*:}
@@ -35,8 +39,10 @@ for scope in country:root province:Sp3 district:Sd3 ward:Sw3; do
   else
     UNIT[$name]=$(psql "$DB" -Atc "SELECT id FROM units WHERE code = '$code'")
   fi
-  printf '%s\n' bench-password-1 | ./target/release/binhdang user add --username "bench-$name" --password-stdin \
-    --unit "${UNIT[$name]}" --role viewer >/dev/null
+  if [ "$(psql "$DB" -Atc "SELECT count(*) FROM users WHERE username = 'bench-$name'")" = 0 ]; then
+    printf '%s\n' bench-password-1 | ./target/release/binhdang user add --username "bench-$name" --password-stdin \
+      --unit "${UNIT[$name]}" --role viewer >/dev/null
+  fi
   TOKEN[$name]=$(bench_token "bench-$name" bench-password-1)
 done
 
