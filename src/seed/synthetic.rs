@@ -8,6 +8,8 @@
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 
 const SQL: &str = include_str!("synthetic.sql");
+/// The audit trail of those records (divides by `{audit_events}`: written only when above 0).
+const TRAIL_SQL: &str = include_str!("synthetic_trail.sql");
 
 pub async fn load(conn: &mut AsyncPgConnection, communes: u32, records: u32, audit_events: u64) -> anyhow::Result<()> {
     anyhow::ensure!(
@@ -17,12 +19,7 @@ pub async fn load(conn: &mut AsyncPgConnection, communes: u32, records: u32, aud
     let sql = SQL
         .replace("{communes}", &communes.to_string())
         .replace("{records}", &records.to_string());
-    // Written only when asked for: the statement divides by it.
-    let sql = if audit_events == 0 {
-        sql[..sql.find("CREATE TEMP TABLE syn_records").unwrap_or(sql.len())].to_string()
-    } else {
-        sql.replace("{audit_events}", &audit_events.to_string())
-    };
+    let trail = (audit_events > 0).then(|| TRAIL_SQL.replace("{audit_events}", &audit_events.to_string()));
     conn.transaction::<_, anyhow::Error, _>(async |conn| {
         // Memory for the audit trail's join (kept in order of the entries, one batch).
         conn.batch_execute("SET LOCAL jit = off; SET LOCAL work_mem = '1GB'")
@@ -30,13 +27,20 @@ pub async fn load(conn: &mut AsyncPgConnection, communes: u32, records: u32, aud
         // The roll-ups are built once from the records at the end, not a delta per row.
         conn.batch_execute(
             "ALTER TABLE trainings DISABLE TRIGGER trainings_rollup; \
-             ALTER TABLE outreach_events DISABLE TRIGGER outreach_events_rollup",
+             ALTER TABLE outreach_events DISABLE TRIGGER outreach_events_rollup; \
+             ALTER TABLE inspections DISABLE TRIGGER inspections_rollup; \
+             ALTER TABLE violations DISABLE TRIGGER violations_rollup",
         )
         .await?;
         conn.batch_execute(&sql).await?;
+        if let Some(trail) = &trail {
+            conn.batch_execute(trail).await?;
+        }
         conn.batch_execute(
             "ALTER TABLE trainings ENABLE TRIGGER trainings_rollup; \
              ALTER TABLE outreach_events ENABLE TRIGGER outreach_events_rollup; \
+             ALTER TABLE inspections ENABLE TRIGGER inspections_rollup; \
+             ALTER TABLE violations ENABLE TRIGGER violations_rollup; \
              SELECT bd_rollup_rebuild()",
         )
         .await?;
