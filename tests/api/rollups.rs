@@ -1,4 +1,5 @@
-//! The live roll-ups (migration `live_rollups`): a property test that applies random creates,
+//! The live roll-ups (migrations `live_rollups`, `more_rollups`: trainings, outreach events,
+//! inspections and violations): a property test that applies random creates,
 //! corrections, deletions, restorations, moves and merges of units (in random order, compacting
 //! at random moments) and checks after each step that the summary's facts from the roll-ups
 //! equal those computed from the records, for units at every level and several periods; and
@@ -55,6 +56,15 @@ const AUDIENCES: &[&str] = &[
 const TOPICS: &[&str] = &["{}", "{gbv}", "{gbv,domestic_violence}", "{gender_equality_law}"];
 const KINDS: &[&str] = &["street_event", "seminar", "broadcast", "other"];
 
+/// A violation's `penalty, fine_vnd`: none yet, a warning, or a fine.
+fn penalty(rng: &mut Rng) -> String {
+    match rng.below(3) {
+        0 => "NULL, NULL".into(),
+        1 => "'warning', NULL".into(),
+        _ => format!("'fine', {}", 1_000_000 * (1 + rng.below(30))),
+    }
+}
+
 fn day(rng: &mut Rng) -> NaiveDate {
     NaiveDate::from_ymd_opt(2023, 1, 1).unwrap() + chrono::Duration::days(rng.below(1095) as i64)
 }
@@ -79,7 +89,7 @@ async fn facts(app: &TestApp, key: &str, from: NaiveDate, to: NaiveDate, rolled:
     )
     .await
     .unwrap();
-    facts.retain(|f| f.section == "trainings" || f.section == "outreach");
+    facts.retain(|f| ["trainings", "outreach", "inspections", "violations"].contains(&f.section.as_str()));
     facts.sort();
     facts
 }
@@ -90,6 +100,8 @@ async fn check(app: &TestApp, step: usize) {
         ("2023-01-01", "2025-12-31"),
         ("2024-11-01", "2024-11-30"),
         ("2025-02-01", "2025-07-31"),
+        // This year: inspections without a decision count in the month they were recorded (now).
+        ("2026-01-01", "2026-12-31"),
     ];
     for key in READ_AT {
         for (from, to) in periods {
@@ -115,63 +127,120 @@ async fn run(app: &TestApp, seed: u64, steps: usize) -> usize {
             let (s, len) = (day(&mut rng), rng.below(3) as i64);
             let e = s + chrono::Duration::days(len);
             let (f, m, o) = (rng.below(40), rng.below(30), rng.below(2));
-            if rng.below(2) == 0 {
-                records.push(("trainings", id));
-                format!(
-                    "INSERT INTO trainings (id, unit_id, unit_path, title, audiences, starts_on, ends_on, female, male, other_sex) \
-                     SELECT '{id}', id, path, 'T{step}', '{}', '{s}', '{e}', {f}, {m}, {o} FROM units WHERE id = '{}'",
-                    rng.pick(AUDIENCES),
-                    unit(u)
-                )
-            } else {
-                records.push(("outreach_events", id));
-                let reach = if rng.below(3) == 0 {
-                    "NULL".to_string()
-                } else {
-                    rng.below(500).to_string()
-                };
-                format!(
-                    "INSERT INTO outreach_events (id, unit_id, unit_path, kind, title, topics, starts_on, ends_on, \
-                                                  audience_reached, female, male, other_sex) \
-                     SELECT '{id}', id, path, '{}', 'O{step}', '{}', '{s}', '{e}', {reach}, {f}, {m}, {o} FROM units WHERE id = '{}'",
-                    rng.pick(KINDS),
-                    rng.pick(TOPICS),
-                    unit(u)
-                )
+            match rng.below(4) {
+                0 => {
+                    records.push(("trainings", id));
+                    format!(
+                        "INSERT INTO trainings (id, unit_id, unit_path, title, audiences, starts_on, ends_on, female, male, other_sex) \
+                         SELECT '{id}', id, path, 'T{step}', '{}', '{s}', '{e}', {f}, {m}, {o} FROM units WHERE id = '{}'",
+                        rng.pick(AUDIENCES),
+                        unit(u)
+                    )
+                }
+                1 => {
+                    records.push(("outreach_events", id));
+                    let reach = if rng.below(3) == 0 {
+                        "NULL".to_string()
+                    } else {
+                        rng.below(500).to_string()
+                    };
+                    format!(
+                        "INSERT INTO outreach_events (id, unit_id, unit_path, kind, title, topics, starts_on, ends_on, \
+                                                      audience_reached, female, male, other_sex) \
+                         SELECT '{id}', id, path, '{}', 'O{step}', '{}', '{s}', '{e}', {reach}, {f}, {m}, {o} FROM units WHERE id = '{}'",
+                        rng.pick(KINDS),
+                        rng.pick(TOPICS),
+                        unit(u)
+                    )
+                }
+                // An inspection without a decision counts in the month it was recorded.
+                2 => {
+                    records.push(("inspections", id));
+                    let decided = if rng.below(4) == 0 {
+                        "NULL".to_string()
+                    } else {
+                        format!("'{s}'")
+                    };
+                    format!(
+                        "INSERT INTO inspections (id, kind, inspecting_unit_id, unit_path, subject_name, subject_type, decision_on, status) \
+                         SELECT '{id}', '{}', id, path, 'I{step}', 'school', {decided}, '{}' FROM units WHERE id = '{}'",
+                        rng.pick(&["check", "inspection"]),
+                        rng.pick(&["planned", "in_progress"]),
+                        unit(u)
+                    )
+                }
+                _ => {
+                    records.push(("violations", id));
+                    format!(
+                        "INSERT INTO violations (id, handling_unit_id, unit_path, offender_kind, rule_id, area, act_on, penalty, fine_vnd) \
+                         SELECT '{id}', u.id, u.path, 'organization', r.id, r.area, '{s}', {} \
+                           FROM units u, (SELECT id, area FROM violation_rules ORDER BY id OFFSET {} LIMIT 1) r WHERE u.id = '{}'",
+                        penalty(&mut rng),
+                        rng.below(5),
+                        unit(u)
+                    )
+                }
             }
         } else {
             let (table, id) = rng.pick(&records);
             match op {
+                // Another month (and, for activities, other figures).
                 35..=54 => {
                     let s = day(&mut rng);
-                    format!(
-                        "UPDATE {table} SET starts_on = '{s}', ends_on = '{s}'::date + {}, female = {}, version = version + 1 WHERE id = '{id}'",
-                        rng.below(20),
-                        rng.below(50)
-                    )
-                }
-                55..=64 => {
-                    if table == "trainings" {
-                        format!("UPDATE trainings SET audiences = '{}' WHERE id = '{id}'", rng.pick(AUDIENCES))
-                    } else {
-                        format!(
-                            "UPDATE outreach_events SET kind = '{}', topics = '{}', audience_reached = {} WHERE id = '{id}'",
-                            rng.pick(KINDS),
-                            rng.pick(TOPICS),
-                            rng.below(300)
-                        )
+                    match table {
+                        "inspections" => format!("UPDATE inspections SET decision_on = '{s}' WHERE id = '{id}'"),
+                        "violations" => format!("UPDATE violations SET act_on = '{s}' WHERE id = '{id}'"),
+                        _ => format!(
+                            "UPDATE {table} SET starts_on = '{s}', ends_on = '{s}'::date + {}, female = {}, version = version + 1 WHERE id = '{id}'",
+                            rng.below(20),
+                            rng.below(50)
+                        ),
                     }
                 }
+                // Other attributes a breakdown is by.
+                55..=64 => match table {
+                    "trainings" => format!("UPDATE trainings SET audiences = '{}' WHERE id = '{id}'", rng.pick(AUDIENCES)),
+                    "outreach_events" => format!(
+                        "UPDATE outreach_events SET kind = '{}', topics = '{}', audience_reached = {} WHERE id = '{id}'",
+                        rng.pick(KINDS),
+                        rng.pick(TOPICS),
+                        rng.below(300)
+                    ),
+                    "inspections" => format!(
+                        "UPDATE inspections SET kind = '{}', status = '{}', decision_on = NULLIF(decision_on, '{}') WHERE id = '{id}'",
+                        rng.pick(&["check", "inspection"]),
+                        rng.pick(&["planned", "in_progress"]),
+                        day(&mut rng)
+                    ),
+                    _ => format!(
+                        "UPDATE violations SET (penalty, fine_vnd) = (SELECT {}) WHERE id = '{id}'",
+                        penalty(&mut rng)
+                    ),
+                },
                 // A correction that counts nothing differently (no delta).
-                65..=69 => format!("UPDATE {table} SET title = title || '.' WHERE id = '{id}'"),
+                65..=69 => {
+                    let text = match table {
+                        "inspections" => "subject_name",
+                        "violations" => "organization_name",
+                        _ => "title",
+                    };
+                    format!("UPDATE {table} SET {text} = {text} || '.' WHERE id = '{id}'")
+                }
                 70..=79 => format!("UPDATE {table} SET deleted_at = now() WHERE id = '{id}' AND deleted_at IS NULL"),
                 80..=84 => format!("UPDATE {table} SET deleted_at = NULL WHERE id = '{id}'"),
                 85..=88 => format!("DELETE FROM {table} WHERE id = '{id}'"),
                 // The record moves to another unit.
-                89..=93 => format!(
-                    "UPDATE {table} SET (unit_id, unit_path) = (SELECT id, path FROM units WHERE id = '{}') WHERE id = '{id}'",
-                    unit(rng.pick(UNITS))
-                ),
+                89..=93 => {
+                    let unit_col = match table {
+                        "inspections" => "inspecting_unit_id",
+                        "violations" => "handling_unit_id",
+                        _ => "unit_id",
+                    };
+                    format!(
+                        "UPDATE {table} SET ({unit_col}, unit_path) = (SELECT id, path FROM units WHERE id = '{}') WHERE id = '{id}'",
+                        unit(rng.pick(UNITS))
+                    )
+                }
                 // A merge: one unit of the 2020 era becomes a predecessor of another.
                 94..=96 => format!(
                     "INSERT INTO unit_lineage (predecessor_id, successor_id, effective_on) VALUES ('{}', '{}', '2025-07-01') \
