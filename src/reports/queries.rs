@@ -33,20 +33,28 @@ pub struct Fact {
     pub v: Vec<i64>,
 }
 
+/// Rows whose `col` (a unit path) lies in the unit's subtree: one index range, or no condition at
+/// all for the root (depth 0: every row; the statement is planned with its binds, so `$3 = 0`
+/// folds away and the root's scans compare no paths).
+fn subtree(col: &str) -> String {
+    format!("($3 = 0 OR {col} ~>=~ $2 AND {col} ~<~ ($2 || '~'))")
+}
+
 /// `SELECT bucket, <cols>` over the live rows of `table a` that count toward the unit and meet
 /// `cond`: those of its subtree, then those of units merged into it.
 fn covered(table: &str, unit_col: &str, cols: &str, cond: &str, soft_deleted: bool) -> String {
     let live = if soft_deleted { " AND a.deleted_at IS NULL" } else { "" };
+    let in_subtree = subtree("a.unit_path");
     format!(
         "SELECT CASE WHEN a.{unit_col} = $1 THEN $1::text ELSE split_part(a.unit_path, '/', $3 + 3) END AS bucket, {cols} \
            FROM {table} a \
-          WHERE a.unit_path ~>=~ $2 AND a.unit_path ~<~ ($2 || '~'){live} AND {cond} \
+          WHERE {in_subtree}{live} AND {cond} \
          UNION ALL \
          SELECT x.bucket, {cols} FROM x JOIN {table} a ON a.{unit_col} = x.unit_id WHERE true{live} AND {cond}"
     )
 }
 
-/// The rolled-up trainings and outreach events of the unit's subtree and of the units merged
+/// The rolled-up records (trainings, outreach events, inspections, violations) of the unit's subtree and of the units merged
 /// into it (their own records), for a period of whole months: compacted facts plus the deltas
 /// not yet folded in (migration `live_rollups`), as `bucket, section, grp, key, c1..c8`.
 const ROLLED: &str =
@@ -65,8 +73,9 @@ const ROLLED: &str =
              SELECT section, grp, key, c1, c2, c3, c4, c5, c6, c7, c8 FROM rollup_deltas \
               WHERE unit_id = x.unit_id AND bucket = x.unit_id AND month BETWEEN $4 AND $5) f";
 
-/// The trainings' and outreach events' facts from the roll-ups: the same rows as the raw
-/// statement's (a group whose records were all deleted is left out there too).
+/// The rolled-up sections' facts (trainings, outreach events, inspections, violations) from the
+/// roll-ups: the same rows as the raw statement's (a group whose records were all deleted is left
+/// out there too).
 const ROLLED_FACTS: &str = "SELECT 'trainings' AS section, 'unit' AS grp, bucket AS key, '' AS label, \
             ARRAY[sum(c1), sum(c2), sum(c3), sum(c4), sum(c5), sum(c6)]::int8[] AS v \
        FROM ru WHERE section = 'trainings' AND grp = 'unit' GROUP BY bucket HAVING sum(c1) > 0 \
@@ -80,10 +89,15 @@ const ROLLED_FACTS: &str = "SELECT 'trainings' AS section, 'unit' AS grp, bucket
       GROUP BY grp, CASE grp WHEN 'unit' THEN bucket ELSE key END HAVING sum(c1) > 0 \
      UNION ALL \
      SELECT 'outreach', 'topic', key, '', ARRAY[sum(c1), sum(c2), sum(c3), sum(c4), sum(c5)]::int8[] \
-       FROM ru WHERE section = 'outreach' AND grp = 'topic' GROUP BY key HAVING sum(c1) > 0";
+       FROM ru WHERE section = 'outreach' AND grp = 'topic' GROUP BY key HAVING sum(c1) > 0 \
+     UNION ALL \
+     SELECT section, grp, CASE grp WHEN 'unit' THEN bucket ELSE key END, '', \
+            CASE section WHEN 'inspections' THEN ARRAY[sum(c1)] ELSE ARRAY[sum(c1), sum(c2), sum(c3)] END::int8[] \
+       FROM ru WHERE section IN ('inspections', 'violations') \
+      GROUP BY section, grp, CASE grp WHEN 'unit' THEN bucket ELSE key END HAVING sum(c1) > 0";
 
-/// The trainings' and outreach events' facts from their records (`tr`, `oe`).
-const RAW_ACTIVITY_FACTS: &str = "SELECT 'trainings', 'unit', bucket, '', ARRAY[count(*), sum(female), sum(male), sum(other_sex), \
+/// The rolled-up sections' facts from their records (`tr`, `oe`, `ins`, `vi`).
+const RAW_ROLLABLE_FACTS: &str = "SELECT 'trainings', 'unit', bucket, '', ARRAY[count(*), sum(female), sum(male), sum(other_sex), \
                 count(*) FILTER (WHERE in_action_month), \
                 coalesce(sum(female + male + other_sex) FILTER (WHERE audiences && ARRAY['officials', 'collaborators']), 0)]::int8[] \
            FROM tr GROUP BY bucket \
@@ -101,9 +115,18 @@ const RAW_ACTIVITY_FACTS: &str = "SELECT 'trainings', 'unit', bucket, '', ARRAY[
          SELECT 'outreach', 'topic', tp, '', ARRAY[count(*), sum(female), sum(male), sum(other_sex), sum(reach)]::int8[] \
            FROM oe, unnest(topics) tp GROUP BY tp \
          UNION ALL \
+         SELECT 'inspections', CASE WHEN grouping(bucket) = 0 THEN 'unit' WHEN grouping(kind) = 0 THEN 'kind' ELSE 'status' END, \
+                coalesce(bucket, kind, status), '', ARRAY[count(*)]::int8[] \
+           FROM ins GROUP BY GROUPING SETS ((bucket), (kind), (status)) \
+         UNION ALL \
+         SELECT 'violations', CASE WHEN grouping(bucket) = 0 THEN 'unit' WHEN grouping(area) = 0 THEN 'area' ELSE 'penalty' END, \
+                coalesce(bucket, area, penalty), '', \
+                ARRAY[count(*), count(*) FILTER (WHERE penalty = 'fine'), coalesce(sum(fine_vnd), 0)]::int8[] \
+           FROM vi GROUP BY GROUPING SETS ((bucket), (area), (penalty)) \
+         UNION ALL \
 ";
 
-/// The statement: trainings and outreach events from the records (`rolled` false) or from the
+/// The statement: the rollable sections from the records (`rolled` false) or from the
 /// roll-ups (a period of whole months); everything else from the records.
 fn build(rolled: bool) -> String {
     let tr = covered(
@@ -174,11 +197,15 @@ fn build(rolled: bool) -> String {
     let (activity, activity_facts) = if rolled {
         (format!("ru AS ({ROLLED})"), format!("{ROLLED_FACTS} UNION ALL "))
     } else {
-        (format!("tr AS ({tr}), oe AS ({oe})"), RAW_ACTIVITY_FACTS.to_string())
+        (
+            format!("tr AS ({tr}), oe AS ({oe}), ins AS ({ins}), vi AS ({vi})"),
+            RAW_ROLLABLE_FACTS.to_string(),
+        )
     };
+    let (leaders_in_subtree, units_in_subtree) = (subtree("h.unit_path"), subtree("u.path"));
     format!(
         "WITH x AS MATERIALIZED (SELECT unit_id, bucket FROM bd_report_lineage($1)), \
-         {activity}, pl AS ({pl}), ins AS ({ins}), vi AS ({vi}), pe AS ({pe}), fi AS ({fi}), \
+         {activity}, pl AS ({pl}), pe AS ({pe}), fi AS ({fi}), \
          gb AS MATERIALIZED ({gb}), \
          gbv_ind AS ( \
              SELECT unit_id, year, count(*) AS d, count(*) FILTER (WHERE basic) AS s, true AS from_cases \
@@ -218,15 +245,6 @@ fn build(rolled: bool) -> String {
                   FROM plan_targets t WHERE t.plan_id = pl.id AND t.deleted_at IS NULL) tg \
           GROUP BY GROUPING SETS ((pl.bucket), (pl.status)) \
          UNION ALL \
-         SELECT 'inspections', CASE WHEN grouping(bucket) = 0 THEN 'unit' WHEN grouping(kind) = 0 THEN 'kind' ELSE 'status' END, \
-                coalesce(bucket, kind, status), '', ARRAY[count(*)]::int8[] \
-           FROM ins GROUP BY GROUPING SETS ((bucket), (kind), (status)) \
-         UNION ALL \
-         SELECT 'violations', CASE WHEN grouping(bucket) = 0 THEN 'unit' WHEN grouping(area) = 0 THEN 'area' ELSE 'penalty' END, \
-                coalesce(bucket, area, penalty), '', \
-                ARRAY[count(*), count(*) FILTER (WHERE penalty = 'fine'), coalesce(sum(fine_vnd), 0)]::int8[] \
-           FROM vi GROUP BY GROUPING SETS ((bucket), (area), (penalty)) \
-         UNION ALL \
          SELECT 'petitions', CASE WHEN grouping(bucket) = 0 THEN 'unit' ELSE 'kind' END, coalesce(bucket, kind), '', \
                 ARRAY[count(*), count(*) FILTER (WHERE status = 'resolved'), \
                       count(*) FILTER (WHERE status = 'resolved' AND decided_on <= resolution_due_on), \
@@ -235,12 +253,13 @@ fn build(rolled: bool) -> String {
          UNION ALL \
          SELECT 'indicators', 'leaders', '', '', \
                 ARRAY[count(*), count(*) FILTER (WHERE l.female > 0), count(*) FILTER (WHERE l.held > 0)]::int8[] \
-           FROM units u CROSS JOIN LATERAL ( \
-                SELECT count(*) AS held, count(*) FILTER (WHERE h.holder_sex = 'female') AS female \
+           FROM units u LEFT JOIN ( \
+                SELECT h.unit_id, count(*) AS held, count(*) FILTER (WHERE h.holder_sex = 'female') AS female \
                   FROM unit_leaders h \
-                 WHERE h.unit_id = u.id AND h.deleted_at IS NULL AND h.started_on <= least($5, $6) \
-                   AND (h.ended_on IS NULL OR h.ended_on >= least($5, $6))) l \
-          WHERE u.path ~>=~ $2 AND u.path ~<~ ($2 || '~') AND u.deleted_at IS NULL \
+                 WHERE {leaders_in_subtree} AND h.deleted_at IS NULL \
+                   AND h.started_on <= least($5, $6) AND (h.ended_on IS NULL OR h.ended_on >= least($5, $6)) \
+                 GROUP BY h.unit_id) l ON l.unit_id = u.id \
+          WHERE {units_in_subtree} AND u.deleted_at IS NULL \
             AND u.kind IN ('province', 'city', 'district', 'town', 'ward', 'commune', 'township') \
             AND u.valid_from <= least($5, $6) AND (u.valid_to IS NULL OR u.valid_to >= least($5, $6)) \
          UNION ALL \
@@ -278,8 +297,8 @@ pub struct Scope<'a> {
     pub from: NaiveDate,
     pub to: NaiveDate,
     pub reference: NaiveDate,
-    /// Trainings and outreach events from the roll-ups (only for a period of whole months:
-    /// [`whole_months`]); from their records when false.
+    /// Trainings, outreach events, inspections and violations from the roll-ups (only for a
+    /// period of whole months: [`whole_months`]); from their records when false.
     pub rolled: bool,
 }
 
