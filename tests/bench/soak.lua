@@ -12,12 +12,12 @@ for line in io.lines(os.getenv("IDS")) do ids[#ids + 1] = line end
 local threads = {}
 
 function setup(thread)
-  thread:set("id", #threads + 1)
+  thread:set("tid", #threads + 1)
   threads[#threads + 1] = thread
 end
 
 function init(args)
-  math.randomseed(os.time() * 1000 + id)
+  math.randomseed(os.time() * 1000 + tid)
   versions = {}
   keys = {}
   ok, expected, other4xx, server = 0, 0, 0, 0
@@ -43,7 +43,7 @@ function request()
       key = keys[math.random(#keys)]
     else
       seq = seq + 1
-      key = string.format("soak-%d-%d-%d-%d", id, os.time(), seq, math.random(1e9))
+      key = string.format("soak-%d-%d-%d-%d", tid, os.time(), seq, math.random(1e9))
       if #keys < 1000 then keys[#keys + 1] = key else keys[math.random(#keys)] = key end
     end
     -- The body follows from the key, so a retry sends the same request.

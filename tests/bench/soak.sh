@@ -2,6 +2,7 @@
 # Soak: mixed reads and writes at high concurrency for minutes, minute by minute.
 #
 #   tests/bench/soak.sh [minutes] [connections]        (default: 10 minutes at 256)
+#   SOAK_SECONDS=5 tests/bench/soak.sh 1 64            (rounds of 5 s: a quick check of the script)
 #
 # Starts the release binary with the production defaults on a fresh embedded cluster (durable:
 # fsync on) with the demo data and 20,000 trainings over the city's wards, then runs wrk with
@@ -29,7 +30,10 @@ printf '%-4s %9s %8s %8s %8s %8s %9s %9s %6s %6s %8s %7s\n' min "req/s" p50 p99 
 fail=0
 first_rss=""
 for m in $(seq 1 "$MINUTES"); do
-  out=$(wrk -t2 -c"$C" -d60s --latency --timeout 10s -s tests/bench/soak.lua "$BASE" 2>&1)
+  out=$(wrk -t2 -c"$C" -d${SOAK_SECONDS:-60}s --latency --timeout 10s -s tests/bench/soak.lua "$BASE" 2>&1) || true
+  if ! echo "$out" | grep -q '^counts'; then
+    echo "wrk gave no counts in minute $m:" >&2; echo "$out" >&2; exit 1
+  fi
   read -r _ ok expected other server <<<"$(echo "$out" | grep '^counts')"
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
   p50=$(echo "$out" | awk '$1=="50%" {print $2}')
