@@ -54,9 +54,10 @@ fn covered(table: &str, unit_col: &str, cols: &str, cond: &str, soft_deleted: bo
     )
 }
 
-/// The rolled-up records (trainings, outreach events, inspections, violations) of the unit's subtree and of the units merged
-/// into it (their own records), for a period of whole months: compacted facts plus the deltas
-/// not yet folded in (migration `live_rollups`), as `bucket, section, grp, key, c1..c8`.
+/// The rolled-up records (trainings, outreach events, inspections, violations) of the unit's
+/// subtree and of the units merged into it (their own records), for a period of whole months:
+/// compacted facts plus the deltas not yet folded in (migrations `live_rollups`,
+/// `more_rollups`), as `bucket, section, grp, key, c1..c8`.
 const ROLLED: &str =
     "SELECT f.bucket::text AS bucket, f.section, f.grp, f.key, f.c1, f.c2, f.c3, f.c4, f.c5, f.c6, f.c7, f.c8 \
        FROM (SELECT bucket, section, grp, key, c1, c2, c3, c4, c5, c6, c7, c8 FROM rollup_facts \

@@ -1,6 +1,6 @@
-//! The live roll-ups' upkeep (migrations `live_rollups` and `more_rollups`): the writers' triggers add deltas; this
-//! folds them into the facts in the background, checks facts plus deltas against the records
-//! (`binhdang verify-rollups`), and rebuilds them from the records.
+//! The live roll-ups' upkeep (migrations `live_rollups` and `more_rollups`): the writers'
+//! triggers add deltas; this folds them into the facts in the background, checks facts plus
+//! deltas against the records (`binhdang verify-rollups`), and rebuilds them from the records.
 
 use std::time::Duration;
 
