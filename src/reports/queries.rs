@@ -54,25 +54,37 @@ fn covered(table: &str, unit_col: &str, cols: &str, cond: &str, soft_deleted: bo
     )
 }
 
-/// The rolled-up records (trainings, outreach events, inspections, violations) of the unit's
-/// subtree and of the units merged into it (their own records), for a period of whole months:
-/// compacted facts plus the deltas not yet folded in (migrations `live_rollups`,
-/// `more_rollups`), as `bucket, section, grp, key, c1..c8`.
+/// The rolled-up records of the unit's subtree and of the units merged into it (their own
+/// records), for a period of whole months: compacted facts plus the deltas not yet folded in
+/// (migrations `live_rollups`, `more_rollups`, `all_rollups`), as `bucket, section, grp, key,
+/// c1..c8`. Plans and figures are kept under 1 January of their year and counted by year (as the
+/// raw statement does), so the months read begin with the first year's; the leaders' changes are
+/// read apart (`LEADERS`).
 const ROLLED: &str =
-    "SELECT f.bucket::text AS bucket, f.section, f.grp, f.key, f.c1, f.c2, f.c3, f.c4, f.c5, f.c6, f.c7, f.c8 \
-       FROM (SELECT bucket, section, grp, key, c1, c2, c3, c4, c5, c6, c7, c8 FROM rollup_facts \
-              WHERE unit_id = $1 AND month BETWEEN $4 AND $5 \
+    "SELECT f.bucket::text AS bucket, f.section, f.grp, f.key, f.month, f.c1, f.c2, f.c3, f.c4, f.c5, f.c6, f.c7, f.c8 \
+       FROM (SELECT bucket, section, grp, key, month, c1, c2, c3, c4, c5, c6, c7, c8 FROM rollup_facts \
+              WHERE unit_id = $1 AND month BETWEEN date_trunc('year', $4::date)::date AND $5 \
              UNION ALL \
-             SELECT bucket, section, grp, key, c1, c2, c3, c4, c5, c6, c7, c8 FROM rollup_deltas \
-              WHERE unit_id = $1 AND month BETWEEN $4 AND $5) f \
+             SELECT bucket, section, grp, key, month, c1, c2, c3, c4, c5, c6, c7, c8 FROM rollup_deltas \
+              WHERE unit_id = $1 AND month BETWEEN date_trunc('year', $4::date)::date AND $5) f \
+      WHERE (f.month >= $4 OR f.section IN ('plans', 'figures')) AND f.section <> 'leaders' \
      UNION ALL \
-     SELECT x.bucket, f.section, f.grp, f.key, f.c1, f.c2, f.c3, f.c4, f.c5, f.c6, f.c7, f.c8 \
+     SELECT x.bucket, f.section, f.grp, f.key, f.month, f.c1, f.c2, f.c3, f.c4, f.c5, f.c6, f.c7, f.c8 \
        FROM x CROSS JOIN LATERAL ( \
-             SELECT section, grp, key, c1, c2, c3, c4, c5, c6, c7, c8 FROM rollup_facts \
-              WHERE unit_id = x.unit_id AND bucket = x.unit_id AND month BETWEEN $4 AND $5 \
+             SELECT section, grp, key, month, c1, c2, c3, c4, c5, c6, c7, c8 FROM rollup_facts \
+              WHERE unit_id = x.unit_id AND bucket = x.unit_id AND month BETWEEN date_trunc('year', $4::date)::date AND $5 \
              UNION ALL \
-             SELECT section, grp, key, c1, c2, c3, c4, c5, c6, c7, c8 FROM rollup_deltas \
-              WHERE unit_id = x.unit_id AND bucket = x.unit_id AND month BETWEEN $4 AND $5) f";
+             SELECT section, grp, key, month, c1, c2, c3, c4, c5, c6, c7, c8 FROM rollup_deltas \
+              WHERE unit_id = x.unit_id AND bucket = x.unit_id AND month BETWEEN date_trunc('year', $4::date)::date AND $5) f \
+      WHERE (f.month >= $4 OR f.section IN ('plans', 'figures')) AND f.section <> 'leaders'";
+
+/// The leaders in office on the period's last day (or the reference day, if earlier): every
+/// change up to that day of the unit's subtree (merged units are not counted, as on the raw path).
+const LEADERS: &str = "SELECT c1, c2, c3 FROM rollup_facts \
+      WHERE unit_id = $1 AND section = 'leaders' AND month <= least($5, $6) AND key <= to_char(least($5, $6), 'YYYY-MM-DD') \
+     UNION ALL \
+     SELECT c1, c2, c3 FROM rollup_deltas \
+      WHERE unit_id = $1 AND section = 'leaders' AND month <= least($5, $6) AND key <= to_char(least($5, $6), 'YYYY-MM-DD')";
 
 /// The rolled-up sections' facts (trainings, outreach events, inspections, violations) from the
 /// roll-ups: the same rows as the raw statement's (a group whose records were all deleted is left
@@ -95,7 +107,30 @@ const ROLLED_FACTS: &str = "SELECT 'trainings' AS section, 'unit' AS grp, bucket
      SELECT section, grp, CASE grp WHEN 'unit' THEN bucket ELSE key END, '', \
             CASE section WHEN 'inspections' THEN ARRAY[sum(c1)] ELSE ARRAY[sum(c1), sum(c2), sum(c3)] END::int8[] \
        FROM ru WHERE section IN ('inspections', 'violations') \
-      GROUP BY section, grp, CASE grp WHEN 'unit' THEN bucket ELSE key END HAVING sum(c1) > 0";
+      GROUP BY section, grp, CASE grp WHEN 'unit' THEN bucket ELSE key END HAVING sum(c1) > 0 \
+     UNION ALL \
+     SELECT 'plans', grp, CASE grp WHEN 'unit' THEN bucket ELSE key END, '', ARRAY[sum(c1), sum(c2), sum(c3)]::int8[] \
+       FROM ru WHERE section = 'plans' GROUP BY grp, CASE grp WHEN 'unit' THEN bucket ELSE key END HAVING sum(c1) > 0 \
+     UNION ALL \
+     SELECT 'petitions', r.grp, r.k, '', ARRAY[r.n, r.resolved, r.on_time, coalesce(od.n, 0)]::int8[] \
+       FROM (SELECT grp, CASE grp WHEN 'unit' THEN bucket ELSE key END AS k, sum(c1) AS n, sum(c2) AS resolved, \
+                    sum(c3) AS on_time \
+               FROM ru WHERE section = 'petitions' GROUP BY 1, 2 HAVING sum(c1) > 0) r \
+       LEFT JOIN (SELECT CASE WHEN grouping(bucket) = 0 THEN 'unit' ELSE 'kind' END AS grp, coalesce(bucket, kind) AS k, \
+                         count(*) AS n \
+                    FROM pd GROUP BY GROUPING SETS ((bucket), (kind))) od ON od.grp = r.grp AND od.k = r.k \
+     UNION ALL \
+     SELECT 'indicators', 'leaders', '', '', ARRAY[coalesce(sum(c1), 0), coalesce(sum(c2), 0), coalesce(sum(c3), 0)]::int8[] \
+       FROM ld \
+     UNION ALL \
+     SELECT 'indicators', 'figures', '', '', \
+            ARRAY[coalesce(sum(c1) FILTER (WHERE month = date_trunc('year', $5::date)::date), 0), \
+                  coalesce(sum(c2) FILTER (WHERE month = date_trunc('year', $5::date)::date), 0), \
+                  (SELECT coalesce(sum(d), 0) FROM gbc) + coalesce(sum(c4), 0) - (SELECT coalesce(sum(d), 0) FROM fx), \
+                  (SELECT coalesce(sum(s), 0) FROM gbc) + coalesce(sum(c5), 0) - (SELECT coalesce(sum(s), 0) FROM fx), \
+                  (SELECT count(*) FROM gbc) + coalesce(sum(c3), 0) - (SELECT count(*) FROM fx), \
+                  (SELECT count(*) FROM gbc)]::int8[] \
+       FROM ru WHERE section = 'figures'";
 
 /// The rolled-up sections' facts from their records (`tr`, `oe`, `ins`, `vi`).
 const RAW_ROLLABLE_FACTS: &str = "SELECT 'trainings', 'unit', bucket, '', ARRAY[count(*), sum(female), sum(male), sum(other_sex), \
@@ -195,32 +230,12 @@ fn build(rolled: bool) -> String {
             WHERE k.case_id = a.id AND k.kind = 'statistics' ORDER BY k.created_at DESC, k.id DESC LIMIT 1), false)",
         true,
     );
-    let (activity, activity_facts) = if rolled {
-        (format!("ru AS ({ROLLED})"), format!("{ROLLED_FACTS} UNION ALL "))
-    } else {
-        (
-            format!("tr AS ({tr}), oe AS ({oe}), ins AS ({ins}), vi AS ({vi})"),
-            RAW_ROLLABLE_FACTS.to_string(),
-        )
-    };
-    let (leaders_in_subtree, units_in_subtree) = (subtree("h.unit_path"), subtree("u.path"));
-    format!(
-        "WITH x AS MATERIALIZED (SELECT unit_id, bucket FROM bd_report_lineage($1)), \
-         {activity}, pl AS ({pl}), pe AS ({pe}), fi AS ({fi}), \
-         gb AS MATERIALIZED ({gb}), \
-         gbv_ind AS ( \
-             SELECT unit_id, year, count(*) AS d, count(*) FILTER (WHERE basic) AS s, true AS from_cases \
-               FROM gb GROUP BY unit_id, year \
-             UNION ALL \
-             SELECT f.unit_id, f.year, f.gbv_victims_detected, f.gbv_victims_supported, false FROM fi f \
-              WHERE f.gbv_victims_detected IS NOT NULL AND f.gbv_victims_supported IS NOT NULL \
-                AND NOT EXISTS (SELECT 1 FROM support_cases c WHERE c.unit_id = f.unit_id AND c.deleted_at IS NULL \
-                                  AND extract(year FROM c.reported_on) = f.year)) \
-         SELECT 'units' AS section, 'child' AS grp, u.id::text AS key, u.name::text AS label, \
+    // The sections read from the records on both paths: the units, and survivors' cases.
+    let common_facts = "SELECT 'units' AS section, 'child' AS grp, u.id::text AS key, u.name::text AS label, \
                 ARRAY[(u.valid_from <= $5 AND (u.valid_to IS NULL OR u.valid_to >= $4))::int]::int8[] AS v \
            FROM units u WHERE u.parent_id = $1 AND u.deleted_at IS NULL \
          UNION ALL \
-{activity_facts}         SELECT 'gbv', 'unit', bucket, '', ARRAY[count(*), count(*) FILTER (WHERE survivor_sex = 'female'), \
+         SELECT 'gbv', 'unit', bucket, '', ARRAY[count(*), count(*) FILTER (WHERE survivor_sex = 'female'), \
                 count(*) FILTER (WHERE survivor_sex = 'male'), count(*) FILTER (WHERE survivor_sex NOT IN ('female', 'male')), \
                 count(*) FILTER (WHERE survivor_age_band IN ('0-5', '6-11', '12-15')), count(*) FILTER (WHERE basic), \
                 count(*) FILTER (WHERE cardinality(measures) > 0)]::int8[] \
@@ -236,7 +251,47 @@ fn build(rolled: bool) -> String {
          SELECT 'gbv', 'service', sv, '', ARRAY[count(*)]::int8[] FROM gb, unnest(services) sv GROUP BY sv \
          UNION ALL \
          SELECT 'gbv', 'measure', ms, '', ARRAY[count(*)]::int8[] FROM gb, unnest(measures) ms GROUP BY ms \
-         UNION ALL \
+         UNION ALL ";
+    let head = "WITH x AS MATERIALIZED (SELECT unit_id, bucket FROM bd_report_lineage($1))";
+    if rolled {
+        // Overdue petitions (a point in time) and the unit-years whose cases replace their
+        // figures, from the records; the rest from the roll-ups.
+        let pd = covered(
+            "petitions",
+            "handling_unit_id",
+            "a.kind",
+            "a.due_on IS NOT NULL AND a.due_on < $6 AND a.received_on BETWEEN $4 AND $5",
+            true,
+        );
+        let cy = covered(
+            "support_cases",
+            "unit_id",
+            "a.unit_id, extract(year FROM a.reported_on)::int AS year",
+            "a.reported_on BETWEEN date_trunc('year', $4::date) AND (date_trunc('year', $5::date) + interval '1 year - 1 day')",
+            true,
+        );
+        return format!(
+            "{head}, ru AS ({ROLLED}), ld AS ({LEADERS}), pd AS ({pd}), cy AS ({cy}), gb AS MATERIALIZED ({gb}), \
+             gbc AS (SELECT unit_id, year, count(*) AS d, count(*) FILTER (WHERE basic) AS s FROM gb GROUP BY unit_id, year), \
+             fx AS (SELECT f.gbv_victims_detected AS d, f.gbv_victims_supported AS s \
+                      FROM (SELECT DISTINCT unit_id, year FROM cy) c JOIN unit_figures f ON f.unit_id = c.unit_id AND f.year = c.year \
+                     WHERE f.gbv_victims_detected IS NOT NULL AND f.gbv_victims_supported IS NOT NULL) \
+             {common_facts}{ROLLED_FACTS}"
+        );
+    }
+    let (leaders_in_subtree, units_in_subtree) = (subtree("h.unit_path"), subtree("u.path"));
+    format!(
+        "{head}, tr AS ({tr}), oe AS ({oe}), ins AS ({ins}), vi AS ({vi}), pl AS ({pl}), pe AS ({pe}), fi AS ({fi}), \
+         gb AS MATERIALIZED ({gb}), \
+         gbv_ind AS ( \
+             SELECT unit_id, year, count(*) AS d, count(*) FILTER (WHERE basic) AS s, true AS from_cases \
+               FROM gb GROUP BY unit_id, year \
+             UNION ALL \
+             SELECT f.unit_id, f.year, f.gbv_victims_detected, f.gbv_victims_supported, false FROM fi f \
+              WHERE f.gbv_victims_detected IS NOT NULL AND f.gbv_victims_supported IS NOT NULL \
+                AND NOT EXISTS (SELECT 1 FROM support_cases c WHERE c.unit_id = f.unit_id AND c.deleted_at IS NULL \
+                                  AND extract(year FROM c.reported_on) = f.year)) \
+         {common_facts}{RAW_ROLLABLE_FACTS}\
          SELECT 'plans', CASE WHEN grouping(pl.bucket) = 0 THEN 'unit' ELSE 'status' END, coalesce(pl.bucket, pl.status), '', \
                 ARRAY[count(*), coalesce(sum(tg.targets), 0), coalesce(sum(tg.met), 0)]::int8[] \
            FROM pl CROSS JOIN LATERAL ( \

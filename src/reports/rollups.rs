@@ -1,4 +1,4 @@
-//! The live roll-ups' upkeep (migrations `live_rollups` and `more_rollups`): the writers'
+//! The live roll-ups' upkeep (migrations `live_rollups`, `more_rollups`, `all_rollups`): the writers'
 //! triggers add deltas; this folds them into the facts in the background, checks facts plus
 //! deltas against the records (`binhdang verify-rollups`), and rebuilds them from the records.
 

@@ -25,29 +25,40 @@ pub async fn load(conn: &mut AsyncPgConnection, communes: u32, records: u32, aud
         conn.batch_execute("SET LOCAL jit = off; SET LOCAL work_mem = '1GB'")
             .await?;
         // The roll-ups are built once from the records at the end, not a delta per row.
-        conn.batch_execute(
-            "ALTER TABLE trainings DISABLE TRIGGER trainings_rollup; \
-             ALTER TABLE outreach_events DISABLE TRIGGER outreach_events_rollup; \
-             ALTER TABLE inspections DISABLE TRIGGER inspections_rollup; \
-             ALTER TABLE violations DISABLE TRIGGER violations_rollup",
-        )
-        .await?;
+        conn.batch_execute(&insert_triggers("DISABLE")).await?;
         conn.batch_execute(&sql).await?;
         if let Some(trail) = &trail {
             conn.batch_execute(trail).await?;
         }
-        conn.batch_execute(
-            "ALTER TABLE trainings ENABLE TRIGGER trainings_rollup; \
-             ALTER TABLE outreach_events ENABLE TRIGGER outreach_events_rollup; \
-             ALTER TABLE inspections ENABLE TRIGGER inspections_rollup; \
-             ALTER TABLE violations ENABLE TRIGGER violations_rollup; \
-             SELECT bd_rollup_rebuild()",
-        )
-        .await?;
+        conn.batch_execute(&insert_triggers("ENABLE")).await?;
+        conn.batch_execute("SELECT bd_rollup_rebuild()").await?;
         Ok(())
     })
     .await?;
     // Statistics for the planner, and the visibility map for index-only scans.
     conn.batch_execute("VACUUM ANALYZE").await?;
     Ok(())
+}
+
+/// The roll-ups' triggers on inserts (migrations `live_rollups`, `more_rollups`, `all_rollups`),
+/// by table.
+const INSERT_TRIGGERS: &[(&str, &str)] = &[
+    ("trainings", "trainings_rollup"),
+    ("outreach_events", "outreach_events_rollup"),
+    ("inspections", "inspections_rollup"),
+    ("violations", "violations_rollup"),
+    ("plans", "plans_rollup"),
+    ("plan_targets", "plan_targets_rollup"),
+    ("petitions", "petitions_rollup"),
+    ("unit_figures", "unit_figures_rollup"),
+    ("unit_leaders", "unit_leaders_rollup_insert"),
+    ("units", "units_rollup_insert"),
+];
+
+/// `ALTER TABLE … DISABLE|ENABLE TRIGGER …` for each of them.
+fn insert_triggers(action: &str) -> String {
+    INSERT_TRIGGERS
+        .iter()
+        .map(|(table, trigger)| format!("ALTER TABLE {table} {action} TRIGGER {trigger};"))
+        .collect()
 }
