@@ -60,6 +60,6 @@ DROP FUNCTION bd_leaders_on(units, unit_leaders[], date);
 DROP FUNCTION bd_rollup_figure_rows(unit_figures, int);
 DROP FUNCTION bd_rollup_petition_rows(petitions, int);
 DROP FUNCTION bd_rollup_target_rows(plan_targets, int);
-DROP FUNCTION bd_rollup_plan_rows(plans, int);
+DROP FUNCTION bd_rollup_plan_rows(plans, int, boolean);
 DROP FUNCTION bd_target_met(plan_targets);
 SELECT bd_rollup_rebuild();

@@ -30,10 +30,12 @@ CREATE FUNCTION bd_target_met(t plan_targets) RETURNS boolean LANGUAGE sql IMMUT
 $$;
 
 -- A plan counts once with the targets it has now (targets change through their own trigger).
-CREATE FUNCTION bd_rollup_plan_rows(p plans, sign int) RETURNS SETOF rollup_deltas
+-- A plan being inserted counts none: its targets, written with it or after it, count themselves
+-- (a statement that inserts both fires the plan's trigger after the targets are in).
+CREATE FUNCTION bd_rollup_plan_rows(p plans, sign int, with_targets boolean DEFAULT true) RETURNS SETOF rollup_deltas
 LANGUAGE sql STABLE AS $$
   SELECT s.* FROM (SELECT count(*) AS n, count(*) FILTER (WHERE bd_target_met(t)) AS met
-                     FROM plan_targets t WHERE t.plan_id = p.id AND t.deleted_at IS NULL) tg,
+                     FROM plan_targets t WHERE with_targets AND t.plan_id = p.id AND t.deleted_at IS NULL) tg,
          bd_rollup_spread(p.unit_path, make_date(p.year, 1, 1), p.id IS NOT NULL AND p.deleted_at IS NULL,
                           ARRAY(SELECT ROW('plans', g.grp, g.key, 1, tg.n, tg.met, 0, 0, 0, 0, 0)::rollup_measure
                                   FROM (VALUES ('unit', ''), ('status', p.status)) g (grp, key)), sign) s
@@ -169,7 +171,7 @@ BEGIN
   WHEN 'violations' THEN
     d := ARRAY(SELECT r FROM bd_rollup_violation_rows(OLD, -1) r UNION ALL SELECT r FROM bd_rollup_violation_rows(NEW, 1) r);
   WHEN 'plans' THEN
-    d := ARRAY(SELECT r FROM bd_rollup_plan_rows(OLD, -1) r UNION ALL SELECT r FROM bd_rollup_plan_rows(NEW, 1) r);
+    d := ARRAY(SELECT r FROM bd_rollup_plan_rows(OLD, -1) r UNION ALL SELECT r FROM bd_rollup_plan_rows(NEW, 1, TG_OP <> 'INSERT') r);
   WHEN 'plan_targets' THEN
     d := ARRAY(SELECT r FROM bd_rollup_target_rows(OLD, -1) r UNION ALL SELECT r FROM bd_rollup_target_rows(NEW, 1) r);
   WHEN 'petitions' THEN
