@@ -2,7 +2,7 @@
 //!
 //! A record counts toward unit U when its unit lies in U's subtree (its denormalized
 //! `unit_path` starts with U's path: one indexed range, or a sequential scan for the root) or is
-//! one of the units merged into it (`bd_report_lineage`, usually none or a handful, joined by
+//! one of the units merged into it (`LINEAGE`, usually none or a handful, joined by
 //! unit id). Each record is put in a bucket, the direct child of U it lies under (U itself for
 //! U's own records), so the same scan yields the totals and the drill-down by child unit.
 //!
@@ -11,9 +11,11 @@
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;
-use diesel::sql_types::{Array, Date, Int4, Int8, Text, Uuid as SqlUuid};
+use diesel::pg::Pg;
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::sql_types::{Array, Date, Int4, Int8, Text, Untyped, Uuid as SqlUuid};
 use diesel::QueryableByName;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use uuid::Uuid;
 
 /// One output row: `grp` is `unit` for per-bucket rows (keyed by the bucket's id), `child` for
@@ -34,17 +36,31 @@ pub struct Fact {
 }
 
 /// Rows whose `col` (a unit path) lies in the unit's subtree: one index range, or no condition at
-/// all for the root (depth 0: every row; the statement is planned with its binds, so `$3 = 0`
+/// all for the root (depth 0: every row; the raw statement is planned with its binds, so `$3 = 0`
 /// folds away and the root's scans compare no paths).
 fn subtree(col: &str) -> String {
     format!("($3 = 0 OR {col} ~>=~ $2 AND {col} ~<~ ($2 || '~'))")
 }
 
+/// The same rows as one index range at every depth (the root's path begins every path): what a
+/// generic plan can serve, for the rolled statement's few raw reads.
+fn subtree_range(col: &str) -> String {
+    format!("({col} ~>=~ $2 AND {col} ~<~ ($2 || '~'))")
+}
+
 /// `SELECT bucket, <cols>` over the live rows of `table a` that count toward the unit and meet
-/// `cond`: those of its subtree, then those of units merged into it.
-fn covered(table: &str, unit_col: &str, cols: &str, cond: &str, soft_deleted: bool) -> String {
+/// `cond`: those of its subtree (`in_subtree`: [`subtree`] or [`subtree_range`]), then those of
+/// units merged into it.
+fn covered(
+    table: &str,
+    unit_col: &str,
+    cols: &str,
+    cond: &str,
+    soft_deleted: bool,
+    in_subtree: fn(&str) -> String,
+) -> String {
     let live = if soft_deleted { " AND a.deleted_at IS NULL" } else { "" };
-    let in_subtree = subtree("a.unit_path");
+    let in_subtree = in_subtree("a.unit_path");
     format!(
         "SELECT CASE WHEN a.{unit_col} = $1 THEN $1::text ELSE split_part(a.unit_path, '/', $3 + 3) END AS bucket, {cols} \
            FROM {table} a \
@@ -53,6 +69,28 @@ fn covered(table: &str, unit_col: &str, cols: &str, cond: &str, soft_deleted: bo
          SELECT x.bucket, {cols} FROM x JOIN {table} a ON a.{unit_col} = x.unit_id WHERE true{live} AND {cond}"
     )
 }
+
+/// The statement's head: `x`, the units merged into the unit's subtree (through `unit_lineage`,
+/// transitively: a unit whose successor lies in the subtree, its descendants, the units merged
+/// into those...) that lie outside it, each with the bucket its records count in (the direct child
+/// of the unit under which its successor lies, or the unit itself). Part of the statement, so its
+/// plan is made with the statement's (once per connection for the rolled one).
+const LINEAGE: &str = "WITH RECURSIVE lr AS (SELECT id, path, depth FROM units WHERE id = $1), \
+     lc(id, path, bucket) AS ( \
+         SELECT d.id, d.path, CASE WHEN s.id = lr.id THEN lr.id::text ELSE split_part(s.path, '/', lr.depth + 3) END \
+           FROM lr \
+           JOIN units s ON s.path ~>=~ lr.path AND s.path ~<~ (lr.path || '~') \
+           JOIN unit_lineage l ON l.successor_id = s.id \
+           JOIN units p ON p.id = l.predecessor_id \
+           JOIN units d ON d.path ~>=~ p.path AND d.path ~<~ (p.path || '~') \
+         UNION \
+         SELECT d.id, d.path, c.bucket \
+           FROM lc c \
+           JOIN unit_lineage l ON l.successor_id = c.id \
+           JOIN units p ON p.id = l.predecessor_id \
+           JOIN units d ON d.path ~>=~ p.path AND d.path ~<~ (p.path || '~')), \
+     x AS MATERIALIZED (SELECT DISTINCT ON (c.id) c.id AS unit_id, c.bucket FROM lc c, lr \
+                         WHERE NOT (c.path ~>=~ lr.path AND c.path ~<~ (lr.path || '~')) ORDER BY c.id, c.bucket)";
 
 /// The rolled-up records of the unit's subtree and of the units merged into it (their own
 /// records), for a period of whole months: compacted facts plus the deltas not yet folded in
@@ -165,12 +203,15 @@ const RAW_ROLLABLE_FACTS: &str = "SELECT 'trainings', 'unit', bucket, '', ARRAY[
 /// The statement: the rollable sections from the records (`rolled` false) or from the
 /// roll-ups (a period of whole months); everything else from the records.
 fn build(rolled: bool) -> String {
+    // The rolled statement is planned once per connection (a generic plan), the raw one per call.
+    let within = if rolled { subtree_range } else { subtree };
     let tr = covered(
         "trainings",
         "unit_id",
         "a.audiences, a.female, a.male, a.other_sex, a.in_action_month",
         "a.starts_on BETWEEN $4 AND $5",
         true,
+        within,
     );
     let oe = covered(
         "outreach_events",
@@ -178,6 +219,7 @@ fn build(rolled: bool) -> String {
         "a.kind, a.topics, a.female, a.male, a.other_sex, coalesce(a.audience_reached, 0) AS reach, a.in_action_month",
         "a.starts_on BETWEEN $4 AND $5",
         true,
+        within,
     );
     let pl = covered(
         "plans",
@@ -185,6 +227,7 @@ fn build(rolled: bool) -> String {
         "a.id, a.status",
         "a.year BETWEEN extract(year FROM $4::date) AND extract(year FROM $5::date)",
         true,
+        within,
     );
     let ins = covered(
         "inspections",
@@ -192,6 +235,7 @@ fn build(rolled: bool) -> String {
         "a.kind, a.status",
         "coalesce(a.decision_on, (a.created_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date) BETWEEN $4 AND $5",
         true,
+        within,
     );
     let vi = covered(
         "violations",
@@ -199,6 +243,7 @@ fn build(rolled: bool) -> String {
         "a.area, coalesce(a.penalty, 'pending') AS penalty, a.fine_vnd",
         "a.act_on BETWEEN $4 AND $5",
         true,
+        within,
     );
     let pe = covered(
         "petitions",
@@ -206,6 +251,7 @@ fn build(rolled: bool) -> String {
         "a.kind, a.status, a.decided_on, a.resolution_due_on, a.due_on",
         "a.received_on BETWEEN $4 AND $5",
         true,
+        within,
     );
     let fi = covered(
         "unit_figures",
@@ -213,6 +259,7 @@ fn build(rolled: bool) -> String {
         "a.unit_id, a.year, a.ge_officials, a.gbv_victims_detected, a.gbv_victims_supported",
         "a.year BETWEEN extract(year FROM $4::date) AND extract(year FROM $5::date)",
         false,
+        within,
     );
     // Survivors' cases: only those whose latest consent to statistics is given (GBVIMS
     // practice), counted by their first report.
@@ -229,6 +276,7 @@ fn build(rolled: bool) -> String {
         "a.reported_on BETWEEN $4 AND $5 AND coalesce((SELECT k.given FROM support_case_consents k \
             WHERE k.case_id = a.id AND k.kind = 'statistics' ORDER BY k.created_at DESC, k.id DESC LIMIT 1), false)",
         true,
+        within,
     );
     // The sections read from the records on both paths: the units, and survivors' cases.
     let common_facts = "SELECT 'units' AS section, 'child' AS grp, u.id::text AS key, u.name::text AS label, \
@@ -252,7 +300,7 @@ fn build(rolled: bool) -> String {
          UNION ALL \
          SELECT 'gbv', 'measure', ms, '', ARRAY[count(*)]::int8[] FROM gb, unnest(measures) ms GROUP BY ms \
          UNION ALL ";
-    let head = "WITH x AS MATERIALIZED (SELECT unit_id, bucket FROM bd_report_lineage($1))";
+    let head = LINEAGE;
     if rolled {
         // Overdue petitions (a point in time) and the unit-years whose cases replace their
         // figures, from the records; the rest from the roll-ups.
@@ -262,6 +310,7 @@ fn build(rolled: bool) -> String {
             "a.kind",
             "a.due_on IS NOT NULL AND a.due_on < $6 AND a.received_on BETWEEN $4 AND $5",
             true,
+            within,
         );
         let cy = covered(
             "support_cases",
@@ -269,6 +318,7 @@ fn build(rolled: bool) -> String {
             "a.unit_id, extract(year FROM a.reported_on)::int AS year",
             "a.reported_on BETWEEN date_trunc('year', $4::date) AND (date_trunc('year', $5::date) + interval '1 year - 1 day')",
             true,
+            within,
         );
         return format!(
             "{head}, ru AS ({ROLLED}), ld AS ({LEADERS}), pd AS ({pd}), cy AS ({cy}), gb AS MATERIALIZED ({gb}), \
@@ -358,11 +408,22 @@ pub struct Scope<'a> {
     pub rolled: bool,
 }
 
-/// Runs the summary statement (not a cached prepared statement: each call gets a plan for its
-/// own unit, an index range for a ward and a scan for the country).
+/// Runs the summary statement. The rolled one is kept prepared on each connection and planned
+/// once, generically (`plan_cache_mode` forced for its transaction): every read in it is an index
+/// lookup by the unit's id or an index range over its path, the same plan for a ward and for the
+/// country, and planning it was most of a ward's summary. The raw one is planned for each call's
+/// binds (an index range for a ward, a scan for the country).
 pub async fn facts(conn: &mut AsyncPgConnection, s: &Scope<'_>) -> diesel::QueryResult<Vec<Fact>> {
-    let rolled = s.rolled && whole_months(s.from, s.to);
-    diesel::sql_query(sql(rolled))
+    if s.rolled && whole_months(s.from, s.to) {
+        return conn
+            .transaction(async |conn| {
+                conn.batch_execute("SET LOCAL plan_cache_mode = force_generic_plan")
+                    .await?;
+                Rolled(s).load(conn).await
+            })
+            .await;
+    }
+    diesel::sql_query(sql(false))
         .bind::<SqlUuid, _>(s.unit_id)
         .bind::<Text, _>(s.path)
         .bind::<Int4, _>(s.depth)
@@ -371,6 +432,54 @@ pub async fn facts(conn: &mut AsyncPgConnection, s: &Scope<'_>) -> diesel::Query
         .bind::<Date, _>(s.reference)
         .load(conn)
         .await
+}
+
+/// The rolled statement as a query diesel may keep prepared (a static query id; `sql_query` is
+/// never kept). Its text is cut at each placeholder and the bind it names pushed there, so the
+/// prepared statement has a parameter per occurrence.
+struct Rolled<'a>(&'a Scope<'a>);
+
+impl QueryId for Rolled<'_> {
+    type QueryId = Rolled<'static>;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl Query for Rolled<'_> {
+    type SqlType = Untyped;
+}
+
+impl QueryFragment<Pg> for Rolled<'_> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> diesel::QueryResult<()> {
+        static CUT: OnceLock<(Vec<(&'static str, u8)>, &'static str)> = OnceLock::new();
+        let (pieces, tail) = CUT.get_or_init(|| cut(sql(true)));
+        let s = self.0;
+        for (text, bind) in pieces {
+            out.push_sql(text);
+            match bind {
+                1 => out.push_bind_param::<SqlUuid, _>(&s.unit_id)?,
+                2 => out.push_bind_param::<Text, _>(s.path)?,
+                3 => out.push_bind_param::<Int4, _>(&s.depth)?,
+                4 => out.push_bind_param::<Date, _>(&s.from)?,
+                5 => out.push_bind_param::<Date, _>(&s.to)?,
+                _ => out.push_bind_param::<Date, _>(&s.reference)?,
+            }
+        }
+        out.push_sql(tail);
+        Ok(())
+    }
+}
+
+/// `sql` cut before each placeholder `$n`: (the text before it, n) in order, then the rest.
+fn cut(sql: &'static str) -> (Vec<(&'static str, u8)>, &'static str) {
+    let mut pieces = Vec::new();
+    let mut rest = sql;
+    while let Some(i) = rest.find('$') {
+        let digits = rest[i + 1..].bytes().take_while(u8::is_ascii_digit).count();
+        let n = rest[i + 1..i + 1 + digits].parse().expect("a numbered placeholder");
+        pieces.push((&rest[..i], n));
+        rest = &rest[i + 1 + digits..];
+    }
+    (pieces, rest)
 }
 
 #[cfg(test)]
@@ -384,15 +493,9 @@ mod tests {
         }
     }
 
-    fn check(sql: &str) {
-        let mut found = std::collections::BTreeSet::new();
-        let bytes = sql.as_bytes();
-        for (i, b) in bytes.iter().enumerate() {
-            if *b == b'$' {
-                let n: String = sql[i + 1..].chars().take_while(|c| c.is_ascii_digit()).collect();
-                found.insert(n.parse::<u32>().expect("a numbered placeholder"));
-            }
-        }
+    fn check(sql: &'static str) {
+        let (pieces, _) = super::cut(sql);
+        let found: std::collections::BTreeSet<u8> = pieces.iter().map(|(_, n)| *n).collect();
         assert_eq!(found.into_iter().collect::<Vec<_>>(), vec![1, 2, 3, 4, 5, 6]);
         if std::env::var_os("BD_PRINT_SQL").is_some() {
             println!("{sql}");
