@@ -11,12 +11,12 @@
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;
-use diesel::pg::Pg;
-use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::sql_types::{Array, Date, Int4, Int8, Text, Untyped, Uuid as SqlUuid};
+use diesel::sql_types::{Array, Date, Int4, Int8, Text, Uuid as SqlUuid};
 use diesel::QueryableByName;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use uuid::Uuid;
+
+use crate::http::list::{Bind, CachedSql};
 
 /// One output row: `grp` is `unit` for per-bucket rows (keyed by the bucket's id), `child` for
 /// the unit's children (name, and 1 when the child existed during the period), or the
@@ -62,7 +62,7 @@ fn covered(
     let live = if soft_deleted { " AND a.deleted_at IS NULL" } else { "" };
     let in_subtree = in_subtree("a.unit_path");
     format!(
-        "SELECT CASE WHEN a.{unit_col} = $1 THEN $1::text ELSE split_part(a.unit_path, '/', $3 + 3) END AS bucket, {cols} \
+        "SELECT CASE WHEN a.{unit_col} = $1 THEN $1::text ELSE split_part(a.unit_path, '/', ($3 + 3)::int) END AS bucket, {cols} \
            FROM {table} a \
           WHERE {in_subtree}{live} AND {cond} \
          UNION ALL \
@@ -408,8 +408,8 @@ pub struct Scope<'a> {
     pub rolled: bool,
 }
 
-/// Runs the summary statement. The rolled one is kept prepared on each connection and planned
-/// once, generically (`plan_cache_mode` forced for its transaction): every read in it is an index
+/// Runs the summary statement. The rolled one is kept prepared on each connection
+/// ([`CachedSql`]) and planned once, generically (`plan_cache_mode` forced for its transaction): every read in it is an index
 /// lookup by the unit's id or an index range over its path, the same plan for a ward and for the
 /// country, and planning it was most of a ward's summary. The raw one is planned for each call's
 /// binds (an index range for a ward, a scan for the country).
@@ -419,7 +419,15 @@ pub async fn facts(conn: &mut AsyncPgConnection, s: &Scope<'_>) -> diesel::Query
             .transaction(async |conn| {
                 conn.batch_execute("SET LOCAL plan_cache_mode = force_generic_plan")
                     .await?;
-                Rolled(s).load(conn).await
+                let binds = vec![
+                    Bind::Uuid(s.unit_id),
+                    Bind::Text(s.path.to_string()),
+                    Bind::Int(s.depth.into()),
+                    Bind::Date(s.from),
+                    Bind::Date(s.to),
+                    Bind::Date(s.reference),
+                ];
+                CachedSql::new(sql(true).to_string(), binds).load(conn).await
             })
             .await;
     }
@@ -434,54 +442,6 @@ pub async fn facts(conn: &mut AsyncPgConnection, s: &Scope<'_>) -> diesel::Query
         .await
 }
 
-/// The rolled statement as a query diesel may keep prepared (a static query id; `sql_query` is
-/// never kept). Its text is cut at each placeholder and the bind it names pushed there, so the
-/// prepared statement has a parameter per occurrence.
-struct Rolled<'a>(&'a Scope<'a>);
-
-impl QueryId for Rolled<'_> {
-    type QueryId = Rolled<'static>;
-    const HAS_STATIC_QUERY_ID: bool = true;
-}
-
-impl Query for Rolled<'_> {
-    type SqlType = Untyped;
-}
-
-impl QueryFragment<Pg> for Rolled<'_> {
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> diesel::QueryResult<()> {
-        static CUT: OnceLock<(Vec<(&'static str, u8)>, &'static str)> = OnceLock::new();
-        let (pieces, tail) = CUT.get_or_init(|| cut(sql(true)));
-        let s = self.0;
-        for (text, bind) in pieces {
-            out.push_sql(text);
-            match bind {
-                1 => out.push_bind_param::<SqlUuid, _>(&s.unit_id)?,
-                2 => out.push_bind_param::<Text, _>(s.path)?,
-                3 => out.push_bind_param::<Int4, _>(&s.depth)?,
-                4 => out.push_bind_param::<Date, _>(&s.from)?,
-                5 => out.push_bind_param::<Date, _>(&s.to)?,
-                _ => out.push_bind_param::<Date, _>(&s.reference)?,
-            }
-        }
-        out.push_sql(tail);
-        Ok(())
-    }
-}
-
-/// `sql` cut before each placeholder `$n`: (the text before it, n) in order, then the rest.
-fn cut(sql: &'static str) -> (Vec<(&'static str, u8)>, &'static str) {
-    let mut pieces = Vec::new();
-    let mut rest = sql;
-    while let Some(i) = rest.find('$') {
-        let digits = rest[i + 1..].bytes().take_while(u8::is_ascii_digit).count();
-        let n = rest[i + 1..i + 1 + digits].parse().expect("a numbered placeholder");
-        pieces.push((&rest[..i], n));
-        rest = &rest[i + 1 + digits..];
-    }
-    (pieces, rest)
-}
-
 #[cfg(test)]
 mod tests {
     /// Every placeholder is one of the six binds; `BD_PRINT_SQL=1` prints the statement (for
@@ -493,9 +453,14 @@ mod tests {
         }
     }
 
-    fn check(sql: &'static str) {
-        let (pieces, _) = super::cut(sql);
-        let found: std::collections::BTreeSet<u8> = pieces.iter().map(|(_, n)| *n).collect();
+    fn check(sql: &str) {
+        let found: std::collections::BTreeSet<u32> = sql
+            .match_indices('$')
+            .map(|(i, _)| {
+                let n: String = sql[i + 1..].chars().take_while(char::is_ascii_digit).collect();
+                n.parse().expect("a numbered placeholder")
+            })
+            .collect();
         assert_eq!(found.into_iter().collect::<Vec<_>>(), vec![1, 2, 3, 4, 5, 6]);
         if std::env::var_os("BD_PRINT_SQL").is_some() {
             println!("{sql}");
