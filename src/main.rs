@@ -138,7 +138,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         return Ok(());
     }
     let json = settings.log_json;
-    telemetry::init(json);
+    let _log = telemetry::init(json, matches!(cli.command, Command::Serve { .. } | Command::Worker));
     // Only the set-up commands may create the embedded cluster; the others act on a database
     // that already exists, and say where they looked when there is none.
     let sets_up = matches!(
