@@ -370,7 +370,7 @@ pub async fn check_patch<R: ActivityRecord>(
 /// A record the caller may see, or 404. `partner_may_see` says whether a partner client may
 /// (trainings: never; outreach: public events).
 pub async fn visible<R: ActivityRecord>(
-    conn: &mut AsyncPgConnection,
+    conn: &mut impl crate::db::Reader,
     caller: &Caller,
     id: Uuid,
     partner_may_see: fn(&R) -> bool,

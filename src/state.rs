@@ -18,6 +18,8 @@ use crate::telemetry::Metrics;
 pub struct AppState {
     /// In the server, each worker's own pool (see [`Application::build`]).
     pub pool: Pool,
+    /// The worker's shared connection for one-statement reads (taken from `pool`).
+    pub reads: crate::db::SharedReads,
     pub settings: Settings,
     pub jwt: Arc<JwtKeys>,
     /// Process-wide, shared by the workers.
@@ -53,6 +55,7 @@ impl AppState {
             throttle: Arc::new(LoginThrottle::new(settings.login_max_failures, settings.login_window)),
             revocations: Arc::default(),
             metrics: Arc::default(),
+            reads: crate::db::SharedReads::new(pool.clone()),
             pool,
             settings,
         })
@@ -61,6 +64,7 @@ impl AppState {
     /// The same state over another pool (a worker's own).
     pub fn with_pool(&self, pool: Pool) -> Self {
         Self {
+            reads: crate::db::SharedReads::new(pool.clone()),
             pool,
             settings: self.settings.clone(),
             jwt: self.jwt.clone(),

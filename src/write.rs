@@ -56,7 +56,7 @@ pub trait Record: Sized + Send + Sync + 'static {
     }
 
     /// The live record with this id.
-    fn find(conn: &mut Conn, id: Uuid) -> impl Future<Output = QueryResult<Option<Self>>> + Send;
+    fn find(conn: &mut impl crate::db::Reader, id: Uuid) -> impl Future<Output = QueryResult<Option<Self>>> + Send;
 
     /// What must hold before the record may be deleted (no plan cites a document, ...), checked
     /// inside the delete's transaction; an error refuses the delete. What goes with a deleted
@@ -376,7 +376,7 @@ macro_rules! record {
             fn unit_path(&self) -> &str {
                 $crate::record!(@unit_path self $(, ($uid, $upath))? $(, $global)?)
             }
-            async fn find(conn: &mut $crate::db::Conn, id: uuid::Uuid) -> diesel::QueryResult<Option<Self>> {
+            async fn find(conn: &mut impl $crate::db::Reader, id: uuid::Uuid) -> diesel::QueryResult<Option<Self>> {
                 $find(conn, id).await
             }
             $(

@@ -5,7 +5,7 @@ use uuid::Uuid;
 use super::model::AttachmentRow;
 use crate::db::schema::{attachment_contents, attachments};
 
-pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<AttachmentRow>> {
+pub async fn find(conn: &mut impl crate::db::Reader, id: Uuid) -> QueryResult<Option<AttachmentRow>> {
     attachments::table
         .filter(attachments::id.eq(id))
         .filter(attachments::deleted_at.is_null())

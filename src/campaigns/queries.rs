@@ -8,7 +8,7 @@ use crate::auth::Caller;
 use crate::db::schema::campaigns;
 use crate::http::list::escape_like;
 
-pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<CampaignRow>> {
+pub async fn find(conn: &mut impl crate::db::Reader, id: Uuid) -> QueryResult<Option<CampaignRow>> {
     crate::find_live!(conn, campaigns, id, CampaignRow)
 }
 

@@ -41,7 +41,7 @@ impl Base {
     }
 }
 
-async fn granted(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<Vec<(Uuid, Uuid)>> {
+async fn granted(conn: &mut impl crate::db::Reader, ids: &[Uuid]) -> QueryResult<Vec<(Uuid, Uuid)>> {
     api_client_units::table
         .filter(api_client_units::client_id.eq_any(ids))
         .order((api_client_units::client_id, api_client_units::unit_id))
@@ -64,7 +64,7 @@ pub async fn granted_units(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResul
         .await
 }
 
-pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<ClientRow>> {
+pub async fn find(conn: &mut impl crate::db::Reader, id: Uuid) -> QueryResult<Option<ClientRow>> {
     let Some(base) = api_clients::table
         .find(id)
         .select(Base::as_select())

@@ -52,7 +52,7 @@ pub async fn list(
     sql.page(sort, cursor, limit).load(conn).await
 }
 
-pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<DocumentRow>> {
+pub async fn find(conn: &mut impl crate::db::Reader, id: Uuid) -> QueryResult<Option<DocumentRow>> {
     legal_documents::table
         .filter(legal_documents::id.eq(id))
         .filter(legal_documents::deleted_at.is_null())

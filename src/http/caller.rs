@@ -26,8 +26,7 @@ impl FromRequest for Caller {
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("application state missing")))?;
             let token = token.ok_or_else(ApiError::unauthorized)?;
-            let claims = state.jwt.verify_access(&token).map_err(|_| ApiError::unauthorized())?;
-            let mut caller = claims.into_caller().ok_or_else(ApiError::unauthorized)?;
+            let mut caller = state.jwt.access_caller(&token).ok_or_else(ApiError::unauthorized)?;
             if caller.kind == PrincipalKind::User {
                 // Revoked (deactivated, new role, unit or password, signed out everywhere)?
                 let current = match state.revocations.known_epoch(caller.id) {

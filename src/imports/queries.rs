@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::model::{ImportRow, NewImport, Report};
 use crate::db::schema::imports;
 
-pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<ImportRow>> {
+pub async fn find(conn: &mut impl crate::db::Reader, id: Uuid) -> QueryResult<Option<ImportRow>> {
     imports::table
         .find(id)
         .select(ImportRow::as_select())

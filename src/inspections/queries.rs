@@ -18,7 +18,7 @@ pub const SORTS: &[SortField] = &[SortField {
     sql_type: "timestamptz",
 }];
 
-pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<InspectionRow>> {
+pub async fn find(conn: &mut impl crate::db::Reader, id: Uuid) -> QueryResult<Option<InspectionRow>> {
     crate::find_live!(conn, inspections, id, InspectionRow)
 }
 

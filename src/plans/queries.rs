@@ -88,7 +88,7 @@ pub async fn list(
     sql.page(sort, cursor, limit).load(conn).await
 }
 
-pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<PlanRow>> {
+pub async fn find(conn: &mut impl crate::db::Reader, id: Uuid) -> QueryResult<Option<PlanRow>> {
     CachedSql::new(
         format!("{PLAN_SELECT} WHERE p.id = $1 AND p.deleted_at IS NULL"),
         vec![Bind::Uuid(id)],
@@ -310,7 +310,7 @@ pub trait PlanPart: Clone + Send + Sync + 'static {
     fn plan_id(&self) -> Uuid;
     /// The live part with this id, with its plan's unit.
     fn find(
-        conn: &mut Conn,
+        conn: &mut impl crate::db::Reader,
         id: Uuid,
     ) -> impl std::future::Future<Output = QueryResult<Option<(Self, Uuid, String)>>> + Send;
     /// The plan's live parts of this kind, oldest first.
@@ -389,7 +389,7 @@ impl<T: PlanPart> Record for Planned<T> {
     fn unit_path(&self) -> &str {
         &self.unit_path
     }
-    async fn find(conn: &mut Conn, id: Uuid) -> QueryResult<Option<Self>> {
+    async fn find(conn: &mut impl crate::db::Reader, id: Uuid) -> QueryResult<Option<Self>> {
         Ok(T::find(conn, id).await?.map(|(row, unit_id, unit_path)| Planned {
             row,
             unit_id,
@@ -426,7 +426,7 @@ macro_rules! plan_part {
             fn plan_id(&self) -> Uuid {
                 self.plan_id
             }
-            async fn find(conn: &mut Conn, id: Uuid) -> QueryResult<Option<(Self, Uuid, String)>> {
+            async fn find(conn: &mut impl $crate::db::Reader, id: Uuid) -> QueryResult<Option<(Self, Uuid, String)>> {
                 use crate::db::schema::$table as t;
                 t::table
                     .inner_join(plans::table)

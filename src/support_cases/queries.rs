@@ -146,7 +146,7 @@ pub async fn access(conn: &mut AsyncPgConnection, id: Uuid, user: Uuid) -> Query
     Ok(v.via)
 }
 
-pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<CaseRow>> {
+pub async fn find(conn: &mut impl crate::db::Reader, id: Uuid) -> QueryResult<Option<CaseRow>> {
     crate::find_live!(conn, support_cases, id, CaseRow)
 }
 

@@ -53,7 +53,7 @@ pub async fn list(
     sql.page(sort, cursor, limit).load(conn).await
 }
 
-pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<ServiceRow>> {
+pub async fn find(conn: &mut impl crate::db::Reader, id: Uuid) -> QueryResult<Option<ServiceRow>> {
     crate::find_live!(conn, support_services, id, ServiceRow)
 }
 

@@ -95,8 +95,8 @@ crate::list_and_export! {
 #[get("/{id}")]
 pub async fn get_training(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
     caller.require_not_partner()?;
-    let mut conn = state.pool.get().await?;
-    let row = records::visible(&mut conn, &caller, *id, partner_may_see).await?;
+    let reads = state.reads.get().await?;
+    let row = reads.settle(records::visible(&mut reads.conn(), &caller, *id, partner_may_see).await)?;
     Ok(etag_response(StatusCode::OK, row.version, &Training::from(row)))
 }
 

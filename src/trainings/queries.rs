@@ -36,7 +36,7 @@ pub async fn list(
     sql.page(sort, cursor, limit).load(conn).await
 }
 
-pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<TrainingRow>> {
+pub async fn find(conn: &mut impl crate::db::Reader, id: Uuid) -> QueryResult<Option<TrainingRow>> {
     crate::find_live!(conn, trainings, id, TrainingRow)
 }
 

@@ -36,7 +36,7 @@ pub const SORTS: &[SortField] = &[
     },
 ];
 
-pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<UnitRow>> {
+pub async fn find(conn: &mut impl crate::db::Reader, id: Uuid) -> QueryResult<Option<UnitRow>> {
     units::table
         .filter(units::id.eq(id))
         .filter(units::deleted_at.is_null())
@@ -267,7 +267,7 @@ pub async fn readable_unit(
 }
 
 /// A live leadership position.
-pub async fn find_leader(conn: &mut Conn, id: Uuid) -> QueryResult<Option<LeaderRow>> {
+pub async fn find_leader(conn: &mut impl crate::db::Reader, id: Uuid) -> QueryResult<Option<LeaderRow>> {
     unit_leaders::table
         .filter(unit_leaders::id.eq(id))
         .filter(unit_leaders::deleted_at.is_null())
@@ -319,7 +319,7 @@ pub async fn figures_of(conn: &mut Conn, unit_id: Uuid) -> QueryResult<Vec<Figur
         .await
 }
 
-async fn find_figures(conn: &mut Conn, id: Uuid) -> QueryResult<Option<FiguresRow>> {
+async fn find_figures(conn: &mut impl crate::db::Reader, id: Uuid) -> QueryResult<Option<FiguresRow>> {
     unit_figures::table
         .find(id)
         .select(FiguresRow::as_select())
@@ -350,7 +350,7 @@ impl Record for FiguresRow {
     fn unit_path(&self) -> &str {
         &self.unit_path
     }
-    async fn find(conn: &mut Conn, id: Uuid) -> QueryResult<Option<Self>> {
+    async fn find(conn: &mut impl crate::db::Reader, id: Uuid) -> QueryResult<Option<Self>> {
         find_figures(conn, id).await
     }
 }

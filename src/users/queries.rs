@@ -63,7 +63,7 @@ pub async fn list(
     sql.page(sort, cursor, limit).load(conn).await
 }
 
-pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<UserRow>> {
+pub async fn find(conn: &mut impl crate::db::Reader, id: Uuid) -> QueryResult<Option<UserRow>> {
     diesel::sql_query(format!(
         "SELECT {COLUMNS} FROM users u JOIN units n ON n.id = u.unit_id WHERE u.id = $1"
     ))

@@ -20,7 +20,7 @@ pub const SORTS: &[SortField] = &[SortField {
     sql_type: "date",
 }];
 
-pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<ViolationRow>> {
+pub async fn find(conn: &mut impl crate::db::Reader, id: Uuid) -> QueryResult<Option<ViolationRow>> {
     crate::find_live!(conn, violations, id, ViolationRow)
 }
 
@@ -121,7 +121,7 @@ pub async fn load_authorities(conn: &mut AsyncPgConnection) -> QueryResult<Vec<A
         .await
 }
 
-pub async fn find_rule(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Rule>> {
+pub async fn find_rule(conn: &mut impl crate::db::Reader, id: Uuid) -> QueryResult<Option<Rule>> {
     violation_rules::table
         .find(id)
         .select(Rule::as_select())
@@ -151,7 +151,7 @@ impl Record for Rule {
     fn unit_path(&self) -> &str {
         crate::audit::GLOBAL_PATH
     }
-    async fn find(conn: &mut Conn, id: Uuid) -> QueryResult<Option<Self>> {
+    async fn find(conn: &mut impl crate::db::Reader, id: Uuid) -> QueryResult<Option<Self>> {
         find_rule(conn, id).await
     }
 }

@@ -12,7 +12,7 @@ use crate::db::schema::{webhook_deliveries, webhook_endpoints};
 use crate::db::Conn;
 use crate::write::NewRecord;
 
-pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<EndpointRow>> {
+pub async fn find(conn: &mut impl crate::db::Reader, id: Uuid) -> QueryResult<Option<EndpointRow>> {
     crate::find_live!(conn, webhook_endpoints, id, EndpointRow)
 }
 
