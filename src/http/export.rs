@@ -502,7 +502,7 @@ pub struct ListArgs<F> {
 
 /// Reads one page of rows (`limit + 1` of them, for the cursor) after a cursor.
 pub type Loader<F, R> = for<'a> fn(
-    &'a mut AsyncPgConnection,
+    &'a mut &'a AsyncPgConnection,
     &'a ListArgs<F>,
     Option<&'a Cursor>,
     i64,
@@ -517,6 +517,7 @@ pub async fn respond_list<F, R, T>(
     name: &'static str,
     columns: &'static [Column<T>],
     pool: Pool,
+    reads: crate::db::SharedReads,
     args: ListArgs<F>,
     (cursor, limit): (Option<Cursor>, i64),
     load: Loader<F, R>,
@@ -528,15 +529,21 @@ where
 {
     let sort = args.sort;
     let args = Rc::new(args);
-    let lookups = pool.clone();
+    let lookups = pool;
     let fetch = move |cursor: Option<Cursor>, limit: i64| {
-        let (pool, args) = (pool.clone(), args.clone());
+        let (reads, args) = (reads.clone(), args.clone());
         async move {
             if matches!(args.subtree, SubtreeFilter::Empty) {
                 return Ok::<_, ApiError>(Page::empty());
             }
-            let mut conn = pool.get().await?;
-            let rows = load(&mut conn, &args, cursor.as_ref(), limit).await?;
+            // A page is one statement: on the worker's shared connection (see SharedReads).
+            let shared = reads.get().await?;
+            let mut conn = shared.conn();
+            let rows = shared.settle(
+                load(&mut conn, &args, cursor.as_ref(), limit)
+                    .await
+                    .map_err(ApiError::from),
+            )?;
             Ok(paginate(rows, limit, &args.sort, T::from))
         }
     };

@@ -43,6 +43,7 @@ async fn respond(
         "outreach",
         &EXPORT_COLUMNS,
         state.pool.clone(),
+        state.reads.clone(),
         args,
         (cursor, page.limit()),
         |conn, a, cursor, limit| {

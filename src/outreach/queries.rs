@@ -1,5 +1,5 @@
 use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use super::api::EventFilters;
@@ -16,7 +16,7 @@ const COLUMNS: &str = "t.id, t.unit_id, t.unit_path, t.activity_id, t.campaign_i
 
 #[allow(clippy::too_many_arguments)]
 pub async fn list(
-    conn: &mut AsyncPgConnection,
+    conn: &mut impl crate::db::Reader,
     scopes: &[String],
     f: &EventFilters,
     public_only: bool,

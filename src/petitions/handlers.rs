@@ -116,6 +116,7 @@ async fn respond_list(
         "petitions",
         &EXPORT_COLUMNS,
         state.pool.clone(),
+        state.reads.clone(),
         args,
         (cursor, page.limit()),
         |conn, a, cursor, limit| {

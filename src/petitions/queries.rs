@@ -30,7 +30,7 @@ const COLUMNS: &str = "p.id, p.kind, p.handling_unit_id, p.unit_path, p.received
 
 #[allow(clippy::too_many_arguments)]
 pub async fn list(
-    conn: &mut AsyncPgConnection,
+    conn: &mut impl crate::db::Reader,
     scopes: &[String],
     f: &PetitionFilters,
     unit_path: Option<&str>,

@@ -44,6 +44,7 @@ async fn respond(
         "trainings",
         &EXPORT_COLUMNS,
         state.pool.clone(),
+        state.reads.clone(),
         args,
         (cursor, page.limit()),
         |conn, a, cursor, limit| {

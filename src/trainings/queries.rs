@@ -1,5 +1,5 @@
 use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use super::api::TrainingFilters;
@@ -17,7 +17,7 @@ const COLUMNS: &str =
 
 #[allow(clippy::too_many_arguments)]
 pub async fn list(
-    conn: &mut AsyncPgConnection,
+    conn: &mut impl crate::db::Reader,
     scopes: &[String],
     f: &TrainingFilters,
     unit_path: Option<&str>,

@@ -19,7 +19,7 @@ use crate::state::AppState;
 use crate::write;
 
 /// A unit the caller may see, or 404 (whether it is missing or outside the scope).
-async fn visible_unit(conn: &mut crate::db::Conn, caller: &Caller, id: Uuid) -> ApiResult<UnitRow> {
+async fn visible_unit(conn: &mut impl crate::db::Reader, caller: &Caller, id: Uuid) -> ApiResult<UnitRow> {
     let unit = queries::find(conn, id).await?.ok_or(ApiError::NotFound)?;
     caller.require_visible(&unit.path)?;
     Ok(unit)
@@ -56,32 +56,39 @@ pub async fn list_units(
 ) -> ApiResult<web::Json<Page<Unit>>> {
     let sort = Sort::parse(page.sort.as_deref(), queries::SORTS)?;
     let cursor = page.cursor.as_deref().map(|c| Cursor::decode(c, &sort)).transpose()?;
-    let mut conn = state.pool.get().await?;
-    // A parent outside the scope lists nothing, exactly like a parent that does not exist.
-    let parent_path = match filters.parent_id {
-        Some(id) => match queries::find(&mut conn, id).await? {
-            Some(p) if caller.sees(&p.path) => Some(p.path),
-            _ => {
-                return Ok(web::Json(Page {
-                    data: vec![],
-                    next_cursor: None,
-                }))
-            }
-        },
-        None => None,
-    };
-    let limit = page.limit();
-    let rows = queries::list(
-        &mut conn,
-        &caller.scopes,
-        &filters,
-        parent_path.as_deref(),
-        &sort,
-        cursor.as_ref(),
-        limit,
+    // Reads only: on the worker's shared connection (see db::SharedReads).
+    let reads = state.reads.get().await?;
+    let mut conn = reads.conn();
+    reads.settle(
+        async {
+            // A parent outside the scope lists nothing, exactly like a parent that does not exist.
+            let parent_path = match filters.parent_id {
+                Some(id) => match queries::find(&mut conn, id).await? {
+                    Some(p) if caller.sees(&p.path) => Some(p.path),
+                    _ => {
+                        return Ok(web::Json(Page {
+                            data: vec![],
+                            next_cursor: None,
+                        }))
+                    }
+                },
+                None => None,
+            };
+            let limit = page.limit();
+            let rows = queries::list(
+                &mut conn,
+                &caller.scopes,
+                &filters,
+                parent_path.as_deref(),
+                &sort,
+                cursor.as_ref(),
+                limit,
+            )
+            .await?;
+            Ok(web::Json(paginate(rows, limit, &sort, Unit::from)))
+        }
+        .await,
     )
-    .await?;
-    Ok(web::Json(paginate(rows, limit, &sort, Unit::from)))
 }
 
 /// Get one unit.
@@ -97,8 +104,8 @@ pub async fn list_units(
 )]
 #[get("/{id}")]
 pub async fn get_unit(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
-    let mut conn = state.pool.get().await?;
-    let unit = visible_unit(&mut conn, &caller, *id).await?;
+    let reads = state.reads.get().await?;
+    let unit = reads.settle(visible_unit(&mut reads.conn(), &caller, *id).await)?;
     Ok(etag_response(StatusCode::OK, unit.version, &Unit::from(unit)))
 }
 

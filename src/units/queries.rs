@@ -37,13 +37,7 @@ pub const SORTS: &[SortField] = &[
 ];
 
 pub async fn find(conn: &mut impl crate::db::Reader, id: Uuid) -> QueryResult<Option<UnitRow>> {
-    units::table
-        .filter(units::id.eq(id))
-        .filter(units::deleted_at.is_null())
-        .select(UnitRow::as_select())
-        .first(conn)
-        .await
-        .optional()
+    crate::find_live!(conn, units, id, UnitRow)
 }
 
 /// A unit by its materialized path.
@@ -97,7 +91,7 @@ pub async fn with_code_between(
 
 /// One page of the units under `scope_path` that match `f`.
 pub async fn list(
-    conn: &mut AsyncPgConnection,
+    conn: &mut impl crate::db::Reader,
     scopes: &[String],
     f: &UnitFilters,
     parent_path: Option<&str>,
