@@ -7,10 +7,11 @@ request's)."""
 import re
 import sys
 
-# What only the background workers run (webhooks, imports, the roll-ups' compactor).
+# What only the background workers run (webhooks, imports, the roll-ups' compactor, the sweep of
+# spent refresh tokens' sealed successors).
 WORKER = re.compile(
     r'webhook_endpoints e JOIN api_clients|webhook_deliveries|FROM imports|UPDATE imports|rollup_deltas'
-    r'|pg_try_advisory_xact_lock|bd_feed_horizon\(\)::text AS xmin|epoch_changed_at" >'
+    r'|"successor_sealed" = NULL|pg_try_advisory_xact_lock|bd_feed_horizon\(\)::text AS xmin|epoch_changed_at" >'
 )
 
 lines = sys.stdin.read().splitlines()
