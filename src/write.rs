@@ -18,6 +18,7 @@ use std::future::Future;
 
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
+use diesel::result::DatabaseErrorKind;
 use diesel::QueryResult;
 use diesel_async::AsyncConnection;
 use futures_util::future::BoxFuture;
@@ -166,13 +167,44 @@ pub async fn create_stored<N: NewRecord>(
     row: N,
     follow_up: FollowUp<N::Row>,
 ) -> ApiResult<Stored> {
+    // Two identical creates with a client-chosen id that race: the second's insert waits for
+    // the first's and, when the first's row reached another unique index (a unit's path holds
+    // its id) before the id's, fails there instead of finding the id taken. Its transaction is
+    // then tried once more, where the id is seen taken and the first's record answered.
+    let mut follow_up = Some(follow_up);
+    let mut raced = false;
+    let result = create_once(conn, caller, key, request_hash, &row, &mut follow_up, Some(&mut raced)).await;
+    if raced {
+        return create_once(conn, caller, key, request_hash, &row, &mut follow_up, None).await;
+    }
+    result
+}
+
+async fn create_once<N: NewRecord>(
+    conn: &mut Conn,
+    caller: &Caller,
+    key: &IdempotencyKey,
+    request_hash: &[u8],
+    row: &N,
+    follow_up: &mut Option<FollowUp<N::Row>>,
+    raced: Option<&mut bool>,
+) -> ApiResult<Stored> {
     type R<N> = <N as NewRecord>::Row;
     conn.transaction::<_, ApiError, _>(async |conn| {
         if let Some(replay) = idempotency::claim(conn, caller, key, request_hash).await? {
             return Ok(replay);
         }
-        let stored = match row.insert(conn).await? {
+        let inserted = row.insert(conn).await;
+        if let (Err(diesel::result::Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)), Some(raced)) =
+            (&inserted, raced)
+        {
+            *raced = true;
+        }
+        let stored = match inserted? {
             Some(created) => {
+                let follow_up = follow_up
+                    .take()
+                    .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("follow-up run twice")))?;
                 follow_up(conn, &created).await?;
                 let (id, unit_id, path) = (created.id(), created.unit_id(), created.unit_path().to_string());
                 let case = created.case_id();
