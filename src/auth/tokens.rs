@@ -240,3 +240,46 @@ pub fn random_token(bytes: usize) -> String {
 pub fn sha256(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn officer() -> Caller {
+        Caller {
+            kind: PrincipalKind::User,
+            id: Uuid::new_v4(),
+            name: "halong.officer".into(),
+            unit_id: Uuid::new_v4(),
+            scopes: vec!["/a/b/".into()],
+            role: Role::Officer,
+            epoch: 3,
+            restriction: None,
+        }
+    }
+
+    #[test]
+    fn a_cached_token_is_only_accepted_by_the_keys_that_verified_it() {
+        let ours = JwtKeys::new(&Secret::new("s".repeat(40)), 900).unwrap();
+        let theirs = JwtKeys::new(&Secret::new("t".repeat(40)), 900).unwrap();
+        let token = ours.issue_access(&officer()).unwrap();
+        // Verified, then taken from this thread's cache: the same caller both times.
+        let first = ours.access_caller(&token).expect("a valid token");
+        let again = ours.access_caller(&token).expect("the cached token");
+        assert_eq!(
+            (first.id, first.epoch, &first.scopes),
+            (again.id, again.epoch, &again.scopes)
+        );
+        // Other keys never take the cached entry for their own.
+        assert!(theirs.access_caller(&token).is_none());
+        assert!(ours.access_caller(&format!("{token}x")).is_none());
+    }
+
+    #[test]
+    fn an_expired_token_is_refused_even_when_cached() {
+        let keys = JwtKeys::new(&Secret::new("s".repeat(40)), -60).unwrap();
+        let token = keys.issue_access(&officer()).unwrap();
+        assert!(keys.access_caller(&token).is_none());
+        VERIFIED.with(|v| assert!(!v.borrow().contains_key(token.as_str())));
+    }
+}
