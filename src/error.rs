@@ -511,6 +511,14 @@ impl From<DieselError> for ApiError {
     }
 }
 
+/// An internal error (a broken connection is one) or the database unavailable: a shared read
+/// connection that answered so is retired.
+impl crate::db::AtConnection for ApiError {
+    fn at_connection(&self) -> bool {
+        matches!(self, ApiError::Internal(_) | ApiError::Unavailable)
+    }
+}
+
 impl From<crate::db::PoolError> for ApiError {
     fn from(e: crate::db::PoolError) -> Self {
         tracing::warn!(error = %e, "database pool error");

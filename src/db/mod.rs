@@ -117,6 +117,13 @@ impl SharedReads {
     }
 }
 
+/// Whether an error may mean the connection itself failed (an error of the application's
+/// that [`SharedConn::settle`] is given; implemented by the error type, which this layer does
+/// not know).
+pub trait AtConnection {
+    fn at_connection(&self) -> bool;
+}
+
 /// A hold on a worker's shared connection (see [`SharedReads`]).
 pub struct SharedConn {
     conn: std::sync::Arc<PooledConn>,
@@ -129,10 +136,10 @@ impl SharedConn {
         &self.conn
     }
 
-    /// Passes a read's result on; when it failed at the connection (an internal error, the
-    /// database unavailable), the connection is retired so that the next read takes another.
-    pub fn settle<T>(&self, result: crate::error::ApiResult<T>) -> crate::error::ApiResult<T> {
-        if let Err(crate::error::ApiError::Internal(_) | crate::error::ApiError::Unavailable) = &result {
+    /// Passes a read's result on; when it failed at the connection (see [`AtConnection`]), the
+    /// connection is retired so that the next read takes another.
+    pub fn settle<T, E: AtConnection>(&self, result: Result<T, E>) -> Result<T, E> {
+        if result.as_ref().is_err_and(AtConnection::at_connection) {
             let mut slot = self.slot.lock().unwrap_or_else(|p| p.into_inner());
             if std::ptr::eq(slot.as_ptr(), std::sync::Arc::as_ptr(&self.conn)) {
                 *slot = std::sync::Weak::new();
