@@ -89,21 +89,18 @@ impl SharedReads {
 
     /// The shared connection, taken from the pool when no request holds it.
     pub async fn get(&self) -> Result<SharedConn, PoolError> {
-        if let Some(conn) = self.current() {
-            return Ok(SharedConn {
-                conn,
-                slot: self.slot.clone(),
-            });
-        }
-        let taken = std::sync::Arc::new(self.pool.get().await?);
-        let mut slot = self.slot.lock().unwrap_or_else(|p| p.into_inner());
-        // Another request of this worker may have taken one meanwhile: share that one (this
-        // one goes back to the pool).
-        let conn = match slot.upgrade() {
-            Some(existing) => existing,
+        let current = self.slot.lock().unwrap_or_else(|p| p.into_inner()).upgrade();
+        let conn = match current {
+            Some(conn) => conn,
             None => {
-                *slot = std::sync::Arc::downgrade(&taken);
-                taken
+                let taken = std::sync::Arc::new(self.pool.get().await?);
+                let mut slot = self.slot.lock().unwrap_or_else(|p| p.into_inner());
+                // Another request of this worker may have taken one meanwhile: share that one
+                // (this one goes back to the pool).
+                slot.upgrade().unwrap_or_else(|| {
+                    *slot = std::sync::Arc::downgrade(&taken);
+                    taken
+                })
             }
         };
         Ok(SharedConn {
@@ -112,8 +109,9 @@ impl SharedReads {
         })
     }
 
-    fn current(&self) -> Option<std::sync::Arc<PooledConn>> {
-        self.slot.lock().unwrap_or_else(|p| p.into_inner()).upgrade()
+    /// The pool the shared connection comes from (for a request's other statements).
+    pub fn pool(&self) -> &Pool {
+        &self.pool
     }
 }
 

@@ -516,7 +516,6 @@ pub async fn respond_list<F, R, T>(
     format: Format,
     name: &'static str,
     columns: &'static [Column<T>],
-    pool: Pool,
     reads: crate::db::SharedReads,
     args: ListArgs<F>,
     (cursor, limit): (Option<Cursor>, i64),
@@ -529,7 +528,7 @@ where
 {
     let sort = args.sort;
     let args = Rc::new(args);
-    let lookups = pool;
+    let lookups = reads.pool().clone();
     let fetch = move |cursor: Option<Cursor>, limit: i64| {
         let (reads, args) = (reads.clone(), args.clone());
         async move {

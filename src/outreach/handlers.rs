@@ -42,7 +42,6 @@ async fn respond(
         format,
         "outreach",
         &EXPORT_COLUMNS,
-        state.pool.clone(),
         state.reads.clone(),
         args,
         (cursor, page.limit()),

@@ -115,7 +115,6 @@ async fn respond_list(
         format,
         "petitions",
         &EXPORT_COLUMNS,
-        state.pool.clone(),
         state.reads.clone(),
         args,
         (cursor, page.limit()),

@@ -43,7 +43,6 @@ async fn respond(
         format,
         "trainings",
         &EXPORT_COLUMNS,
-        state.pool.clone(),
         state.reads.clone(),
         args,
         (cursor, page.limit()),
