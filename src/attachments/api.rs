@@ -28,6 +28,7 @@ pub struct Attachment {
     pub size_bytes: i64,
     /// SHA-256 of the content, hex.
     pub sha256: String,
+    #[serde(serialize_with = "crate::http::json_body::timestamp")]
     pub created_at: DateTime<Utc>,
     pub version: i64,
 }

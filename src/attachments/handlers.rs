@@ -15,6 +15,7 @@ use crate::auth::Caller;
 use crate::db::Conn;
 use crate::error::{ApiError, ApiResult, Problem, Text};
 use crate::http::list::Page;
+use crate::http::JsonBody;
 use crate::http::{IdempotencyKey, IfMatch};
 use crate::outreach::model::EventRow;
 use crate::state::AppState;
@@ -248,7 +249,7 @@ pub async fn get_attachment(
     let row = visible(&mut conn, &caller, *id).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, format!("\"{}\"", row.version)))
-        .json(Attachment::from(row)))
+        .json_body(&Attachment::from(row)))
 }
 
 /// Download an attachment (with its detected content type and SHA-256 as `ETag`).

@@ -20,6 +20,7 @@ use super::model::AuditRow;
 pub struct AuditEvent {
     /// Increases with every event.
     pub seq: i64,
+    #[serde(serialize_with = "crate::http::json_body::timestamp")]
     pub at: DateTime<Utc>,
     pub actor: Actor,
     /// The resource type (`unit`, `unit_lineage`, `api_client`, ...).

@@ -41,11 +41,15 @@ pub struct Campaign {
     pub unit_id: Uuid,
     pub name: String,
     pub description: Option<String>,
+    #[serde(serialize_with = "crate::http::json_body::date")]
     pub starts_on: NaiveDate,
+    #[serde(serialize_with = "crate::http::json_body::date")]
     pub ends_on: NaiveDate,
     /// On `GET` of one campaign: totals over its events the caller can see.
     pub totals: Option<CampaignTotals>,
+    #[serde(serialize_with = "crate::http::json_body::timestamp")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::http::json_body::timestamp")]
     pub updated_at: DateTime<Utc>,
     pub version: i64,
 }

@@ -62,6 +62,7 @@ pub struct ChangeItem {
     pub action: String,
     /// True for a deletion (a tombstone: `data` is null).
     pub deleted: bool,
+    #[serde(serialize_with = "crate::http::json_body::timestamp")]
     pub changed_at: DateTime<Utc>,
     /// The feed's position just after this change: pass it as `since` to resume from here
     /// (what a consumer stores per item it has applied; webhook events carry it too).

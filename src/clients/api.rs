@@ -32,7 +32,9 @@ pub struct ApiClient {
     pub unit_ids: Vec<Uuid>,
     /// The unit of the admin who registered the client; admins of it manage the client.
     pub owner_unit_id: Uuid,
+    #[serde(serialize_with = "crate::http::json_body::timestamp")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::http::json_body::timestamp")]
     pub updated_at: DateTime<Utc>,
     pub version: i64,
 }

@@ -75,14 +75,18 @@ pub struct Document {
     /// The official number, e.g. `73/2006/QH11` or `178/QĐ-TTg`.
     pub number: String,
     pub issuer: String,
+    #[serde(serialize_with = "crate::http::json_body::date")]
     pub issued_on: NaiveDate,
+    #[serde(serialize_with = "crate::http::json_body::opt_date")]
     pub effective_on: Option<NaiveDate>,
     pub title: String,
     pub url: Option<String>,
     /// The unit that issued a local document (its admins keep it); `null` for a national
     /// document (kept by province and national admins).
     pub unit_id: Option<Uuid>,
+    #[serde(serialize_with = "crate::http::json_body::timestamp")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::http::json_body::timestamp")]
     pub updated_at: DateTime<Utc>,
     pub version: i64,
 }

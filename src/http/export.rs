@@ -27,6 +27,7 @@ use futures_util::future::BoxFuture;
 
 use crate::db::Pool;
 use crate::http::list::{paginate, Cursor, Keyed, Page, Sort, SubtreeFilter};
+use crate::http::JsonBody;
 
 pub const CSV: &str = "text/csv; charset=utf-8";
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -547,7 +548,7 @@ where
         }
     };
     match format {
-        Format::Json => Ok(HttpResponse::Ok().json(fetch(cursor, limit).await?)),
+        Format::Json => Ok(HttpResponse::Ok().json_body(&fetch(cursor, limit).await?)),
         f => {
             let lang = Lang::current();
             export_list(f, lang, name, columns, lookups, move |cursor| {

@@ -17,6 +17,7 @@ use sha2::{Digest, Sha256};
 use crate::auth::Caller;
 use crate::db::schema::idempotency_keys;
 use crate::error::{ApiError, ApiResult};
+use crate::http::JsonBody;
 
 pub const HEADER: &str = "idempotency-key";
 /// Keys older than this are purged; the contract promises at least 24 hours.
@@ -87,7 +88,7 @@ impl Stored {
         if self.replayed {
             res.insert_header(("idempotent-replayed", "true"));
         }
-        res.json(self.body)
+        res.json_body(&self.body)
     }
 }
 

@@ -7,6 +7,7 @@ pub mod date;
 pub mod export;
 pub mod idempotency;
 pub mod json;
+pub mod json_body;
 pub mod list;
 pub mod query;
 pub mod upload;
@@ -14,6 +15,7 @@ pub mod version;
 
 pub use idempotency::IdempotencyKey;
 pub use json::Json;
+pub use json_body::JsonBody;
 pub use list::{Cursor, ListSql, Page, PageQuery, Sort, SortField};
 pub use query::Query;
 pub use version::{etag_response, IfMatch};

@@ -9,6 +9,7 @@ use actix_web::{dev::Payload, FromRequest, HttpRequest, HttpResponse};
 use serde::Serialize;
 
 use crate::error::ApiError;
+use crate::http::JsonBody;
 
 /// The `If-Match` precondition of a write: `Some(version)`, or `None` for `*` (any version).
 #[derive(Clone, Copy, Debug)]
@@ -56,7 +57,7 @@ impl FromRequest for IfMatch {
 pub fn etag_response<T: Serialize>(status: actix_web::http::StatusCode, version: i64, body: &T) -> HttpResponse {
     HttpResponse::build(status)
         .insert_header((header::ETAG, format!("\"{version}\"")))
-        .json(body)
+        .json_body(&body)
 }
 
 #[cfg(test)]

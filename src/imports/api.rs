@@ -155,8 +155,11 @@ pub struct Import {
     pub errors: Vec<RowError>,
     /// Why the job itself failed.
     pub failure: Option<String>,
+    #[serde(serialize_with = "crate::http::json_body::timestamp")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::http::json_body::opt_timestamp")]
     pub started_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::http::json_body::opt_timestamp")]
     pub finished_at: Option<DateTime<Utc>>,
 }
 

@@ -16,6 +16,7 @@ use crate::error::{ApiError, ApiResult, Lang, Problem};
 use crate::http::export::{ExportFormat, Styles, Value};
 use crate::http::idempotency::IdempotencyKey;
 use crate::http::list::Page;
+use crate::http::JsonBody;
 use crate::state::AppState;
 
 fn xlsx_error(e: impl std::fmt::Display) -> ApiError {
@@ -231,7 +232,7 @@ pub async fn create_import(
     if !inline {
         return Ok(HttpResponse::Accepted()
             .insert_header(("location", location))
-            .json(Import::from(row)));
+            .json_body(&Import::from(row)));
     }
     queries::lease(&mut conn, row.id, run::LEASE_SECONDS).await?;
     drop(conn);
@@ -239,7 +240,7 @@ pub async fn create_import(
     let done = run::run_job(&state.pool, row, content).await?;
     Ok(HttpResponse::Created()
         .insert_header(("location", location))
-        .json(Import::from(done)))
+        .json_body(&Import::from(done)))
 }
 
 /// The import a key made before, when this request is the same (file, resource, atomicity).
@@ -259,7 +260,7 @@ fn replay(
     }
     Ok(HttpResponse::build(StatusCode::OK)
         .insert_header(("idempotent-replayed", "true"))
-        .json(Import::from(before)))
+        .json_body(&Import::from(before)))
 }
 
 /// The caller's imports, newest first (the last 50).

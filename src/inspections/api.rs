@@ -56,16 +56,22 @@ pub struct Inspection {
     pub subject_unit_id: Option<Uuid>,
     pub subject_address: Option<String>,
     pub decision_number: Option<String>,
+    #[serde(serialize_with = "crate::http::json_body::opt_date")]
     pub decision_on: Option<NaiveDate>,
+    #[serde(serialize_with = "crate::http::json_body::opt_date")]
     pub period_from: Option<NaiveDate>,
+    #[serde(serialize_with = "crate::http::json_body::opt_date")]
     pub period_to: Option<NaiveDate>,
     pub areas: Vec<LawArea>,
     pub team_members: Vec<String>,
     pub status: InspectionStatus,
     pub conclusion: Option<String>,
+    #[serde(serialize_with = "crate::http::json_body::opt_date")]
     pub concluded_on: Option<NaiveDate>,
     pub recommendations: Option<String>,
+    #[serde(serialize_with = "crate::http::json_body::timestamp")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::http::json_body::timestamp")]
     pub updated_at: DateTime<Utc>,
     pub version: i64,
 }

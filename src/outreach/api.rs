@@ -85,7 +85,9 @@ pub struct OutreachEvent {
     pub kind: EventKind,
     pub title: String,
     pub topics: Vec<Topic>,
+    #[serde(serialize_with = "crate::http::json_body::date")]
     pub starts_on: NaiveDate,
+    #[serde(serialize_with = "crate::http::json_body::date")]
     pub ends_on: NaiveDate,
     pub location: Option<String>,
     /// For broadcasts, articles and social media: where it ran.
@@ -98,7 +100,9 @@ pub struct OutreachEvent {
     pub is_public: bool,
     /// Derived: the dates overlap the Action Month (15 November - 15 December).
     pub in_action_month: bool,
+    #[serde(serialize_with = "crate::http::json_body::timestamp")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::http::json_body::timestamp")]
     pub updated_at: DateTime<Utc>,
     pub version: i64,
 }

@@ -169,6 +169,7 @@ pub struct Petition {
     pub id: Uuid,
     pub kind: PetitionKind,
     pub handling_unit_id: Uuid,
+    #[serde(serialize_with = "crate::http::json_body::date")]
     pub received_on: NaiveDate,
     pub channel: String,
     pub subject: String,
@@ -187,14 +188,19 @@ pub struct Petition {
     /// especially complex one twice).
     pub extension_count: i16,
     pub status: PetitionStatus,
+    #[serde(serialize_with = "crate::http::json_body::opt_date")]
     pub accepted_on: Option<NaiveDate>,
     pub decision: Option<String>,
+    #[serde(serialize_with = "crate::http::json_body::opt_date")]
     pub decided_on: Option<NaiveDate>,
     /// Computed from the law: accept or refuse by this day.
+    #[serde(serialize_with = "crate::http::json_body::date")]
     pub acceptance_due_on: NaiveDate,
     /// Computed from the law once accepted: resolve by this day.
+    #[serde(serialize_with = "crate::http::json_body::opt_date")]
     pub resolution_due_on: Option<NaiveDate>,
     /// The deadline running now (acceptance, then resolution); null once closed.
+    #[serde(serialize_with = "crate::http::json_body::opt_date")]
     pub due_on: Option<NaiveDate>,
     /// The running deadline has passed (Vietnam's date).
     pub overdue: bool,
@@ -203,7 +209,9 @@ pub struct Petition {
     /// Who filed it: shown only to the handling unit's inspectors and admins.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub petitioner: Option<Party>,
+    #[serde(serialize_with = "crate::http::json_body::timestamp")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::http::json_body::timestamp")]
     pub updated_at: DateTime<Utc>,
     pub version: i64,
 }

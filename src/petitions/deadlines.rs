@@ -33,7 +33,9 @@ pub struct DeadlineRule {
     pub days: i32,
     /// `calendar` or `working` days.
     pub day_kind: String,
+    #[serde(serialize_with = "crate::http::json_body::date")]
     pub effective_from: NaiveDate,
+    #[serde(serialize_with = "crate::http::json_body::opt_date")]
     pub effective_to: Option<NaiveDate>,
     pub legal_basis: String,
     pub verified: bool,

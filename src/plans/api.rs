@@ -72,7 +72,9 @@ pub struct Plan {
     /// The legal documents the plan cites.
     pub document_ids: Vec<Uuid>,
     pub progress: PlanProgress,
+    #[serde(serialize_with = "crate::http::json_body::timestamp")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::http::json_body::timestamp")]
     pub updated_at: DateTime<Utc>,
     pub version: i64,
 }
@@ -196,6 +198,7 @@ pub struct Transition {
     pub actor_id: Uuid,
     pub actor_name: String,
     pub actor_role: String,
+    #[serde(serialize_with = "crate::http::json_body::timestamp")]
     pub at: DateTime<Utc>,
 }
 
@@ -254,13 +257,16 @@ pub struct Target {
     pub baseline: Option<f64>,
     pub target_value: f64,
     pub actual_value: Option<f64>,
+    #[serde(serialize_with = "crate::http::json_body::opt_date")]
     pub measured_on: Option<NaiveDate>,
     /// Computed: the measured value reaches the target (null until measured).
     pub met: Option<bool>,
     /// Computed: share of the way from baseline to target (0 to 1; null until measured or
     /// without a baseline).
     pub progress: Option<f64>,
+    #[serde(serialize_with = "crate::http::json_body::timestamp")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::http::json_body::timestamp")]
     pub updated_at: DateTime<Utc>,
     pub version: i64,
 }
@@ -430,7 +436,9 @@ pub struct Activity {
     pub plan_id: Uuid,
     pub kind: ActivityKind,
     pub title: String,
+    #[serde(serialize_with = "crate::http::json_body::date")]
     pub starts_on: NaiveDate,
+    #[serde(serialize_with = "crate::http::json_body::date")]
     pub ends_on: NaiveDate,
     /// The plan's unit or one below it.
     pub responsible_unit_id: Uuid,
@@ -441,7 +449,9 @@ pub struct Activity {
     /// Computed.
     pub budget_total_vnd: i64,
     pub status: ActivityStatus,
+    #[serde(serialize_with = "crate::http::json_body::timestamp")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::http::json_body::timestamp")]
     pub updated_at: DateTime<Utc>,
     pub version: i64,
 }

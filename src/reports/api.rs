@@ -34,7 +34,9 @@ pub struct SummaryQuery {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Period {
+    #[serde(serialize_with = "crate::http::json_body::date")]
     pub from: NaiveDate,
+    #[serde(serialize_with = "crate::http::json_body::date")]
     pub to: NaiveDate,
 }
 
@@ -127,7 +129,9 @@ pub struct SummaryBody {
     pub period: Period,
     /// The day point-in-time figures (leaders, overdue cases) are taken on: the period's end,
     /// or today if earlier.
+    #[serde(serialize_with = "crate::http::json_body::date")]
     pub reference_date: NaiveDate,
+    #[serde(serialize_with = "crate::http::json_body::timestamp")]
     pub generated_at: DateTime<Utc>,
     pub suppression: Suppression,
     pub sections: Vec<SectionBody>,

@@ -9,6 +9,7 @@ use super::summary;
 use crate::auth::{Caller, PrincipalKind};
 use crate::error::{ApiError, ApiResult, Lang, Problem};
 use crate::http::export::{self, disposition, Binary, ExportQuery, Format};
+use crate::http::JsonBody;
 use crate::state::AppState;
 
 /// The longest period a summary covers.
@@ -154,7 +155,7 @@ async fn respond(
     drop(conn);
     let name = format!("summary-{}-{}-{}", unit.code.as_deref().unwrap_or("unit"), from, to);
     match format {
-        Format::Json => Ok(HttpResponse::Ok().json(SummaryBody::new(report, lang))),
+        Format::Json => Ok(HttpResponse::Ok().json_body(&SummaryBody::new(report, lang))),
         Format::Csv => Ok(HttpResponse::Ok()
             .content_type(export::CSV)
             .insert_header(disposition(&name, "csv"))

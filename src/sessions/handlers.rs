@@ -14,6 +14,7 @@ use crate::auth::second_factor;
 use crate::auth::{password, Caller, PrincipalKind};
 use crate::config::Secret;
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::http::JsonBody;
 use crate::http::{Json, ValidJson};
 use crate::state::AppState;
 use crate::units;
@@ -85,13 +86,13 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: Json<Logi
     };
     state.throttle.succeeded(&mut conn, &body.username, &addr).await?;
     if account.two_factor {
-        return Ok(HttpResponse::Accepted().json(SecondStep {
+        return Ok(HttpResponse::Accepted().json_body(&SecondStep {
             challenge: state.jwt.issue_challenge(account.id, account.token_epoch)?,
             expires_in: crate::auth::tokens::SECOND_STEP_SECONDS,
             methods: vec!["totp".into(), "recovery_code".into()],
         }));
     }
-    Ok(HttpResponse::Ok().json(new_session(&state, &mut conn, &account, "login").await?))
+    Ok(HttpResponse::Ok().json_body(&new_session(&state, &mut conn, &account, "login").await?))
 }
 
 fn wrong_code() -> ApiError {

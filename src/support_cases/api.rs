@@ -196,6 +196,7 @@ pub enum SupportKind {
 pub struct CaseWorker {
     pub user_id: Uuid,
     pub username: String,
+    #[serde(serialize_with = "crate::http::json_body::timestamp")]
     pub assigned_at: DateTime<Utc>,
 }
 
@@ -210,6 +211,7 @@ pub struct Consent {
     pub service_id: Option<Uuid>,
     /// For `sharing`: the unit it lets a referral reach.
     pub target_unit_id: Option<Uuid>,
+    #[serde(serialize_with = "crate::http::json_body::date")]
     pub recorded_on: NaiveDate,
     /// The user who recorded it.
     pub recorded_by: Uuid,
@@ -221,6 +223,7 @@ pub struct ProvidedService {
     pub id: Uuid,
     #[schema(value_type = SupportKind)]
     pub kind: String,
+    #[serde(serialize_with = "crate::http::json_body::date")]
     pub provided_on: NaiveDate,
     /// The directory's service that provided it, if any.
     pub service_id: Option<Uuid>,
@@ -261,8 +264,10 @@ pub struct SupportCase {
     pub acts: Vec<String>,
     /// The forms of violence the acts make: `physical`, `psychological`, `sexual`, `economic`.
     pub forms: Vec<String>,
+    #[serde(serialize_with = "crate::http::json_body::opt_date")]
     pub incident_on: Option<NaiveDate>,
     /// The first report.
+    #[serde(serialize_with = "crate::http::json_body::date")]
     pub reported_on: NaiveDate,
     #[schema(value_type = Channel)]
     pub channel: String,
@@ -276,7 +281,9 @@ pub struct SupportCase {
     /// How the caller reads it (absent in the audit trail's 412 `current`).
     #[schema(value_type = Option<Access>)]
     pub your_access: Option<String>,
+    #[serde(serialize_with = "crate::http::json_body::timestamp")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::http::json_body::timestamp")]
     pub updated_at: DateTime<Utc>,
     pub version: i64,
 }
@@ -450,8 +457,10 @@ pub struct BreakGlass {
 pub struct GlassGrant {
     pub case_id: Uuid,
     pub reason: String,
+    #[serde(serialize_with = "crate::http::json_body::timestamp")]
     pub opened_at: DateTime<Utc>,
     /// Until then the caller reads the case (read only); every read is logged with the reason.
+    #[serde(serialize_with = "crate::http::json_body::timestamp")]
     pub expires_at: DateTime<Utc>,
 }
 
@@ -484,6 +493,7 @@ pub struct AccessLogEntry {
     /// The break-the-glass reason.
     pub reason: Option<String>,
     pub request_id: Option<String>,
+    #[serde(serialize_with = "crate::http::json_body::timestamp")]
     pub at: DateTime<Utc>,
 }
 
@@ -502,6 +512,7 @@ pub struct CaseNotice {
     pub actor_id: Option<Uuid>,
     pub actor_name: Option<String>,
     pub reason: Option<String>,
+    #[serde(serialize_with = "crate::http::json_body::timestamp")]
     pub at: DateTime<Utc>,
 }
 
@@ -699,7 +710,9 @@ pub struct MeasureRule {
     pub max_months: Option<i32>,
     /// Requesters whose request needs the victim's consent.
     pub consent_required_for: Vec<String>,
+    #[serde(serialize_with = "crate::http::json_body::date")]
     pub effective_from: NaiveDate,
+    #[serde(serialize_with = "crate::http::json_body::opt_date")]
     pub effective_to: Option<NaiveDate>,
     pub legal_basis: String,
     pub verified: bool,
@@ -786,6 +799,8 @@ pub struct Referral {
     /// Made under a supervisor's override of a missing consent (absent for the receiving side).
     pub override_reason: Option<String>,
     pub reason: Option<String>,
+    #[serde(serialize_with = "crate::http::json_body::timestamp")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::http::json_body::opt_timestamp")]
     pub responded_at: Option<DateTime<Utc>>,
 }

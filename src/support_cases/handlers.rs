@@ -17,6 +17,7 @@ use crate::db::Conn;
 use crate::error::{ApiError, ApiResult, Problem, Text};
 use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::list::{paginate, Cursor, Page, PageQuery, Sort};
+use crate::http::JsonBody;
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
 use crate::state::AppState;
 use crate::write;
@@ -837,7 +838,7 @@ pub async fn break_glass(
         })
     })
     .await?;
-    Ok(HttpResponse::Created().json(grant))
+    Ok(HttpResponse::Created().json_body(&grant))
 }
 
 /// The survivor's identity (name, contact, address), unsealed for the caller; the read is
@@ -1005,7 +1006,7 @@ pub async fn case_access_log(
             res.insert_header(("link", format!("<?before={}&limit={limit}>; rel=\"next\"", last.id)));
         }
     }
-    Ok(res.json(entries))
+    Ok(res.json_body(&entries))
 }
 
 /// What the caller's unit's case supervisors are shown, newest first: case roles granted or
@@ -1053,7 +1054,7 @@ pub async fn list_case_notices(
             at: n.at,
         })
         .collect();
-    Ok(HttpResponse::Ok().json(notices))
+    Ok(HttpResponse::Ok().json_body(&notices))
 }
 
 /// The codes cases use: the acts of Law 13/2022 Art. 3(1) with the form each counts under, and

@@ -114,7 +114,9 @@ pub struct SupportService {
     pub services: Vec<String>,
     pub eligible: Eligible,
     pub active: bool,
+    #[serde(serialize_with = "crate::http::json_body::timestamp")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::http::json_body::timestamp")]
     pub updated_at: DateTime<Utc>,
     pub version: i64,
 }

@@ -79,7 +79,9 @@ pub struct Training {
     pub title: String,
     pub topics: Vec<Topic>,
     pub audiences: Vec<Audience>,
+    #[serde(serialize_with = "crate::http::json_body::date")]
     pub starts_on: NaiveDate,
+    #[serde(serialize_with = "crate::http::json_body::date")]
     pub ends_on: NaiveDate,
     pub location: Option<String>,
     pub organiser: Option<String>,
@@ -90,7 +92,9 @@ pub struct Training {
     pub has_participant_list: bool,
     /// Derived: the dates overlap the Action Month (15 November - 15 December).
     pub in_action_month: bool,
+    #[serde(serialize_with = "crate::http::json_body::timestamp")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::http::json_body::timestamp")]
     pub updated_at: DateTime<Utc>,
     pub version: i64,
 }

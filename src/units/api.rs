@@ -96,10 +96,14 @@ pub struct Unit {
     pub name: String,
     /// Depth in the unit tree (0 for a root).
     pub depth: i32,
+    #[serde(serialize_with = "crate::http::json_body::date")]
     pub valid_from: NaiveDate,
     /// Last day the unit existed; `null` while it still does.
+    #[serde(serialize_with = "crate::http::json_body::opt_date")]
     pub valid_to: Option<NaiveDate>,
+    #[serde(serialize_with = "crate::http::json_body::timestamp")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::http::json_body::timestamp")]
     pub updated_at: DateTime<Utc>,
     /// Grows on every change; the `ETag` of the record.
     pub version: i64,
@@ -231,7 +235,9 @@ pub struct UnitNode {
     pub kind: UnitKind,
     pub code: Option<String>,
     pub name: String,
+    #[serde(serialize_with = "crate::http::json_body::date")]
     pub valid_from: NaiveDate,
+    #[serde(serialize_with = "crate::http::json_body::opt_date")]
     pub valid_to: Option<NaiveDate>,
     #[schema(no_recursion)]
     pub children: Vec<UnitNode>,
@@ -252,6 +258,7 @@ pub struct LineageRecord {
     pub id: Uuid,
     pub predecessor_id: Uuid,
     pub successor_id: Uuid,
+    #[serde(serialize_with = "crate::http::json_body::date")]
     pub effective_on: NaiveDate,
     pub note: Option<String>,
 }
@@ -272,6 +279,7 @@ impl From<&super::model::LineageRow> for LineageRecord {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LineageLink {
     pub unit: UnitSummary,
+    #[serde(serialize_with = "crate::http::json_body::date")]
     pub effective_on: NaiveDate,
     pub note: Option<String>,
 }
@@ -343,10 +351,14 @@ pub struct Leader {
     pub body: GoverningBody,
     pub position: Position,
     pub holder_sex: Sex,
+    #[serde(serialize_with = "crate::http::json_body::date")]
     pub started_on: NaiveDate,
     /// The term's last day; null while in office.
+    #[serde(serialize_with = "crate::http::json_body::opt_date")]
     pub ended_on: Option<NaiveDate>,
+    #[serde(serialize_with = "crate::http::json_body::timestamp")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::http::json_body::timestamp")]
     pub updated_at: DateTime<Utc>,
     pub version: i64,
 }
@@ -429,7 +441,9 @@ pub struct Figures {
     pub gbv_victims_detected: Option<i32>,
     /// Of those, victims who received at least one basic support service.
     pub gbv_victims_supported: Option<i32>,
+    #[serde(serialize_with = "crate::http::json_body::timestamp")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::http::json_body::timestamp")]
     pub updated_at: DateTime<Utc>,
     pub version: i64,
 }

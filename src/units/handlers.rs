@@ -14,6 +14,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::list::{paginate, Cursor, Page, PageQuery, Sort};
+use crate::http::JsonBody;
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
 use crate::state::AppState;
 use crate::write;
@@ -390,7 +391,7 @@ pub async fn add_predecessor(
     // doubling nothing. The same units on another day is a conflict (409).
     if queries::link_effective_on(&mut conn, predecessor.id, successor.id).await? == Some(body.effective_on) {
         let (preds, succs) = queries::lineage(&mut conn, successor_id).await?;
-        return Ok(HttpResponse::Ok().json(lineage_view(&caller, preds, succs)));
+        return Ok(HttpResponse::Ok().json_body(&lineage_view(&caller, preds, succs)));
     }
     let (link, record) = (row.clone(), crate::units::api::LineageRecord::from(&row));
     let who = caller.clone();

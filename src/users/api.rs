@@ -33,7 +33,9 @@ pub struct User {
     pub two_factor: bool,
     /// The password is temporary (new account or reset): the user must change it at sign-in.
     pub must_change_password: bool,
+    #[serde(serialize_with = "crate::http::json_body::timestamp")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::http::json_body::timestamp")]
     pub updated_at: DateTime<Utc>,
     pub version: i64,
 }

@@ -54,21 +54,26 @@ pub struct Violation {
     pub rule_id: Uuid,
     pub area: LawArea,
     /// The day of the act: the decree in force then judges it.
+    #[serde(serialize_with = "crate::http::json_body::date")]
     pub act_on: NaiveDate,
     pub description: Option<String>,
     /// The record (biên bản) number and date.
     pub record_number: Option<String>,
+    #[serde(serialize_with = "crate::http::json_body::opt_date")]
     pub recorded_on: Option<NaiveDate>,
     pub penalty: Option<Penalty>,
     pub fine_vnd: Option<i64>,
     pub remedial_measures: Vec<String>,
     pub status: ViolationStatus,
+    #[serde(serialize_with = "crate::http::json_body::opt_date")]
     pub decided_on: Option<NaiveDate>,
     pub decided_by_position: Option<String>,
     /// An individual offender: shown only to the handling unit's inspectors and admins.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offender: Option<Offender>,
+    #[serde(serialize_with = "crate::http::json_body::timestamp")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::http::json_body::timestamp")]
     pub updated_at: DateTime<Utc>,
     pub version: i64,
 }

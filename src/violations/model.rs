@@ -66,7 +66,9 @@ pub struct Decree {
     #[schema(example = "125/2021/NĐ-CP")]
     pub code: String,
     pub title: String,
+    #[serde(serialize_with = "crate::http::json_body::date")]
     pub effective_from: NaiveDate,
+    #[serde(serialize_with = "crate::http::json_body::opt_date")]
     pub effective_to: Option<NaiveDate>,
     /// The highest fine for an individual in the field of gender equality, VND.
     pub individual_max_vnd: i64,
@@ -98,8 +100,10 @@ pub struct Rule {
     /// The decree's article and clause the row comes from.
     pub source: String,
     #[diesel(skip_insertion)]
+    #[serde(serialize_with = "crate::http::json_body::timestamp")]
     pub created_at: chrono::DateTime<chrono::Utc>,
     #[diesel(skip_insertion)]
+    #[serde(serialize_with = "crate::http::json_body::timestamp")]
     pub updated_at: chrono::DateTime<chrono::Utc>,
     #[diesel(skip_insertion)]
     pub version: i64,
@@ -116,7 +120,9 @@ pub struct Authority {
     pub max_percent: Option<i32>,
     /// Or as a fixed amount, VND.
     pub max_vnd: Option<i64>,
+    #[serde(serialize_with = "crate::http::json_body::date")]
     pub effective_from: NaiveDate,
+    #[serde(serialize_with = "crate::http::json_body::opt_date")]
     pub effective_to: Option<NaiveDate>,
     pub legal_basis: String,
     pub verified: bool,

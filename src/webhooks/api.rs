@@ -143,13 +143,17 @@ pub struct WebhookEndpoint {
     /// again, if their retries have not run out).
     pub enabled: bool,
     pub disabled_reason: Option<DisabledReason>,
+    #[serde(serialize_with = "crate::http::json_body::opt_timestamp")]
     pub disabled_at: Option<DateTime<Utc>>,
     /// While a rotation overlaps, every event is signed with both the new and the old secret
     /// until this moment.
+    #[serde(serialize_with = "crate::http::json_body::opt_timestamp")]
     pub previous_secret_expires_at: Option<DateTime<Utc>>,
     /// The client's owner unit: its admins manage the endpoint.
     pub owner_unit_id: Uuid,
+    #[serde(serialize_with = "crate::http::json_body::timestamp")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::http::json_body::timestamp")]
     pub updated_at: DateTime<Utc>,
     pub version: i64,
 }
@@ -299,7 +303,9 @@ pub struct Delivery {
     pub status: DeliveryStatus,
     pub attempts: i32,
     /// When a pending delivery's next attempt is due.
+    #[serde(serialize_with = "crate::http::json_body::opt_timestamp")]
     pub next_attempt_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::http::json_body::opt_timestamp")]
     pub last_attempt_at: Option<DateTime<Utc>>,
     /// The HTTP status of the last answer (null when there was none: a timeout, a refused
     /// connection, a refused address).
@@ -309,7 +315,9 @@ pub struct Delivery {
     pub last_error: Option<String>,
     /// The event's change-feed position (null for a test event): `POST .../replay` from it.
     pub cursor: Option<String>,
+    #[serde(serialize_with = "crate::http::json_body::timestamp")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::http::json_body::opt_timestamp")]
     pub delivered_at: Option<DateTime<Utc>>,
     /// The body as sent and signed.
     #[schema(value_type = Object)]

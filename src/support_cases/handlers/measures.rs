@@ -4,6 +4,7 @@ use actix_web::{get, post, web, HttpResponse};
 use uuid::Uuid;
 
 use super::*;
+use crate::http::JsonBody;
 
 /// Vietnam time (UTC+7, no daylight saving): how the clocks are shown.
 fn vn(t: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::FixedOffset> {
@@ -80,7 +81,7 @@ pub async fn list_case_measures(
         .into_iter()
         .map(|m| measure_api(m, code.clone()))
         .collect();
-    Ok(HttpResponse::Ok().json(measures))
+    Ok(HttpResponse::Ok().json_body(&measures))
 }
 
 /// Record a request for a protective measure (the case's workers and supervisor). Its clocks
@@ -186,7 +187,7 @@ pub async fn request_case_measure(
     let m = queries::measure(&mut conn, case_id, measure_id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(HttpResponse::Created().json(measure_api(m, code)))
+    Ok(HttpResponse::Created().json_body(&measure_api(m, code)))
 }
 
 /// A step of a measure: `grant` (at `at`, default now; `ends_at` at most the law's maximum, which
@@ -347,7 +348,7 @@ pub async fn case_measure_step(
     let m = queries::measure(&mut conn, case_id, measure_id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(HttpResponse::Ok().json(measure_api(m, code)))
+    Ok(HttpResponse::Ok().json_body(&measure_api(m, code)))
 }
 
 /// Measures on the law's clocks across the cases the caller reads: `overdue=true` lists
@@ -382,13 +383,13 @@ pub async fn list_support_measures(
         }
     }
     if caller.kind != PrincipalKind::User {
-        return Ok(HttpResponse::Ok().json(Vec::<Measure>::new()));
+        return Ok(HttpResponse::Ok().json_body(&Vec::<Measure>::new()));
     }
     let limit = filters.limit.unwrap_or(100).clamp(1, 500);
     let mut conn = state.pool.get().await?;
     let rows = queries::measures_due(&mut conn, &caller, &filters, limit).await?;
     let out: Vec<Measure> = rows.into_iter().map(|r| measure_api(r.measure, r.case_code)).collect();
-    Ok(HttpResponse::Ok().json(out))
+    Ok(HttpResponse::Ok().json_body(&out))
 }
 
 /// The dated rules of protective measures: who decides, within how many hours of the request,
@@ -419,5 +420,5 @@ pub async fn list_measure_rules(state: web::Data<AppState>, _caller: Caller) -> 
             verified: r.verified,
         })
         .collect();
-    Ok(HttpResponse::Ok().json(rules))
+    Ok(HttpResponse::Ok().json_body(&rules))
 }

@@ -4,6 +4,7 @@ use actix_web::{get, post, web, HttpResponse};
 use uuid::Uuid;
 
 use super::*;
+use crate::http::JsonBody;
 
 /// A referral as its referring side (`receiver: false`) or its receiving side sees it.
 fn referral_api(r: crate::support_cases::model::ReferralRow, case: &CaseRow, receiver: bool) -> Referral {
@@ -68,7 +69,7 @@ pub async fn list_case_referrals(
         .into_iter()
         .map(|r| referral_api(r, &case.case, false))
         .collect();
-    Ok(HttpResponse::Ok().json(out))
+    Ok(HttpResponse::Ok().json_body(&out))
 }
 
 /// Refer the case to a service of the directory or to another unit: refused (422, saying why)
@@ -220,7 +221,7 @@ pub async fn refer_case(
         .await?
         .ok_or(ApiError::NotFound)?;
     // What a referral shows of its case does not change with the referral.
-    Ok(HttpResponse::Created().json(referral_api(r, &shown, false)))
+    Ok(HttpResponse::Created().json_body(&referral_api(r, &shown, false)))
 }
 
 /// Revoke a referral that is pending or accepted (the case's workers and supervisor), with a
@@ -281,7 +282,7 @@ pub async fn revoke_referral(
     let r = queries::referral(&mut conn, referral_id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(HttpResponse::Ok().json(referral_api(r, &shown, false)))
+    Ok(HttpResponse::Ok().json_body(&referral_api(r, &shown, false)))
 }
 
 /// A referral's step on the write path: its status and the case's audit entry (ids only).
@@ -353,7 +354,7 @@ pub async fn list_referrals(
             Some(referral_api(r, case, true))
         })
         .collect();
-    Ok(HttpResponse::Ok().json(out))
+    Ok(HttpResponse::Ok().json_body(&out))
 }
 
 /// The receiving side answers a referral: `accept` or `reject` (with a `reason`) a pending one,
@@ -426,5 +427,5 @@ pub async fn referral_step(
     let r = queries::referral(&mut conn, referral_id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(HttpResponse::Ok().json(referral_api(r, &shown, true)))
+    Ok(HttpResponse::Ok().json_body(&referral_api(r, &shown, true)))
 }
