@@ -29,7 +29,9 @@ pub const SORTS: &[SortField] = &[
     },
 ];
 
-const COLUMNS: &str = "d.id, d.kind, d.number, d.issuer, d.issued_on, d.effective_on, d.title, d.url, d.unit_id, d.created_at, d.updated_at, d.version";
+/// The select list of a list page, in the order [`DocumentRow`] reads it.
+static COLUMNS: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| crate::http::list::columns_of::<DocumentRow>("legal_documents", "d"));
 
 pub async fn list(
     conn: &mut AsyncPgConnection,
@@ -38,7 +40,7 @@ pub async fn list(
     cursor: Option<&Cursor>,
     limit: i64,
 ) -> QueryResult<Vec<DocumentRow>> {
-    let mut sql = ListSql::new(format!("SELECT {COLUMNS} FROM legal_documents d"), "d.id");
+    let mut sql = ListSql::new(format!("SELECT {} FROM legal_documents d", *COLUMNS), "d.id");
     sql.filter("d.deleted_at IS NULL", []);
     if let Some(unit) = f.unit_id {
         sql.filter("d.unit_id = ?", [Bind::Uuid(unit)]);
@@ -49,7 +51,7 @@ pub async fn list(
     if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
         sql.search("d.search", q);
     }
-    sql.page(sort, cursor, limit).load(conn).await
+    sql.page(sort, cursor, limit).rows_of::<DocumentRow>().load(conn).await
 }
 
 pub async fn find(conn: &mut impl crate::db::Reader, id: Uuid) -> QueryResult<Option<DocumentRow>> {

@@ -432,28 +432,73 @@ impl ListSql {
 /// its SQL text (Diesel's `sql_query` is never cached, so each call would be parsed and
 /// planned again and cost an extra round trip). The SQL holds `$1`, `$2`, ... in the order of
 /// `binds`; it is only ever built from this crate's fixed fragments.
-#[derive(Debug, Clone)]
-pub struct CachedSql {
+///
+/// Untyped (`ST` left as is), its rows are read by column name (`QueryableByName`: each
+/// field looks its column up among the row's). [`CachedSql::rows_of`] types it as the rows of
+/// a `Selectable` struct, read by position, when the query selects [`columns_of`] that struct.
+pub struct CachedSql<ST = sql_types::Untyped> {
     sql: String,
     binds: Vec<Bind>,
+    rows: std::marker::PhantomData<fn() -> ST>,
 }
 
 impl CachedSql {
     pub fn new(sql: String, binds: Vec<Bind>) -> Self {
-        Self { sql, binds }
+        Self {
+            sql,
+            binds,
+            rows: std::marker::PhantomData,
+        }
+    }
+
+    /// The query as one that returns rows of `T`, decoded by position: its select list must be
+    /// [`columns_of::<T>`](columns_of) (what `T` decodes, in `T`'s order).
+    pub fn rows_of<T: diesel::Selectable<Pg>>(self) -> CachedSql<diesel::dsl::AsSelect<T, Pg>> {
+        CachedSql {
+            sql: self.sql,
+            binds: self.binds,
+            rows: std::marker::PhantomData,
+        }
     }
 }
 
-impl diesel::query_builder::QueryId for CachedSql {
+impl<ST> std::fmt::Debug for CachedSql<ST> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CachedSql")
+            .field("sql", &self.sql)
+            .field("binds", &self.binds)
+            .finish()
+    }
+}
+
+/// The select list of `T` (its `Selectable` columns, in the order `T` reads them), each column
+/// of `table` written as `alias.column`: the head of a list query that
+/// [`CachedSql::rows_of::<T>`](CachedSql::rows_of) reads by position. Built from `T` itself, so
+/// the list and the struct cannot disagree on the order.
+pub fn columns_of<T>(table: &str, alias: &str) -> String
+where
+    T: diesel::Selectable<Pg>,
+    T::SelectExpression: diesel::query_builder::QueryFragment<Pg>,
+{
+    use diesel::query_builder::{QueryBuilder, QueryFragment};
+    let mut out = diesel::pg::PgQueryBuilder::default();
+    // Walking a select list of columns cannot fail (it binds nothing).
+    T::construct_selection()
+        .to_sql(&mut out, &Pg)
+        .expect("a select list of columns");
+    out.finish().replace(&format!("\"{table}\"."), &format!("{alias}."))
+}
+
+impl<ST> diesel::query_builder::QueryId for CachedSql<ST> {
     type QueryId = ();
     const HAS_STATIC_QUERY_ID: bool = false;
 }
 
-impl diesel::query_builder::Query for CachedSql {
-    type SqlType = diesel::sql_types::Untyped;
+impl<ST: 'static> diesel::query_builder::Query for CachedSql<ST> {
+    type SqlType = ST;
 }
 
-impl diesel::query_builder::QueryFragment<Pg> for CachedSql {
+impl<ST> diesel::query_builder::QueryFragment<Pg> for CachedSql<ST> {
     fn walk_ast<'b>(&'b self, mut out: diesel::query_builder::AstPass<'_, 'b, Pg>) -> diesel::QueryResult<()> {
         // Re-emit the SQL, turning each `$n` into Diesel's own bind placeholder.
         let bytes = self.sql.as_bytes();

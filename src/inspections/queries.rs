@@ -12,6 +12,10 @@ use crate::domain::enum_text;
 use crate::error::{ApiError, ApiResult};
 use crate::http::list::{Bind, Cursor, ListSql, Sort, SortField};
 
+/// The select list of a list page, in the order [`InspectionRow`] reads it.
+static COLUMNS: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| crate::http::list::columns_of::<InspectionRow>("inspections", "i"));
+
 pub const SORTS: &[SortField] = &[SortField {
     name: "created_at",
     column: "i.created_at",
@@ -33,7 +37,7 @@ pub async fn list(
     cursor: Option<&Cursor>,
     limit: i64,
 ) -> QueryResult<Vec<InspectionRow>> {
-    let mut sql = ListSql::new("SELECT i.* FROM inspections i", "i.id").prefix_indexed();
+    let mut sql = ListSql::new(format!("SELECT {} FROM inspections i", *COLUMNS), "i.id").prefix_indexed();
     sql.filter("i.deleted_at IS NULL", []).in_scopes("i.unit_path", scopes);
     if let Some(id) = f.unit_id {
         match subtree {
@@ -53,7 +57,10 @@ pub async fn list(
     if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
         sql.search("i.search", q);
     }
-    sql.page(sort, cursor, limit).load(conn).await
+    sql.page(sort, cursor, limit)
+        .rows_of::<InspectionRow>()
+        .load(conn)
+        .await
 }
 
 /// An inspection the caller may see (partners see none), or 404.

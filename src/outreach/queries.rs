@@ -10,9 +10,9 @@ use crate::records::list_sql;
 /// Sorts: `starts_on` (default), `title`, `updated_at`.
 pub const SORTS: &[SortField] = crate::records::SORTS;
 
-const COLUMNS: &str = "t.id, t.unit_id, t.unit_path, t.activity_id, t.campaign_id, t.kind, t.title, t.topics, t.starts_on, \
-    t.ends_on, t.location, t.channel, t.audience_reached, t.female, t.male, t.other_sex, t.has_participant_list, t.is_public, \
-    t.in_action_month, t.created_at, t.updated_at, t.version";
+/// The select list of a list page, in the order [`EventRow`] reads it.
+static COLUMNS: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| crate::http::list::columns_of::<EventRow>("outreach_events", "t"));
 
 #[allow(clippy::too_many_arguments)]
 pub async fn list(
@@ -26,7 +26,7 @@ pub async fn list(
     limit: i64,
 ) -> QueryResult<Vec<EventRow>> {
     let mut sql = list_sql(
-        format!("SELECT {COLUMNS} FROM outreach_events t"),
+        format!("SELECT {} FROM outreach_events t", *COLUMNS),
         scopes,
         &f.common(unit_path),
     );
@@ -41,7 +41,7 @@ pub async fn list(
     } else if let Some(p) = f.is_public {
         sql.filter("t.is_public = ?", [Bind::Bool(p)]);
     }
-    sql.page(sort, cursor, limit).load(conn).await
+    sql.page(sort, cursor, limit).rows_of::<EventRow>().load(conn).await
 }
 
 pub async fn find(conn: &mut impl crate::db::Reader, id: Uuid) -> QueryResult<Option<EventRow>> {

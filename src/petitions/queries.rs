@@ -24,9 +24,9 @@ pub const SORTS: &[SortField] = &[
     },
 ];
 
-const COLUMNS: &str = "p.id, p.kind, p.handling_unit_id, p.unit_path, p.received_on, p.channel, p.subject, p.summary, \
-    p.instance, p.complex, p.complexity, p.remote, p.verification_elsewhere, p.extension_count, p.status, p.accepted_on, p.decision, p.decided_on, \
-    p.acceptance_due_on, p.resolution_due_on, p.due_on, p.created_at, p.updated_at, p.version";
+/// The select list of a list page, in the order [`PetitionRow`] reads it.
+static COLUMNS: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| crate::http::list::columns_of::<PetitionRow>("petitions", "p"));
 
 #[allow(clippy::too_many_arguments)]
 pub async fn list(
@@ -39,7 +39,7 @@ pub async fn list(
     cursor: Option<&Cursor>,
     limit: i64,
 ) -> QueryResult<Vec<PetitionRow>> {
-    let mut sql = ListSql::new(format!("SELECT {COLUMNS} FROM petitions p"), "p.id").prefix_indexed();
+    let mut sql = ListSql::new(format!("SELECT {} FROM petitions p", *COLUMNS), "p.id").prefix_indexed();
     sql.filter("p.deleted_at IS NULL", []).in_scopes("p.unit_path", scopes);
     match (f.handling_unit_id, f.include_descendants, unit_path) {
         (Some(_), true, Some(path)) => {
@@ -80,7 +80,7 @@ pub async fn list(
     if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
         sql.search("p.search", q);
     }
-    sql.page(sort, cursor, limit).load(conn).await
+    sql.page(sort, cursor, limit).rows_of::<PetitionRow>().load(conn).await
 }
 
 pub async fn find(conn: &mut impl crate::db::Reader, id: Uuid) -> QueryResult<Option<PetitionRow>> {

@@ -19,8 +19,9 @@ pub const SORTS: &[SortField] = &[
     },
 ];
 
-const COLUMNS: &str = "s.id, s.unit_id, s.unit_path, s.kind, s.name, s.address, s.phone, s.phone_invented, \
-    s.opening_hours, s.services, s.eligible, s.active, s.created_at, s.updated_at, s.version";
+/// The select list of a list page, in the order [`ServiceRow`] reads it.
+static COLUMNS: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| crate::http::list::columns_of::<ServiceRow>("support_services", "s"));
 
 /// A page of the directory: under `subtree` (a unit path) when given; inactive services only
 /// for signed-in callers.
@@ -33,7 +34,7 @@ pub async fn list(
     cursor: Option<&Cursor>,
     limit: i64,
 ) -> QueryResult<Vec<ServiceRow>> {
-    let mut sql = ListSql::new(format!("SELECT {COLUMNS} FROM support_services s"), "s.id");
+    let mut sql = ListSql::new(format!("SELECT {} FROM support_services s", *COLUMNS), "s.id");
     sql.filter("s.deleted_at IS NULL", []);
     if !include_inactive {
         sql.filter("s.active", []);
@@ -50,7 +51,7 @@ pub async fn list(
     if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
         sql.search("s.search", q);
     }
-    sql.page(sort, cursor, limit).load(conn).await
+    sql.page(sort, cursor, limit).rows_of::<ServiceRow>().load(conn).await
 }
 
 pub async fn find(conn: &mut impl crate::db::Reader, id: Uuid) -> QueryResult<Option<ServiceRow>> {

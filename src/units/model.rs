@@ -24,9 +24,10 @@ pub struct UnitRow {
     pub version: i64,
 }
 
-/// The columns of [`UnitRow`], for hand-built list queries over `units u`.
-pub const UNIT_COLUMNS: &str = "u.id, u.parent_id, u.path, u.depth, u.kind, u.code, u.name, u.valid_from, \
-     u.valid_to, u.created_at, u.updated_at, u.version";
+/// The columns of [`UnitRow`] in its order, for hand-built list queries over `units u` (read
+/// by position: `CachedSql::rows_of::<UnitRow>`).
+pub static UNIT_COLUMNS: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| crate::http::list::columns_of::<UnitRow>("units", "u"));
 
 impl Keyed for UnitRow {
     fn id(&self) -> String {

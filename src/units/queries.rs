@@ -99,7 +99,7 @@ pub async fn list(
     cursor: Option<&Cursor>,
     limit: i64,
 ) -> QueryResult<Vec<UnitRow>> {
-    let mut sql = ListSql::new(format!("SELECT {UNIT_COLUMNS} FROM units u"), "u.id").prefix_indexed();
+    let mut sql = ListSql::new(format!("SELECT {} FROM units u", *UNIT_COLUMNS), "u.id").prefix_indexed();
     sql.filter("u.deleted_at IS NULL", []).in_scopes("u.path", scopes);
     if let (Some(parent_id), Some(parent_path)) = (f.parent_id, parent_path) {
         if f.include_descendants {
@@ -124,7 +124,7 @@ pub async fn list(
     if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
         sql.search("u.name_folded", q);
     }
-    sql.page(sort, cursor, limit).load(conn).await
+    sql.page(sort, cursor, limit).rows_of::<UnitRow>().load(conn).await
 }
 
 /// Inserts a unit unless its id is taken (`None` then: a replay or a conflict, for the caller

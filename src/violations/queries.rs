@@ -14,6 +14,10 @@ use crate::error::{ApiError, ApiResult};
 use crate::http::list::{Bind, Cursor, ListSql, Sort, SortField};
 use crate::write::{NewRecord, Record};
 
+/// The select list of a list page, in the order [`ViolationRow`] reads it.
+static COLUMNS: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| crate::http::list::columns_of::<ViolationRow>("violations", "v"));
+
 pub const SORTS: &[SortField] = &[SortField {
     name: "act_on",
     column: "v.act_on",
@@ -56,7 +60,7 @@ pub async fn list(
     cursor: Option<&Cursor>,
     limit: i64,
 ) -> QueryResult<Vec<ViolationRow>> {
-    let mut sql = ListSql::new("SELECT v.* FROM violations v", "v.id").prefix_indexed();
+    let mut sql = ListSql::new(format!("SELECT {} FROM violations v", *COLUMNS), "v.id").prefix_indexed();
     sql.filter("v.deleted_at IS NULL", []).in_scopes("v.unit_path", scopes);
     if let Some(a) = f.area {
         sql.filter("v.area = ?", [Bind::Text(a.as_str().into())]);
@@ -76,7 +80,7 @@ pub async fn list(
     if let Some(d) = f.to {
         sql.filter("v.act_on <= ?", [Bind::Date(d)]);
     }
-    sql.page(sort, cursor, limit).load(conn).await
+    sql.page(sort, cursor, limit).rows_of::<ViolationRow>().load(conn).await
 }
 
 /// An individual offender's identity, kept apart from the violation.
