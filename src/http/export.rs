@@ -11,7 +11,7 @@
 use std::future::Future;
 use std::io::{Seek, SeekFrom};
 
-use actix_web::http::header;
+use actix_web::http::header::{self, ContentType};
 use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use futures_util::stream::{self, StreamExt};
@@ -509,6 +509,15 @@ pub type Loader<F, R> = for<'a> fn(
     i64,
 ) -> BoxFuture<'a, diesel::QueryResult<Vec<R>>>;
 
+/// Reads one page and writes it as the JSON body (`json_row::page_body`): a list whose rows
+/// are written straight from the database ([`WriteRow`](super::json_row::WriteRow)).
+pub type PageWriter<F> = for<'a> fn(
+    &'a mut &'a AsyncPgConnection,
+    &'a ListArgs<F>,
+    Option<&'a Cursor>,
+    i64,
+) -> BoxFuture<'a, diesel::QueryResult<Vec<u8>>>;
+
 /// A list endpoint's answer: the page asked for as JSON, or (`format=csv|xlsx`, or `Accept`)
 /// the whole list with the same filters and sort, exported. `load` runs once for JSON and once
 /// per page of [`EXPORT_PAGE`] rows for an export, each time with its own short checkout.
@@ -521,6 +530,7 @@ pub async fn respond_list<F, R, T>(
     args: ListArgs<F>,
     (cursor, limit): (Option<Cursor>, i64),
     load: Loader<F, R>,
+    written: Option<PageWriter<F>>,
 ) -> ApiResult<HttpResponse>
 where
     F: 'static,
@@ -530,6 +540,7 @@ where
     let sort = args.sort;
     let args = Rc::new(args);
     let lookups = reads.pool().clone();
+    let (page_reads, page_args) = (reads.clone(), args.clone());
     let fetch = move |cursor: Option<Cursor>, limit: i64| {
         let (reads, args) = (reads.clone(), args.clone());
         async move {
@@ -547,9 +558,19 @@ where
             Ok(paginate(rows, limit, &args.sort, T::from))
         }
     };
-    match format {
-        Format::Json => Ok(HttpResponse::Ok().json_body(&fetch(cursor, limit).await?)),
-        f => {
+    match (format, written) {
+        (Format::Json, Some(write)) => {
+            if matches!(page_args.subtree, SubtreeFilter::Empty) {
+                return Ok(HttpResponse::Ok().json_body(&Page::<()>::empty()));
+            }
+            let shared = page_reads.get().await?;
+            let mut conn = shared.conn();
+            let body = write(&mut conn, &page_args, cursor.as_ref(), limit).await;
+            let body = shared.settle(body.map_err(ApiError::from))?;
+            Ok(HttpResponse::Ok().content_type(ContentType::json()).body(body))
+        }
+        (Format::Json, None) => Ok(HttpResponse::Ok().json_body(&fetch(cursor, limit).await?)),
+        (f, _) => {
             let lang = Lang::current();
             export_list(f, lang, name, columns, lookups, move |cursor| {
                 let page = fetch(cursor, EXPORT_PAGE);

@@ -56,13 +56,89 @@ fn put_digits(out: &mut [u8], mut v: u32) {
 /// `YYYY-MM-DD` at the head of `out`; `None` for a year outside 0..=9999 (which chrono writes
 /// with a sign, left to chrono).
 fn put_date(out: &mut [u8], d: NaiveDate) -> Option<usize> {
-    let year = u32::try_from(d.year()).ok().filter(|y| *y <= 9999)?;
+    put_ymd(out, d.year().into(), d.month(), d.day())
+}
+
+fn put_ymd(out: &mut [u8], year: i64, month: u32, day: u32) -> Option<usize> {
+    let year = u32::try_from(year).ok().filter(|y| *y <= 9999)?;
     put_digits(&mut out[0..4], year);
     out[4] = b'-';
-    put_digits(&mut out[5..7], d.month());
+    put_digits(&mut out[5..7], month);
     out[7] = b'-';
-    put_digits(&mut out[8..10], d.day());
+    put_digits(&mut out[8..10], day);
     Some(10)
+}
+
+/// After the date at the head of `out` (`n` bytes): `THH:MM:SS`, the shortest of 0, 3, 6 or 9
+/// fractional digits that holds `nanos` (below 10^9), and `Z`, as chrono writes them. Returns
+/// the whole length.
+fn put_clock(out: &mut [u8], mut n: usize, seconds_of_day: u32, nanos: u32) -> usize {
+    out[n] = b'T';
+    put_digits(&mut out[n + 1..n + 3], seconds_of_day / 3600);
+    out[n + 3] = b':';
+    put_digits(&mut out[n + 4..n + 6], seconds_of_day / 60 % 60);
+    out[n + 6] = b':';
+    put_digits(&mut out[n + 7..n + 9], seconds_of_day % 60);
+    n += 9;
+    let (digits, fraction) = match nanos {
+        0 => (0, 0),
+        v if v % 1_000_000 == 0 => (3, v / 1_000_000),
+        v if v % 1_000 == 0 => (6, v / 1_000),
+        v => (9, v),
+    };
+    if digits > 0 {
+        out[n] = b'.';
+        put_digits(&mut out[n + 1..n + 1 + digits], fraction);
+        n += 1 + digits;
+    }
+    out[n] = b'Z';
+    n + 1
+}
+
+/// The civil date of a day counted from 1970-01-01 (Howard Hinnant's `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(month <= 2), month, day)
+}
+
+/// Days from 1970-01-01 to 2000-01-01, PostgreSQL's epoch.
+const PG_EPOCH_DAYS: i64 = 10_957;
+
+/// A PostgreSQL `date` in its binary form (days since 2000-01-01) as a date.
+pub fn pg_date(days: i32) -> Option<NaiveDate> {
+    // 2000-01-01 is day 730,120 of the common era (0001-01-01 is day 1).
+    NaiveDate::from_num_days_from_ce_opt(days.checked_add(730_120)?)
+}
+
+/// A PostgreSQL `timestamptz` in its binary form (microseconds since 2000-01-01 UTC).
+pub fn pg_timestamp(micros: i64) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp_micros(micros.checked_add(PG_EPOCH_DAYS * 86_400_000_000)?)
+}
+
+/// The text of a PostgreSQL `date` in its binary form (days since 2000-01-01), as [`date`]
+/// writes it; `None` outside the years 0..=9999.
+pub fn pg_date_text(days: i32, out: &mut [u8; 32]) -> Option<&str> {
+    let (y, m, d) = civil_from_days(i64::from(days) + PG_EPOCH_DAYS);
+    let n = put_ymd(out, y, m, d)?;
+    Some(ascii(&out[..n]))
+}
+
+/// The text of a PostgreSQL `timestamptz` in its binary form (microseconds since 2000-01-01
+/// UTC), as [`timestamp`] writes it; `None` outside the years 0..=9999.
+pub fn pg_timestamp_text(micros: i64, out: &mut [u8; 32]) -> Option<&str> {
+    let seconds = micros.div_euclid(1_000_000);
+    let nanos = micros.rem_euclid(1_000_000) as u32 * 1000;
+    let (y, m, d) = civil_from_days(seconds.div_euclid(86_400) + PG_EPOCH_DAYS);
+    let n = put_ymd(out, y, m, d)?;
+    let n = put_clock(out, n, seconds.rem_euclid(86_400) as u32, nanos);
+    Some(ascii(&out[..n]))
 }
 
 fn ascii(out: &[u8]) -> &str {
@@ -85,30 +161,11 @@ pub fn timestamp<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Err
     let mut out = [0u8; 32];
     let nanos = t.timestamp_subsec_nanos();
     // A leap second (nanoseconds past a whole second) and far years are left to chrono.
-    let Some(mut n) = put_date(&mut out, t.date_naive()).filter(|_| nanos < 1_000_000_000) else {
+    let Some(n) = put_date(&mut out, t.date_naive()).filter(|_| nanos < 1_000_000_000) else {
         return t.serialize(s);
     };
-    let time = t.time();
-    out[n] = b'T';
-    put_digits(&mut out[n + 1..n + 3], time.hour());
-    out[n + 3] = b':';
-    put_digits(&mut out[n + 4..n + 6], time.minute());
-    out[n + 6] = b':';
-    put_digits(&mut out[n + 7..n + 9], time.second());
-    n += 9;
-    let (digits, fraction) = match nanos {
-        0 => (0, 0),
-        v if v % 1_000_000 == 0 => (3, v / 1_000_000),
-        v if v % 1_000 == 0 => (6, v / 1_000),
-        v => (9, v),
-    };
-    if digits > 0 {
-        out[n] = b'.';
-        put_digits(&mut out[n + 1..n + 1 + digits], fraction);
-        n += 1 + digits;
-    }
-    out[n] = b'Z';
-    s.serialize_str(ascii(&out[..n + 1]))
+    let n = put_clock(&mut out, n, t.time().num_seconds_from_midnight(), nanos);
+    s.serialize_str(ascii(&out[..n]))
 }
 
 /// A value [`optional`] writes with one of the functions above.
@@ -229,6 +286,62 @@ mod tests {
                 assert_eq!(to_vec(&ours).unwrap(), serde_json::to_vec(&chrono).unwrap());
             }
         }
+    }
+
+    #[test]
+    fn postgres_binary_dates_and_timestamps_are_written_as_chrono_writes_them() {
+        let epoch = NaiveDate::from_ymd_opt(2000, 1, 1)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap()
+            .and_utc();
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut micros: Vec<i64> = vec![0, -1, 1, 86_400_000_000 - 1, -86_400_000_000, 1_000, 999_999];
+        // The first and last microseconds of the years 0 and 9999, and a spread between.
+        let first = NaiveDate::from_ymd_opt(0, 1, 1)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap()
+            .and_utc();
+        let last = NaiveDate::from_ymd_opt(9999, 12, 31)
+            .unwrap()
+            .and_hms_micro_opt(23, 59, 59, 999_999)
+            .unwrap()
+            .and_utc();
+        micros.push((first - epoch).num_microseconds().unwrap());
+        micros.push((last - epoch).num_microseconds().unwrap());
+        for _ in 0..5000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let v = (x % 400_000_000_000_000_000) as i64 - 63_000_000_000_000_000;
+            micros.push(match x % 3 {
+                0 => v / 1_000_000 * 1_000_000,
+                1 => v / 1000 * 1000,
+                _ => v,
+            });
+        }
+        for m in micros {
+            let at = epoch + chrono::Duration::microseconds(m);
+            let mut out = [0u8; 32];
+            let want = serde_json::to_string(&at).unwrap();
+            assert_eq!(pg_timestamp(m), Some(at), "{m}");
+            match pg_timestamp_text(m, &mut out) {
+                Some(text) => assert_eq!(format!("\"{text}\""), want, "{m}"),
+                None => assert!(!(0..=9999).contains(&at.year()), "{m}"),
+            }
+            let days = (at.date_naive() - epoch.date_naive()).num_days() as i32;
+            let mut out = [0u8; 32];
+            let want = serde_json::to_string(&at.date_naive()).unwrap();
+            assert_eq!(pg_date(days), Some(at.date_naive()), "{days}");
+            match pg_date_text(days, &mut out) {
+                Some(text) => assert_eq!(format!("\"{text}\""), want, "{days}"),
+                None => assert!(!(0..=9999).contains(&at.year()), "{days}"),
+            }
+        }
+        assert_eq!(pg_date_text(i32::MAX, &mut [0; 32]), None);
+        assert_eq!(pg_timestamp_text(i64::MAX, &mut [0; 32]), None);
+        assert_eq!(pg_timestamp_text(i64::MIN, &mut [0; 32]), None);
     }
 
     #[test]

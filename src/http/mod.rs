@@ -8,6 +8,7 @@ pub mod export;
 pub mod idempotency;
 pub mod json;
 pub mod json_body;
+pub mod json_row;
 pub mod list;
 pub mod query;
 pub mod upload;

@@ -58,6 +58,7 @@ async fn respond(
                 limit,
             ))
         },
+        None,
     )
     .await
 }

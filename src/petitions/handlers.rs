@@ -130,6 +130,7 @@ async fn respond_list(
                 limit,
             ))
         },
+        None,
     )
     .await
 }

@@ -356,7 +356,13 @@ pub async fn activity_results(
     };
     let ts = Sort::parse(None, crate::trainings::queries::SORTS)?;
     let es = Sort::parse(None, crate::outreach::queries::SORTS)?;
-    let mut trainings = crate::trainings::queries::list(&mut conn, &caller.scopes, &tf, None, &ts, None, 500).await?;
+    let ta = crate::http::export::ListArgs {
+        scopes: caller.scopes.clone(),
+        filters: tf,
+        subtree: crate::http::list::SubtreeFilter::None,
+        sort: ts,
+    };
+    let mut trainings = crate::trainings::queries::list(&mut conn, &ta, None, 500).await?;
     let mut events =
         crate::outreach::queries::list(&mut conn, &caller.scopes, &ef, false, None, &es, None, 500).await?;
     trainings.truncate(500);

@@ -1,5 +1,10 @@
 use crate::http::export::{Column, Value};
+use crate::http::json_row::{RowWriter, WriteRow};
+use crate::http::list::{ts_key, Keyed};
 use chrono::{DateTime, NaiveDate, Utc};
+use diesel::deserialize;
+use diesel::pg::Pg;
+use diesel::row::Row;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -120,6 +125,81 @@ impl From<TrainingRow> for Training {
             updated_at: r.updated_at,
             version: r.version,
         }
+    }
+}
+
+/// A training of a list page, written from its row ([`columns_of::<TrainingRow>`] by position)
+/// in the shape of [`Training`].
+///
+/// [`columns_of::<TrainingRow>`]: crate::http::list::columns_of
+pub struct TrainingItem;
+
+/// What a page's cursor reads of a training.
+pub struct TrainingKey {
+    id: Uuid,
+    title: String,
+    starts_on: NaiveDate,
+    updated_at: DateTime<Utc>,
+}
+
+impl From<&TrainingRow> for TrainingKey {
+    fn from(r: &TrainingRow) -> Self {
+        TrainingKey {
+            id: r.id,
+            title: r.title.clone(),
+            starts_on: r.starts_on,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+impl Keyed for TrainingKey {
+    fn id(&self) -> String {
+        self.id.to_string()
+    }
+    fn sort_value(&self, field: &str) -> String {
+        match field {
+            "title" => self.title.clone(),
+            "updated_at" => ts_key(&self.updated_at),
+            _ => self.starts_on.to_string(),
+        }
+    }
+}
+
+impl WriteRow for TrainingItem {
+    type Key = TrainingKey;
+
+    fn write<'a, R: Row<'a, Pg>>(w: &mut RowWriter<'_, 'a, R>) -> deserialize::Result<TrainingKey> {
+        let id = w.uuid("id", 0)?;
+        w.uuid("unit_id", 1)?;
+        w.uuid("activity_id", 3)?;
+        w.text("title", 4)?;
+        w.text_array("topics", 5, |t| Topic::parse(t).map(Topic::as_str))?;
+        w.text_array("audiences", 6, |a| Audience::parse(a).map(Audience::as_str))?;
+        let starts_on = w.date("starts_on", 7)?;
+        w.date("ends_on", 8)?;
+        w.text("location", 9)?;
+        w.text("organiser", 10)?;
+        w.text_array("trainers", 11, |t| Some(t))?;
+        w.object("participants", |w| {
+            let female = w.int4("female", 12)?;
+            let male = w.int4("male", 13)?;
+            let other = w.int4("other", 14)?;
+            w.raw_number("total", Counts::new(female, male, other).total.into());
+            deserialize::Result::Ok(())
+        })?;
+        w.bool("has_participant_list", 15)?;
+        w.bool("in_action_month", 16)?;
+        w.timestamp("created_at", 17)?;
+        let updated_at = w.timestamp("updated_at", 18)?;
+        w.int8("version", 19)?;
+        let missing = || -> Box<dyn std::error::Error + Send + Sync> { "a training without its id or dates".into() };
+        Ok(TrainingKey {
+            id: id.ok_or_else(missing)?,
+            title: w.owned_text(4)?,
+            starts_on: starts_on.ok_or_else(missing)?,
+            updated_at: updated_at.ok_or_else(missing)?,
+        })
     }
 }
 

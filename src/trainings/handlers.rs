@@ -11,6 +11,7 @@ use crate::auth::Caller;
 use crate::error::{ApiResult, Problem};
 use crate::http::export::{self, Binary, ExportQuery, Format, ListArgs, SortQuery};
 use crate::http::idempotency::{self, IdempotencyKey};
+use crate::http::json_row::page_body;
 use crate::http::list::{Cursor, Page, PageQuery, Sort, SubtreeFilter};
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
 use crate::participation::{self, Participant};
@@ -46,17 +47,16 @@ async fn respond(
         state.reads.clone(),
         args,
         (cursor, page.limit()),
-        |conn, a, cursor, limit| {
-            Box::pin(queries::list(
-                conn,
-                &a.scopes,
-                &a.filters,
-                a.subtree.path(),
-                &a.sort,
-                cursor,
-                limit,
-            ))
-        },
+        |conn, a, cursor, limit| Box::pin(queries::list(conn, a, cursor, limit)),
+        Some(|conn, a, cursor, limit| {
+            Box::pin(async move {
+                Ok(page_body(
+                    queries::list_written(conn, a, cursor, limit).await?,
+                    limit,
+                    &a.sort,
+                ))
+            })
+        }),
     )
     .await
 }

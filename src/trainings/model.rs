@@ -4,8 +4,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
+use super::api::TrainingKey;
 use crate::db::schema::trainings;
-use crate::http::list::{ts_key, Keyed};
+use crate::http::list::Keyed;
 
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
 #[diesel(table_name = trainings, check_for_backend(diesel::pg::Pg))]
@@ -41,11 +42,7 @@ impl Keyed for TrainingRow {
         self.id.to_string()
     }
     fn sort_value(&self, field: &str) -> String {
-        match field {
-            "title" => self.title.clone(),
-            "updated_at" => ts_key(&self.updated_at),
-            _ => self.starts_on.to_string(),
-        }
+        TrainingKey::from(self).sort_value(field)
     }
 }
 

@@ -2,9 +2,11 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
-use super::api::TrainingFilters;
+use super::api::{TrainingFilters, TrainingItem};
 use super::model::{TrainingChanges, TrainingRow};
-use crate::http::list::{columns_of, Bind, Cursor, Sort, SortField};
+use crate::http::export::ListArgs;
+use crate::http::json_row::JsonRow;
+use crate::http::list::{columns_of, Bind, CachedSql, Cursor, SortField};
 use crate::records::list_sql;
 
 /// Sorts: `starts_on` (default), `title`, `updated_at`.
@@ -13,25 +15,40 @@ pub const SORTS: &[SortField] = crate::records::SORTS;
 /// The select list of a training, in the order [`TrainingRow`] reads it.
 static COLUMNS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| columns_of::<TrainingRow>("trainings", "t"));
 
-#[allow(clippy::too_many_arguments)]
+/// A page of trainings after `cursor` as a statement (its rows in [`COLUMNS`]' order).
+fn page_sql(a: &ListArgs<TrainingFilters>, cursor: Option<&Cursor>, limit: i64) -> CachedSql {
+    let mut sql = list_sql(
+        format!("SELECT {} FROM trainings t", *COLUMNS),
+        &a.scopes,
+        &a.filters.common(a.subtree.path()),
+    );
+    if let Some(audience) = a.filters.audience {
+        sql.filter(
+            "t.audiences @> ARRAY[?]::text[]",
+            [Bind::Text(audience.as_str().into())],
+        );
+    }
+    sql.page(&a.sort, cursor, limit)
+}
+
+/// A page of trainings (`limit + 1` rows, for the cursor).
 pub async fn list(
     conn: &mut impl crate::db::Reader,
-    scopes: &[String],
-    f: &TrainingFilters,
-    unit_path: Option<&str>,
-    sort: &Sort,
+    a: &ListArgs<TrainingFilters>,
     cursor: Option<&Cursor>,
     limit: i64,
 ) -> QueryResult<Vec<TrainingRow>> {
-    let mut sql = list_sql(
-        format!("SELECT {} FROM trainings t", *COLUMNS),
-        scopes,
-        &f.common(unit_path),
-    );
-    if let Some(a) = f.audience {
-        sql.filter("t.audiences @> ARRAY[?]::text[]", [Bind::Text(a.as_str().into())]);
-    }
-    sql.page(sort, cursor, limit).rows_of::<TrainingRow>().load(conn).await
+    page_sql(a, cursor, limit).rows_of::<TrainingRow>().load(conn).await
+}
+
+/// The same page, each row written as its list item's JSON.
+pub async fn list_written(
+    conn: &mut impl crate::db::Reader,
+    a: &ListArgs<TrainingFilters>,
+    cursor: Option<&Cursor>,
+    limit: i64,
+) -> QueryResult<Vec<JsonRow<TrainingItem>>> {
+    page_sql(a, cursor, limit).load(conn).await
 }
 
 pub async fn find(conn: &mut impl crate::db::Reader, id: Uuid) -> QueryResult<Option<TrainingRow>> {

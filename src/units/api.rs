@@ -7,7 +7,12 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::model::{FiguresRow, LeaderRow, UnitRow};
+use crate::http::json_row::{RowWriter, WriteRow};
+use crate::http::list::{ts_key, Keyed};
 use crate::participation::Sex;
+use diesel::deserialize;
+use diesel::pg::Pg;
+use diesel::row::Row;
 
 /// The kind of a unit. Before 1 July 2025: province → district level (`district`, `town`,
 /// `city`) → commune level (`ward`, `commune`, `township`); since then province → commune level.
@@ -124,6 +129,63 @@ impl From<UnitRow> for Unit {
             updated_at: r.updated_at,
             version: r.version,
         }
+    }
+}
+
+/// A unit of a list page, written from its row ([`UNIT_COLUMNS`] by position) in the shape of
+/// [`Unit`].
+///
+/// [`UNIT_COLUMNS`]: super::model::UNIT_COLUMNS
+pub struct UnitItem;
+
+/// What a page's cursor reads of a unit.
+pub struct UnitKey {
+    id: Uuid,
+    name: String,
+    valid_from: NaiveDate,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl Keyed for UnitKey {
+    fn id(&self) -> String {
+        self.id.to_string()
+    }
+    fn sort_value(&self, field: &str) -> String {
+        match field {
+            "created_at" => ts_key(&self.created_at),
+            "updated_at" => ts_key(&self.updated_at),
+            "valid_from" => self.valid_from.to_string(),
+            _ => self.name.clone(),
+        }
+    }
+}
+
+impl WriteRow for UnitItem {
+    type Key = UnitKey;
+
+    fn write<'a, R: Row<'a, Pg>>(w: &mut RowWriter<'_, 'a, R>) -> deserialize::Result<UnitKey> {
+        let id = w.uuid("id", 0)?;
+        w.uuid("parent_id", 1)?;
+        w.text_as("kind", 4, |k| {
+            UnitKind::parse(k).unwrap_or(UnitKind::Organization).as_str()
+        })?;
+        w.text("code", 5)?;
+        w.text("name", 6)?;
+        w.int4("depth", 3)?;
+        let valid_from = w.date("valid_from", 7)?;
+        w.date("valid_to", 8)?;
+        let created_at = w.timestamp("created_at", 9)?;
+        let updated_at = w.timestamp("updated_at", 10)?;
+        w.int8("version", 11)?;
+        let missing = || -> Box<dyn std::error::Error + Send + Sync> { "a unit without its id or dates".into() };
+        Ok(UnitKey {
+            id: id.ok_or_else(missing)?,
+            name: w.owned_text(6)?,
+            valid_from: valid_from.ok_or_else(missing)?,
+            created_at: created_at.ok_or_else(missing)?,
+            updated_at: updated_at.ok_or_else(missing)?,
+        })
     }
 }
 

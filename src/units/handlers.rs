@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use actix_web::http::header::ContentType;
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use uuid::Uuid;
@@ -13,7 +14,8 @@ use super::queries;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::idempotency::{self, IdempotencyKey};
-use crate::http::list::{paginate, Cursor, Page, PageQuery, Sort};
+use crate::http::json_row::page_body;
+use crate::http::list::{Cursor, Page, PageQuery, Sort};
 use crate::http::JsonBody;
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
 use crate::state::AppState;
@@ -54,7 +56,7 @@ pub async fn list_units(
     caller: Caller,
     filters: crate::http::Query<UnitFilters>,
     page: crate::http::Query<PageQuery>,
-) -> ApiResult<web::Json<Page<Unit>>> {
+) -> ApiResult<HttpResponse> {
     let sort = Sort::parse(page.sort.as_deref(), queries::SORTS)?;
     let cursor = page.cursor.as_deref().map(|c| Cursor::decode(c, &sort)).transpose()?;
     // Reads only: on the worker's shared connection (see db::SharedReads).
@@ -66,12 +68,7 @@ pub async fn list_units(
             let parent_path = match filters.parent_id {
                 Some(id) => match queries::find(&mut conn, id).await? {
                     Some(p) if caller.sees(&p.path) => Some(p.path),
-                    _ => {
-                        return Ok(web::Json(Page {
-                            data: vec![],
-                            next_cursor: None,
-                        }))
-                    }
+                    _ => return Ok(HttpResponse::Ok().json_body(&Page::<Unit>::empty())),
                 },
                 None => None,
             };
@@ -86,7 +83,9 @@ pub async fn list_units(
                 limit,
             )
             .await?;
-            Ok(web::Json(paginate(rows, limit, &sort, Unit::from)))
+            Ok(HttpResponse::Ok()
+                .content_type(ContentType::json())
+                .body(page_body(rows, limit, &sort)))
         }
         .await,
     )

@@ -5,7 +5,6 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use crate::db::schema::{unit_figures, unit_leaders, unit_lineage, units};
-use crate::http::list::{ts_key, Keyed};
 
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = units, check_for_backend(diesel::pg::Pg))]
@@ -28,20 +27,6 @@ pub struct UnitRow {
 /// by position: `CachedSql::rows_of::<UnitRow>`).
 pub static UNIT_COLUMNS: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| crate::http::list::columns_of::<UnitRow>("units", "u"));
-
-impl Keyed for UnitRow {
-    fn id(&self) -> String {
-        self.id.to_string()
-    }
-    fn sort_value(&self, field: &str) -> String {
-        match field {
-            "created_at" => ts_key(&self.created_at),
-            "updated_at" => ts_key(&self.updated_at),
-            "valid_from" => self.valid_from.to_string(),
-            _ => self.name.clone(),
-        }
-    }
-}
 
 #[derive(Debug, Insertable)]
 #[diesel(table_name = units)]

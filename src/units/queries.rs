@@ -5,10 +5,11 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::api::UnitFilters;
+use super::api::{UnitFilters, UnitItem};
 use super::model::{FiguresRow, LeaderRow, LineageRow, NewUnitRow, UnitChanges, UnitDraft, UnitRow, UNIT_COLUMNS};
 use crate::db::schema::{unit_figures, unit_leaders, unit_lineage, units};
 use crate::db::Conn;
+use crate::http::json_row::JsonRow;
 use crate::http::list::{Bind, Cursor, ListSql, Sort, SortField};
 use crate::write::{NewRecord, Record};
 
@@ -89,7 +90,8 @@ pub async fn with_code_between(
         .await
 }
 
-/// One page of the units under `scope_path` that match `f`.
+/// One page of the units under `scope_path` that match `f`, each row written as its item's
+/// JSON (`json_row`).
 pub async fn list(
     conn: &mut impl crate::db::Reader,
     scopes: &[String],
@@ -98,7 +100,7 @@ pub async fn list(
     sort: &Sort,
     cursor: Option<&Cursor>,
     limit: i64,
-) -> QueryResult<Vec<UnitRow>> {
+) -> QueryResult<Vec<JsonRow<UnitItem>>> {
     let mut sql = ListSql::new(format!("SELECT {} FROM units u", *UNIT_COLUMNS), "u.id").prefix_indexed();
     sql.filter("u.deleted_at IS NULL", []).in_scopes("u.path", scopes);
     if let (Some(parent_id), Some(parent_path)) = (f.parent_id, parent_path) {
@@ -124,7 +126,7 @@ pub async fn list(
     if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
         sql.search("u.name_folded", q);
     }
-    sql.page(sort, cursor, limit).rows_of::<UnitRow>().load(conn).await
+    sql.page(sort, cursor, limit).load(conn).await
 }
 
 /// Inserts a unit unless its id is taken (`None` then: a replay or a conflict, for the caller
