@@ -1,6 +1,5 @@
 use crate::http::export::{Column, Value};
 use crate::http::json_row::{RowWriter, WriteRow};
-use crate::http::list::{ts_key, Keyed};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::deserialize;
 use diesel::pg::Pg;
@@ -10,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::model::TrainingRow;
+use super::model::{TrainingKey, TrainingRow};
 use crate::participation::{Counts, CountsInput, Participant};
 use crate::records::{topics_from_db, Topic};
 
@@ -133,38 +132,6 @@ impl From<TrainingRow> for Training {
 ///
 /// [`columns_of::<TrainingRow>`]: crate::http::list::columns_of
 pub struct TrainingItem;
-
-/// What a page's cursor reads of a training.
-pub struct TrainingKey {
-    id: Uuid,
-    title: String,
-    starts_on: NaiveDate,
-    updated_at: DateTime<Utc>,
-}
-
-impl From<&TrainingRow> for TrainingKey {
-    fn from(r: &TrainingRow) -> Self {
-        TrainingKey {
-            id: r.id,
-            title: r.title.clone(),
-            starts_on: r.starts_on,
-            updated_at: r.updated_at,
-        }
-    }
-}
-
-impl Keyed for TrainingKey {
-    fn id(&self) -> String {
-        self.id.to_string()
-    }
-    fn sort_value(&self, field: &str) -> String {
-        match field {
-            "title" => self.title.clone(),
-            "updated_at" => ts_key(&self.updated_at),
-            _ => self.starts_on.to_string(),
-        }
-    }
-}
 
 impl WriteRow for TrainingItem {
     type Key = TrainingKey;

@@ -4,9 +4,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use super::api::TrainingKey;
 use crate::db::schema::trainings;
-use crate::http::list::Keyed;
+use crate::http::list::{ts_key, Keyed};
 
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
 #[diesel(table_name = trainings, check_for_backend(diesel::pg::Pg))]
@@ -35,6 +34,38 @@ pub struct TrainingRow {
     pub updated_at: DateTime<Utc>,
     #[diesel(skip_insertion)]
     pub version: i64,
+}
+
+/// What a page's cursor reads of a training.
+pub struct TrainingKey {
+    pub id: Uuid,
+    pub title: String,
+    pub starts_on: NaiveDate,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<&TrainingRow> for TrainingKey {
+    fn from(r: &TrainingRow) -> Self {
+        TrainingKey {
+            id: r.id,
+            title: r.title.clone(),
+            starts_on: r.starts_on,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+impl Keyed for TrainingKey {
+    fn id(&self) -> String {
+        self.id.to_string()
+    }
+    fn sort_value(&self, field: &str) -> String {
+        match field {
+            "title" => self.title.clone(),
+            "updated_at" => ts_key(&self.updated_at),
+            _ => self.starts_on.to_string(),
+        }
+    }
 }
 
 impl Keyed for TrainingRow {
