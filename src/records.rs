@@ -11,7 +11,8 @@ use uuid::Uuid;
 use crate::auth::Caller;
 use crate::db::schema::{plan_activities, plans};
 use crate::error::{ApiError, ApiResult, FieldError, Text};
-use crate::http::list::SortField;
+use crate::http::json_row::{PgDate, PgTimestamp, TextAt};
+use crate::http::list::{ts_key, Keyed, SortField};
 
 /// Topics named in the city guidance.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
@@ -164,6 +165,55 @@ pub const SORTS: &[SortField] = &[
         sql_type: "timestamptz",
     },
 ];
+
+/// What a page's cursor reads of a training or an outreach event: its id and the value of the
+/// sort of [`SORTS`] it is listed by.
+pub struct ActivityKey {
+    pub id: Uuid,
+    pub title: String,
+    pub starts_on: NaiveDate,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl ActivityKey {
+    /// The key of a record read whole (the serde path: exports, plan activities' results).
+    pub fn of(id: Uuid, title: &str, starts_on: NaiveDate, updated_at: chrono::DateTime<chrono::Utc>) -> Self {
+        ActivityKey {
+            id,
+            title: title.to_string(),
+            starts_on,
+            updated_at,
+        }
+    }
+}
+
+impl Keyed for ActivityKey {
+    fn id(&self) -> String {
+        self.id.to_string()
+    }
+    fn sort_value(&self, field: &str) -> String {
+        match field {
+            "title" => self.title.clone(),
+            "updated_at" => ts_key(&self.updated_at),
+            _ => self.starts_on.to_string(),
+        }
+    }
+}
+
+/// What writing a list item of a training or an event keeps for its cursor
+/// ([`WriteRow::Kept`](crate::http::json_row::WriteRow::Kept)): the id, and where the title,
+/// the start and the last change stand.
+pub type ActivityKept = (Uuid, Option<TextAt>, PgDate, PgTimestamp);
+
+/// The key of a written list item, from what its writing kept.
+pub fn activity_key(&(id, title, starts_on, updated_at): &ActivityKept, item: &[u8]) -> ActivityKey {
+    ActivityKey {
+        id,
+        title: title.map(|t| t.read(item)).unwrap_or_default(),
+        starts_on: starts_on.date(),
+        updated_at: updated_at.instant(),
+    }
+}
 
 /// The filters trainings and outreach events share.
 pub struct CommonFilters<'a> {

@@ -33,13 +33,27 @@ pub fn build_pool(url: &str, size: usize) -> anyhow::Result<Pool> {
     config.recycling_method = diesel_async::pooled_connection::RecyclingMethod::Fast;
     // No JIT: this service's queries are short, and for a report over the whole country the
     // planner's estimates would buy 100-200 ms of compilation to save a few milliseconds.
+    // And only a UTF-8 database: PostgreSQL then validates every text it stores, so the lists
+    // write text columns' bytes into JSON as they come (`http::json_row`); a SQL_ASCII database
+    // would hand back whatever bytes it was given.
     config.custom_setup = Box::new(|url| {
         Box::pin(async move {
-            use diesel_async::{AsyncConnection, SimpleAsyncConnection};
+            use diesel_async::{AsyncConnection, RunQueryDsl};
             let mut conn = AsyncPgConnection::establish(url).await?;
-            conn.batch_execute("SET jit = off")
-                .await
-                .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+            let setup: ConnectionSetup = diesel::sql_query(
+                "SELECT set_config('jit', 'off', false) AS jit, \
+                 current_setting('server_encoding') AS server_encoding",
+            )
+            .get_result(&mut conn)
+            .await
+            .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+            if setup.server_encoding != "UTF8" {
+                return Err(diesel::ConnectionError::BadConnection(format!(
+                    "the database's encoding is {}; binhdang needs a UTF8 database \
+                     (CREATE DATABASE ... ENCODING 'UTF8')",
+                    setup.server_encoding
+                )));
+            }
             Ok(conn)
         })
     });
@@ -52,6 +66,13 @@ pub fn build_pool(url: &str, size: usize) -> anyhow::Result<Pool> {
         .recycle_timeout(Some(Duration::from_secs(5)))
         .build()
         .context("building the database pool")
+}
+
+/// What a new connection of the pool reads of its database.
+#[derive(diesel::QueryableByName)]
+struct ConnectionSetup {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    server_encoding: String,
 }
 
 /// What a read needs of its connection: a pooled one held alone ([`Conn`]), or a worker's

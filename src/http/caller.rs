@@ -10,7 +10,9 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 fn bearer(req: &HttpRequest) -> Option<&str> {
-    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    // As UTF-8 (checked a word at a time), not `to_str`'s byte-by-byte visible-ASCII walk: a
+    // token with anything else in it fails its signature check all the same.
+    let value = std::str::from_utf8(req.headers().get(header::AUTHORIZATION)?.as_bytes()).ok()?;
     let (scheme, token) = value.split_once(' ')?;
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }

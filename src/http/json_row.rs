@@ -2,16 +2,22 @@
 //!
 //! A resource's list reads its rows by position ([`columns_of`](super::list::columns_of)) and,
 //! for the JSON page, hands each row to its [`WriteRow`]: it writes the item's JSON from the
-//! row's bytes (PostgreSQL's binary format) and keeps only what the page's cursor needs. No row
-//! struct, no `String` or `Vec` per column, and the field names are written as the constant
-//! bytes they are (serde escapes every key of every item, one character class at a time). A
-//! page of twenty trainings spent 40% of the service's CPU decoding rows into structs and
-//! serializing those.
+//! row's bytes (PostgreSQL's binary format) and keeps only what the page's cursor could need,
+//! as raw values ([`PgDate`], [`PgTimestamp`], a [`TextAt`] into the item's JSON). Those are
+//! read into the resource's key only for the one row the cursor is made from. No row struct, no
+//! `String`, `Vec` or chrono value per column, and the field names are written as the constant
+//! bytes they are. A page of twenty trainings spent 40% of the service's CPU decoding rows into
+//! structs and serializing those; writing them this way, 28%, of which a third went to
+//! validating text PostgreSQL had already validated and to dates read into chrono values that
+//! only the last row's cursor would use.
+//!
+//! Text columns are escaped as they come: the pool refuses a database whose encoding is not
+//! UTF-8 ([`crate::db::build_pool`]), and PostgreSQL validates every text it stores in a UTF-8
+//! database, so their bytes are UTF-8 already.
 //!
 //! The shape is the resource's response type's: each resource's test compares every item of a
 //! page with the same record read alone (`GET /things/{id}`, written by serde).
 
-use chrono::{DateTime, NaiveDate, Utc};
 use diesel::deserialize::{self, FromSql, FromSqlRow};
 use diesel::pg::Pg;
 use diesel::row::{Field, Row};
@@ -24,25 +30,29 @@ use super::list::{paginate, Keyed, Sort};
 
 /// How a resource writes one item of its list from its row.
 pub trait WriteRow: Sized + 'static {
-    /// What the page's cursor reads of the row (its id and sort values).
+    /// What the writing keeps of a row for the page's cursor: raw values, cheap to keep.
+    type Kept;
+    /// The row's key (its id and sort values), read from what was kept and the item's JSON.
     type Key: Keyed;
     /// Writes the item's fields (`w.uuid("id", 0)?` and so on, in the response type's order)
-    /// and returns its key.
-    fn write<'a, R: Row<'a, Pg>>(w: &mut RowWriter<'_, 'a, R>) -> deserialize::Result<Self::Key>;
+    /// and returns what the cursor could need.
+    fn write<'a, R: Row<'a, Pg>>(w: &mut RowWriter<'_, 'a, R>) -> deserialize::Result<Self::Kept>;
+    /// The key of a row, from what [`write`](Self::write) kept and the item's JSON.
+    fn key(kept: &Self::Kept, item: &[u8]) -> Self::Key;
 }
 
-/// One row of a list, written: its item's JSON and its key.
+/// One row of a list, written: its item's JSON and what its key is read from.
 pub struct JsonRow<W: WriteRow> {
     json: Vec<u8>,
-    key: W::Key,
+    kept: W::Kept,
 }
 
 impl<W: WriteRow> Keyed for JsonRow<W> {
     fn id(&self) -> String {
-        self.key.id()
+        W::key(&self.kept, &self.json).id()
     }
     fn sort_value(&self, field: &str) -> String {
-        self.key.sort_value(field)
+        W::key(&self.kept, &self.json).sort_value(field)
     }
 }
 
@@ -61,10 +71,10 @@ impl<W: WriteRow> FromSqlRow<Untyped, Pg> for JsonRow<W> {
             _a: std::marker::PhantomData,
         };
         w.out.push(b'{');
-        let key = W::write(&mut w)?;
+        let kept = W::write(&mut w)?;
         w.out.push(b'}');
         LAST_ITEM.set(w.out.len());
-        Ok(JsonRow { json: w.out, key })
+        Ok(JsonRow { json: w.out, kept })
     }
 }
 
@@ -83,21 +93,95 @@ pub fn page_body<W: WriteRow>(rows: Vec<JsonRow<W>>, limit: i64, sort: &Sort) ->
     }
     out.extend_from_slice(b"],\"next_cursor\":");
     match &page.next_cursor {
-        Some(c) => string(&mut out, c),
+        Some(c) => escaped(&mut out, c.as_bytes()),
         None => out.extend_from_slice(b"null"),
     }
     out.push(b'}');
     out
 }
 
-/// A JSON string, escaped as serde_json escapes it.
-fn string(out: &mut Vec<u8>, s: &str) {
-    // Writing into a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut *out, s);
+/// What a byte becomes inside a JSON string, as serde_json writes it: `0` itself, `u` as
+/// `\u00XX`, any other as a backslash and that letter.
+const ESCAPE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = b'u';
+        b += 1;
+    }
+    t[0x08] = b'b';
+    t[0x09] = b't';
+    t[0x0a] = b'n';
+    t[0x0c] = b'f';
+    t[0x0d] = b'r';
+    t[b'"' as usize] = b'"';
+    t[b'\\' as usize] = b'\\';
+    t
+};
+
+/// `"<bytes>"`, escaped as serde_json escapes a string (quote, backslash, control characters;
+/// everything else, UTF-8 included, as it is). The bytes are UTF-8 (see the module's notes);
+/// escaping only ever touches ASCII, so the output is UTF-8 too.
+pub fn escaped(out: &mut Vec<u8>, bytes: &[u8]) {
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let e = ESCAPE[b as usize];
+        if e == 0 {
+            continue;
+        }
+        out.extend_from_slice(&bytes[start..i]);
+        if e == b'u' {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.extend_from_slice(&[b'\\', b'u', b'0', b'0', HEX[(b >> 4) as usize], HEX[(b & 0xf) as usize]]);
+        } else {
+            out.extend_from_slice(&[b'\\', e]);
+        }
+        start = i + 1;
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
 }
 
 fn malformed(column: usize, what: &str) -> Box<dyn std::error::Error + Send + Sync> {
     format!("column {column}: {what}").into()
+}
+
+/// A `date` as PostgreSQL sends it (days since 2000-01-01), kept for a cursor.
+#[derive(Clone, Copy, Debug)]
+pub struct PgDate(i32);
+
+impl PgDate {
+    /// The date (a row whose date was written always has one: see [`RowWriter::date`]).
+    pub fn date(self) -> chrono::NaiveDate {
+        json_body::pg_date(self.0).unwrap_or_default()
+    }
+}
+
+/// A `timestamptz` as PostgreSQL sends it (microseconds since 2000-01-01 UTC), kept for a
+/// cursor.
+#[derive(Clone, Copy, Debug)]
+pub struct PgTimestamp(i64);
+
+impl PgTimestamp {
+    /// The instant (a row whose timestamp was written always has one).
+    pub fn instant(self) -> chrono::DateTime<chrono::Utc> {
+        json_body::pg_timestamp(self.0).unwrap_or_default()
+    }
+}
+
+/// Where a text field's JSON string (quotes included) stands in its item, kept for a cursor.
+#[derive(Clone, Copy, Debug)]
+pub struct TextAt(u32, u32);
+
+impl TextAt {
+    /// The text, unescaped, from the item's JSON.
+    pub fn read(self, item: &[u8]) -> String {
+        item.get(self.0 as usize..self.1 as usize)
+            .and_then(|s| serde_json::from_slice(s).ok())
+            .unwrap_or_default()
+    }
 }
 
 /// Writes an item's fields from its row, each from the column at a position of the select list.
@@ -110,8 +194,10 @@ pub struct RowWriter<'w, 'a, R: Row<'a, Pg>> {
 
 impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
     /// `"name":` (after a comma but for the first); names are plain ASCII, written as they are.
+    #[inline]
     fn key(&mut self, name: &str) {
         debug_assert!(name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
+        self.out.reserve(name.len() + 4);
         if !self.first {
             self.out.push(b',');
         }
@@ -119,13 +205,6 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
         self.out.push(b'"');
         self.out.extend_from_slice(name.as_bytes());
         self.out.extend_from_slice(b"\":");
-    }
-
-    /// The column's bytes (`None` for NULL) handed to `f`.
-    fn with<T>(&self, i: usize, f: impl FnOnce(Option<&[u8]>) -> deserialize::Result<T>) -> deserialize::Result<T> {
-        let field = self.row.get(i).ok_or_else(|| malformed(i, "missing"))?;
-        let value = field.value();
-        f(value.as_ref().map(|v| v.as_bytes()))
     }
 
     /// A column decoded by Diesel (`FromSql` of its SQL type): copies of fixed-size values.
@@ -155,13 +234,26 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
         Ok(v)
     }
 
-    /// `"name":"<text>"` (or `null`), escaped.
-    pub fn text(&mut self, name: &str, i: usize) -> deserialize::Result<()> {
-        self.text_as(name, i, |s| s)
+    /// `"name":"<text>"` (or `null`), escaped; where it stands, for a cursor (`None` for null).
+    pub fn text(&mut self, name: &str, i: usize) -> deserialize::Result<Option<TextAt>> {
+        self.key(name);
+        let start = self.out.len();
+        let row = self.row;
+        let at = match row.get(i).ok_or_else(|| malformed(i, "missing"))?.value() {
+            Some(v) => {
+                escaped(&mut self.out, v.as_bytes());
+                Some(TextAt(start as u32, self.out.len() as u32))
+            }
+            None => {
+                self.out.extend_from_slice(b"null");
+                None
+            }
+        };
+        Ok(at)
     }
 
-    /// [`text`](Self::text) of what `map` makes of the column's text (an enum's name for a
-    /// stored value, say).
+    /// `"name":"<text>"` of what `map` makes of the column's text (an enum's name for a stored
+    /// value, say), or `null`.
     pub fn text_as(
         &mut self,
         name: &str,
@@ -169,20 +261,12 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
         map: impl for<'s> Fn(&'s str) -> &'s str,
     ) -> deserialize::Result<()> {
         self.key(name);
-        let out = &mut self.out;
-        let field = self.row.get(i).ok_or_else(|| malformed(i, "missing"))?;
-        match field.value() {
-            Some(v) => string(out, map(std::str::from_utf8(v.as_bytes())?)),
-            None => out.extend_from_slice(b"null"),
+        let row = self.row;
+        match row.get(i).ok_or_else(|| malformed(i, "missing"))?.value() {
+            Some(v) => escaped(&mut self.out, map(std::str::from_utf8(v.as_bytes())?).as_bytes()),
+            None => self.out.extend_from_slice(b"null"),
         }
         Ok(())
-    }
-
-    /// The column's text, owned (for a key: a cursor's sort value).
-    pub fn owned_text(&self, i: usize) -> deserialize::Result<String> {
-        self.with(i, |b| {
-            Ok(std::str::from_utf8(b.ok_or_else(|| malformed(i, "null"))?)?.to_owned())
-        })
     }
 
     /// `"name":[...]` of a `text[]` column (NULL as `[]`), each element through `map` (`None`
@@ -194,8 +278,9 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
         map: impl for<'s> Fn(&'s str) -> Option<&'s str>,
     ) -> deserialize::Result<()> {
         self.key(name);
+        let row = self.row;
+        let field = row.get(i).ok_or_else(|| malformed(i, "missing"))?;
         let out = &mut self.out;
-        let field = self.row.get(i).ok_or_else(|| malformed(i, "missing"))?;
         out.push(b'[');
         if let Some(v) = field.value() {
             let mut first = true;
@@ -207,7 +292,7 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
                     out.push(b',');
                 }
                 first = false;
-                string(out, s);
+                escaped(out, s.as_bytes());
             }
         }
         out.push(b']');
@@ -219,6 +304,18 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
         let v: i32 = self.required::<sql_types::Integer, i32>(i)?;
         self.raw_number(name, v as i64);
         Ok(v)
+    }
+
+    /// `"name":<n>` (or `null`) of an `integer` column that may be NULL.
+    pub fn opt_int4(&mut self, name: &str, i: usize) -> deserialize::Result<()> {
+        match self.value::<sql_types::Integer, i32>(i)? {
+            Some(v) => self.raw_number(name, v.into()),
+            None => {
+                self.key(name);
+                self.out.extend_from_slice(b"null");
+            }
+        }
+        Ok(())
     }
 
     /// `"name":<n>` of a `bigint` column.
@@ -242,56 +339,72 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
         Ok(())
     }
 
-    /// `"name":"YYYY-MM-DD"` (or `null`) of a `date` column; returns it.
-    pub fn date(&mut self, name: &str, i: usize) -> deserialize::Result<Option<NaiveDate>> {
-        self.temporal::<sql_types::Date, _>(name, i, |b, out| {
-            let days = i32::from_be_bytes(b.try_into().ok()?);
-            Some((json_body::pg_date(days)?, json_body::pg_date_text(days, out)?.len()))
-        })
+    /// `"name":"YYYY-MM-DD"` (or `null`) of a `date` column; returns it, raw.
+    pub fn date(&mut self, name: &str, i: usize) -> deserialize::Result<Option<PgDate>> {
+        self.temporal(
+            name,
+            i,
+            |b: [u8; 4], out| {
+                let days = i32::from_be_bytes(b);
+                (PgDate(days), json_body::pg_date_text(days, out).map(str::len))
+            },
+            |d| json_body::pg_date(d.0),
+        )
     }
 
-    /// `"name":"<RFC 3339>"` (or `null`) of a `timestamptz` column; returns it.
-    pub fn timestamp(&mut self, name: &str, i: usize) -> deserialize::Result<Option<DateTime<Utc>>> {
-        self.temporal::<sql_types::Timestamptz, _>(name, i, |b, out| {
-            let micros = i64::from_be_bytes(b.try_into().ok()?);
-            Some((
-                json_body::pg_timestamp(micros)?,
-                json_body::pg_timestamp_text(micros, out)?.len(),
-            ))
-        })
+    /// `"name":"<RFC 3339>"` (or `null`) of a `timestamptz` column; returns it, raw.
+    pub fn timestamp(&mut self, name: &str, i: usize) -> deserialize::Result<Option<PgTimestamp>> {
+        self.temporal(
+            name,
+            i,
+            |b: [u8; 8], out| {
+                let micros = i64::from_be_bytes(b);
+                (
+                    PgTimestamp(micros),
+                    json_body::pg_timestamp_text(micros, out).map(str::len),
+                )
+            },
+            |t| json_body::pg_timestamp(t.0),
+        )
     }
 
-    /// A date or a timestamp: `fast` reads the column's bytes into the value and writes its text
-    /// into the buffer (returning its length); where it cannot (far years, infinity), Diesel
-    /// and chrono do, as they do for one record.
-    fn temporal<ST, T>(
+    /// A date or a timestamp from its `N` bytes: `read` gives the raw value and the length of
+    /// its text, written into the buffer; where it cannot (far years), `value` gives the chrono
+    /// value, which writes it as for one record (its absence, as for `infinity`, is an error,
+    /// as Diesel's decoding would be).
+    fn temporal<const N: usize, K: Copy, T: Serialize>(
         &mut self,
         name: &str,
         i: usize,
-        fast: impl FnOnce(&[u8], &mut [u8; 32]) -> Option<(T, usize)>,
-    ) -> deserialize::Result<Option<T>>
-    where
-        T: FromSql<ST, Pg> + Serialize,
-    {
+        read: impl FnOnce([u8; N], &mut [u8; 32]) -> (K, Option<usize>),
+        value: impl FnOnce(K) -> Option<T>,
+    ) -> deserialize::Result<Option<K>> {
         self.key(name);
+        let row = self.row;
+        let field = row.get(i).ok_or_else(|| malformed(i, "missing"))?;
+        let Some(v) = field.value() else {
+            self.out.extend_from_slice(b"null");
+            return Ok(None);
+        };
+        let b: [u8; N] = v
+            .as_bytes()
+            .try_into()
+            .map_err(|_| malformed(i, "not a date or timestamp"))?;
         let mut text = [0u8; 32];
-        match self.with(i, |b| Ok(b.map(|b| fast(b, &mut text))))? {
-            None => {
-                self.out.extend_from_slice(b"null");
-                Ok(None)
-            }
-            Some(Some((value, n))) => {
+        let (raw, n) = read(b, &mut text);
+        match n {
+            Some(n) => {
+                self.out.reserve(n + 2);
                 self.out.push(b'"');
                 self.out.extend_from_slice(&text[..n]);
                 self.out.push(b'"');
-                Ok(Some(value))
             }
-            Some(None) => {
-                let value = self.value::<ST, T>(i)?;
-                self.formatted(|s| value.serialize(s))?;
-                Ok(value)
+            None => {
+                let value = value(raw).ok_or_else(|| malformed(i, "out of range"))?;
+                value.serialize(&mut serde_json::Serializer::new(&mut self.out))?;
             }
         }
+        Ok(Some(raw))
     }
 
     /// A nested object: `"name":{...}` with the fields `f` writes.
@@ -303,15 +416,6 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
         self.out.push(b'}');
         self.first = false;
         v
-    }
-
-    /// A value written by one of `json_body`'s serializer functions (the response types' own).
-    fn formatted(
-        &mut self,
-        f: impl FnOnce(&mut serde_json::Serializer<&mut Vec<u8>>) -> serde_json::Result<()>,
-    ) -> deserialize::Result<()> {
-        let mut ser = serde_json::Serializer::new(&mut self.out);
-        Ok(f(&mut ser)?)
     }
 }
 
@@ -386,6 +490,40 @@ mod tests {
             }
         }
         b
+    }
+
+    #[test]
+    fn strings_are_escaped_as_serde_json_escapes_them() {
+        let mut all: Vec<String> = (0u8..=0x7f).map(|b| format!("a{}b", b as char)).collect();
+        all.extend(["", "Tập huấn \"bình đẳng\"\\ \u{7f}\u{2028}", "\u{1f600}\n\r\t"].map(String::from));
+        let mut seed = 7u64;
+        for _ in 0..2000 {
+            let s: String = (0..(seed % 24))
+                .map(|_| {
+                    seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    char::from_u32((seed >> 33) as u32 % 0x3000).unwrap_or('x')
+                })
+                .collect();
+            all.push(s);
+        }
+        for s in all {
+            let mut out = Vec::new();
+            escaped(&mut out, s.as_bytes());
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                serde_json::to_string(&s).unwrap(),
+                "{s:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_kept_text_reads_back_unescaped() {
+        let mut out = b"{\"t\":".to_vec();
+        let start = out.len() as u32;
+        escaped(&mut out, "a \"b\" \\ c\n".as_bytes());
+        let at = TextAt(start, out.len() as u32);
+        assert_eq!(at.read(&out), "a \"b\" \\ c\n");
     }
 
     #[test]

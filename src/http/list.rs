@@ -500,34 +500,36 @@ impl<ST: 'static> diesel::query_builder::Query for CachedSql<ST> {
 
 impl<ST> diesel::query_builder::QueryFragment<Pg> for CachedSql<ST> {
     fn walk_ast<'b>(&'b self, mut out: diesel::query_builder::AstPass<'_, 'b, Pg>) -> diesel::QueryResult<()> {
-        // Re-emit the SQL, turning each `$n` into Diesel's own bind placeholder.
+        // Re-emit the SQL, turning each `$n` into Diesel's own bind placeholder (found by a
+        // search for `$`, not a walk over every byte: the text is built anew per request).
         let bytes = self.sql.as_bytes();
         let mut start = 0;
-        let mut i = 0;
-        while i < bytes.len() {
-            if bytes[i] == b'$' && i + 1 < bytes.len() && bytes[i + 1].is_ascii_digit() {
-                out.push_sql(&self.sql[start..i]);
-                let mut j = i + 1;
-                while j < bytes.len() && bytes[j].is_ascii_digit() {
-                    j += 1;
-                }
-                let n: usize = self.sql[i + 1..j].parse().unwrap_or(0);
-                let bind = self
-                    .binds
-                    .get(n.wrapping_sub(1))
-                    .ok_or_else(|| diesel::result::Error::QueryBuilderError(format!("no bind for ${n}").into()))?;
-                match bind {
-                    Bind::Text(v) => out.push_bind_param::<sql_types::Text, _>(v)?,
-                    Bind::Uuid(v) => out.push_bind_param::<sql_types::Uuid, _>(v)?,
-                    Bind::Int(v) => out.push_bind_param::<sql_types::BigInt, _>(v)?,
-                    Bind::Bool(v) => out.push_bind_param::<sql_types::Bool, _>(v)?,
-                    Bind::Date(v) => out.push_bind_param::<sql_types::Date, _>(v)?,
-                }
-                start = j;
-                i = j;
-            } else {
-                i += 1;
+        let mut from = 0;
+        while let Some(at) = self.sql[from..].find('$') {
+            let i = from + at;
+            if !(i + 1 < bytes.len() && bytes[i + 1].is_ascii_digit()) {
+                from = i + 1;
+                continue;
             }
+            out.push_sql(&self.sql[start..i]);
+            let mut j = i + 1;
+            while j < bytes.len() && bytes[j].is_ascii_digit() {
+                j += 1;
+            }
+            let n: usize = self.sql[i + 1..j].parse().unwrap_or(0);
+            let bind = self
+                .binds
+                .get(n.wrapping_sub(1))
+                .ok_or_else(|| diesel::result::Error::QueryBuilderError(format!("no bind for ${n}").into()))?;
+            match bind {
+                Bind::Text(v) => out.push_bind_param::<sql_types::Text, _>(v)?,
+                Bind::Uuid(v) => out.push_bind_param::<sql_types::Uuid, _>(v)?,
+                Bind::Int(v) => out.push_bind_param::<sql_types::BigInt, _>(v)?,
+                Bind::Bool(v) => out.push_bind_param::<sql_types::Bool, _>(v)?,
+                Bind::Date(v) => out.push_bind_param::<sql_types::Date, _>(v)?,
+            }
+            start = j;
+            from = j;
         }
         out.push_sql(&self.sql[start..]);
         Ok(())

@@ -6,8 +6,12 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::model::EventRow;
+use crate::http::json_row::{RowWriter, WriteRow};
 use crate::participation::{Counts, CountsInput, Participant};
-use crate::records::{topics_from_db, Topic};
+use crate::records::{activity_key, topics_from_db, ActivityKept, ActivityKey, Topic};
+use diesel::deserialize;
+use diesel::pg::Pg;
+use diesel::row::Row;
 
 /// Forms named in the city guidance.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -130,6 +134,54 @@ impl From<EventRow> for OutreachEvent {
             updated_at: r.updated_at,
             version: r.version,
         }
+    }
+}
+
+/// An outreach event of a list page, written from its row (the list's select list is
+/// `EventRow`'s columns, by position) in the shape of [`OutreachEvent`].
+pub struct EventItem;
+
+impl WriteRow for EventItem {
+    type Kept = ActivityKept;
+    type Key = ActivityKey;
+
+    fn write<'a, R: Row<'a, Pg>>(w: &mut RowWriter<'_, 'a, R>) -> deserialize::Result<ActivityKept> {
+        let id = w.uuid("id", 0)?;
+        w.uuid("unit_id", 1)?;
+        w.uuid("activity_id", 3)?;
+        w.uuid("campaign_id", 4)?;
+        w.text_as("kind", 5, |k| EventKind::parse(k).unwrap_or(EventKind::Other).as_str())?;
+        let title = w.text("title", 6)?;
+        w.text_array("topics", 7, |t| Topic::parse(t).map(Topic::as_str))?;
+        let starts_on = w.date("starts_on", 8)?;
+        w.date("ends_on", 9)?;
+        w.text("location", 10)?;
+        w.text("channel", 11)?;
+        w.opt_int4("audience_reached", 12)?;
+        w.object("participants", |w| {
+            let female = w.int4("female", 13)?;
+            let male = w.int4("male", 14)?;
+            let other = w.int4("other", 15)?;
+            w.raw_number("total", Counts::new(female, male, other).total.into());
+            deserialize::Result::Ok(())
+        })?;
+        w.bool("has_participant_list", 16)?;
+        w.bool("is_public", 17)?;
+        w.bool("in_action_month", 18)?;
+        w.timestamp("created_at", 19)?;
+        let updated_at = w.timestamp("updated_at", 20)?;
+        w.int8("version", 21)?;
+        let missing = || -> Box<dyn std::error::Error + Send + Sync> { "an event without its id or dates".into() };
+        Ok((
+            id.ok_or_else(missing)?,
+            title,
+            starts_on.ok_or_else(missing)?,
+            updated_at.ok_or_else(missing)?,
+        ))
+    }
+
+    fn key(kept: &ActivityKept, item: &[u8]) -> ActivityKey {
+        activity_key(kept, item)
     }
 }
 

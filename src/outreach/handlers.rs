@@ -11,6 +11,7 @@ use crate::auth::Caller;
 use crate::error::{ApiResult, Problem};
 use crate::http::export::{self, Binary, ExportQuery, Format, ListArgs, SortQuery};
 use crate::http::idempotency::{self, IdempotencyKey};
+use crate::http::json_row::page_body;
 use crate::http::list::{Cursor, Page, PageQuery, Sort, SubtreeFilter};
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
 use crate::participation::{self, Participant};
@@ -58,7 +59,15 @@ async fn respond(
                 limit,
             ))
         },
-        None,
+        Some(|conn, a, cursor, limit| {
+            Box::pin(async move {
+                Ok(page_body(
+                    queries::list_written(conn, a, cursor, limit).await?,
+                    limit,
+                    &a.sort,
+                ))
+            })
+        }),
     )
     .await
 }

@@ -5,7 +5,8 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use crate::db::schema::outreach_events;
-use crate::http::list::{ts_key, Keyed};
+use crate::http::list::Keyed;
+use crate::records::ActivityKey;
 
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
 #[diesel(table_name = outreach_events, check_for_backend(diesel::pg::Pg))]
@@ -43,11 +44,7 @@ impl Keyed for EventRow {
         self.id.to_string()
     }
     fn sort_value(&self, field: &str) -> String {
-        match field {
-            "title" => self.title.clone(),
-            "updated_at" => ts_key(&self.updated_at),
-            _ => self.starts_on.to_string(),
-        }
+        ActivityKey::of(self.id, &self.title, self.starts_on, self.updated_at).sort_value(field)
     }
 }
 

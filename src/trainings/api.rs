@@ -9,9 +9,9 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::model::{TrainingKey, TrainingRow};
+use super::model::TrainingRow;
 use crate::participation::{Counts, CountsInput, Participant};
-use crate::records::{topics_from_db, Topic};
+use crate::records::{activity_key, topics_from_db, ActivityKept, ActivityKey, Topic};
 
 /// Audiences named in the city guidance.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
@@ -134,13 +134,14 @@ impl From<TrainingRow> for Training {
 pub struct TrainingItem;
 
 impl WriteRow for TrainingItem {
-    type Key = TrainingKey;
+    type Kept = ActivityKept;
+    type Key = ActivityKey;
 
-    fn write<'a, R: Row<'a, Pg>>(w: &mut RowWriter<'_, 'a, R>) -> deserialize::Result<TrainingKey> {
+    fn write<'a, R: Row<'a, Pg>>(w: &mut RowWriter<'_, 'a, R>) -> deserialize::Result<Self::Kept> {
         let id = w.uuid("id", 0)?;
         w.uuid("unit_id", 1)?;
         w.uuid("activity_id", 3)?;
-        w.text("title", 4)?;
+        let title = w.text("title", 4)?;
         w.text_array("topics", 5, |t| Topic::parse(t).map(Topic::as_str))?;
         w.text_array("audiences", 6, |a| Audience::parse(a).map(Audience::as_str))?;
         let starts_on = w.date("starts_on", 7)?;
@@ -161,12 +162,16 @@ impl WriteRow for TrainingItem {
         let updated_at = w.timestamp("updated_at", 18)?;
         w.int8("version", 19)?;
         let missing = || -> Box<dyn std::error::Error + Send + Sync> { "a training without its id or dates".into() };
-        Ok(TrainingKey {
-            id: id.ok_or_else(missing)?,
-            title: w.owned_text(4)?,
-            starts_on: starts_on.ok_or_else(missing)?,
-            updated_at: updated_at.ok_or_else(missing)?,
-        })
+        Ok((
+            id.ok_or_else(missing)?,
+            title,
+            starts_on.ok_or_else(missing)?,
+            updated_at.ok_or_else(missing)?,
+        ))
+    }
+
+    fn key(kept: &ActivityKept, item: &[u8]) -> ActivityKey {
+        activity_key(kept, item)
     }
 }
 

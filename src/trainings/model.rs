@@ -5,7 +5,8 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use crate::db::schema::trainings;
-use crate::http::list::{ts_key, Keyed};
+use crate::http::list::Keyed;
+use crate::records::ActivityKey;
 
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
 #[diesel(table_name = trainings, check_for_backend(diesel::pg::Pg))]
@@ -36,44 +37,12 @@ pub struct TrainingRow {
     pub version: i64,
 }
 
-/// What a page's cursor reads of a training.
-pub struct TrainingKey {
-    pub id: Uuid,
-    pub title: String,
-    pub starts_on: NaiveDate,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl From<&TrainingRow> for TrainingKey {
-    fn from(r: &TrainingRow) -> Self {
-        TrainingKey {
-            id: r.id,
-            title: r.title.clone(),
-            starts_on: r.starts_on,
-            updated_at: r.updated_at,
-        }
-    }
-}
-
-impl Keyed for TrainingKey {
-    fn id(&self) -> String {
-        self.id.to_string()
-    }
-    fn sort_value(&self, field: &str) -> String {
-        match field {
-            "title" => self.title.clone(),
-            "updated_at" => ts_key(&self.updated_at),
-            _ => self.starts_on.to_string(),
-        }
-    }
-}
-
 impl Keyed for TrainingRow {
     fn id(&self) -> String {
         self.id.to_string()
     }
     fn sort_value(&self, field: &str) -> String {
-        TrainingKey::from(self).sort_value(field)
+        ActivityKey::of(self.id, &self.title, self.starts_on, self.updated_at).sort_value(field)
     }
 }
 

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::model::{FiguresRow, LeaderRow, UnitRow};
-use crate::http::json_row::{RowWriter, WriteRow};
+use crate::http::json_row::{PgDate, PgTimestamp, RowWriter, TextAt, WriteRow};
 use crate::http::list::{ts_key, Keyed};
 use crate::participation::Sex;
 use diesel::deserialize;
@@ -162,16 +162,18 @@ impl Keyed for UnitKey {
 }
 
 impl WriteRow for UnitItem {
+    /// The id, and where the name, the start and the two stamps stand (the sorts' values).
+    type Kept = (Uuid, Option<TextAt>, PgDate, PgTimestamp, PgTimestamp);
     type Key = UnitKey;
 
-    fn write<'a, R: Row<'a, Pg>>(w: &mut RowWriter<'_, 'a, R>) -> deserialize::Result<UnitKey> {
+    fn write<'a, R: Row<'a, Pg>>(w: &mut RowWriter<'_, 'a, R>) -> deserialize::Result<Self::Kept> {
         let id = w.uuid("id", 0)?;
         w.uuid("parent_id", 1)?;
         w.text_as("kind", 4, |k| {
             UnitKind::parse(k).unwrap_or(UnitKind::Organization).as_str()
         })?;
         w.text("code", 5)?;
-        w.text("name", 6)?;
+        let name = w.text("name", 6)?;
         w.int4("depth", 3)?;
         let valid_from = w.date("valid_from", 7)?;
         w.date("valid_to", 8)?;
@@ -179,13 +181,23 @@ impl WriteRow for UnitItem {
         let updated_at = w.timestamp("updated_at", 10)?;
         w.int8("version", 11)?;
         let missing = || -> Box<dyn std::error::Error + Send + Sync> { "a unit without its id or dates".into() };
-        Ok(UnitKey {
-            id: id.ok_or_else(missing)?,
-            name: w.owned_text(6)?,
-            valid_from: valid_from.ok_or_else(missing)?,
-            created_at: created_at.ok_or_else(missing)?,
-            updated_at: updated_at.ok_or_else(missing)?,
-        })
+        Ok((
+            id.ok_or_else(missing)?,
+            name,
+            valid_from.ok_or_else(missing)?,
+            created_at.ok_or_else(missing)?,
+            updated_at.ok_or_else(missing)?,
+        ))
+    }
+
+    fn key(&(id, name, valid_from, created_at, updated_at): &Self::Kept, item: &[u8]) -> UnitKey {
+        UnitKey {
+            id,
+            name: name.map(|n| n.read(item)).unwrap_or_default(),
+            valid_from: valid_from.date(),
+            created_at: created_at.instant(),
+            updated_at: updated_at.instant(),
+        }
     }
 }
 

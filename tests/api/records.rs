@@ -797,37 +797,46 @@ async fn a_list_item_is_exactly_the_record_read_alone() {
         let res = app.post("/api/v1/trainings", Some(&officer), body).await;
         assert_eq!(res.status, 201, "{}", res.text());
     }
-    for sort in [
-        "-starts_on",
-        "starts_on",
-        "title",
-        "-title",
-        "updated_at",
-        "-updated_at",
+    app.assert_list_items_are_the_records("/api/v1/trainings", "limit=2", SORTS, &officer, 5)
+        .await;
+}
+
+/// Every sort of the activity lists, both ways.
+const SORTS: &[&str] = &[
+    "-starts_on",
+    "starts_on",
+    "title",
+    "-title",
+    "updated_at",
+    "-updated_at",
+];
+
+#[actix_web::test]
+async fn an_event_list_item_is_exactly_the_event_read_alone() {
+    let app = TestApp::spawn().await;
+    let officer = app.token(Role::Officer, HA_LONG).await;
+    let mut full = event("broadcast", "2020-11-16", "2020-12-15");
+    full["title"] = json!("Phát thanh \"bình đẳng\"\n\\ giới\t</script> \u{1F4FB}");
+    full["channel"] = json!("Loa phát thanh phường");
+    full["audience_reached"] = json!(5000);
+    full["topics"] = json!(["gbv", "gender_equality_law"]);
+    full["location"] = json!("Tổ dân phố 5");
+    let mut bare = event("other", "2021-03-01", "2021-03-01");
+    bare["topics"] = json!([]);
+    bare["is_public"] = json!(false);
+    let mut listed = event("seminar", "2020-11-25", "2020-11-25");
+    listed["participants"] = Value::Null;
+    listed["participant_list"] = json!([{"name": "Lê Thị Mai", "sex": "female"}]);
+    for body in [
+        full,
+        bare,
+        listed,
+        event("contest", "2020-10-20", "2020-10-20"),
+        event("exhibition", "2020-03-08", "2020-03-09"),
     ] {
-        let mut seen = Vec::new();
-        let mut cursor: Option<String> = None;
-        loop {
-            let after = cursor.as_ref().map(|c| format!("&cursor={c}")).unwrap_or_default();
-            let page = app
-                .get(&format!("/api/v1/trainings?limit=2&sort={sort}{after}"), Some(&officer))
-                .await;
-            assert_eq!(page.status, 200, "{}", page.text());
-            let page = page.json();
-            for item in page["data"].as_array().unwrap() {
-                let id = item["id"].as_str().unwrap();
-                let alone = app.get(&format!("/api/v1/trainings/{id}"), Some(&officer)).await.json();
-                assert_eq!(item, &alone, "sort {sort}");
-                seen.push(id.to_string());
-            }
-            match page["next_cursor"].as_str() {
-                Some(c) => cursor = Some(c.to_string()),
-                None => break,
-            }
-        }
-        let mut unique = seen.clone();
-        unique.sort();
-        unique.dedup();
-        assert_eq!((seen.len(), unique.len()), (5, 5), "sort {sort}: {seen:?}");
+        let res = app.post("/api/v1/outreach", Some(&officer), body).await;
+        assert_eq!(res.status, 201, "{}", res.text());
     }
+    app.assert_list_items_are_the_records("/api/v1/outreach", "limit=2", SORTS, &officer, 5)
+        .await;
 }

@@ -607,35 +607,14 @@ async fn a_list_item_is_exactly_the_unit_read_alone() {
     let all = app.get("/api/v1/units?limit=200", Some(&city)).await.json();
     let total = all["data"].as_array().unwrap().len();
     assert!(total > 30, "{total}");
-    for sort in [
+    let sorts = [
         "name",
         "-name",
         "created_at",
         "-updated_at",
         "valid_from",
         "-valid_from",
-    ] {
-        let mut seen = Vec::new();
-        let mut cursor: Option<String> = None;
-        loop {
-            let after = cursor.as_ref().map(|c| format!("&cursor={c}")).unwrap_or_default();
-            let page = app
-                .get(&format!("/api/v1/units?limit=9&sort={sort}{after}"), Some(&city))
-                .await;
-            assert_eq!(page.status, 200, "{}", page.text());
-            let page = page.json();
-            for item in page["data"].as_array().unwrap() {
-                let id = item["id"].as_str().unwrap();
-                let alone = app.get(&format!("/api/v1/units/{id}"), Some(&city)).await.json();
-                assert_eq!(item, &alone, "sort {sort}");
-                seen.push(id.to_string());
-            }
-            match page["next_cursor"].as_str() {
-                Some(c) => cursor = Some(c.to_string()),
-                None => break,
-            }
-        }
-        let unique: HashSet<_> = seen.iter().collect();
-        assert_eq!((seen.len(), unique.len()), (total, total), "sort {sort}");
-    }
+    ];
+    app.assert_list_items_are_the_records("/api/v1/units", "limit=9", &sorts, &city, total)
+        .await;
 }
