@@ -45,11 +45,24 @@ impl JsonBody for HttpResponseBuilder {
     }
 }
 
-/// Writes `v` in decimal into all of `out`, zero-padded on the left.
+/// "00" to "99": two digits a lookup (dates and times are mostly pairs of digits).
+const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+/// Writes `v` in decimal into all of `out`, zero-padded on the left, two digits at a time.
 fn put_digits(out: &mut [u8], mut v: u32) {
-    for b in out.iter_mut().rev() {
-        *b = b'0' + (v % 10) as u8;
-        v /= 10;
+    let mut end = out.len();
+    while end >= 2 {
+        let pair = (v % 100) as usize * 2;
+        out[end - 2..end].copy_from_slice(&PAIRS[pair..pair + 2]);
+        v /= 100;
+        end -= 2;
+    }
+    if end == 1 {
+        out[0] = b'0' + (v % 10) as u8;
     }
 }
 
@@ -123,22 +136,21 @@ pub fn pg_timestamp(micros: i64) -> Option<DateTime<Utc>> {
 }
 
 /// The text of a PostgreSQL `date` in its binary form (days since 2000-01-01), as [`date`]
-/// writes it; `None` outside the years 0..=9999.
-pub fn pg_date_text(days: i32, out: &mut [u8; 32]) -> Option<&str> {
+/// writes it, at the head of `out`; its length, or `None` outside the years 0..=9999.
+pub fn pg_date_text(days: i32, out: &mut [u8; 32]) -> Option<usize> {
     let (y, m, d) = civil_from_days(i64::from(days) + PG_EPOCH_DAYS);
-    let n = put_ymd(out, y, m, d)?;
-    Some(ascii(&out[..n]))
+    put_ymd(out, y, m, d)
 }
 
 /// The text of a PostgreSQL `timestamptz` in its binary form (microseconds since 2000-01-01
-/// UTC), as [`timestamp`] writes it; `None` outside the years 0..=9999.
-pub fn pg_timestamp_text(micros: i64, out: &mut [u8; 32]) -> Option<&str> {
+/// UTC), as [`timestamp`] writes it, at the head of `out`; its length, or `None` outside the
+/// years 0..=9999.
+pub fn pg_timestamp_text(micros: i64, out: &mut [u8; 32]) -> Option<usize> {
     let seconds = micros.div_euclid(1_000_000);
     let nanos = micros.rem_euclid(1_000_000) as u32 * 1000;
     let (y, m, d) = civil_from_days(seconds.div_euclid(86_400) + PG_EPOCH_DAYS);
     let n = put_ymd(out, y, m, d)?;
-    let n = put_clock(out, n, seconds.rem_euclid(86_400) as u32, nanos);
-    Some(ascii(&out[..n]))
+    Some(put_clock(out, n, seconds.rem_euclid(86_400) as u32, nanos))
 }
 
 fn ascii(out: &[u8]) -> &str {
@@ -327,7 +339,7 @@ mod tests {
             let want = serde_json::to_string(&at).unwrap();
             assert_eq!(pg_timestamp(m), Some(at), "{m}");
             match pg_timestamp_text(m, &mut out) {
-                Some(text) => assert_eq!(format!("\"{text}\""), want, "{m}"),
+                Some(n) => assert_eq!(format!("\"{}\"", std::str::from_utf8(&out[..n]).unwrap()), want, "{m}"),
                 None => assert!(!(0..=9999).contains(&at.year()), "{m}"),
             }
             let days = (at.date_naive() - epoch.date_naive()).num_days() as i32;
@@ -335,7 +347,7 @@ mod tests {
             let want = serde_json::to_string(&at.date_naive()).unwrap();
             assert_eq!(pg_date(days), Some(at.date_naive()), "{days}");
             match pg_date_text(days, &mut out) {
-                Some(text) => assert_eq!(format!("\"{text}\""), want, "{days}"),
+                Some(n) => assert_eq!(format!("\"{}\"", std::str::from_utf8(&out[..n]).unwrap()), want, "{days}"),
                 None => assert!(!(0..=9999).contains(&at.year()), "{days}"),
             }
         }

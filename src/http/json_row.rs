@@ -144,6 +144,21 @@ pub fn escaped(out: &mut Vec<u8>, bytes: &[u8]) {
     out.push(b'"');
 }
 
+/// `"xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"` (lower case) of a uuid's 16 bytes, a byte a lookup.
+fn quoted_uuid(bytes: &[u8; 16]) -> [u8; 38] {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    // Where each byte's two digits go, after the quote and around the four hyphens.
+    const AT: [usize; 16] = [1, 3, 5, 7, 10, 12, 15, 17, 20, 22, 25, 27, 29, 31, 33, 35];
+    let mut buf = [b'-'; 38];
+    buf[0] = b'"';
+    buf[37] = b'"';
+    for (b, at) in bytes.iter().zip(AT) {
+        buf[at] = HEX[(b >> 4) as usize];
+        buf[at + 1] = HEX[(b & 0xf) as usize];
+    }
+    buf
+}
+
 fn malformed(column: usize, what: &str) -> Box<dyn std::error::Error + Send + Sync> {
     format!("column {column}: {what}").into()
 }
@@ -208,33 +223,31 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
     }
 
     /// A column decoded by Diesel (`FromSql` of its SQL type): copies of fixed-size values.
+    #[inline]
     pub fn value<ST, T: FromSql<ST, Pg>>(&self, i: usize) -> deserialize::Result<Option<T>> {
         let field = self.row.get(i).ok_or_else(|| malformed(i, "missing"))?;
         field.value().map(T::from_sql).transpose()
     }
 
+    #[inline]
     fn required<ST, T: FromSql<ST, Pg>>(&self, i: usize) -> deserialize::Result<T> {
         self.value::<ST, T>(i)?.ok_or_else(|| malformed(i, "null"))
     }
 
     /// `"name":"<uuid>"` (or `null`).
+    #[inline]
     pub fn uuid(&mut self, name: &str, i: usize) -> deserialize::Result<Option<Uuid>> {
         self.key(name);
         let v = self.value::<sql_types::Uuid, Uuid>(i)?;
         match v {
-            Some(id) => {
-                let mut buf = [0u8; 38];
-                buf[0] = b'"';
-                id.hyphenated().encode_lower(&mut buf[1..37]);
-                buf[37] = b'"';
-                self.out.extend_from_slice(&buf);
-            }
+            Some(id) => self.out.extend_from_slice(&quoted_uuid(id.as_bytes())),
             None => self.out.extend_from_slice(b"null"),
         }
         Ok(v)
     }
 
     /// `"name":"<text>"` (or `null`), escaped; where it stands, for a cursor (`None` for null).
+    #[inline]
     pub fn text(&mut self, name: &str, i: usize) -> deserialize::Result<Option<TextAt>> {
         self.key(name);
         let start = self.out.len();
@@ -254,6 +267,7 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
 
     /// `"name":"<text>"` of what `map` makes of the column's text (an enum's name for a stored
     /// value, say), or `null`.
+    #[inline]
     pub fn text_as(
         &mut self,
         name: &str,
@@ -300,6 +314,7 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
     }
 
     /// `"name":<n>` of an `integer` column; returns it.
+    #[inline]
     pub fn int4(&mut self, name: &str, i: usize) -> deserialize::Result<i32> {
         let v: i32 = self.required::<sql_types::Integer, i32>(i)?;
         self.raw_number(name, v as i64);
@@ -307,6 +322,7 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
     }
 
     /// `"name":<n>` (or `null`) of an `integer` column that may be NULL.
+    #[inline]
     pub fn opt_int4(&mut self, name: &str, i: usize) -> deserialize::Result<()> {
         match self.value::<sql_types::Integer, i32>(i)? {
             Some(v) => self.raw_number(name, v.into()),
@@ -319,6 +335,7 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
     }
 
     /// `"name":<n>` of a `bigint` column.
+    #[inline]
     pub fn int8(&mut self, name: &str, i: usize) -> deserialize::Result<i64> {
         let v: i64 = self.required::<sql_types::BigInt, i64>(i)?;
         self.raw_number(name, v);
@@ -326,12 +343,14 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
     }
 
     /// `"name":<n>` of a number the item derives.
+    #[inline]
     pub fn raw_number(&mut self, name: &str, v: i64) {
         self.key(name);
         self.out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
     }
 
     /// `"name":true|false` of a `boolean` column (NULL as `false`).
+    #[inline]
     pub fn bool(&mut self, name: &str, i: usize) -> deserialize::Result<()> {
         let v = self.value::<sql_types::Bool, bool>(i)?.unwrap_or(false);
         self.key(name);
@@ -340,19 +359,21 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
     }
 
     /// `"name":"YYYY-MM-DD"` (or `null`) of a `date` column; returns it, raw.
+    #[inline]
     pub fn date(&mut self, name: &str, i: usize) -> deserialize::Result<Option<PgDate>> {
         self.temporal(
             name,
             i,
             |b: [u8; 4], out| {
                 let days = i32::from_be_bytes(b);
-                (PgDate(days), json_body::pg_date_text(days, out).map(str::len))
+                (PgDate(days), json_body::pg_date_text(days, out))
             },
             |d| json_body::pg_date(d.0),
         )
     }
 
     /// `"name":"<RFC 3339>"` (or `null`) of a `timestamptz` column; returns it, raw.
+    #[inline]
     pub fn timestamp(&mut self, name: &str, i: usize) -> deserialize::Result<Option<PgTimestamp>> {
         self.temporal(
             name,
@@ -361,7 +382,7 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
                 let micros = i64::from_be_bytes(b);
                 (
                     PgTimestamp(micros),
-                    json_body::pg_timestamp_text(micros, out).map(str::len),
+                    json_body::pg_timestamp_text(micros, out),
                 )
             },
             |t| json_body::pg_timestamp(t.0),
@@ -514,6 +535,20 @@ mod tests {
                 serde_json::to_string(&s).unwrap(),
                 "{s:?}"
             );
+        }
+    }
+
+    #[test]
+    fn uuids_are_written_as_the_uuid_crate_writes_them() {
+        let mut seed = 11u64;
+        for _ in 0..1000 {
+            let mut b = [0u8; 16];
+            for x in b.iter_mut() {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                *x = (seed >> 56) as u8;
+            }
+            let id = Uuid::from_bytes(b);
+            assert_eq!(quoted_uuid(&b).as_slice(), format!("\"{id}\"").as_bytes());
         }
     }
 

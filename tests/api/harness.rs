@@ -178,10 +178,15 @@ impl Drop for DbGuard {
 
 /// A fresh, empty database (no migrations), dropped when the guard goes.
 pub async fn empty_database() -> (String, DbGuard) {
+    empty_database_with("").await
+}
+
+/// An empty database created with these options (`ENCODING 'SQL_ASCII' ...`).
+pub async fn empty_database_with(options: &str) -> (String, DbGuard) {
     let s = server().await;
     let name = format!("bd_t_{}", Uuid::new_v4().simple());
     let mut admin = admin_conn(&s.base).await;
-    exec(&mut admin, &format!("CREATE DATABASE {name}"))
+    exec(&mut admin, &format!("CREATE DATABASE {name} {options}"))
         .await
         .expect("create database");
     (

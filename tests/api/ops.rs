@@ -29,6 +29,20 @@ async fn not_ready_while_the_database_is_unreachable() {
 }
 
 #[actix_web::test]
+async fn a_database_not_in_utf8_is_refused() {
+    // The lists write text columns' bytes into JSON as they come, which only a UTF-8 database
+    // has validated: the pool refuses any other, saying why.
+    let (db_url, _guard) =
+        empty_database_with("ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0").await;
+    let pool = binhdang::db::build_pool(&db_url, 1).unwrap();
+    let err = pool.get().await.err().expect("a SQL_ASCII database is refused").to_string();
+    assert!(err.contains("UTF8"), "{err}");
+    let (utf8_url, _utf8) = empty_database().await;
+    let pool = binhdang::db::build_pool(&utf8_url, 1).unwrap();
+    assert!(pool.get().await.is_ok());
+}
+
+#[actix_web::test]
 async fn not_ready_before_migrations() {
     let (db_url, guard) = empty_database().await;
     let pool = binhdang::db::build_pool(&db_url, 1).unwrap();
