@@ -11,7 +11,7 @@
 use std::future::Future;
 use std::io::{Seek, SeekFrom};
 
-use actix_web::http::header::{self, ContentType};
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use futures_util::stream::{self, StreamExt};
@@ -501,22 +501,39 @@ pub struct ListArgs<F> {
     pub sort: Sort,
 }
 
-/// Reads one page of rows (`limit + 1` of them, for the cursor) after a cursor.
-pub type Loader<F, R> = for<'a> fn(
+/// Reads one page of a list after a cursor (`limit + 1` rows, for the cursor) as `T`.
+pub type ReadPage<F, T> = for<'a> fn(
     &'a mut &'a AsyncPgConnection,
     &'a ListArgs<F>,
     Option<&'a Cursor>,
     i64,
-) -> BoxFuture<'a, diesel::QueryResult<Vec<R>>>;
+) -> BoxFuture<'a, diesel::QueryResult<T>>;
+
+/// Reads one page of rows.
+pub type Loader<F, R> = ReadPage<F, Vec<R>>;
 
 /// Reads one page and writes it as the JSON body (`json_row::page_body`): a list whose rows
 /// are written straight from the database ([`WriteRow`](super::json_row::WriteRow)).
-pub type PageWriter<F> = for<'a> fn(
-    &'a mut &'a AsyncPgConnection,
-    &'a ListArgs<F>,
-    Option<&'a Cursor>,
-    i64,
-) -> BoxFuture<'a, diesel::QueryResult<Vec<u8>>>;
+pub type PageWriter<F> = ReadPage<F, Vec<u8>>;
+
+/// One page of a list, as `page` makes it of what `read` loaded (`None`: the subtree asked for
+/// is empty, so no statement runs). A page is one statement, on the worker's shared connection
+/// (see SharedReads).
+async fn one_page<F, T, P>(
+    reads: &crate::db::SharedReads,
+    args: &ListArgs<F>,
+    (cursor, limit): (Option<&Cursor>, i64),
+    read: ReadPage<F, T>,
+    page: impl FnOnce(T) -> P,
+) -> ApiResult<Option<P>> {
+    if matches!(args.subtree, SubtreeFilter::Empty) {
+        return Ok(None);
+    }
+    let shared = reads.get().await?;
+    let mut conn = shared.conn();
+    let loaded = read(&mut conn, args, cursor, limit).await.map_err(ApiError::from);
+    Ok(Some(page(shared.settle(loaded)?)))
+}
 
 /// A list endpoint's answer: the page asked for as JSON, or (`format=csv|xlsx`, or `Accept`)
 /// the whole list with the same filters and sort, exported. `load` runs once for JSON and once
@@ -540,37 +557,24 @@ where
     let sort = args.sort;
     let args = Rc::new(args);
     let lookups = reads.pool().clone();
-    let (page_reads, page_args) = (reads.clone(), args.clone());
+    if let (Format::Json, Some(write)) = (format, written) {
+        let body = one_page(&reads, &args, (cursor.as_ref(), limit), write, |body| body)
+            .await?
+            .unwrap_or_else(|| crate::http::json_body::to_vec(&Page::<()>::empty()).unwrap_or_default());
+        return Ok(HttpResponse::Ok().json_bytes(body));
+    }
     let fetch = move |cursor: Option<Cursor>, limit: i64| {
         let (reads, args) = (reads.clone(), args.clone());
         async move {
-            if matches!(args.subtree, SubtreeFilter::Empty) {
-                return Ok::<_, ApiError>(Page::empty());
-            }
-            // A page is one statement: on the worker's shared connection (see SharedReads).
-            let shared = reads.get().await?;
-            let mut conn = shared.conn();
-            let rows = shared.settle(
-                load(&mut conn, &args, cursor.as_ref(), limit)
-                    .await
-                    .map_err(ApiError::from),
-            )?;
-            Ok(paginate(rows, limit, &args.sort, T::from))
+            let page = one_page(&reads, &args, (cursor.as_ref(), limit), load, |rows| {
+                paginate(rows, limit, &sort, T::from)
+            });
+            Ok::<_, ApiError>(page.await?.unwrap_or_else(Page::empty))
         }
     };
-    match (format, written) {
-        (Format::Json, Some(write)) => {
-            if matches!(page_args.subtree, SubtreeFilter::Empty) {
-                return Ok(HttpResponse::Ok().json_body(&Page::<()>::empty()));
-            }
-            let shared = page_reads.get().await?;
-            let mut conn = shared.conn();
-            let body = write(&mut conn, &page_args, cursor.as_ref(), limit).await;
-            let body = shared.settle(body.map_err(ApiError::from))?;
-            Ok(HttpResponse::Ok().content_type(ContentType::json()).body(body))
-        }
-        (Format::Json, None) => Ok(HttpResponse::Ok().json_body(&fetch(cursor, limit).await?)),
-        (f, _) => {
+    match format {
+        Format::Json => Ok(HttpResponse::Ok().json_body(&fetch(cursor, limit).await?)),
+        f => {
             let lang = Lang::current();
             export_list(f, lang, name, columns, lookups, move |cursor| {
                 let page = fetch(cursor, EXPORT_PAGE);

@@ -34,14 +34,21 @@ pub fn to_vec<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<Vec<u8>> {
 /// `json` does, through [`to_vec`]).
 pub trait JsonBody {
     fn json_body<T: Serialize + ?Sized>(&mut self, value: &T) -> HttpResponse;
+    /// The response with `json`, already written (a list page written from its rows), as its
+    /// JSON body.
+    fn json_bytes(&mut self, json: Vec<u8>) -> HttpResponse;
 }
 
 impl JsonBody for HttpResponseBuilder {
     fn json_body<T: Serialize + ?Sized>(&mut self, value: &T) -> HttpResponse {
         match to_vec(value) {
-            Ok(body) => self.insert_header(ContentType::json()).body(body),
+            Ok(body) => self.json_bytes(body),
             Err(e) => HttpResponse::from_error(actix_web::error::JsonPayloadError::Serialize(e)),
         }
+    }
+
+    fn json_bytes(&mut self, json: Vec<u8>) -> HttpResponse {
+        self.insert_header(ContentType::json()).body(json)
     }
 }
 
@@ -347,7 +354,11 @@ mod tests {
             let want = serde_json::to_string(&at.date_naive()).unwrap();
             assert_eq!(pg_date(days), Some(at.date_naive()), "{days}");
             match pg_date_text(days, &mut out) {
-                Some(n) => assert_eq!(format!("\"{}\"", std::str::from_utf8(&out[..n]).unwrap()), want, "{days}"),
+                Some(n) => assert_eq!(
+                    format!("\"{}\"", std::str::from_utf8(&out[..n]).unwrap()),
+                    want,
+                    "{days}"
+                ),
                 None => assert!(!(0..=9999).contains(&at.year()), "{days}"),
             }
         }

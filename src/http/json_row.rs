@@ -380,10 +380,7 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
             i,
             |b: [u8; 8], out| {
                 let micros = i64::from_be_bytes(b);
-                (
-                    PgTimestamp(micros),
-                    json_body::pg_timestamp_text(micros, out),
-                )
+                (PgTimestamp(micros), json_body::pg_timestamp_text(micros, out))
             },
             |t| json_body::pg_timestamp(t.0),
         )

@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 
-use actix_web::http::header::ContentType;
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use uuid::Uuid;
@@ -83,9 +82,7 @@ pub async fn list_units(
                 limit,
             )
             .await?;
-            Ok(HttpResponse::Ok()
-                .content_type(ContentType::json())
-                .body(page_body(rows, limit, &sort)))
+            Ok(HttpResponse::Ok().json_bytes(page_body(rows, limit, &sort)))
         }
         .await,
     )

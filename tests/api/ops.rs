@@ -35,7 +35,12 @@ async fn a_database_not_in_utf8_is_refused() {
     let (db_url, _guard) =
         empty_database_with("ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0").await;
     let pool = binhdang::db::build_pool(&db_url, 1).unwrap();
-    let err = pool.get().await.err().expect("a SQL_ASCII database is refused").to_string();
+    let err = pool
+        .get()
+        .await
+        .err()
+        .expect("a SQL_ASCII database is refused")
+        .to_string();
     assert!(err.contains("UTF8"), "{err}");
     let (utf8_url, _utf8) = empty_database().await;
     let pool = binhdang::db::build_pool(&utf8_url, 1).unwrap();
