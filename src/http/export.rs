@@ -576,14 +576,17 @@ where
         Format::Json => Ok(HttpResponse::Ok().json_body(&fetch(cursor, limit).await?)),
         f => {
             let lang = Lang::current();
-            export_list(f, lang, name, columns, lookups, move |cursor| {
+            // Boxed: an export's state (a workbook, a stream of pages) is large, and unboxed
+            // it would size every list request's future, which is moved whole when boxed by
+            // actix (a memcpy of kilobytes a request).
+            Box::pin(export_list(f, lang, name, columns, lookups, move |cursor| {
                 let page = fetch(cursor, EXPORT_PAGE);
                 async move {
                     let page = page.await?;
                     let next = page.next_cursor.map(|c| Cursor::decode(&c, &sort)).transpose()?;
                     Ok((page.data, next))
                 }
-            })
+            }))
             .await
         }
     }

@@ -209,7 +209,7 @@ pub struct RowWriter<'w, 'a, R: Row<'a, Pg>> {
 
 impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
     /// `"name":` (after a comma but for the first); names are plain ASCII, written as they are.
-    #[inline]
+    #[inline(always)]
     fn key(&mut self, name: &str) {
         debug_assert!(name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
         self.out.reserve(name.len() + 4);
@@ -223,19 +223,19 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
     }
 
     /// A column decoded by Diesel (`FromSql` of its SQL type): copies of fixed-size values.
-    #[inline]
+    #[inline(always)]
     pub fn value<ST, T: FromSql<ST, Pg>>(&self, i: usize) -> deserialize::Result<Option<T>> {
         let field = self.row.get(i).ok_or_else(|| malformed(i, "missing"))?;
         field.value().map(T::from_sql).transpose()
     }
 
-    #[inline]
+    #[inline(always)]
     fn required<ST, T: FromSql<ST, Pg>>(&self, i: usize) -> deserialize::Result<T> {
         self.value::<ST, T>(i)?.ok_or_else(|| malformed(i, "null"))
     }
 
     /// `"name":"<uuid>"` (or `null`).
-    #[inline]
+    #[inline(always)]
     pub fn uuid(&mut self, name: &str, i: usize) -> deserialize::Result<Option<Uuid>> {
         self.key(name);
         let v = self.value::<sql_types::Uuid, Uuid>(i)?;
@@ -247,7 +247,7 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
     }
 
     /// `"name":"<text>"` (or `null`), escaped; where it stands, for a cursor (`None` for null).
-    #[inline]
+    #[inline(always)]
     pub fn text(&mut self, name: &str, i: usize) -> deserialize::Result<Option<TextAt>> {
         self.key(name);
         let start = self.out.len();
@@ -267,7 +267,7 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
 
     /// `"name":"<text>"` of what `map` makes of the column's text (an enum's name for a stored
     /// value, say), or `null`.
-    #[inline]
+    #[inline(always)]
     pub fn text_as(
         &mut self,
         name: &str,
@@ -314,7 +314,7 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
     }
 
     /// `"name":<n>` of an `integer` column; returns it.
-    #[inline]
+    #[inline(always)]
     pub fn int4(&mut self, name: &str, i: usize) -> deserialize::Result<i32> {
         let v: i32 = self.required::<sql_types::Integer, i32>(i)?;
         self.raw_number(name, v as i64);
@@ -322,7 +322,7 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
     }
 
     /// `"name":<n>` (or `null`) of an `integer` column that may be NULL.
-    #[inline]
+    #[inline(always)]
     pub fn opt_int4(&mut self, name: &str, i: usize) -> deserialize::Result<()> {
         match self.value::<sql_types::Integer, i32>(i)? {
             Some(v) => self.raw_number(name, v.into()),
@@ -335,7 +335,7 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
     }
 
     /// `"name":<n>` of a `bigint` column.
-    #[inline]
+    #[inline(always)]
     pub fn int8(&mut self, name: &str, i: usize) -> deserialize::Result<i64> {
         let v: i64 = self.required::<sql_types::BigInt, i64>(i)?;
         self.raw_number(name, v);
@@ -343,14 +343,14 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
     }
 
     /// `"name":<n>` of a number the item derives.
-    #[inline]
+    #[inline(always)]
     pub fn raw_number(&mut self, name: &str, v: i64) {
         self.key(name);
         self.out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
     }
 
     /// `"name":true|false` of a `boolean` column (NULL as `false`).
-    #[inline]
+    #[inline(always)]
     pub fn bool(&mut self, name: &str, i: usize) -> deserialize::Result<()> {
         let v = self.value::<sql_types::Bool, bool>(i)?.unwrap_or(false);
         self.key(name);
@@ -359,7 +359,7 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
     }
 
     /// `"name":"YYYY-MM-DD"` (or `null`) of a `date` column; returns it, raw.
-    #[inline]
+    #[inline(always)]
     pub fn date(&mut self, name: &str, i: usize) -> deserialize::Result<Option<PgDate>> {
         self.temporal(
             name,
@@ -373,7 +373,7 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
     }
 
     /// `"name":"<RFC 3339>"` (or `null`) of a `timestamptz` column; returns it, raw.
-    #[inline]
+    #[inline(always)]
     pub fn timestamp(&mut self, name: &str, i: usize) -> deserialize::Result<Option<PgTimestamp>> {
         self.temporal(
             name,
@@ -390,6 +390,7 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
     /// its text, written into the buffer; where it cannot (far years), `value` gives the chrono
     /// value, which writes it as for one record (its absence, as for `infinity`, is an error,
     /// as Diesel's decoding would be).
+    #[inline(always)]
     fn temporal<const N: usize, K: Copy, T: Serialize>(
         &mut self,
         name: &str,
@@ -426,6 +427,7 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
     }
 
     /// A nested object: `"name":{...}` with the fields `f` writes.
+    #[inline(always)]
     pub fn object<T>(&mut self, name: &str, f: impl FnOnce(&mut Self) -> T) -> T {
         self.key(name);
         self.out.push(b'{');
