@@ -24,7 +24,8 @@ bench_start() {
   chmod 755 "$DATA"
   export BINHDANG_DATA_DIR=$DATA RUST_LOG=${RUST_LOG:-info}
   # Port 0: the service picks a free one (after its embedded cluster took its own) and says it.
-  ./target/release/binhdang serve --port 0 "$@" >"$DATA/serve.log" 2>&1 &
+  # BENCH_WRAP runs it under another program (instructions.sh: valgrind's callgrind).
+  ${BENCH_WRAP:-} ./target/release/binhdang serve --port 0 "$@" >"$DATA/serve.log" 2>&1 &
   SERVER=$!
   PORT=""
   for _ in $(seq 1 240); do
