@@ -11,8 +11,11 @@ use uuid::Uuid;
 use crate::auth::Caller;
 use crate::db::schema::{plan_activities, plans};
 use crate::error::{ApiError, ApiResult, FieldError, Text};
-use crate::http::json_row::{PgDate, PgTimestamp, TextAt};
+use crate::http::json_row::{PgDate, PgTimestamp, RowWriter, TextAt};
 use crate::http::list::{ts_key, Keyed, SortField};
+use diesel::deserialize;
+use diesel::pg::Pg;
+use diesel::row::Row;
 
 /// Topics named in the city guidance.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
@@ -204,6 +207,34 @@ impl Keyed for ActivityKey {
 /// ([`WriteRow::Kept`](crate::http::json_row::WriteRow::Kept)): the id, and where the title,
 /// the start and the last change stand.
 pub type ActivityKept = (Uuid, Option<TextAt>, PgDate, PgTimestamp);
+
+/// `"participants":{"female":…,"male":…,"other":…,"total":…}` of a list item, from the three
+/// count columns at `female`, `female + 1`, `female + 2`.
+#[inline(always)]
+pub fn write_participants<'a, R: Row<'a, Pg>>(w: &mut RowWriter<'_, 'a, R>, female: usize) -> deserialize::Result<()> {
+    w.object("participants", |w| {
+        let f = w.int4("female", female)?;
+        let m = w.int4("male", female + 1)?;
+        let o = w.int4("other", female + 2)?;
+        w.raw_number("total", crate::participation::Counts::new(f, m, o).total.into());
+        Ok(())
+    })
+}
+
+/// What a training's or an event's writing keeps, from the values it wrote (a row without its
+/// id or dates is malformed).
+#[inline]
+pub fn activity_kept(
+    id: Option<Uuid>,
+    title: Option<TextAt>,
+    starts_on: Option<PgDate>,
+    updated_at: Option<PgTimestamp>,
+) -> deserialize::Result<ActivityKept> {
+    match (id, starts_on, updated_at) {
+        (Some(id), Some(starts_on), Some(updated_at)) => Ok((id, title, starts_on, updated_at)),
+        _ => Err("a record without its id or dates".into()),
+    }
+}
 
 /// The key of a written list item, from what its writing kept.
 pub fn activity_key(&(id, title, starts_on, updated_at): &ActivityKept, item: &[u8]) -> ActivityKey {

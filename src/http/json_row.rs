@@ -100,6 +100,15 @@ pub fn page_body<W: WriteRow>(rows: Vec<JsonRow<W>>, limit: i64, sort: &Sort) ->
     out
 }
 
+/// A list's [`PageWriter`](super::export::PageWriter) body: the page `rows` reads, written.
+pub async fn written<W: WriteRow>(
+    rows: impl std::future::Future<Output = diesel::QueryResult<Vec<JsonRow<W>>>>,
+    limit: i64,
+    sort: &Sort,
+) -> diesel::QueryResult<Vec<u8>> {
+    Ok(page_body(rows.await?, limit, sort))
+}
+
 /// What a byte becomes inside a JSON string, as serde_json writes it: `0` itself, `u` as
 /// `\u00XX`, any other as a backslash and that letter.
 const ESCAPE: [u8; 256] = {

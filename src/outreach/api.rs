@@ -8,7 +8,9 @@ use validator::Validate;
 use super::model::EventRow;
 use crate::http::json_row::{RowWriter, WriteRow};
 use crate::participation::{Counts, CountsInput, Participant};
-use crate::records::{activity_key, topics_from_db, ActivityKept, ActivityKey, Topic};
+use crate::records::{
+    activity_kept, activity_key, topics_from_db, write_participants, ActivityKept, ActivityKey, Topic,
+};
 use diesel::deserialize;
 use diesel::pg::Pg;
 use diesel::row::Row;
@@ -158,26 +160,14 @@ impl WriteRow for EventItem {
         w.text("location", 10)?;
         w.text("channel", 11)?;
         w.opt_int4("audience_reached", 12)?;
-        w.object("participants", |w| {
-            let female = w.int4("female", 13)?;
-            let male = w.int4("male", 14)?;
-            let other = w.int4("other", 15)?;
-            w.raw_number("total", Counts::new(female, male, other).total.into());
-            deserialize::Result::Ok(())
-        })?;
+        write_participants(w, 13)?;
         w.bool("has_participant_list", 16)?;
         w.bool("is_public", 17)?;
         w.bool("in_action_month", 18)?;
         w.timestamp("created_at", 19)?;
         let updated_at = w.timestamp("updated_at", 20)?;
         w.int8("version", 21)?;
-        let missing = || -> Box<dyn std::error::Error + Send + Sync> { "an event without its id or dates".into() };
-        Ok((
-            id.ok_or_else(missing)?,
-            title,
-            starts_on.ok_or_else(missing)?,
-            updated_at.ok_or_else(missing)?,
-        ))
+        activity_kept(id, title, starts_on, updated_at)
     }
 
     fn key(kept: &ActivityKept, item: &[u8]) -> ActivityKey {

@@ -11,7 +11,9 @@ use validator::Validate;
 
 use super::model::TrainingRow;
 use crate::participation::{Counts, CountsInput, Participant};
-use crate::records::{activity_key, topics_from_db, ActivityKept, ActivityKey, Topic};
+use crate::records::{
+    activity_kept, activity_key, topics_from_db, write_participants, ActivityKept, ActivityKey, Topic,
+};
 
 /// Audiences named in the city guidance.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
@@ -149,25 +151,13 @@ impl WriteRow for TrainingItem {
         w.text("location", 9)?;
         w.text("organiser", 10)?;
         w.text_array("trainers", 11, |t| Some(t))?;
-        w.object("participants", |w| {
-            let female = w.int4("female", 12)?;
-            let male = w.int4("male", 13)?;
-            let other = w.int4("other", 14)?;
-            w.raw_number("total", Counts::new(female, male, other).total.into());
-            deserialize::Result::Ok(())
-        })?;
+        write_participants(w, 12)?;
         w.bool("has_participant_list", 15)?;
         w.bool("in_action_month", 16)?;
         w.timestamp("created_at", 17)?;
         let updated_at = w.timestamp("updated_at", 18)?;
         w.int8("version", 19)?;
-        let missing = || -> Box<dyn std::error::Error + Send + Sync> { "a training without its id or dates".into() };
-        Ok((
-            id.ok_or_else(missing)?,
-            title,
-            starts_on.ok_or_else(missing)?,
-            updated_at.ok_or_else(missing)?,
-        ))
+        activity_kept(id, title, starts_on, updated_at)
     }
 
     fn key(kept: &ActivityKept, item: &[u8]) -> ActivityKey {
