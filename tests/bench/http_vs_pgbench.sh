@@ -20,11 +20,7 @@ CONNS=("${@:-16}")
 [ $# -gt 0 ] || CONNS=(16 64)
 source "$(dirname "$0")/lib.sh"
 bench_start http --demo
-bench_seed_trainings 20000
-OFFICER=$(bench_token halong.officer binhdang-demo)
-ADMIN=$(bench_token admin binhdang-demo)
-WARD=$(psql "$DB" -Atc "SELECT id FROM units WHERE code = '13633' ORDER BY valid_from LIMIT 1")
-TRAINING=$(psql "$DB" -Atc "SELECT id FROM trainings WHERE unit_id = '$WARD' AND deleted_at IS NULL ORDER BY id LIMIT 1")
+bench_ward_fixture
 CITY_UNIT=$(psql "$DB" -Atc "SELECT id FROM units WHERE code = '356' ORDER BY valid_from LIMIT 1")
 W="$DATA/sql"; mkdir -p "$W"
 LIST_URL="$BASE/api/v1/trainings?limit=20&sort=-starts_on"

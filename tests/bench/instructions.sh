@@ -17,11 +17,7 @@ command -v valgrind >/dev/null || { echo "valgrind is missing: apt-get install v
 CG=$(mktemp -d /tmp/binhdang-callgrind.XXXX)
 export BENCH_WRAP="valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file=$CG/out.%p"
 bench_start instructions --demo
-bench_seed_trainings 20000
-OFFICER=$(bench_token halong.officer binhdang-demo)
-ADMIN=$(bench_token admin binhdang-demo)
-WARD=$(psql "$DB" -Atc "SELECT id FROM units WHERE code = '13633' ORDER BY valid_from LIMIT 1")
-TRAINING=$(psql "$DB" -Atc "SELECT id FROM trainings WHERE unit_id = '$WARD' AND deleted_at IS NULL ORDER BY id LIMIT 1")
+bench_ward_fixture
 
 hit() { # path token count: GETs on one keep-alive connection, each checked for 200
   python3 - "$PORT" "$1" "$2" "$3" <<'PY'

@@ -64,6 +64,17 @@ VACUUM ANALYZE trainings;
 SQL
 }
 
+# bench_ward_fixture: 20,000 trainings (bench_seed_trainings) and who and what the HTTP
+# benchmarks ask for: OFFICER (Hạ Long's ward officer) and ADMIN (the city admin) tokens, WARD
+# (Hạ Long's unit id) and TRAINING (one of its trainings).
+bench_ward_fixture() {
+  bench_seed_trainings 20000
+  OFFICER=$(bench_token halong.officer binhdang-demo)
+  ADMIN=$(bench_token admin binhdang-demo)
+  WARD=$(psql "$DB" -Atc "SELECT id FROM units WHERE code = '13633' ORDER BY valid_from LIMIT 1")
+  TRAINING=$(psql "$DB" -Atc "SELECT id FROM trainings WHERE unit_id = '$WARD' AND deleted_at IS NULL ORDER BY id LIMIT 1")
+}
+
 # bench_wrk CONNECTIONS SECONDS URL [wrk args...]: prints "req/s p99".
 bench_wrk() {
   local c=$1 s=$2 url=$3; shift 3
