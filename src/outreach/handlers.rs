@@ -46,19 +46,7 @@ async fn respond(
         state.reads.clone(),
         args,
         (cursor, page.limit()),
-        |conn, a, cursor, limit| {
-            let (filters, public_only) = &a.filters;
-            Box::pin(queries::list(
-                conn,
-                &a.scopes,
-                filters,
-                *public_only,
-                a.subtree.path(),
-                &a.sort,
-                cursor,
-                limit,
-            ))
-        },
+        |conn, a, cursor, limit| Box::pin(queries::list(conn, a, cursor, limit)),
         Some(|conn, a, cursor, limit| Box::pin(written(queries::list_written(conn, a, cursor, limit), limit, &a.sort))),
     )
     .await

@@ -6,7 +6,7 @@ use super::api::{EventFilters, EventItem};
 use super::model::{EventChanges, EventRow};
 use crate::http::export::ListArgs;
 use crate::http::json_row::JsonRow;
-use crate::http::list::{Bind, CachedSql, Cursor, Sort, SortField};
+use crate::http::list::{Bind, CachedSql, Cursor, SortField};
 use crate::records::list_sql;
 
 /// Sorts: `starts_on` (default), `title`, `updated_at`.
@@ -16,21 +16,14 @@ pub const SORTS: &[SortField] = crate::records::SORTS;
 static COLUMNS: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| crate::http::list::columns_of::<EventRow>("outreach_events", "t"));
 
-/// A page of events after `cursor` as a statement (its rows in [`COLUMNS`]' order).
-#[allow(clippy::too_many_arguments)]
-fn page_sql(
-    scopes: &[String],
-    f: &EventFilters,
-    public_only: bool,
-    unit_path: Option<&str>,
-    sort: &Sort,
-    cursor: Option<&Cursor>,
-    limit: i64,
-) -> CachedSql {
+/// A list request's page of events after `cursor` as a statement (its rows in [`COLUMNS`]'
+/// order): its filters, and whether the caller sees public events only.
+fn page_sql(a: &ListArgs<(EventFilters, bool)>, cursor: Option<&Cursor>, limit: i64) -> CachedSql {
+    let (f, public_only) = &a.filters;
     let mut sql = list_sql(
         format!("SELECT {} FROM outreach_events t", *COLUMNS),
-        scopes,
-        &f.common(unit_path),
+        &a.scopes,
+        &f.common(a.subtree.path()),
     );
     if let Some(kind) = f.kind {
         sql.filter("t.kind = ?", [Bind::Text(kind.as_str().into())]);
@@ -38,52 +31,32 @@ fn page_sql(
     if let Some(c) = f.campaign_id {
         sql.filter("t.campaign_id = ?", [Bind::Uuid(c)]);
     }
-    if public_only {
+    if *public_only {
         sql.filter("t.is_public", []);
     } else if let Some(p) = f.is_public {
         sql.filter("t.is_public = ?", [Bind::Bool(p)]);
     }
-    sql.page(sort, cursor, limit)
+    sql.page(&a.sort, cursor, limit)
 }
 
 /// A page of events (`limit + 1` rows, for the cursor).
-#[allow(clippy::too_many_arguments)]
 pub async fn list(
     conn: &mut impl crate::db::Reader,
-    scopes: &[String],
-    f: &EventFilters,
-    public_only: bool,
-    unit_path: Option<&str>,
-    sort: &Sort,
+    a: &ListArgs<(EventFilters, bool)>,
     cursor: Option<&Cursor>,
     limit: i64,
 ) -> QueryResult<Vec<EventRow>> {
-    page_sql(scopes, f, public_only, unit_path, sort, cursor, limit)
-        .rows_of::<EventRow>()
-        .load(conn)
-        .await
+    page_sql(a, cursor, limit).rows_of::<EventRow>().load(conn).await
 }
 
-/// The same page for a list request (its filters and whether the caller sees public events
-/// only), each row written as its list item's JSON.
+/// The same page, each row written as its list item's JSON.
 pub async fn list_written(
     conn: &mut impl crate::db::Reader,
     a: &ListArgs<(EventFilters, bool)>,
     cursor: Option<&Cursor>,
     limit: i64,
 ) -> QueryResult<Vec<JsonRow<EventItem>>> {
-    let (filters, public_only) = &a.filters;
-    page_sql(
-        &a.scopes,
-        filters,
-        *public_only,
-        a.subtree.path(),
-        &a.sort,
-        cursor,
-        limit,
-    )
-    .load(conn)
-    .await
+    page_sql(a, cursor, limit).load(conn).await
 }
 
 pub async fn find(conn: &mut impl crate::db::Reader, id: Uuid) -> QueryResult<Option<EventRow>> {

@@ -363,8 +363,13 @@ pub async fn activity_results(
         sort: ts,
     };
     let mut trainings = crate::trainings::queries::list(&mut conn, &ta, None, 500).await?;
-    let mut events =
-        crate::outreach::queries::list(&mut conn, &caller.scopes, &ef, false, None, &es, None, 500).await?;
+    let ea = crate::http::export::ListArgs {
+        scopes: caller.scopes.clone(),
+        filters: (ef, false),
+        subtree: crate::http::list::SubtreeFilter::None,
+        sort: es,
+    };
+    let mut events = crate::outreach::queries::list(&mut conn, &ea, None, 500).await?;
     trainings.truncate(500);
     events.truncate(500);
     let t = sums(&mut conn, "trainings", "0", &caller.scopes, activity.id).await?;
