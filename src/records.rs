@@ -13,6 +13,7 @@ use crate::db::schema::{plan_activities, plans};
 use crate::error::{ApiError, ApiResult, FieldError, Text};
 use crate::http::json_row::{PgDate, PgTimestamp, RowWriter, TextAt};
 use crate::http::list::{ts_key, Keyed, SortField};
+use crate::json_key;
 use diesel::deserialize;
 use diesel::pg::Pg;
 use diesel::row::Row;
@@ -212,11 +213,14 @@ pub type ActivityKept = (Uuid, Option<TextAt>, PgDate, PgTimestamp);
 /// count columns at `female`, `female + 1`, `female + 2`.
 #[inline(always)]
 pub fn write_participants<'a, R: Row<'a, Pg>>(w: &mut RowWriter<'_, 'a, R>, female: usize) -> deserialize::Result<()> {
-    w.object("participants", |w| {
-        let f = w.int4("female", female)?;
-        let m = w.int4("male", female + 1)?;
-        let o = w.int4("other", female + 2)?;
-        w.raw_number("total", crate::participation::Counts::new(f, m, o).total.into());
+    w.object(json_key!("participants"), |w| {
+        let f = w.int4(json_key!("female"), female)?;
+        let m = w.int4(json_key!("male"), female + 1)?;
+        let o = w.int4(json_key!("other"), female + 2)?;
+        w.raw_number(
+            json_key!("total"),
+            crate::participation::Counts::new(f, m, o).total.into(),
+        );
         Ok(())
     })
 }
@@ -237,10 +241,10 @@ pub fn activity_kept(
 }
 
 /// The key of a written list item, from what its writing kept.
-pub fn activity_key(&(id, title, starts_on, updated_at): &ActivityKept, item: &[u8]) -> ActivityKey {
+pub fn activity_key(&(id, title, starts_on, updated_at): &ActivityKept, page: &[u8]) -> ActivityKey {
     ActivityKey {
         id,
-        title: title.map(|t| t.read(item)).unwrap_or_default(),
+        title: title.map(|t| t.read(page)).unwrap_or_default(),
         starts_on: starts_on.date(),
         updated_at: updated_at.instant(),
     }

@@ -512,7 +512,7 @@ pub type ReadPage<F, T> = for<'a> fn(
 /// Reads one page of rows.
 pub type Loader<F, R> = ReadPage<F, Vec<R>>;
 
-/// Reads one page and writes it as the JSON body (`json_row::page_body`): a list whose rows
+/// Reads one page and writes it as the JSON body (`json_row::load_page`): a list whose rows
 /// are written straight from the database ([`WriteRow`](super::json_row::WriteRow)).
 pub type PageWriter<F> = ReadPage<F, Vec<u8>>;
 

@@ -59,57 +59,66 @@ const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
 6061626364656667686970717273747576777879\
 8081828384858687888990919293949596979899";
 
-/// Writes `v` in decimal into all of `out`, zero-padded on the left, two digits at a time.
-fn put_digits(out: &mut [u8], mut v: u32) {
-    let mut end = out.len();
-    while end >= 2 {
-        let pair = (v % 100) as usize * 2;
-        out[end - 2..end].copy_from_slice(&PAIRS[pair..pair + 2]);
-        v /= 100;
-        end -= 2;
-    }
-    if end == 1 {
-        out[0] = b'0' + (v % 10) as u8;
-    }
+/// The two digits of `v` (below 100) at `out[at..at + 2]`.
+#[inline(always)]
+fn put2(out: &mut [u8], at: usize, v: u32) {
+    let i = v as usize * 2;
+    out[at..at + 2].copy_from_slice(&PAIRS[i..i + 2]);
 }
 
-/// `YYYY-MM-DD` at the head of `out`; `None` for a year outside 0..=9999 (which chrono writes
+/// `YYYY-MM-DD` at `out[at..at + 10]`; false for a year outside 0..=9999 (which chrono writes
 /// with a sign, left to chrono).
-fn put_date(out: &mut [u8], d: NaiveDate) -> Option<usize> {
-    put_ymd(out, d.year().into(), d.month(), d.day())
-}
-
-fn put_ymd(out: &mut [u8], year: i64, month: u32, day: u32) -> Option<usize> {
-    let year = u32::try_from(year).ok().filter(|y| *y <= 9999)?;
-    put_digits(&mut out[0..4], year);
-    out[4] = b'-';
-    put_digits(&mut out[5..7], month);
-    out[7] = b'-';
-    put_digits(&mut out[8..10], day);
-    Some(10)
-}
-
-/// After the date at the head of `out` (`n` bytes): `THH:MM:SS`, the shortest of 0, 3, 6 or 9
-/// fractional digits that holds `nanos` (below 10^9), and `Z`, as chrono writes them. Returns
-/// the whole length.
-fn put_clock(out: &mut [u8], mut n: usize, seconds_of_day: u32, nanos: u32) -> usize {
-    out[n] = b'T';
-    put_digits(&mut out[n + 1..n + 3], seconds_of_day / 3600);
-    out[n + 3] = b':';
-    put_digits(&mut out[n + 4..n + 6], seconds_of_day / 60 % 60);
-    out[n + 6] = b':';
-    put_digits(&mut out[n + 7..n + 9], seconds_of_day % 60);
-    n += 9;
-    let (digits, fraction) = match nanos {
-        0 => (0, 0),
-        v if v % 1_000_000 == 0 => (3, v / 1_000_000),
-        v if v % 1_000 == 0 => (6, v / 1_000),
-        v => (9, v),
+#[inline(always)]
+fn put_ymd(out: &mut [u8], at: usize, year: i64, month: u32, day: u32) -> bool {
+    let Some(year) = u32::try_from(year).ok().filter(|y| *y <= 9999) else {
+        return false;
     };
-    if digits > 0 {
+    put2(out, at, year / 100);
+    put2(out, at + 2, year % 100);
+    out[at + 4] = b'-';
+    put2(out, at + 5, month);
+    out[at + 7] = b'-';
+    put2(out, at + 8, day);
+    true
+}
+
+/// `YYYY-MM-DD` at the head of `out`; its length, or `None` for a year outside 0..=9999.
+fn put_date(out: &mut [u8], d: NaiveDate) -> Option<usize> {
+    put_ymd(out, 0, d.year().into(), d.month(), d.day()).then_some(10)
+}
+
+/// After a date ending at `out[at]`: `THH:MM:SS`, the shortest of 0, 3, 6 or 9 fractional
+/// digits that holds `nanos` (below 10^9), and `Z`, as chrono writes them. Returns where the
+/// text ends.
+#[inline(always)]
+fn put_clock(out: &mut [u8], at: usize, seconds_of_day: u32, nanos: u32) -> usize {
+    out[at] = b'T';
+    put2(out, at + 1, seconds_of_day / 3600);
+    out[at + 3] = b':';
+    put2(out, at + 4, seconds_of_day / 60 % 60);
+    out[at + 6] = b':';
+    put2(out, at + 7, seconds_of_day % 60);
+    let mut n = at + 9;
+    if nanos != 0 {
         out[n] = b'.';
-        put_digits(&mut out[n + 1..n + 1 + digits], fraction);
-        n += 1 + digits;
+        // Milliseconds, then micro-, then nanoseconds, each while the rest is not zero.
+        let ms = nanos / 1_000_000;
+        out[n + 1] = b'0' + (ms / 100) as u8;
+        put2(out, n + 2, ms % 100);
+        n += 4;
+        let rest = nanos % 1_000_000;
+        if rest != 0 {
+            let us = rest / 1000;
+            out[n] = b'0' + (us / 100) as u8;
+            put2(out, n + 1, us % 100);
+            n += 3;
+            let ns = rest % 1000;
+            if ns != 0 {
+                out[n] = b'0' + (ns / 100) as u8;
+                put2(out, n + 1, ns % 100);
+                n += 3;
+            }
+        }
     }
     out[n] = b'Z';
     n + 1
@@ -160,22 +169,32 @@ pub fn pg_timestamp(micros: i64) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp_micros(micros.checked_add(PG_EPOCH_DAYS * 86_400_000_000)?)
 }
 
-/// The text of a PostgreSQL `date` in its binary form (days since 2000-01-01), as [`date`]
-/// writes it, at the head of `out`; its length, or `None` outside the years 0..=9999.
-pub fn pg_date_text(days: i32, out: &mut [u8; 32]) -> Option<usize> {
+/// A PostgreSQL `date` in its binary form (days since 2000-01-01) as its JSON string
+/// (`"YYYY-MM-DD"`, as [`date`] writes it) at the head of `out`; its length, or `None` outside
+/// the years 0..=9999.
+#[inline]
+pub fn pg_date_quoted(days: i32, out: &mut [u8; 32]) -> Option<usize> {
     let (y, m, d) = civil_from_days(i64::from(days) + PG_EPOCH_DAYS);
-    put_ymd(out, y, m, d)
+    out[0] = b'"';
+    out[11] = b'"';
+    put_ymd(out, 1, y, m, d).then_some(12)
 }
 
-/// The text of a PostgreSQL `timestamptz` in its binary form (microseconds since 2000-01-01
-/// UTC), as [`timestamp`] writes it, at the head of `out`; its length, or `None` outside the
-/// years 0..=9999.
-pub fn pg_timestamp_text(micros: i64, out: &mut [u8; 32]) -> Option<usize> {
-    let seconds = micros.div_euclid(1_000_000);
-    let nanos = micros.rem_euclid(1_000_000) as u32 * 1000;
-    let (y, m, d) = civil_from_days(seconds.div_euclid(86_400) + PG_EPOCH_DAYS);
-    let n = put_ymd(out, y, m, d)?;
-    Some(put_clock(out, n, seconds.rem_euclid(86_400) as u32, nanos))
+/// A PostgreSQL `timestamptz` in its binary form (microseconds since 2000-01-01 UTC) as its
+/// JSON string (as [`timestamp`] writes it) at the head of `out`; its length, or `None` outside
+/// the years 0..=9999.
+#[inline]
+pub fn pg_timestamp_quoted(micros: i64, out: &mut [u8; 32]) -> Option<usize> {
+    const DAY: i64 = 86_400_000_000;
+    let in_day = micros.rem_euclid(DAY) as u64;
+    let (y, m, d) = civil_from_days(micros.div_euclid(DAY) + PG_EPOCH_DAYS);
+    out[0] = b'"';
+    if !put_ymd(out, 1, y, m, d) {
+        return None;
+    }
+    let n = put_clock(out, 11, (in_day / 1_000_000) as u32, (in_day % 1_000_000) as u32 * 1000);
+    out[n] = b'"';
+    Some(n + 1)
 }
 
 fn ascii(out: &[u8]) -> &str {
@@ -379,26 +398,22 @@ mod tests {
             let mut out = [0u8; 32];
             let want = serde_json::to_string(&at).unwrap();
             assert_eq!(pg_timestamp(m), Some(at), "{m}");
-            match pg_timestamp_text(m, &mut out) {
-                Some(n) => assert_eq!(format!("\"{}\"", std::str::from_utf8(&out[..n]).unwrap()), want, "{m}"),
+            match pg_timestamp_quoted(m, &mut out) {
+                Some(n) => assert_eq!(std::str::from_utf8(&out[..n]).unwrap(), want, "{m}"),
                 None => assert!(!(0..=9999).contains(&at.year()), "{m}"),
             }
             let days = (at.date_naive() - epoch.date_naive()).num_days() as i32;
             let mut out = [0u8; 32];
             let want = serde_json::to_string(&at.date_naive()).unwrap();
             assert_eq!(pg_date(days), Some(at.date_naive()), "{days}");
-            match pg_date_text(days, &mut out) {
-                Some(n) => assert_eq!(
-                    format!("\"{}\"", std::str::from_utf8(&out[..n]).unwrap()),
-                    want,
-                    "{days}"
-                ),
+            match pg_date_quoted(days, &mut out) {
+                Some(n) => assert_eq!(std::str::from_utf8(&out[..n]).unwrap(), want, "{days}"),
                 None => assert!(!(0..=9999).contains(&at.year()), "{days}"),
             }
         }
-        assert_eq!(pg_date_text(i32::MAX, &mut [0; 32]), None);
-        assert_eq!(pg_timestamp_text(i64::MAX, &mut [0; 32]), None);
-        assert_eq!(pg_timestamp_text(i64::MIN, &mut [0; 32]), None);
+        assert_eq!(pg_date_quoted(i32::MAX, &mut [0; 32]), None);
+        assert_eq!(pg_timestamp_quoted(i64::MAX, &mut [0; 32]), None);
+        assert_eq!(pg_timestamp_quoted(i64::MIN, &mut [0; 32]), None);
     }
 
     #[test]

@@ -18,95 +18,107 @@
 //! The shape is the resource's response type's: each resource's test compares every item of a
 //! page with the same record read alone (`GET /things/{id}`, written by serde).
 
-use diesel::deserialize::{self, FromSql, FromSqlRow};
+use diesel::deserialize::{self, FromSql};
 use diesel::pg::Pg;
 use diesel::row::{Field, Row};
-use diesel::sql_types::{self, Untyped};
+use diesel::sql_types;
+use diesel::QueryResult;
 use serde::Serialize;
 use uuid::Uuid;
 
 use super::json_body;
-use super::list::{paginate, Keyed, Sort};
+use super::list::{cursor_after, CachedSql, Keyed, Sort};
+
+/// A field's key as [`RowWriter`]'s methods take it: `json_key!("unit_id")` is `,"unit_id":`,
+/// written in one piece (the comma is left out for an object's first field).
+#[macro_export]
+macro_rules! json_key {
+    ($name:literal) => {
+        concat!(",\"", $name, "\":")
+    };
+}
 
 /// How a resource writes one item of its list from its row.
 pub trait WriteRow: Sized + 'static {
+    /// The list's select list on its table's alias (`u.id, u.name, ...`): the columns
+    /// [`write`](Self::write) reads, by position, and nothing it does not (a path column no item
+    /// shows would be sent by the database and read by the service for nothing).
+    const COLUMNS: &'static str;
     /// What the writing keeps of a row for the page's cursor: raw values, cheap to keep.
     type Kept;
     /// The row's key (its id and sort values), read from what was kept and the item's JSON.
     type Key: Keyed;
-    /// Writes the item's fields (`w.uuid("id", 0)?` and so on, in the response type's order)
+    /// Writes the item's fields (`w.uuid(json_key!("id"), 0)?` and so on, in the response
+    /// type's order)
     /// and returns what the cursor could need.
     fn write<'a, R: Row<'a, Pg>>(w: &mut RowWriter<'_, 'a, R>) -> deserialize::Result<Self::Kept>;
-    /// The key of a row, from what [`write`](Self::write) kept and the item's JSON.
-    fn key(kept: &Self::Kept, item: &[u8]) -> Self::Key;
-}
-
-/// One row of a list, written: its item's JSON and what its key is read from.
-pub struct JsonRow<W: WriteRow> {
-    json: Vec<u8>,
-    kept: W::Kept,
-}
-
-impl<W: WriteRow> Keyed for JsonRow<W> {
-    fn id(&self) -> String {
-        W::key(&self.kept, &self.json).id()
-    }
-    fn sort_value(&self, field: &str) -> String {
-        W::key(&self.kept, &self.json).sort_value(field)
-    }
+    /// The key of a row, from what [`write`](Self::write) kept and the page's JSON (a kept
+    /// [`TextAt`] is a place in it).
+    fn key(kept: &Self::Kept, page: &[u8]) -> Self::Key;
 }
 
 thread_local! {
-    /// The size of the last item this worker wrote: the next one's buffer.
+    /// The size of the last item this worker wrote: how much room the next page needs.
     static LAST_ITEM: std::cell::Cell<usize> = const { std::cell::Cell::new(512) };
 }
 
-impl<W: WriteRow> FromSqlRow<Untyped, Pg> for JsonRow<W> {
-    fn build_from_row<'a>(row: &impl Row<'a, Pg>) -> deserialize::Result<Self> {
-        let guess = LAST_ITEM.get().clamp(64, 16 * 1024);
+/// Runs a list's page query (`limit + 1` rows after the cursor, each row [`W::COLUMNS`]
+/// (WriteRow::COLUMNS)) and writes the page's JSON body as the rows come:
+/// `{"data":[...],"next_cursor":...}`, exactly what [`Page`](super::list::Page) serializes to.
+/// The items are written one after another into the one body (no buffer, struct or `String`
+/// per row); the row past the page is not written, it only says that a next page exists, whose
+/// cursor is read from the last item's kept values.
+pub async fn load_page<W: WriteRow, C: crate::db::Reader>(
+    conn: &mut C,
+    query: CachedSql,
+    limit: i64,
+    sort: &Sort,
+) -> QueryResult<Vec<u8>> {
+    use futures_util::TryStreamExt;
+    // The connection's own `load`, which diesel-async's `load` and `load_stream` are built on,
+    // hands out the rows as they come (those would decode each into a value first). It is
+    // hidden from diesel-async's documentation, so an upgrade may change it: Cargo.lock pins
+    // the version, and the build would tell.
+    let rows = conn.load(query).await?;
+    let mut rows = std::pin::pin!(rows);
+    let limit = usize::try_from(limit).unwrap_or(0);
+    let item = LAST_ITEM.get().clamp(64, 16 * 1024);
+    // Room for the page as the last items were (up to 64 of them; a longer page grows).
+    let mut out = Vec::with_capacity(64 + (limit + 1).min(64) * (item + item / 4));
+    out.extend_from_slice(b"{\"data\":[");
+    let (mut written, mut more) = (0usize, false);
+    let mut last = None;
+    while let Some(row) = rows.try_next().await? {
+        if written == limit {
+            more = true;
+            continue;
+        }
+        if written > 0 {
+            out.push(b',');
+        }
+        let start = out.len();
+        out.push(b'{');
         let mut w = RowWriter {
-            row,
-            out: Vec::with_capacity(guess + guess / 4),
+            row: &row,
+            out: &mut out,
             first: true,
             _a: std::marker::PhantomData,
         };
-        w.out.push(b'{');
-        let kept = W::write(&mut w)?;
-        w.out.push(b'}');
-        LAST_ITEM.set(w.out.len());
-        Ok(JsonRow { json: w.out, kept })
-    }
-}
-
-/// The JSON body of a page of `limit + 1` fetched rows: `{"data":[...],"next_cursor":...}`,
-/// exactly what [`Page`](super::list::Page) serializes to.
-pub fn page_body<W: WriteRow>(rows: Vec<JsonRow<W>>, limit: i64, sort: &Sort) -> Vec<u8> {
-    let page = paginate(rows, limit, sort, |r| r.json);
-    let size: usize = page.data.iter().map(|j| j.len() + 1).sum();
-    let mut out = Vec::with_capacity(size + 64 + page.next_cursor.as_ref().map_or(0, |c| c.len()));
-    out.extend_from_slice(b"{\"data\":[");
-    for (i, item) in page.data.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        out.extend_from_slice(item);
+        last = Some(W::write(&mut w).map_err(diesel::result::Error::DeserializationError)?);
+        out.push(b'}');
+        LAST_ITEM.set(out.len() - start);
+        written += 1;
     }
     out.extend_from_slice(b"],\"next_cursor\":");
-    match &page.next_cursor {
-        Some(c) => escaped(&mut out, c.as_bytes()),
+    match last.filter(|_| more) {
+        Some(kept) => {
+            let cursor = cursor_after(&W::key(&kept, &out), sort);
+            escaped(&mut out, cursor.as_bytes());
+        }
         None => out.extend_from_slice(b"null"),
     }
     out.push(b'}');
-    out
-}
-
-/// A list's [`PageWriter`](super::export::PageWriter) body: the page `rows` reads, written.
-pub async fn written<W: WriteRow>(
-    rows: impl std::future::Future<Output = diesel::QueryResult<Vec<JsonRow<W>>>>,
-    limit: i64,
-    sort: &Sort,
-) -> diesel::QueryResult<Vec<u8>> {
-    Ok(page_body(rows.await?, limit, sort))
+    Ok(out)
 }
 
 /// What a byte becomes inside a JSON string, as serde_json writes it: `0` itself, `u` as
@@ -128,12 +140,44 @@ const ESCAPE: [u8; 256] = {
     t
 };
 
+/// Whether any of the eight bytes of `x` needs escaping in a JSON string (below 0x20, a quote
+/// or a backslash): the word tests of "Bit Twiddling Hacks" (`hasless`, `haszero`), exact for
+/// the word as a whole (bytes of 0x80 and above, UTF-8's, never match).
+#[inline(always)]
+fn any_to_escape(x: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero_byte = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
+    (below_space | zero_byte(x ^ (ONES * u64::from(b'"'))) | zero_byte(x ^ (ONES * u64::from(b'\\')))) != 0
+}
+
+/// Whether none of `bytes` needs escaping: eight bytes a test, the tail's padded with a letter.
+#[inline(always)]
+fn nothing_to_escape(bytes: &[u8]) -> bool {
+    let mut words = bytes.chunks_exact(8);
+    let mut any = false;
+    for word in words.by_ref() {
+        any |= any_to_escape(u64::from_le_bytes(word.try_into().unwrap_or_default()));
+    }
+    let tail = words.remainder();
+    let mut last = [b'a'; 8];
+    last[..tail.len()].copy_from_slice(tail);
+    !(any || any_to_escape(u64::from_le_bytes(last)))
+}
+
 /// `"<bytes>"`, escaped as serde_json escapes a string (quote, backslash, control characters;
 /// everything else, UTF-8 included, as it is). The bytes are UTF-8 (see the module's notes);
-/// escaping only ever touches ASCII, so the output is UTF-8 too.
+/// escaping only ever touches ASCII, so the output is UTF-8 too. A text with nothing to escape
+/// (almost every one) is found so eight bytes at a time and copied whole.
 pub fn escaped(out: &mut Vec<u8>, bytes: &[u8]) {
     out.reserve(bytes.len() + 2);
     out.push(b'"');
+    if nothing_to_escape(bytes) {
+        out.extend_from_slice(bytes);
+        out.push(b'"');
+        return;
+    }
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
         let e = ESCAPE[b as usize];
@@ -153,17 +197,28 @@ pub fn escaped(out: &mut Vec<u8>, bytes: &[u8]) {
     out.push(b'"');
 }
 
-/// `"xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"` (lower case) of a uuid's 16 bytes, a byte a lookup.
-fn quoted_uuid(bytes: &[u8; 16]) -> [u8; 38] {
+/// A byte's two lower-case hex digits, a lookup.
+const HEX_PAIRS: [[u8; 2]; 256] = {
     const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut t = [[0u8; 2]; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = [HEX[b >> 4], HEX[b & 0xf]];
+        b += 1;
+    }
+    t
+};
+
+/// `"xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"` (lower case) of a uuid's 16 bytes, a byte a lookup.
+#[inline(always)]
+fn quoted_uuid(bytes: &[u8; 16]) -> [u8; 38] {
     // Where each byte's two digits go, after the quote and around the four hyphens.
     const AT: [usize; 16] = [1, 3, 5, 7, 10, 12, 15, 17, 20, 22, 25, 27, 29, 31, 33, 35];
     let mut buf = [b'-'; 38];
     buf[0] = b'"';
     buf[37] = b'"';
     for (b, at) in bytes.iter().zip(AT) {
-        buf[at] = HEX[(b >> 4) as usize];
-        buf[at + 1] = HEX[(b & 0xf) as usize];
+        buf[at..at + 2].copy_from_slice(&HEX_PAIRS[*b as usize]);
     }
     buf
 }
@@ -211,24 +266,26 @@ impl TextAt {
 /// Writes an item's fields from its row, each from the column at a position of the select list.
 pub struct RowWriter<'w, 'a, R: Row<'a, Pg>> {
     row: &'w R,
-    out: Vec<u8>,
+    out: &'w mut Vec<u8>,
     first: bool,
     _a: std::marker::PhantomData<&'a ()>,
 }
 
 impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
-    /// `"name":` (after a comma but for the first); names are plain ASCII, written as they are.
+    /// A field's key, `,"name":` ([`json_key!`](crate::json_key)), in one piece: without its
+    /// comma for an object's first field.
     #[inline(always)]
-    fn key(&mut self, name: &str) {
-        debug_assert!(name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
-        self.out.reserve(name.len() + 4);
+    fn key(&mut self, key: &'static str) {
+        debug_assert!(
+            key.len() > 4 && key.starts_with(",\"") && key.ends_with("\":"),
+            "{key}: a key is json_key!(\"name\")"
+        );
         if !self.first {
             self.out.push(b',');
         }
         self.first = false;
-        self.out.push(b'"');
-        self.out.extend_from_slice(name.as_bytes());
-        self.out.extend_from_slice(b"\":");
+        // A constant slice once inlined: copied in place, not by a call to memcpy.
+        self.out.extend_from_slice(&key.as_bytes()[1..]);
     }
 
     /// A column decoded by Diesel (`FromSql` of its SQL type): copies of fixed-size values.
@@ -245,7 +302,7 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
 
     /// `"name":"<uuid>"` (or `null`).
     #[inline(always)]
-    pub fn uuid(&mut self, name: &str, i: usize) -> deserialize::Result<Option<Uuid>> {
+    pub fn uuid(&mut self, name: &'static str, i: usize) -> deserialize::Result<Option<Uuid>> {
         self.key(name);
         let v = self.value::<sql_types::Uuid, Uuid>(i)?;
         match v {
@@ -257,13 +314,13 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
 
     /// `"name":"<text>"` (or `null`), escaped; where it stands, for a cursor (`None` for null).
     #[inline(always)]
-    pub fn text(&mut self, name: &str, i: usize) -> deserialize::Result<Option<TextAt>> {
+    pub fn text(&mut self, name: &'static str, i: usize) -> deserialize::Result<Option<TextAt>> {
         self.key(name);
         let start = self.out.len();
         let row = self.row;
         let at = match row.get(i).ok_or_else(|| malformed(i, "missing"))?.value() {
             Some(v) => {
-                escaped(&mut self.out, v.as_bytes());
+                escaped(self.out, v.as_bytes());
                 Some(TextAt(start as u32, self.out.len() as u32))
             }
             None => {
@@ -279,14 +336,14 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
     #[inline(always)]
     pub fn text_as(
         &mut self,
-        name: &str,
+        name: &'static str,
         i: usize,
         map: impl for<'s> Fn(&'s str) -> &'s str,
     ) -> deserialize::Result<()> {
         self.key(name);
         let row = self.row;
         match row.get(i).ok_or_else(|| malformed(i, "missing"))?.value() {
-            Some(v) => escaped(&mut self.out, map(std::str::from_utf8(v.as_bytes())?).as_bytes()),
+            Some(v) => escaped(self.out, map(std::str::from_utf8(v.as_bytes())?).as_bytes()),
             None => self.out.extend_from_slice(b"null"),
         }
         Ok(())
@@ -296,7 +353,7 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
     /// drops it: a value the response type does not know, as its `parse` would).
     pub fn text_array(
         &mut self,
-        name: &str,
+        name: &'static str,
         i: usize,
         map: impl for<'s> Fn(&'s str) -> Option<&'s str>,
     ) -> deserialize::Result<()> {
@@ -324,7 +381,7 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
 
     /// `"name":<n>` of an `integer` column; returns it.
     #[inline(always)]
-    pub fn int4(&mut self, name: &str, i: usize) -> deserialize::Result<i32> {
+    pub fn int4(&mut self, name: &'static str, i: usize) -> deserialize::Result<i32> {
         let v: i32 = self.required::<sql_types::Integer, i32>(i)?;
         self.raw_number(name, v as i64);
         Ok(v)
@@ -332,7 +389,7 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
 
     /// `"name":<n>` (or `null`) of an `integer` column that may be NULL.
     #[inline(always)]
-    pub fn opt_int4(&mut self, name: &str, i: usize) -> deserialize::Result<()> {
+    pub fn opt_int4(&mut self, name: &'static str, i: usize) -> deserialize::Result<()> {
         match self.value::<sql_types::Integer, i32>(i)? {
             Some(v) => self.raw_number(name, v.into()),
             None => {
@@ -345,7 +402,7 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
 
     /// `"name":<n>` of a `bigint` column.
     #[inline(always)]
-    pub fn int8(&mut self, name: &str, i: usize) -> deserialize::Result<i64> {
+    pub fn int8(&mut self, name: &'static str, i: usize) -> deserialize::Result<i64> {
         let v: i64 = self.required::<sql_types::BigInt, i64>(i)?;
         self.raw_number(name, v);
         Ok(v)
@@ -353,14 +410,14 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
 
     /// `"name":<n>` of a number the item derives.
     #[inline(always)]
-    pub fn raw_number(&mut self, name: &str, v: i64) {
+    pub fn raw_number(&mut self, name: &'static str, v: i64) {
         self.key(name);
         self.out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
     }
 
     /// `"name":true|false` of a `boolean` column (NULL as `false`).
     #[inline(always)]
-    pub fn bool(&mut self, name: &str, i: usize) -> deserialize::Result<()> {
+    pub fn bool(&mut self, name: &'static str, i: usize) -> deserialize::Result<()> {
         let v = self.value::<sql_types::Bool, bool>(i)?.unwrap_or(false);
         self.key(name);
         self.out.extend_from_slice(if v { b"true" } else { b"false" });
@@ -369,13 +426,13 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
 
     /// `"name":"YYYY-MM-DD"` (or `null`) of a `date` column; returns it, raw.
     #[inline(always)]
-    pub fn date(&mut self, name: &str, i: usize) -> deserialize::Result<Option<PgDate>> {
+    pub fn date(&mut self, name: &'static str, i: usize) -> deserialize::Result<Option<PgDate>> {
         self.temporal(
             name,
             i,
             |b: [u8; 4], out| {
                 let days = i32::from_be_bytes(b);
-                (PgDate(days), json_body::pg_date_text(days, out))
+                (PgDate(days), json_body::pg_date_quoted(days, out))
             },
             |d| json_body::pg_date(d.0),
         )
@@ -383,13 +440,13 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
 
     /// `"name":"<RFC 3339>"` (or `null`) of a `timestamptz` column; returns it, raw.
     #[inline(always)]
-    pub fn timestamp(&mut self, name: &str, i: usize) -> deserialize::Result<Option<PgTimestamp>> {
+    pub fn timestamp(&mut self, name: &'static str, i: usize) -> deserialize::Result<Option<PgTimestamp>> {
         self.temporal(
             name,
             i,
             |b: [u8; 8], out| {
                 let micros = i64::from_be_bytes(b);
-                (PgTimestamp(micros), json_body::pg_timestamp_text(micros, out))
+                (PgTimestamp(micros), json_body::pg_timestamp_quoted(micros, out))
             },
             |t| json_body::pg_timestamp(t.0),
         )
@@ -402,7 +459,7 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
     #[inline(always)]
     fn temporal<const N: usize, K: Copy, T: Serialize>(
         &mut self,
-        name: &str,
+        name: &'static str,
         i: usize,
         read: impl FnOnce([u8; N], &mut [u8; 32]) -> (K, Option<usize>),
         value: impl FnOnce(K) -> Option<T>,
@@ -422,10 +479,11 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
         let (raw, n) = read(b, &mut text);
         match n {
             Some(n) => {
-                self.out.reserve(n + 2);
-                self.out.push(b'"');
-                self.out.extend_from_slice(&text[..n]);
-                self.out.push(b'"');
+                // All 32 bytes, then back to the text's end: a copy of a constant size, in
+                // place, where one of `n` bytes would be a call to memcpy.
+                let end = self.out.len() + n;
+                self.out.extend_from_slice(&text);
+                self.out.truncate(end);
             }
             None => {
                 let value = value(raw).ok_or_else(|| malformed(i, "out of range"))?;
@@ -437,7 +495,7 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
 
     /// A nested object: `"name":{...}` with the fields `f` writes.
     #[inline(always)]
-    pub fn object<T>(&mut self, name: &str, f: impl FnOnce(&mut Self) -> T) -> T {
+    pub fn object<T>(&mut self, name: &'static str, f: impl FnOnce(&mut Self) -> T) -> T {
         self.key(name);
         self.out.push(b'{');
         self.first = true;
@@ -534,6 +592,20 @@ mod tests {
                 })
                 .collect();
             all.push(s);
+        }
+        // Each ASCII byte at each place of a longer text (the eight-byte steps and the tail),
+        // and runs of UTF-8.
+        for b in 0u8..=0x7f {
+            for at in 0..21 {
+                let mut t = "Tháng hành động x".to_string();
+                if t.is_char_boundary(at) {
+                    t.insert(at, b as char);
+                    all.push(t);
+                }
+                let mut t = "x".repeat(20);
+                t.insert(at, b as char);
+                all.push(t);
+            }
         }
         for s in all {
             let mut out = Vec::new();

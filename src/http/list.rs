@@ -197,19 +197,22 @@ pub trait Keyed {
     fn sort_value(&self, field: &str) -> String;
 }
 
+/// The cursor of the page that follows `row` in `sort` order.
+pub fn cursor_after(row: &impl Keyed, sort: &Sort) -> String {
+    Cursor {
+        sort: sort_key(sort),
+        value: row.sort_value(sort.field.name),
+        id: row.id(),
+    }
+    .encode()
+}
+
 /// Turns `limit + 1` fetched rows into a page and its cursor.
 pub fn paginate<R: Keyed, T>(mut rows: Vec<R>, limit: i64, sort: &Sort, map: impl Fn(R) -> T) -> Page<T> {
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     let next_cursor = if more {
-        rows.last().map(|r| {
-            Cursor {
-                sort: sort_key(sort),
-                value: r.sort_value(sort.field.name),
-                id: r.id(),
-            }
-            .encode()
-        })
+        rows.last().map(|r| cursor_after(r, sort))
     } else {
         None
     };

@@ -7,6 +7,7 @@ use validator::Validate;
 
 use super::model::EventRow;
 use crate::http::json_row::{RowWriter, WriteRow};
+use crate::json_key;
 use crate::participation::{Counts, CountsInput, Participant};
 use crate::records::{
     activity_kept, activity_key, topics_from_db, write_participants, ActivityKept, ActivityKey, Topic,
@@ -144,34 +145,37 @@ impl From<EventRow> for OutreachEvent {
 pub struct EventItem;
 
 impl WriteRow for EventItem {
+    const COLUMNS: &'static str = "t.id, t.unit_id, t.activity_id, t.campaign_id, t.kind, t.title, t.topics, t.starts_on, t.ends_on, t.location, t.channel, t.audience_reached, t.female, t.male, t.other_sex, t.has_participant_list, t.is_public, t.in_action_month, t.created_at, t.updated_at, t.version";
     type Kept = ActivityKept;
     type Key = ActivityKey;
 
     fn write<'a, R: Row<'a, Pg>>(w: &mut RowWriter<'_, 'a, R>) -> deserialize::Result<ActivityKept> {
-        let id = w.uuid("id", 0)?;
-        w.uuid("unit_id", 1)?;
-        w.uuid("activity_id", 3)?;
-        w.uuid("campaign_id", 4)?;
-        w.text_as("kind", 5, |k| EventKind::parse(k).unwrap_or(EventKind::Other).as_str())?;
-        let title = w.text("title", 6)?;
-        w.text_array("topics", 7, |t| Topic::parse(t).map(Topic::as_str))?;
-        let starts_on = w.date("starts_on", 8)?;
-        w.date("ends_on", 9)?;
-        w.text("location", 10)?;
-        w.text("channel", 11)?;
-        w.opt_int4("audience_reached", 12)?;
-        write_participants(w, 13)?;
-        w.bool("has_participant_list", 16)?;
-        w.bool("is_public", 17)?;
-        w.bool("in_action_month", 18)?;
-        w.timestamp("created_at", 19)?;
-        let updated_at = w.timestamp("updated_at", 20)?;
-        w.int8("version", 21)?;
+        let id = w.uuid(json_key!("id"), 0)?;
+        w.uuid(json_key!("unit_id"), 1)?;
+        w.uuid(json_key!("activity_id"), 2)?;
+        w.uuid(json_key!("campaign_id"), 3)?;
+        w.text_as(json_key!("kind"), 4, |k| {
+            EventKind::parse(k).unwrap_or(EventKind::Other).as_str()
+        })?;
+        let title = w.text(json_key!("title"), 5)?;
+        w.text_array(json_key!("topics"), 6, |t| Topic::parse(t).map(Topic::as_str))?;
+        let starts_on = w.date(json_key!("starts_on"), 7)?;
+        w.date(json_key!("ends_on"), 8)?;
+        w.text(json_key!("location"), 9)?;
+        w.text(json_key!("channel"), 10)?;
+        w.opt_int4(json_key!("audience_reached"), 11)?;
+        write_participants(w, 12)?;
+        w.bool(json_key!("has_participant_list"), 15)?;
+        w.bool(json_key!("is_public"), 16)?;
+        w.bool(json_key!("in_action_month"), 17)?;
+        w.timestamp(json_key!("created_at"), 18)?;
+        let updated_at = w.timestamp(json_key!("updated_at"), 19)?;
+        w.int8(json_key!("version"), 20)?;
         activity_kept(id, title, starts_on, updated_at)
     }
 
-    fn key(kept: &ActivityKept, item: &[u8]) -> ActivityKey {
-        activity_key(kept, item)
+    fn key(kept: &ActivityKept, page: &[u8]) -> ActivityKey {
+        activity_key(kept, page)
     }
 }
 

@@ -11,7 +11,6 @@ use crate::auth::Caller;
 use crate::error::{ApiResult, Problem};
 use crate::http::export::{self, Binary, ExportQuery, Format, ListArgs, SortQuery};
 use crate::http::idempotency::{self, IdempotencyKey};
-use crate::http::json_row::written;
 use crate::http::list::{Cursor, Page, PageQuery, Sort, SubtreeFilter};
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
 use crate::participation::{self, Participant};
@@ -47,7 +46,7 @@ async fn respond(
         args,
         (cursor, page.limit()),
         |conn, a, cursor, limit| Box::pin(queries::list(conn, a, cursor, limit)),
-        Some(|conn, a, cursor, limit| Box::pin(written(queries::list_written(conn, a, cursor, limit), limit, &a.sort))),
+        Some(|conn, a, cursor, limit| Box::pin(queries::list_written(conn, a, cursor, limit))),
     )
     .await
 }

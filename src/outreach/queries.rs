@@ -5,7 +5,7 @@ use uuid::Uuid;
 use super::api::{EventFilters, EventItem};
 use super::model::{EventChanges, EventRow};
 use crate::http::export::ListArgs;
-use crate::http::json_row::JsonRow;
+use crate::http::json_row::{load_page, WriteRow};
 use crate::http::list::{Bind, CachedSql, Cursor, SortField};
 use crate::records::list_sql;
 
@@ -16,12 +16,12 @@ pub const SORTS: &[SortField] = crate::records::SORTS;
 static COLUMNS: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| crate::http::list::columns_of::<EventRow>("outreach_events", "t"));
 
-/// A list request's page of events after `cursor` as a statement (its rows in [`COLUMNS`]'
-/// order): its filters, and whether the caller sees public events only.
-fn page_sql(a: &ListArgs<(EventFilters, bool)>, cursor: Option<&Cursor>, limit: i64) -> CachedSql {
+/// A list request's page of events after `cursor` as a statement selecting `columns` (on `t`):
+/// its filters, and whether the caller sees public events only.
+fn page_sql(a: &ListArgs<(EventFilters, bool)>, columns: &str, cursor: Option<&Cursor>, limit: i64) -> CachedSql {
     let (f, public_only) = &a.filters;
     let mut sql = list_sql(
-        format!("SELECT {} FROM outreach_events t", *COLUMNS),
+        format!("SELECT {columns} FROM outreach_events t"),
         &a.scopes,
         &f.common(a.subtree.path()),
     );
@@ -46,17 +46,20 @@ pub async fn list(
     cursor: Option<&Cursor>,
     limit: i64,
 ) -> QueryResult<Vec<EventRow>> {
-    page_sql(a, cursor, limit).rows_of::<EventRow>().load(conn).await
+    page_sql(a, &COLUMNS, cursor, limit)
+        .rows_of::<EventRow>()
+        .load(conn)
+        .await
 }
 
-/// The same page, each row written as its list item's JSON.
+/// The same page, written as its JSON body (`json_row::load_page`).
 pub async fn list_written(
     conn: &mut impl crate::db::Reader,
     a: &ListArgs<(EventFilters, bool)>,
     cursor: Option<&Cursor>,
     limit: i64,
-) -> QueryResult<Vec<JsonRow<EventItem>>> {
-    page_sql(a, cursor, limit).load(conn).await
+) -> QueryResult<Vec<u8>> {
+    load_page::<EventItem, _>(conn, page_sql(a, EventItem::COLUMNS, cursor, limit), limit, &a.sort).await
 }
 
 pub async fn find(conn: &mut impl crate::db::Reader, id: Uuid) -> QueryResult<Option<EventRow>> {

@@ -1,5 +1,6 @@
 use crate::http::export::{Column, Value};
 use crate::http::json_row::{RowWriter, WriteRow};
+use crate::json_key;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::deserialize;
 use diesel::pg::Pg;
@@ -136,32 +137,33 @@ impl From<TrainingRow> for Training {
 pub struct TrainingItem;
 
 impl WriteRow for TrainingItem {
+    const COLUMNS: &'static str = "t.id, t.unit_id, t.activity_id, t.title, t.topics, t.audiences, t.starts_on, t.ends_on, t.location, t.organiser, t.trainers, t.female, t.male, t.other_sex, t.has_participant_list, t.in_action_month, t.created_at, t.updated_at, t.version";
     type Kept = ActivityKept;
     type Key = ActivityKey;
 
     fn write<'a, R: Row<'a, Pg>>(w: &mut RowWriter<'_, 'a, R>) -> deserialize::Result<Self::Kept> {
-        let id = w.uuid("id", 0)?;
-        w.uuid("unit_id", 1)?;
-        w.uuid("activity_id", 3)?;
-        let title = w.text("title", 4)?;
-        w.text_array("topics", 5, |t| Topic::parse(t).map(Topic::as_str))?;
-        w.text_array("audiences", 6, |a| Audience::parse(a).map(Audience::as_str))?;
-        let starts_on = w.date("starts_on", 7)?;
-        w.date("ends_on", 8)?;
-        w.text("location", 9)?;
-        w.text("organiser", 10)?;
-        w.text_array("trainers", 11, |t| Some(t))?;
-        write_participants(w, 12)?;
-        w.bool("has_participant_list", 15)?;
-        w.bool("in_action_month", 16)?;
-        w.timestamp("created_at", 17)?;
-        let updated_at = w.timestamp("updated_at", 18)?;
-        w.int8("version", 19)?;
+        let id = w.uuid(json_key!("id"), 0)?;
+        w.uuid(json_key!("unit_id"), 1)?;
+        w.uuid(json_key!("activity_id"), 2)?;
+        let title = w.text(json_key!("title"), 3)?;
+        w.text_array(json_key!("topics"), 4, |t| Topic::parse(t).map(Topic::as_str))?;
+        w.text_array(json_key!("audiences"), 5, |a| Audience::parse(a).map(Audience::as_str))?;
+        let starts_on = w.date(json_key!("starts_on"), 6)?;
+        w.date(json_key!("ends_on"), 7)?;
+        w.text(json_key!("location"), 8)?;
+        w.text(json_key!("organiser"), 9)?;
+        w.text_array(json_key!("trainers"), 10, |t| Some(t))?;
+        write_participants(w, 11)?;
+        w.bool(json_key!("has_participant_list"), 14)?;
+        w.bool(json_key!("in_action_month"), 15)?;
+        w.timestamp(json_key!("created_at"), 16)?;
+        let updated_at = w.timestamp(json_key!("updated_at"), 17)?;
+        w.int8(json_key!("version"), 18)?;
         activity_kept(id, title, starts_on, updated_at)
     }
 
-    fn key(kept: &ActivityKept, item: &[u8]) -> ActivityKey {
-        activity_key(kept, item)
+    fn key(kept: &ActivityKept, page: &[u8]) -> ActivityKey {
+        activity_key(kept, page)
     }
 }
 

@@ -5,7 +5,7 @@ use uuid::Uuid;
 use super::api::{TrainingFilters, TrainingItem};
 use super::model::{TrainingChanges, TrainingRow};
 use crate::http::export::ListArgs;
-use crate::http::json_row::JsonRow;
+use crate::http::json_row::{load_page, WriteRow};
 use crate::http::list::{columns_of, Bind, CachedSql, Cursor, SortField};
 use crate::records::list_sql;
 
@@ -15,10 +15,10 @@ pub const SORTS: &[SortField] = crate::records::SORTS;
 /// The select list of a training, in the order [`TrainingRow`] reads it.
 static COLUMNS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| columns_of::<TrainingRow>("trainings", "t"));
 
-/// A page of trainings after `cursor` as a statement (its rows in [`COLUMNS`]' order).
-fn page_sql(a: &ListArgs<TrainingFilters>, cursor: Option<&Cursor>, limit: i64) -> CachedSql {
+/// A page of trainings after `cursor` as a statement selecting `columns` (on `t`).
+fn page_sql(a: &ListArgs<TrainingFilters>, columns: &str, cursor: Option<&Cursor>, limit: i64) -> CachedSql {
     let mut sql = list_sql(
-        format!("SELECT {} FROM trainings t", *COLUMNS),
+        format!("SELECT {columns} FROM trainings t"),
         &a.scopes,
         &a.filters.common(a.subtree.path()),
     );
@@ -38,17 +38,20 @@ pub async fn list(
     cursor: Option<&Cursor>,
     limit: i64,
 ) -> QueryResult<Vec<TrainingRow>> {
-    page_sql(a, cursor, limit).rows_of::<TrainingRow>().load(conn).await
+    page_sql(a, &COLUMNS, cursor, limit)
+        .rows_of::<TrainingRow>()
+        .load(conn)
+        .await
 }
 
-/// The same page, each row written as its list item's JSON.
+/// The same page, written as its JSON body (`json_row::load_page`).
 pub async fn list_written(
     conn: &mut impl crate::db::Reader,
     a: &ListArgs<TrainingFilters>,
     cursor: Option<&Cursor>,
     limit: i64,
-) -> QueryResult<Vec<JsonRow<TrainingItem>>> {
-    page_sql(a, cursor, limit).load(conn).await
+) -> QueryResult<Vec<u8>> {
+    load_page::<TrainingItem, _>(conn, page_sql(a, TrainingItem::COLUMNS, cursor, limit), limit, &a.sort).await
 }
 
 pub async fn find(conn: &mut impl crate::db::Reader, id: Uuid) -> QueryResult<Option<TrainingRow>> {

@@ -9,6 +9,7 @@ use validator::Validate;
 use super::model::{FiguresRow, LeaderRow, UnitRow};
 use crate::http::json_row::{PgDate, PgTimestamp, RowWriter, TextAt, WriteRow};
 use crate::http::list::{ts_key, Keyed};
+use crate::json_key;
 use crate::participation::Sex;
 use diesel::deserialize;
 use diesel::pg::Pg;
@@ -132,10 +133,8 @@ impl From<UnitRow> for Unit {
     }
 }
 
-/// A unit of a list page, written from its row ([`UNIT_COLUMNS`] by position) in the shape of
+/// A unit of a list page, written from its row (its `COLUMNS` by position) in the shape of
 /// [`Unit`].
-///
-/// [`UNIT_COLUMNS`]: super::model::UNIT_COLUMNS
 pub struct UnitItem;
 
 /// What a page's cursor reads of a unit.
@@ -162,24 +161,26 @@ impl Keyed for UnitKey {
 }
 
 impl WriteRow for UnitItem {
+    const COLUMNS: &'static str =
+        "u.id, u.parent_id, u.depth, u.kind, u.code, u.name, u.valid_from, u.valid_to, u.created_at, u.updated_at, u.version";
     /// The id, and where the name, the start and the two stamps stand (the sorts' values).
     type Kept = (Uuid, Option<TextAt>, PgDate, PgTimestamp, PgTimestamp);
     type Key = UnitKey;
 
     fn write<'a, R: Row<'a, Pg>>(w: &mut RowWriter<'_, 'a, R>) -> deserialize::Result<Self::Kept> {
-        let id = w.uuid("id", 0)?;
-        w.uuid("parent_id", 1)?;
-        w.text_as("kind", 4, |k| {
+        let id = w.uuid(json_key!("id"), 0)?;
+        w.uuid(json_key!("parent_id"), 1)?;
+        w.text_as(json_key!("kind"), 3, |k| {
             UnitKind::parse(k).unwrap_or(UnitKind::Organization).as_str()
         })?;
-        w.text("code", 5)?;
-        let name = w.text("name", 6)?;
-        w.int4("depth", 3)?;
-        let valid_from = w.date("valid_from", 7)?;
-        w.date("valid_to", 8)?;
-        let created_at = w.timestamp("created_at", 9)?;
-        let updated_at = w.timestamp("updated_at", 10)?;
-        w.int8("version", 11)?;
+        w.text(json_key!("code"), 4)?;
+        let name = w.text(json_key!("name"), 5)?;
+        w.int4(json_key!("depth"), 2)?;
+        let valid_from = w.date(json_key!("valid_from"), 6)?;
+        w.date(json_key!("valid_to"), 7)?;
+        let created_at = w.timestamp(json_key!("created_at"), 8)?;
+        let updated_at = w.timestamp(json_key!("updated_at"), 9)?;
+        w.int8(json_key!("version"), 10)?;
         let missing = || -> Box<dyn std::error::Error + Send + Sync> { "a unit without its id or dates".into() };
         Ok((
             id.ok_or_else(missing)?,
@@ -190,10 +191,10 @@ impl WriteRow for UnitItem {
         ))
     }
 
-    fn key(&(id, name, valid_from, created_at, updated_at): &Self::Kept, item: &[u8]) -> UnitKey {
+    fn key(&(id, name, valid_from, created_at, updated_at): &Self::Kept, page: &[u8]) -> UnitKey {
         UnitKey {
             id,
-            name: name.map(|n| n.read(item)).unwrap_or_default(),
+            name: name.map(|n| n.read(page)).unwrap_or_default(),
             valid_from: valid_from.date(),
             created_at: created_at.instant(),
             updated_at: updated_at.instant(),

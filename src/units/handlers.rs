@@ -13,7 +13,6 @@ use super::queries;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::idempotency::{self, IdempotencyKey};
-use crate::http::json_row::page_body;
 use crate::http::list::{Cursor, Page, PageQuery, Sort};
 use crate::http::JsonBody;
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
@@ -72,7 +71,7 @@ pub async fn list_units(
                 None => None,
             };
             let limit = page.limit();
-            let rows = queries::list(
+            let body = queries::list(
                 &mut conn,
                 &caller.scopes,
                 &filters,
@@ -82,7 +81,7 @@ pub async fn list_units(
                 limit,
             )
             .await?;
-            Ok(HttpResponse::Ok().json_bytes(page_body(rows, limit, &sort)))
+            Ok(HttpResponse::Ok().json_bytes(body))
         }
         .await,
     )

@@ -23,11 +23,6 @@ pub struct UnitRow {
     pub version: i64,
 }
 
-/// The columns of [`UnitRow`] in its order, for hand-built list queries over `units u` (read
-/// by position: `CachedSql::rows_of::<UnitRow>`).
-pub static UNIT_COLUMNS: std::sync::LazyLock<String> =
-    std::sync::LazyLock::new(|| crate::http::list::columns_of::<UnitRow>("units", "u"));
-
 #[derive(Debug, Insertable)]
 #[diesel(table_name = units)]
 pub struct NewUnitRow {

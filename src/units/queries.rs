@@ -6,10 +6,10 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::api::{UnitFilters, UnitItem};
-use super::model::{FiguresRow, LeaderRow, LineageRow, NewUnitRow, UnitChanges, UnitDraft, UnitRow, UNIT_COLUMNS};
+use super::model::{FiguresRow, LeaderRow, LineageRow, NewUnitRow, UnitChanges, UnitDraft, UnitRow};
 use crate::db::schema::{unit_figures, unit_leaders, unit_lineage, units};
 use crate::db::Conn;
-use crate::http::json_row::JsonRow;
+use crate::http::json_row::{load_page, WriteRow};
 use crate::http::list::{Bind, Cursor, ListSql, Sort, SortField};
 use crate::write::{NewRecord, Record};
 
@@ -90,8 +90,8 @@ pub async fn with_code_between(
         .await
 }
 
-/// One page of the units under `scope_path` that match `f`, each row written as its item's
-/// JSON (`json_row`).
+/// One page of the units under `scope_path` that match `f`, written as its JSON body
+/// (`json_row::load_page`).
 pub async fn list(
     conn: &mut impl crate::db::Reader,
     scopes: &[String],
@@ -100,8 +100,8 @@ pub async fn list(
     sort: &Sort,
     cursor: Option<&Cursor>,
     limit: i64,
-) -> QueryResult<Vec<JsonRow<UnitItem>>> {
-    let mut sql = ListSql::new(format!("SELECT {} FROM units u", *UNIT_COLUMNS), "u.id").prefix_indexed();
+) -> QueryResult<Vec<u8>> {
+    let mut sql = ListSql::new(format!("SELECT {} FROM units u", UnitItem::COLUMNS), "u.id").prefix_indexed();
     sql.filter("u.deleted_at IS NULL", []).in_scopes("u.path", scopes);
     if let (Some(parent_id), Some(parent_path)) = (f.parent_id, parent_path) {
         if f.include_descendants {
@@ -126,7 +126,7 @@ pub async fn list(
     if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
         sql.search("u.name_folded", q);
     }
-    sql.page(sort, cursor, limit).load(conn).await
+    load_page::<UnitItem, _>(conn, sql.page(sort, cursor, limit), limit, sort).await
 }
 
 /// Inserts a unit unless its id is taken (`None` then: a replay or a conflict, for the caller
