@@ -197,6 +197,24 @@ pub fn pg_timestamp_quoted(micros: i64, out: &mut [u8; 32]) -> Option<usize> {
     Some(n + 1)
 }
 
+/// `YYYY-MM-DDTHH:MM:SS.ffffffZ` (always six fractional digits, as log lines' timestamps are
+/// written) at the head of `out`; its length, or `None` outside the years 0..=9999.
+pub fn rfc3339_micros(t: &DateTime<Utc>, out: &mut [u8; 32]) -> Option<usize> {
+    if !put_ymd(out, 0, t.year().into(), t.month(), t.day()) {
+        return None;
+    }
+    let n = put_clock(out, 10, t.num_seconds_from_midnight(), 0) - 1;
+    // A leap second's nanoseconds run past a second: its micro-seconds are capped.
+    let micros = (t.timestamp_subsec_micros()).min(999_999);
+    out[n] = b'.';
+    out[n + 1] = b'0' + (micros / 100_000) as u8;
+    put2(out, n + 2, micros / 1000 % 100);
+    put2(out, n + 4, micros / 10 % 100);
+    out[n + 6] = b'0' + (micros % 10) as u8;
+    out[n + 7] = b'Z';
+    Some(n + 8)
+}
+
 fn ascii(out: &[u8]) -> &str {
     // Only ASCII digits and separators are ever written.
     std::str::from_utf8(out).unwrap_or_default()
@@ -414,6 +432,24 @@ mod tests {
         assert_eq!(pg_date_quoted(i32::MAX, &mut [0; 32]), None);
         assert_eq!(pg_timestamp_quoted(i64::MAX, &mut [0; 32]), None);
         assert_eq!(pg_timestamp_quoted(i64::MIN, &mut [0; 32]), None);
+    }
+
+    #[test]
+    fn log_timestamps_have_six_fractional_digits() {
+        let mut out = [0u8; 32];
+        for (at, want) in [
+            ("2026-12-07T10:10:18.713677Z", "2026-12-07T10:10:18.713677Z"),
+            ("2026-01-02T03:04:05Z", "2026-01-02T03:04:05.000000Z"),
+            ("1999-12-31T23:59:59.000001999Z", "1999-12-31T23:59:59.000001Z"),
+            ("0000-01-01T00:00:00.5Z", "0000-01-01T00:00:00.500000Z"),
+        ] {
+            let t: DateTime<Utc> = at.parse().unwrap();
+            let n = rfc3339_micros(&t, &mut out).unwrap();
+            assert_eq!(std::str::from_utf8(&out[..n]).unwrap(), want);
+            assert_eq!(want, t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string());
+        }
+        let far: DateTime<Utc> = "+10000-01-01T00:00:00Z".parse().unwrap();
+        assert_eq!(rfc3339_micros(&far, &mut out), None);
     }
 
     #[test]
