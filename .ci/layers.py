@@ -13,7 +13,7 @@ import sys
 SRC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src")
 # The shared layers: what handlers stand on. They may use each other (without a circle) but no
 # resource module.
-SHARED = {"state", "config", "error", "domain", "db", "auth", "http", "audit", "telemetry", "calendar", "write", "labels"}
+SHARED = {"state", "config", "error", "domain", "db", "auth", "http", "audit", "telemetry", "text", "calendar", "write", "labels"}
 # The top: they gather everything.
 TOP = {"app", "openapi", "main", "lib"}
 

@@ -36,6 +36,7 @@ pub mod state;
 pub mod support_cases;
 pub mod support_services;
 pub mod telemetry;
+pub mod text;
 pub mod trainings;
 pub mod units;
 pub mod users;

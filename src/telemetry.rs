@@ -67,7 +67,7 @@ impl RequestLines {
     fn write(&self, id: &str, method: &str, path: &str, status: u16, elapsed: std::time::Duration) {
         let mut at = [0u8; 32];
         let now = chrono::Utc::now();
-        let at = crate::http::json_body::rfc3339_micros(&now, &mut at).map_or(&[][..], |n| &at[..n]);
+        let at = crate::text::rfc3339_micros(&now, &mut at).map_or(&[][..], |n| &at[..n]);
         let micros = elapsed.as_micros();
         let mut latency = itoa::Buffer::new();
         let ms = latency.format(micros / 1000);
@@ -79,39 +79,40 @@ impl RequestLines {
         ];
         let mut status_text = itoa::Buffer::new();
         let status = status_text.format(status).as_bytes();
+        // The two formats differ in the head, how a field is named and its text written, and
+        // the end.
+        let (head, key, is, text, end): (_, _, _, fn(&mut Vec<u8>, &str), _) = if self.json {
+            (
+                &b"\",\"level\":\"INFO\",\"message\":\"request\""[..],
+                &b",\""[..],
+                &b"\":"[..],
+                |out, s| crate::text::escaped(out, s.as_bytes()),
+                &b"}\n"[..],
+            )
+        } else {
+            (&b"  INFO request"[..], &b" "[..], &b"="[..], terminal_safe, &b"\n"[..])
+        };
         let mut lines = self.buffer.lock();
         let out = &mut lines.lines;
         if self.json {
-            let text = crate::http::json_row::escaped;
             out.extend_from_slice(b"{\"timestamp\":\"");
-            out.extend_from_slice(at);
-            out.extend_from_slice(b"\",\"level\":\"INFO\",\"message\":\"request\",\"request_id\":");
-            text(out, id.as_bytes());
-            out.extend_from_slice(b",\"method\":");
-            text(out, method.as_bytes());
-            out.extend_from_slice(b",\"path\":");
-            text(out, path.as_bytes());
-            out.extend_from_slice(b",\"status\":");
-            out.extend_from_slice(status);
-            out.extend_from_slice(b",\"latency_ms\":");
-            out.extend_from_slice(ms.as_bytes());
-            out.extend_from_slice(&fraction);
-            out.extend_from_slice(b"}\n");
-        } else {
-            out.extend_from_slice(at);
-            out.extend_from_slice(b"  INFO request request_id=");
-            terminal_safe(out, id);
-            out.extend_from_slice(b" method=");
-            terminal_safe(out, method);
-            out.extend_from_slice(b" path=");
-            terminal_safe(out, path);
-            out.extend_from_slice(b" status=");
-            out.extend_from_slice(status);
-            out.extend_from_slice(b" latency_ms=");
-            out.extend_from_slice(ms.as_bytes());
-            out.extend_from_slice(&fraction);
-            out.push(b'\n');
         }
+        out.extend_from_slice(at);
+        out.extend_from_slice(head);
+        for (name, value) in [("request_id", id), ("method", method), ("path", path)] {
+            out.extend_from_slice(key);
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(is);
+            text(out, value);
+        }
+        for (name, value) in [("status", status), ("latency_ms", ms.as_bytes())] {
+            out.extend_from_slice(key);
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(is);
+            out.extend_from_slice(value);
+        }
+        out.extend_from_slice(&fraction);
+        out.extend_from_slice(end);
         if out.len() >= FLUSH_AT {
             // Written under the lock, so lines keep their order.
             let full = std::mem::take(out);

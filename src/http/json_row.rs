@@ -28,6 +28,7 @@ use uuid::Uuid;
 
 use super::json_body;
 use super::list::{cursor_after, CachedSql, Keyed, Sort};
+use crate::text::escaped;
 
 /// A field's key as [`RowWriter`]'s methods take it: `json_key!("unit_id")` is `,"unit_id":`,
 /// written in one piece (the comma is left out for an object's first field).
@@ -119,82 +120,6 @@ pub async fn load_page<W: WriteRow, C: crate::db::Reader>(
     }
     out.push(b'}');
     Ok(out)
-}
-
-/// What a byte becomes inside a JSON string, as serde_json writes it: `0` itself, `u` as
-/// `\u00XX`, any other as a backslash and that letter.
-const ESCAPE: [u8; 256] = {
-    let mut t = [0u8; 256];
-    let mut b = 0;
-    while b < 0x20 {
-        t[b] = b'u';
-        b += 1;
-    }
-    t[0x08] = b'b';
-    t[0x09] = b't';
-    t[0x0a] = b'n';
-    t[0x0c] = b'f';
-    t[0x0d] = b'r';
-    t[b'"' as usize] = b'"';
-    t[b'\\' as usize] = b'\\';
-    t
-};
-
-/// Whether any of the eight bytes of `x` needs escaping in a JSON string (below 0x20, a quote
-/// or a backslash): the word tests of "Bit Twiddling Hacks" (`hasless`, `haszero`), exact for
-/// the word as a whole (bytes of 0x80 and above, UTF-8's, never match).
-#[inline(always)]
-fn any_to_escape(x: u64) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let zero_byte = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
-    let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
-    (below_space | zero_byte(x ^ (ONES * u64::from(b'"'))) | zero_byte(x ^ (ONES * u64::from(b'\\')))) != 0
-}
-
-/// Whether none of `bytes` needs escaping: eight bytes a test, the tail's padded with a letter.
-#[inline(always)]
-fn nothing_to_escape(bytes: &[u8]) -> bool {
-    let mut words = bytes.chunks_exact(8);
-    let mut any = false;
-    for word in words.by_ref() {
-        any |= any_to_escape(u64::from_le_bytes(word.try_into().unwrap_or_default()));
-    }
-    let tail = words.remainder();
-    let mut last = [b'a'; 8];
-    last[..tail.len()].copy_from_slice(tail);
-    !(any || any_to_escape(u64::from_le_bytes(last)))
-}
-
-/// `"<bytes>"`, escaped as serde_json escapes a string (quote, backslash, control characters;
-/// everything else, UTF-8 included, as it is). The bytes are UTF-8 (see the module's notes);
-/// escaping only ever touches ASCII, so the output is UTF-8 too. A text with nothing to escape
-/// (almost every one) is found so eight bytes at a time and copied whole.
-pub fn escaped(out: &mut Vec<u8>, bytes: &[u8]) {
-    out.reserve(bytes.len() + 2);
-    out.push(b'"');
-    if nothing_to_escape(bytes) {
-        out.extend_from_slice(bytes);
-        out.push(b'"');
-        return;
-    }
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let e = ESCAPE[b as usize];
-        if e == 0 {
-            continue;
-        }
-        out.extend_from_slice(&bytes[start..i]);
-        if e == b'u' {
-            const HEX: &[u8; 16] = b"0123456789abcdef";
-            out.extend_from_slice(&[b'\\', b'u', b'0', b'0', HEX[(b >> 4) as usize], HEX[(b & 0xf) as usize]]);
-        } else {
-            out.extend_from_slice(&[b'\\', e]);
-        }
-        start = i + 1;
-    }
-    out.extend_from_slice(&bytes[start..]);
-    out.push(b'"');
 }
 
 /// A byte's two lower-case hex digits, a lookup.
@@ -577,45 +502,6 @@ mod tests {
             }
         }
         b
-    }
-
-    #[test]
-    fn strings_are_escaped_as_serde_json_escapes_them() {
-        let mut all: Vec<String> = (0u8..=0x7f).map(|b| format!("a{}b", b as char)).collect();
-        all.extend(["", "Tập huấn \"bình đẳng\"\\ \u{7f}\u{2028}", "\u{1f600}\n\r\t"].map(String::from));
-        let mut seed = 7u64;
-        for _ in 0..2000 {
-            let s: String = (0..(seed % 24))
-                .map(|_| {
-                    seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-                    char::from_u32((seed >> 33) as u32 % 0x3000).unwrap_or('x')
-                })
-                .collect();
-            all.push(s);
-        }
-        // Each ASCII byte at each place of a longer text (the eight-byte steps and the tail),
-        // and runs of UTF-8.
-        for b in 0u8..=0x7f {
-            for at in 0..21 {
-                let mut t = "Tháng hành động x".to_string();
-                if t.is_char_boundary(at) {
-                    t.insert(at, b as char);
-                    all.push(t);
-                }
-                let mut t = "x".repeat(20);
-                t.insert(at, b as char);
-                all.push(t);
-            }
-        }
-        for s in all {
-            let mut out = Vec::new();
-            escaped(&mut out, s.as_bytes());
-            assert_eq!(
-                String::from_utf8(out).unwrap(),
-                serde_json::to_string(&s).unwrap(),
-                "{s:?}"
-            );
-        }
     }
 
     #[test]
