@@ -95,6 +95,19 @@ pub fn put2(out: &mut [u8], at: usize, v: u32) {
     out[at..at + 2].copy_from_slice(&PAIRS[i..i + 2]);
 }
 
+/// `v` in decimal: below 100 (most counts) from the table of pairs, otherwise by itoa.
+#[inline(always)]
+pub fn put_int(out: &mut Vec<u8>, v: i64) {
+    match v {
+        0..=9 => out.push(b'0' + v as u8),
+        10..=99 => {
+            let i = v as usize * 2;
+            out.extend_from_slice(&PAIRS[i..i + 2]);
+        }
+        _ => out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes()),
+    }
+}
+
 /// `YYYY-MM-DD` at `out[at..at + 10]`; false for a year outside 0..=9999 (which chrono writes
 /// with a sign, left to chrono).
 #[inline(always)]
@@ -169,6 +182,17 @@ pub fn rfc3339_micros(t: &DateTime<Utc>, out: &mut [u8; 32]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn integers_are_written_as_rust_writes_them() {
+        let mut cases: Vec<i64> = (-1000..1000).collect();
+        cases.extend([i64::MIN, i64::MAX, 10_000_000, -10_000_000, 2_147_483_647]);
+        for v in cases {
+            let mut out = Vec::new();
+            put_int(&mut out, v);
+            assert_eq!(String::from_utf8(out).unwrap(), v.to_string());
+        }
+    }
 
     #[test]
     fn strings_are_escaped_as_serde_json_escapes_them() {

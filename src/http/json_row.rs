@@ -276,11 +276,29 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
 
     /// `"name":[...]` of a `text[]` column (NULL as `[]`), each element through `map` (`None`
     /// drops it: a value the response type does not know, as its `parse` would).
+    #[inline(always)]
     pub fn text_array(
         &mut self,
         name: &'static str,
         i: usize,
         map: impl for<'s> Fn(&'s str) -> Option<&'s str>,
+    ) -> deserialize::Result<()> {
+        self.elements(name, i, |b| Ok(map(std::str::from_utf8(b)?).map(str::as_bytes)))
+    }
+
+    /// `"name":[...]` of a `text[]` column of free text (NULL as `[]`), each element as it is
+    /// (escaped, not validated again: see the module's notes).
+    #[inline(always)]
+    pub fn text_list(&mut self, name: &'static str, i: usize) -> deserialize::Result<()> {
+        self.elements(name, i, |b| Ok(Some(b)))
+    }
+
+    /// `"name":[...]` of a `text[]` column, each element as `each` makes it (`None` drops it).
+    fn elements(
+        &mut self,
+        name: &'static str,
+        i: usize,
+        each: impl for<'s> Fn(&'s [u8]) -> deserialize::Result<Option<&'s [u8]>>,
     ) -> deserialize::Result<()> {
         self.key(name);
         let row = self.row;
@@ -290,14 +308,14 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
         if let Some(v) = field.value() {
             let mut first = true;
             for element in TextArray::new(v.as_bytes()).ok_or_else(|| malformed(i, "not a text[]"))? {
-                let Some(s) = element?.map(std::str::from_utf8).transpose()?.and_then(&map) else {
+                let Some(s) = element?.map(&each).transpose()?.flatten() else {
                     continue;
                 };
                 if !first {
                     out.push(b',');
                 }
                 first = false;
-                escaped(out, s.as_bytes());
+                escaped(out, s);
             }
         }
         out.push(b']');
@@ -337,7 +355,7 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
     #[inline(always)]
     pub fn raw_number(&mut self, name: &'static str, v: i64) {
         self.key(name);
-        self.out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+        crate::text::put_int(self.out, v);
     }
 
     /// `"name":true|false` of a `boolean` column (NULL as `false`).

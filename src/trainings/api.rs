@@ -152,7 +152,7 @@ impl WriteRow for TrainingItem {
         w.date(json_key!("ends_on"), 7)?;
         w.text(json_key!("location"), 8)?;
         w.text(json_key!("organiser"), 9)?;
-        w.text_array(json_key!("trainers"), 10, |t| Some(t))?;
+        w.text_list(json_key!("trainers"), 10)?;
         write_participants(w, 11)?;
         w.bool(json_key!("has_participant_list"), 14)?;
         w.bool(json_key!("in_action_month"), 15)?;
