@@ -35,24 +35,31 @@ pub async fn list_audit_events(
     crate::http::list::check_period(f.from, f.to)?;
     let sort = Sort::parse_newest_first(page.sort.as_deref(), SORTS)?;
     let cursor = page.cursor.as_deref().map(|c| Cursor::decode(c, &sort)).transpose()?;
-    let mut conn = state.pool.get().await?;
-    let subtree = match f.unit_id {
-        None => None,
-        Some(id) => match crate::db::unit_path(&mut conn, id).await?.filter(|p| caller.sees(p)) {
-            Some(path) => Some(path),
-            None => return Ok(web::Json(Page::empty())),
-        },
-    };
-    let limit = page.limit();
-    let rows = queries::list(
-        &mut conn,
-        &caller,
-        &f,
-        subtree.as_deref(),
-        &sort,
-        cursor.as_ref(),
-        limit,
+    // Reads only: on the worker's shared connection (see db::SharedReads).
+    let reads = state.reads.get().await?;
+    let mut conn = reads.conn();
+    reads.settle(
+        async {
+            let subtree = match f.unit_id {
+                None => None,
+                Some(id) => match crate::db::unit_path(&mut conn, id).await?.filter(|p| caller.sees(p)) {
+                    Some(path) => Some(path),
+                    None => return Ok(web::Json(Page::empty())),
+                },
+            };
+            let limit = page.limit();
+            let rows = queries::list(
+                &mut conn,
+                &caller,
+                &f,
+                subtree.as_deref(),
+                &sort,
+                cursor.as_ref(),
+                limit,
+            )
+            .await?;
+            Ok(web::Json(paginate(rows, limit, &sort, AuditEvent::from)))
+        }
+        .await,
     )
-    .await?;
-    Ok(web::Json(paginate(rows, limit, &sort, AuditEvent::from)))
 }

@@ -1,6 +1,6 @@
 //! The audit trail's list.
 
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::RunQueryDsl;
 
 use super::api::AuditFilters;
 use super::model::AuditRow;
@@ -15,7 +15,7 @@ pub const SORTS: &[SortField] = &[SortField {
 /// Audit events in the caller's scopes (and of no unit) with the list's filters; `subtree` is a
 /// unit's path when one is asked for.
 pub async fn list(
-    conn: &mut AsyncPgConnection,
+    conn: &mut impl crate::db::Reader,
     caller: &crate::auth::Caller,
     f: &AuditFilters,
     subtree: Option<&str>,

@@ -340,7 +340,7 @@ pub async fn act_as(conn: &mut AsyncPgConnection, id: uuid::Uuid, name: &str) ->
 
 /// The materialized path of a live unit: what the shared layers need of the unit tree (scopes,
 /// subtree filters), without reaching into the `units` resource.
-pub async fn unit_path(conn: &mut AsyncPgConnection, id: uuid::Uuid) -> diesel::QueryResult<Option<String>> {
+pub async fn unit_path(conn: &mut impl Reader, id: uuid::Uuid) -> diesel::QueryResult<Option<String>> {
     use diesel::prelude::*;
     use diesel_async::RunQueryDsl;
     use schema::units;

@@ -62,9 +62,16 @@ pub async fn list_documents(
     let sort = Sort::parse(page.sort.as_deref(), queries::SORTS)?;
     let cursor = page.cursor.as_deref().map(|c| Cursor::decode(c, &sort)).transpose()?;
     let limit = page.limit();
-    let mut conn = state.pool.get().await?;
-    let rows = queries::list(&mut conn, &filters, &sort, cursor.as_ref(), limit).await?;
-    Ok(web::Json(paginate(rows, limit, &sort, Document::from)))
+    // Reads only: on the worker's shared connection (see db::SharedReads).
+    let reads = state.reads.get().await?;
+    let mut conn = reads.conn();
+    reads.settle(
+        async {
+            let rows = queries::list(&mut conn, &filters, &sort, cursor.as_ref(), limit).await?;
+            Ok(web::Json(paginate(rows, limit, &sort, Document::from)))
+        }
+        .await,
+    )
 }
 
 /// One legal document.

@@ -34,7 +34,7 @@ static COLUMNS: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| crate::http::list::columns_of::<DocumentRow>("legal_documents", "d"));
 
 pub async fn list(
-    conn: &mut AsyncPgConnection,
+    conn: &mut impl crate::db::Reader,
     f: &DocumentFilters,
     sort: &Sort,
     cursor: Option<&Cursor>,

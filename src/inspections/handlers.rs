@@ -39,22 +39,29 @@ pub async fn list_inspections(
     let sort = Sort::parse_newest_first(page.sort.as_deref(), SORTS)?;
     let cursor = page.cursor.as_deref().map(|c| Cursor::decode(c, &sort)).transpose()?;
     let limit = page.limit();
-    let mut conn = state.pool.get().await?;
-    let subtree = match (f.unit_id, f.include_descendants) {
-        (Some(id), true) => crate::db::unit_path(&mut conn, id).await?,
-        _ => None,
-    };
-    let rows = queries::list(
-        &mut conn,
-        &caller.scopes,
-        &f,
-        subtree.as_deref(),
-        &sort,
-        cursor.as_ref(),
-        limit,
+    // Reads only: on the worker's shared connection (see db::SharedReads).
+    let reads = state.reads.get().await?;
+    let mut conn = reads.conn();
+    reads.settle(
+        async {
+            let subtree = match (f.unit_id, f.include_descendants) {
+                (Some(id), true) => crate::db::unit_path(&mut conn, id).await?,
+                _ => None,
+            };
+            let rows = queries::list(
+                &mut conn,
+                &caller.scopes,
+                &f,
+                subtree.as_deref(),
+                &sort,
+                cursor.as_ref(),
+                limit,
+            )
+            .await?;
+            Ok(web::Json(paginate(rows, limit, &sort, Inspection::from)))
+        }
+        .await,
     )
-    .await?;
-    Ok(web::Json(paginate(rows, limit, &sort, Inspection::from)))
 }
 
 /// One inspection.

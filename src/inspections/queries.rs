@@ -1,7 +1,7 @@
 //! Finding and storing inspections.
 
 use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use super::api::InspectionFilters;
@@ -29,7 +29,7 @@ pub async fn find(conn: &mut impl crate::db::Reader, id: Uuid) -> QueryResult<Op
 /// Inspections in the caller's scopes with the list's filters; `subtree` is the unit's path when
 /// its whole subtree is asked for.
 pub async fn list(
-    conn: &mut AsyncPgConnection,
+    conn: &mut impl crate::db::Reader,
     scopes: &[String],
     f: &InspectionFilters,
     subtree: Option<&str>,

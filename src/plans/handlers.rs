@@ -82,30 +82,37 @@ pub async fn list_plans(
     let sort = Sort::parse(page.sort.as_deref(), queries::SORTS)?;
     let cursor = page.cursor.as_deref().map(|c| Cursor::decode(c, &sort)).transpose()?;
     let limit = page.limit();
-    let mut conn = state.pool.get().await?;
-    let unit_path = match (filters.unit_id, filters.include_descendants) {
-        (Some(id), true) => match crate::units::queries::find(&mut conn, id).await? {
-            Some(u) => Some(u.path),
-            None => {
-                return Ok(web::Json(Page {
-                    data: vec![],
-                    next_cursor: None,
-                }))
-            }
-        },
-        _ => None,
-    };
-    let rows = queries::list(
-        &mut conn,
-        &caller,
-        &filters,
-        unit_path.as_deref(),
-        &sort,
-        cursor.as_ref(),
-        limit,
+    // Reads only: on the worker's shared connection (see db::SharedReads).
+    let reads = state.reads.get().await?;
+    let mut conn = reads.conn();
+    reads.settle(
+        async {
+            let unit_path = match (filters.unit_id, filters.include_descendants) {
+                (Some(id), true) => match crate::units::queries::find(&mut conn, id).await? {
+                    Some(u) => Some(u.path),
+                    None => {
+                        return Ok(web::Json(Page {
+                            data: vec![],
+                            next_cursor: None,
+                        }))
+                    }
+                },
+                _ => None,
+            };
+            let rows = queries::list(
+                &mut conn,
+                &caller,
+                &filters,
+                unit_path.as_deref(),
+                &sort,
+                cursor.as_ref(),
+                limit,
+            )
+            .await?;
+            Ok(web::Json(paginate(rows, limit, &sort, Plan::from)))
+        }
+        .await,
     )
-    .await?;
-    Ok(web::Json(paginate(rows, limit, &sort, Plan::from)))
 }
 
 /// One plan, with its citations and progress.

@@ -36,7 +36,7 @@ pub const SORTS: &[SortField] = &[
 const PUBLISHED: &str = "('approved', 'in_progress', 'completed')";
 
 pub async fn list(
-    conn: &mut AsyncPgConnection,
+    conn: &mut impl crate::db::Reader,
     caller: &Caller,
     f: &PlanFilters,
     unit_path: Option<&str>,

@@ -44,30 +44,37 @@ pub async fn list_support_services(
     let sort = Sort::parse(page.sort.as_deref(), queries::SORTS)?;
     let cursor = page.cursor.as_deref().map(|c| Cursor::decode(c, &sort)).transpose()?;
     let limit = page.limit();
-    let mut conn = state.pool.get().await?;
-    let subtree = match filters.unit_id {
-        Some(id) => Some(
-            crate::units::queries::find(&mut conn, id)
-                .await?
-                .ok_or_else(|| ApiError::field("unit_id", "unknown", "no such unit", "không có đơn vị này"))?
-                .path,
-        ),
-        None => None,
-    };
-    let signed_in = caller.0.is_some();
-    let rows = queries::list(
-        &mut conn,
-        &filters,
-        subtree.as_deref(),
-        signed_in,
-        &sort,
-        cursor.as_ref(),
-        limit,
+    // Reads only: on the worker's shared connection (see db::SharedReads).
+    let reads = state.reads.get().await?;
+    let mut conn = reads.conn();
+    reads.settle(
+        async {
+            let subtree = match filters.unit_id {
+                Some(id) => Some(
+                    crate::units::queries::find(&mut conn, id)
+                        .await?
+                        .ok_or_else(|| ApiError::field("unit_id", "unknown", "no such unit", "không có đơn vị này"))?
+                        .path,
+                ),
+                None => None,
+            };
+            let signed_in = caller.0.is_some();
+            let rows = queries::list(
+                &mut conn,
+                &filters,
+                subtree.as_deref(),
+                signed_in,
+                &sort,
+                cursor.as_ref(),
+                limit,
+            )
+            .await?;
+            Ok(web::Json(paginate(rows, limit, &sort, |r| {
+                SupportService::seen(r, signed_in)
+            })))
+        }
+        .await,
     )
-    .await?;
-    Ok(web::Json(paginate(rows, limit, &sort, |r| {
-        SupportService::seen(r, signed_in)
-    })))
 }
 
 /// One service of the directory (public; without a token, a shelter's or a trusted address's

@@ -26,7 +26,7 @@ static COLUMNS: std::sync::LazyLock<String> =
 /// A page of the directory: under `subtree` (a unit path) when given; inactive services only
 /// for signed-in callers.
 pub async fn list(
-    conn: &mut AsyncPgConnection,
+    conn: &mut impl crate::db::Reader,
     f: &ServiceFilters,
     subtree: Option<&str>,
     include_inactive: bool,

@@ -65,9 +65,16 @@ pub async fn list_users(
     let Some(scope) = caller.scopes.first() else {
         return Ok(web::Json(Page::empty()));
     };
-    let mut conn = state.pool.get().await?;
-    let rows = queries::list(&mut conn, scope, &filters, &sort, cursor.as_ref(), limit).await?;
-    Ok(web::Json(paginate(rows, limit, &sort, User::from)))
+    // Reads only: on the worker's shared connection (see db::SharedReads).
+    let reads = state.reads.get().await?;
+    let mut conn = reads.conn();
+    reads.settle(
+        async {
+            let rows = queries::list(&mut conn, scope, &filters, &sort, cursor.as_ref(), limit).await?;
+            Ok(web::Json(paginate(rows, limit, &sort, User::from)))
+        }
+        .await,
+    )
 }
 
 /// One account (admins of its unit or above).

@@ -30,7 +30,7 @@ const COLUMNS: &str =
 
 /// The users of the subtree `scope` (a unit path), filtered and paged.
 pub async fn list(
-    conn: &mut AsyncPgConnection,
+    conn: &mut impl crate::db::Reader,
     scope: &str,
     f: &UserFilters,
     sort: &Sort,

@@ -44,9 +44,16 @@ pub async fn list_violations(
     let sort = Sort::parse(page.sort.as_deref(), SORTS)?;
     let cursor = page.cursor.as_deref().map(|c| Cursor::decode(c, &sort)).transpose()?;
     let limit = page.limit();
-    let mut conn = state.pool.get().await?;
-    let rows = queries::list(&mut conn, &caller.scopes, &f, &sort, cursor.as_ref(), limit).await?;
-    Ok(web::Json(paginate(rows, limit, &sort, Violation::from)))
+    // Reads only: on the worker's shared connection (see db::SharedReads).
+    let reads = state.reads.get().await?;
+    let mut conn = reads.conn();
+    reads.settle(
+        async {
+            let rows = queries::list(&mut conn, &caller.scopes, &f, &sort, cursor.as_ref(), limit).await?;
+            Ok(web::Json(paginate(rows, limit, &sort, Violation::from)))
+        }
+        .await,
+    )
 }
 
 /// One violation; the handling unit's inspectors and admins also see an individual offender.

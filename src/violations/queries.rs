@@ -53,7 +53,7 @@ pub async fn view(conn: &mut Conn, caller: &Caller, row: ViolationRow) -> ApiRes
 
 /// Violations in the caller's scopes with the list's filters.
 pub async fn list(
-    conn: &mut AsyncPgConnection,
+    conn: &mut impl crate::db::Reader,
     scopes: &[String],
     f: &ViolationFilters,
     sort: &Sort,
