@@ -41,37 +41,18 @@ cat >"$W/equality.sql" <<SQL
 SELECT t.* FROM trainings t WHERE t.deleted_at IS NULL AND t.unit_id = '$WARD' ORDER BY t.starts_on DESC, t.id DESC LIMIT 21;
 SQL
 
-pgb() { # connections file
-  "$PGBIN/pgbench" -n -M prepared -c"$1" -j2 -T"$S" -f "$2" "$DB" 2>&1 | awk '/^tps/ {print $3}'
-}
+pgb() { bench_pgbench "$1" "$S" "$2"; }
 echo "release build, $(nproc) cores, PostgreSQL $(psql "$DB" -Atc 'SHOW server_version'), service pool ${DB_POOL_SIZE:-16} (DB_POOL_SIZE)"
 echo "$(psql "$DB" -Atc 'SELECT count(*) FROM trainings') trainings; the ward's list ran $(grep -c . "$W/list.sql") statement(s), one record $(grep -c . "$W/one.sql")"
 printf '%-34s %5s %11s %9s %12s %7s  %s\n' "case (${S}s each, median of $ROUNDS)" conns "HTTP req/s" "HTTP p99" "its SQL tps" "ratio" "rounds"
-run_case() { # name connections url token sqlfile
-  local r rps p99 tps rounds=""
-  for r in $(seq 1 "$ROUNDS"); do
-    read -r rps p99 <<<"$(bench_wrk "$2" "$S" "$3" -H "Authorization: Bearer $4")"
-    tps=$(pgb "$2" "$5")
-    rounds+="$rps $p99 $tps"$'\n'
-  done
-  # The round whose ratio is the median (the lower middle one for an even count).
-  python3 - "$1" "$2" <<PY
-import sys
-rows = [l.split() for l in """$rounds""".strip().splitlines()]
-rows = [(float(r[0]) / float(r[2]), r) for r in rows]
-ratios = "/".join(f"{x * 100:.0f}" for x, _ in rows) + "%"
-ratio, (rps, p99, tps) = sorted(rows, key=lambda x: x[0])[(len(rows) - 1) // 2]
-print(f"{sys.argv[1]:<34} {sys.argv[2]:>5} {rps:>11} {p99:>9} {tps:>12} {ratio * 100:>6.0f}%  {ratios}")
-PY
-}
 for c in "${CONNS[@]}"; do
   # Fresh tokens for each concurrency: an access token lives 15 minutes.
   OFFICER=$(bench_token halong.officer binhdang-demo)
   ADMIN=$(bench_token admin binhdang-demo)
-  run_case "GET /trainings (ward list)" "$c" "$LIST_URL" "$OFFICER" "$W/list.sql"
-  run_case "GET /trainings/{id}" "$c" "$ONE_URL" "$OFFICER" "$W/one.sql"
-  run_case "GET /units/{id}" "$c" "$UNIT_URL" "$ADMIN" "$W/unit.sql"
-  run_case "GET /units?limit=50" "$c" "$UNITS_URL" "$ADMIN" "$W/units.sql"
+  bench_ratio "GET /trainings (ward list)" "$c" "$LIST_URL" "$OFFICER" "$W/list.sql"
+  bench_ratio "GET /trainings/{id}" "$c" "$ONE_URL" "$OFFICER" "$W/one.sql"
+  bench_ratio "GET /units/{id}" "$c" "$UNIT_URL" "$ADMIN" "$W/unit.sql"
+  bench_ratio "GET /units?limit=50" "$c" "$UNITS_URL" "$ADMIN" "$W/units.sql"
   printf '%-34s %5s %11s %9s %12s\n' "reference: list by unit equality" "$c" "" "" "$(pgb "$c" "$W/equality.sql")"
 done
 echo

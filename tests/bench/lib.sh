@@ -106,3 +106,29 @@ bench_capture() {
   rm -f "$file.1" "$file.2"
   [ -s "$file" ] || { echo "no statement captured for $*" >&2; exit 1; }
 }
+
+# bench_pgbench CONNECTIONS SECONDS FILE: the tps of `pgbench -M prepared` replaying FILE.
+bench_pgbench() {
+  "$PGBIN/pgbench" -n -M prepared -c"$1" -j2 -T"$2" -f "$3" "$DB" 2>&1 | awk '/^tps/ {print $3}'
+}
+
+# bench_ratio NAME CONNECTIONS URL TOKEN SQLFILE: ROUNDS (default 3) rounds of wrk on URL then
+# pgbench on SQLFILE, S seconds each, back to back (a pair shares the machine's state of the
+# moment); prints the round with the median ratio (the lower middle one for an even count):
+# name, connections, req/s, p99, tps, ratio, and every round's ratio.
+bench_ratio() {
+  local r rps p99 tps rounds=""
+  for r in $(seq 1 "${ROUNDS:-3}"); do
+    read -r rps p99 <<<"$(bench_wrk "$2" "$S" "$3" -H "Authorization: Bearer $4")"
+    tps=$(bench_pgbench "$2" "$S" "$5")
+    rounds+="$rps $p99 $tps"$'\n'
+  done
+  python3 - "$1" "$2" <<PY
+import sys
+rows = [l.split() for l in """$rounds""".strip().splitlines()]
+rows = [(float(r[0]) / float(r[2]), r) for r in rows]
+ratios = "/".join(f"{x * 100:.0f}" for x, _ in rows) + "%"
+ratio, (rps, p99, tps) = sorted(rows, key=lambda x: x[0])[(len(rows) - 1) // 2]
+print(f"{sys.argv[1]:<34} {sys.argv[2]:>5} {rps:>11} {p99:>9} {tps:>12} {ratio * 100:>6.0f}%  {ratios}")
+PY
+}
