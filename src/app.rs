@@ -364,8 +364,19 @@ pub fn build_app(
                 header::ACCEPT_LANGUAGE,
             ])
             .allowed_header("idempotency-key")
-            .expose_headers([header::ETAG, header::RETRY_AFTER, header::LOCATION])
-            .expose_any_header()
+            // The headers a browser's script may read beside the safelisted ones, named once:
+            // actix-cors's "any header" builds the list from each response's own headers (a
+            // set, a join and an allocation a request) and misses those added after it ran
+            // (the request id).
+            .expose_headers([
+                header::ETAG,
+                header::RETRY_AFTER,
+                header::LOCATION,
+                header::LINK,
+                header::CONTENT_DISPOSITION,
+                header::WWW_AUTHENTICATE,
+            ])
+            .expose_headers(["x-request-id", "idempotent-replayed"])
             .max_age(3600),
         |c, origin| c.allowed_origin(origin),
     );

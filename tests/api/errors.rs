@@ -202,6 +202,28 @@ async fn cors_allows_only_configured_origins() {
     let no = app.send(pre("https://evil.example")).await;
     assert!(no.header("access-control-allow-origin").is_none());
     assert!(no.status.is_client_error());
+    // An allowed page's script may read the headers the API answers with, the request id too.
+    let res = app
+        .send(
+            TestRequest::get()
+                .uri("/health/live")
+                .insert_header(("origin", "https://partner.example")),
+        )
+        .await;
+    let exposed = res
+        .header("access-control-expose-headers")
+        .unwrap_or_default()
+        .to_string();
+    for name in [
+        "etag",
+        "location",
+        "retry-after",
+        "x-request-id",
+        "idempotent-replayed",
+        "content-disposition",
+    ] {
+        assert!(exposed.split(", ").any(|h| h == name), "{name} in {exposed}");
+    }
 }
 
 /// Text with a NUL character, a day PostgreSQL cannot store, a hand-made cursor: each a 422
