@@ -36,10 +36,9 @@ pub async fn list_audit_events(
     let sort = Sort::parse_newest_first(page.sort.as_deref(), SORTS)?;
     let cursor = page.cursor.as_deref().map(|c| Cursor::decode(c, &sort)).transpose()?;
     // Reads only: on the worker's shared connection (see db::SharedReads).
-    let reads = state.reads.get().await?;
-    let mut conn = reads.conn();
-    reads.settle(
-        async {
+    state
+        .reads
+        .read(async |mut conn| {
             let subtree = match f.unit_id {
                 None => None,
                 Some(id) => match crate::db::unit_path(&mut conn, id).await?.filter(|p| caller.sees(p)) {
@@ -59,7 +58,6 @@ pub async fn list_audit_events(
             )
             .await?;
             Ok(web::Json(paginate(rows, limit, &sort, AuditEvent::from)))
-        }
-        .await,
-    )
+        })
+        .await
 }

@@ -130,6 +130,18 @@ impl SharedReads {
         })
     }
 
+    /// Runs `read` on the shared connection (as `&mut conn`, with `async |mut conn| ...`) and
+    /// passes its result on through [`SharedConn::settle`]: a read that failed at the
+    /// connection retires it.
+    pub async fn read<T, E>(&self, read: impl AsyncFnOnce(&Conn) -> Result<T, E>) -> Result<T, E>
+    where
+        E: AtConnection + From<PoolError>,
+    {
+        let shared = self.get().await?;
+        let result = read(shared.conn()).await;
+        shared.settle(result)
+    }
+
     /// The pool the shared connection comes from (for a request's other statements).
     pub fn pool(&self) -> &Pool {
         &self.pool

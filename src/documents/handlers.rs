@@ -63,15 +63,13 @@ pub async fn list_documents(
     let cursor = page.cursor.as_deref().map(|c| Cursor::decode(c, &sort)).transpose()?;
     let limit = page.limit();
     // Reads only: on the worker's shared connection (see db::SharedReads).
-    let reads = state.reads.get().await?;
-    let mut conn = reads.conn();
-    reads.settle(
-        async {
+    state
+        .reads
+        .read(async |mut conn| {
             let rows = queries::list(&mut conn, &filters, &sort, cursor.as_ref(), limit).await?;
             Ok(web::Json(paginate(rows, limit, &sort, Document::from)))
-        }
-        .await,
-    )
+        })
+        .await
 }
 
 /// One legal document.

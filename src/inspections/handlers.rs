@@ -40,10 +40,9 @@ pub async fn list_inspections(
     let cursor = page.cursor.as_deref().map(|c| Cursor::decode(c, &sort)).transpose()?;
     let limit = page.limit();
     // Reads only: on the worker's shared connection (see db::SharedReads).
-    let reads = state.reads.get().await?;
-    let mut conn = reads.conn();
-    reads.settle(
-        async {
+    state
+        .reads
+        .read(async |mut conn| {
             let subtree = match (f.unit_id, f.include_descendants) {
                 (Some(id), true) => crate::db::unit_path(&mut conn, id).await?,
                 _ => None,
@@ -59,9 +58,8 @@ pub async fn list_inspections(
             )
             .await?;
             Ok(web::Json(paginate(rows, limit, &sort, Inspection::from)))
-        }
-        .await,
-    )
+        })
+        .await
 }
 
 /// One inspection.

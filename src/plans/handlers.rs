@@ -83,10 +83,9 @@ pub async fn list_plans(
     let cursor = page.cursor.as_deref().map(|c| Cursor::decode(c, &sort)).transpose()?;
     let limit = page.limit();
     // Reads only: on the worker's shared connection (see db::SharedReads).
-    let reads = state.reads.get().await?;
-    let mut conn = reads.conn();
-    reads.settle(
-        async {
+    state
+        .reads
+        .read(async |mut conn| {
             let unit_path = match (filters.unit_id, filters.include_descendants) {
                 (Some(id), true) => match crate::units::queries::find(&mut conn, id).await? {
                     Some(u) => Some(u.path),
@@ -110,9 +109,8 @@ pub async fn list_plans(
             )
             .await?;
             Ok(web::Json(paginate(rows, limit, &sort, Plan::from)))
-        }
-        .await,
-    )
+        })
+        .await
 }
 
 /// One plan, with its citations and progress.

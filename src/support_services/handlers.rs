@@ -45,10 +45,9 @@ pub async fn list_support_services(
     let cursor = page.cursor.as_deref().map(|c| Cursor::decode(c, &sort)).transpose()?;
     let limit = page.limit();
     // Reads only: on the worker's shared connection (see db::SharedReads).
-    let reads = state.reads.get().await?;
-    let mut conn = reads.conn();
-    reads.settle(
-        async {
+    state
+        .reads
+        .read(async |mut conn| {
             let subtree = match filters.unit_id {
                 Some(id) => Some(
                     crate::units::queries::find(&mut conn, id)
@@ -72,9 +71,8 @@ pub async fn list_support_services(
             Ok(web::Json(paginate(rows, limit, &sort, |r| {
                 SupportService::seen(r, signed_in)
             })))
-        }
-        .await,
-    )
+        })
+        .await
 }
 
 /// One service of the directory (public; without a token, a shelter's or a trusted address's

@@ -58,10 +58,9 @@ pub async fn list_units(
     let sort = Sort::parse(page.sort.as_deref(), queries::SORTS)?;
     let cursor = page.cursor.as_deref().map(|c| Cursor::decode(c, &sort)).transpose()?;
     // Reads only: on the worker's shared connection (see db::SharedReads).
-    let reads = state.reads.get().await?;
-    let mut conn = reads.conn();
-    reads.settle(
-        async {
+    state
+        .reads
+        .read(async |mut conn| {
             // A parent outside the scope lists nothing, exactly like a parent that does not exist.
             let parent_path = match filters.parent_id {
                 Some(id) => match queries::find(&mut conn, id).await? {
@@ -82,9 +81,8 @@ pub async fn list_units(
             )
             .await?;
             Ok(HttpResponse::Ok().json_bytes(body))
-        }
-        .await,
-    )
+        })
+        .await
 }
 
 /// Get one unit.

@@ -66,15 +66,13 @@ pub async fn list_users(
         return Ok(web::Json(Page::empty()));
     };
     // Reads only: on the worker's shared connection (see db::SharedReads).
-    let reads = state.reads.get().await?;
-    let mut conn = reads.conn();
-    reads.settle(
-        async {
+    state
+        .reads
+        .read(async |mut conn| {
             let rows = queries::list(&mut conn, scope, &filters, &sort, cursor.as_ref(), limit).await?;
             Ok(web::Json(paginate(rows, limit, &sort, User::from)))
-        }
-        .await,
-    )
+        })
+        .await
 }
 
 /// One account (admins of its unit or above).

@@ -45,15 +45,13 @@ pub async fn list_violations(
     let cursor = page.cursor.as_deref().map(|c| Cursor::decode(c, &sort)).transpose()?;
     let limit = page.limit();
     // Reads only: on the worker's shared connection (see db::SharedReads).
-    let reads = state.reads.get().await?;
-    let mut conn = reads.conn();
-    reads.settle(
-        async {
+    state
+        .reads
+        .read(async |mut conn| {
             let rows = queries::list(&mut conn, &caller.scopes, &f, &sort, cursor.as_ref(), limit).await?;
             Ok(web::Json(paginate(rows, limit, &sort, Violation::from)))
-        }
-        .await,
-    )
+        })
+        .await
 }
 
 /// One violation; the handling unit's inspectors and admins also see an individual offender.
