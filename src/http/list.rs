@@ -315,19 +315,9 @@ fn write_subtree(out: &mut String, path_column: &str, length: Option<usize>, pla
 
 /// Appends `n` in decimal.
 fn push_number(out: &mut String, n: usize) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut n = n;
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    // Only ASCII digits were written.
-    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or("0"));
+    use std::fmt::Write;
+    // Writing into a String cannot fail.
+    let _ = write!(out, "{n}");
 }
 
 /// "`path_column` lies under `prefix`" as SQL with one `?` and the text to bind to it: with
