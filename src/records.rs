@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::auth::Caller;
 use crate::db::schema::{plan_activities, plans};
 use crate::error::{ApiError, ApiResult, FieldError, Text};
-use crate::http::json_row::{PgDate, PgTimestamp, RowWriter, TextAt};
+use crate::http::json_row::{PgDate, PgTimestamp, RowWriter, SortKept, SortRaw, TextAt};
 use crate::http::list::{ts_key, Keyed, SortField};
 use crate::json_key;
 use diesel::deserialize;
@@ -205,9 +205,9 @@ impl Keyed for ActivityKey {
 }
 
 /// What writing a list item of a training or an event keeps for its cursor
-/// ([`WriteRow::Kept`](crate::http::json_row::WriteRow::Kept)): the id, and where the title,
-/// the start and the last change stand.
-pub type ActivityKept = (Uuid, Option<TextAt>, PgDate, PgTimestamp);
+/// ([`WriteRow::Kept`](crate::http::json_row::WriteRow::Kept)): the id, and the values of the
+/// sorts of [`SORTS`] (where the title stands, the start, the last change).
+pub type ActivityKept = SortKept<Uuid, 3>;
 
 /// `"participants":{"female":…,"male":…,"other":…,"total":…}` of a list item, from the three
 /// count columns at `female`, `female + 1`, `female + 2`.
@@ -234,20 +234,15 @@ pub fn activity_kept(
     starts_on: Option<PgDate>,
     updated_at: Option<PgTimestamp>,
 ) -> deserialize::Result<ActivityKept> {
-    match (id, starts_on, updated_at) {
-        (Some(id), Some(starts_on), Some(updated_at)) => Ok((id, title, starts_on, updated_at)),
-        _ => Err("a record without its id or dates".into()),
-    }
-}
-
-/// The key of a written list item, from what its writing kept.
-pub fn activity_key(&(id, title, starts_on, updated_at): &ActivityKept, page: &[u8]) -> ActivityKey {
-    ActivityKey {
+    SortKept::new(
         id,
-        title: title.map(|t| t.read(page)).unwrap_or_default(),
-        starts_on: starts_on.date(),
-        updated_at: updated_at.instant(),
-    }
+        &["starts_on", "title", "updated_at"],
+        [
+            starts_on.map(SortRaw::from),
+            Some(title.into()),
+            updated_at.map(SortRaw::from),
+        ],
+    )
 }
 
 /// The filters trainings and outreach events share.

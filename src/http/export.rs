@@ -560,7 +560,7 @@ where
     if let (Format::Json, Some(write)) = (format, written) {
         let body = one_page(&reads, &args, (cursor.as_ref(), limit), write, |body| body)
             .await?
-            .unwrap_or_else(|| crate::http::json_body::to_vec(&Page::<()>::empty()).unwrap_or_default());
+            .unwrap_or_else(super::json_row::empty_page);
         return Ok(HttpResponse::Ok().json_bytes(body));
     }
     let fetch = move |cursor: Option<Cursor>, limit: i64| {

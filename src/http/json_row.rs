@@ -27,7 +27,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::json_body;
-use super::list::{cursor_after, CachedSql, Keyed, Sort};
+use super::list::{cursor_after, ts_key, CachedSql, Keyed, Sort};
 use crate::text::escaped;
 
 /// A field's key as [`RowWriter`]'s methods take it: `json_key!("unit_id")` is `,"unit_id":`,
@@ -45,17 +45,128 @@ pub trait WriteRow: Sized + 'static {
     /// [`write`](Self::write) reads, by position, and nothing it does not (a path column no item
     /// shows would be sent by the database and read by the service for nothing).
     const COLUMNS: &'static str;
-    /// What the writing keeps of a row for the page's cursor: raw values, cheap to keep.
-    type Kept;
-    /// The row's key (its id and sort values), read from what was kept and the item's JSON.
-    type Key: Keyed;
+    /// What the writing keeps of a row for the page's cursor: raw values, cheap to keep
+    /// (most lists keep a [`SortKept`]).
+    type Kept: KeptKey;
     /// Writes the item's fields (`w.uuid(json_key!("id"), 0)?` and so on, in the response
     /// type's order)
     /// and returns what the cursor could need.
     fn write<'a, R: Row<'a, Pg>>(w: &mut RowWriter<'_, 'a, R>) -> deserialize::Result<Self::Kept>;
-    /// The key of a row, from what [`write`](Self::write) kept and the page's JSON (a kept
-    /// [`TextAt`] is a place in it).
-    fn key(kept: &Self::Kept, page: &[u8]) -> Self::Key;
+}
+
+/// What a written row kept for the page's cursor, read into the row's key (its id and sort
+/// values) from the page's JSON (a kept [`TextAt`] is a place in it).
+pub trait KeptKey {
+    fn key<'k>(&'k self, page: &'k [u8]) -> impl Keyed + 'k;
+}
+
+/// A sort value of a written row, kept raw for the page's cursor.
+#[derive(Clone, Copy, Debug)]
+pub enum SortRaw {
+    Date(PgDate),
+    Timestamp(PgTimestamp),
+    /// A text, where it stands in the page (`None`: it was null).
+    Text(Option<TextAt>),
+    Int(i64),
+}
+
+impl SortRaw {
+    /// The value as a cursor holds it (as [`Keyed::sort_value`] of the row read whole).
+    fn cursor_text(self, page: &[u8]) -> String {
+        match self {
+            SortRaw::Date(d) => d.date().to_string(),
+            SortRaw::Timestamp(t) => ts_key(&t.instant()),
+            SortRaw::Text(t) => t.map(|t| t.read(page)).unwrap_or_default(),
+            SortRaw::Int(n) => n.to_string(),
+        }
+    }
+}
+
+impl From<PgDate> for SortRaw {
+    fn from(d: PgDate) -> Self {
+        SortRaw::Date(d)
+    }
+}
+
+impl From<PgTimestamp> for SortRaw {
+    fn from(t: PgTimestamp) -> Self {
+        SortRaw::Timestamp(t)
+    }
+}
+
+impl From<Option<TextAt>> for SortRaw {
+    fn from(t: Option<TextAt>) -> Self {
+        SortRaw::Text(t)
+    }
+}
+
+impl From<i64> for SortRaw {
+    fn from(n: i64) -> Self {
+        SortRaw::Int(n)
+    }
+}
+
+impl From<i32> for SortRaw {
+    fn from(n: i32) -> Self {
+        SortRaw::Int(n.into())
+    }
+}
+
+/// What most lists keep of a written row: its id (a uuid, or a sequence number) and the value
+/// of each sort it allows, named by the sorts' names (the first is the default sort's).
+#[derive(Clone, Copy, Debug)]
+pub struct SortKept<I, const N: usize> {
+    id: I,
+    names: &'static [&'static str; N],
+    values: [SortRaw; N],
+}
+
+impl<I, const N: usize> SortKept<I, N> {
+    /// The row's id and its sorts' values, in the order of `names` (a row without its id, or
+    /// without a value a sort needs (a date or a timestamp), is malformed). Called for every
+    /// row (only the last one's is used), so it only copies.
+    #[inline(always)]
+    pub fn new(
+        id: Option<I>,
+        names: &'static [&'static str; N],
+        values: [Option<SortRaw>; N],
+    ) -> deserialize::Result<Self> {
+        match id {
+            Some(id) if values.iter().all(Option::is_some) => Ok(SortKept {
+                id,
+                names,
+                values: values.map(|v| v.unwrap_or(SortRaw::Int(0))),
+            }),
+            _ => Err("a row without its id or sort values".into()),
+        }
+    }
+}
+
+impl<I: std::fmt::Display, const N: usize> KeptKey for SortKept<I, N> {
+    fn key<'k>(&'k self, page: &'k [u8]) -> impl Keyed + 'k {
+        SortKey { kept: self, page }
+    }
+}
+
+/// A [`SortKept`] with its page: the row's key, each value read only when the cursor asks for
+/// it.
+struct SortKey<'k, I, const N: usize> {
+    kept: &'k SortKept<I, N>,
+    page: &'k [u8],
+}
+
+impl<I: std::fmt::Display, const N: usize> Keyed for SortKey<'_, I, N> {
+    fn id(&self) -> String {
+        self.kept.id.to_string()
+    }
+    fn sort_value(&self, field: &str) -> String {
+        let kept = self.kept;
+        let at = kept.names.iter().position(|name| *name == field).unwrap_or(0);
+        kept.values
+            .get(at)
+            .map(|raw| raw.cursor_text(self.page))
+            .unwrap_or_default()
+    }
 }
 
 thread_local! {
@@ -113,13 +224,19 @@ pub async fn load_page<W: WriteRow, C: crate::db::Reader>(
     out.extend_from_slice(b"],\"next_cursor\":");
     match last.filter(|_| more) {
         Some(kept) => {
-            let cursor = cursor_after(&W::key(&kept, &out), sort);
+            let cursor = cursor_after(&kept.key(&out), sort);
             escaped(&mut out, cursor.as_bytes());
         }
         None => out.extend_from_slice(b"null"),
     }
     out.push(b'}');
     Ok(out)
+}
+
+/// The JSON body of an empty page (a subtree asked for that holds nothing), as
+/// [`Page::empty`](super::list::Page::empty) serializes.
+pub fn empty_page() -> Vec<u8> {
+    b"{\"data\":[],\"next_cursor\":null}".to_vec()
 }
 
 /// A byte's two lower-case hex digits, a lookup.
@@ -293,6 +410,35 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
         self.elements(name, i, |b| Ok(Some(b)))
     }
 
+    /// `"name":[...]` of a `uuid[]` column (NULL as `[]`; a NULL element as `null`).
+    #[inline(always)]
+    pub fn uuid_array(&mut self, name: &'static str, i: usize) -> deserialize::Result<()> {
+        self.key(name);
+        let row = self.row;
+        let field = row.get(i).ok_or_else(|| malformed(i, "missing"))?;
+        let out = &mut self.out;
+        out.push(b'[');
+        if let Some(v) = field.value() {
+            for (n, element) in Elements::new(v.as_bytes())
+                .ok_or_else(|| malformed(i, "not a uuid[]"))?
+                .enumerate()
+            {
+                if n > 0 {
+                    out.push(b',');
+                }
+                match element? {
+                    Some(b) => {
+                        let b: &[u8; 16] = b.try_into().map_err(|_| malformed(i, "not a uuid[]"))?;
+                        out.extend_from_slice(&quoted_uuid(b));
+                    }
+                    None => out.extend_from_slice(b"null"),
+                }
+            }
+        }
+        out.push(b']');
+        Ok(())
+    }
+
     /// `"name":[...]` of a `text[]` column, each element as `each` makes it (`None` drops it).
     fn elements(
         &mut self,
@@ -307,7 +453,7 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
         out.push(b'[');
         if let Some(v) = field.value() {
             let mut first = true;
-            for element in TextArray::new(v.as_bytes()).ok_or_else(|| malformed(i, "not a text[]"))? {
+            for element in Elements::new(v.as_bytes()).ok_or_else(|| malformed(i, "not a text[]"))? {
                 let Some(s) = element?.map(&each).transpose()?.flatten() else {
                     continue;
                 };
@@ -358,13 +504,60 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
         crate::text::put_int(self.out, v);
     }
 
+    /// `"name":<json>` (or `null`) of a `jsonb` column: the JSON text PostgreSQL sends after
+    /// its format's version byte, as it is (valid JSON, its keys in jsonb's order, with a space
+    /// after each `:` and `,`; not parsed and written again).
+    #[inline]
+    pub fn jsonb(&mut self, name: &'static str, i: usize) -> deserialize::Result<()> {
+        self.key(name);
+        let row = self.row;
+        match row.get(i).ok_or_else(|| malformed(i, "missing"))?.value() {
+            Some(v) => match v.as_bytes().split_first() {
+                Some((1, json)) => self.out.extend_from_slice(json),
+                _ => return Err(malformed(i, "not jsonb of version 1")),
+            },
+            None => self.out.extend_from_slice(b"null"),
+        }
+        Ok(())
+    }
+
+    /// `"name":<x>` (or `null`) of a fraction the item derives, as serde_json writes an `f64`
+    /// (`0.5`, `1.0`).
+    #[inline]
+    pub fn raw_float(&mut self, name: &'static str, v: Option<f64>) -> deserialize::Result<()> {
+        self.key(name);
+        serde_json::to_writer(&mut *self.out, &v)?;
+        Ok(())
+    }
+
     /// `"name":true|false` of a `boolean` column (NULL as `false`).
     #[inline(always)]
     pub fn bool(&mut self, name: &'static str, i: usize) -> deserialize::Result<()> {
         let v = self.value::<sql_types::Bool, bool>(i)?.unwrap_or(false);
+        self.raw_bool(name, v);
+        Ok(())
+    }
+
+    /// `"name":true|false` of a flag the item derives.
+    #[inline(always)]
+    pub fn raw_bool(&mut self, name: &'static str, v: bool) {
         self.key(name);
         self.out.extend_from_slice(if v { b"true" } else { b"false" });
-        Ok(())
+    }
+
+    /// `"name":null`: a field the caller may not see.
+    #[inline(always)]
+    pub fn null(&mut self, name: &'static str) {
+        self.key(name);
+        self.out.extend_from_slice(b"null");
+    }
+
+    /// What `f` makes of a column's bytes as PostgreSQL sent them (`None` for NULL): how to
+    /// write another field, say.
+    #[inline(always)]
+    pub fn peek<T>(&self, i: usize, f: impl FnOnce(Option<&[u8]>) -> T) -> deserialize::Result<T> {
+        let field = self.row.get(i).ok_or_else(|| malformed(i, "missing"))?;
+        Ok(f(field.value().map(|v| v.as_bytes())))
     }
 
     /// `"name":"YYYY-MM-DD"` (or `null`) of a `date` column; returns it, raw.
@@ -449,13 +642,14 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
     }
 }
 
-/// The elements of a one-dimensional array in PostgreSQL's binary format (`None` for NULL).
-struct TextArray<'b> {
+/// The elements of a one-dimensional array in PostgreSQL's binary format (`None` for NULL),
+/// each as its bytes (a `text[]`'s UTF-8, a `uuid[]`'s 16 bytes).
+struct Elements<'b> {
     rest: &'b [u8],
     left: usize,
 }
 
-impl<'b> TextArray<'b> {
+impl<'b> Elements<'b> {
     fn new(bytes: &'b [u8]) -> Option<Self> {
         let word = |at: usize| {
             bytes
@@ -473,7 +667,7 @@ impl<'b> TextArray<'b> {
     }
 }
 
-impl<'b> Iterator for TextArray<'b> {
+impl<'b> Iterator for Elements<'b> {
     type Item = deserialize::Result<Option<&'b [u8]>>;
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -523,6 +717,12 @@ mod tests {
     }
 
     #[test]
+    fn the_empty_page_is_what_serde_writes() {
+        let serde = serde_json::to_vec(&super::super::list::Page::<()>::empty()).unwrap();
+        assert_eq!(empty_page(), serde);
+    }
+
+    #[test]
     fn uuids_are_written_as_the_uuid_crate_writes_them() {
         let mut seed = 11u64;
         for _ in 0..1000 {
@@ -548,21 +748,21 @@ mod tests {
     #[test]
     fn text_arrays_are_read_element_by_element() {
         let bytes = array(&[Some("gbv"), None, Some("Tập huấn")]);
-        let got: Vec<Option<&[u8]>> = TextArray::new(&bytes).unwrap().map(|e| e.unwrap()).collect();
+        let got: Vec<Option<&[u8]>> = Elements::new(&bytes).unwrap().map(|e| e.unwrap()).collect();
         assert_eq!(got, vec![Some(&b"gbv"[..]), None, Some("Tập huấn".as_bytes())]);
         let empty = 0i32.to_be_bytes().repeat(3);
-        assert_eq!(TextArray::new(&empty).unwrap().count(), 0);
+        assert_eq!(Elements::new(&empty).unwrap().count(), 0);
     }
 
     #[test]
     fn a_truncated_or_many_dimensional_array_is_an_error_not_a_panic() {
         let bytes = array(&[Some("gbv"), Some("officials")]);
         let cut = &bytes[..bytes.len() - 3];
-        let got: Vec<_> = TextArray::new(cut).unwrap().collect();
+        let got: Vec<_> = Elements::new(cut).unwrap().collect();
         assert!(got.last().unwrap().is_err(), "{got:?}");
         let mut two = bytes.clone();
         two[3] = 2;
-        assert!(TextArray::new(&two).is_none());
-        assert!(TextArray::new(&bytes[..10]).is_none_or(|a| a.count() == 0));
+        assert!(Elements::new(&two).is_none());
+        assert!(Elements::new(&bytes[..10]).is_none_or(|a| a.count() == 0));
     }
 }

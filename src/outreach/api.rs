@@ -9,9 +9,7 @@ use super::model::EventRow;
 use crate::http::json_row::{RowWriter, WriteRow};
 use crate::json_key;
 use crate::participation::{Counts, CountsInput, Participant};
-use crate::records::{
-    activity_kept, activity_key, topics_from_db, write_participants, ActivityKept, ActivityKey, Topic,
-};
+use crate::records::{activity_kept, topics_from_db, write_participants, ActivityKept, Topic};
 use diesel::deserialize;
 use diesel::pg::Pg;
 use diesel::row::Row;
@@ -147,7 +145,6 @@ pub struct EventItem;
 impl WriteRow for EventItem {
     const COLUMNS: &'static str = "t.id, t.unit_id, t.activity_id, t.campaign_id, t.kind, t.title, t.topics, t.starts_on, t.ends_on, t.location, t.channel, t.audience_reached, t.female, t.male, t.other_sex, t.has_participant_list, t.is_public, t.in_action_month, t.created_at, t.updated_at, t.version";
     type Kept = ActivityKept;
-    type Key = ActivityKey;
 
     fn write<'a, R: Row<'a, Pg>>(w: &mut RowWriter<'_, 'a, R>) -> deserialize::Result<ActivityKept> {
         let id = w.uuid(json_key!("id"), 0)?;
@@ -172,10 +169,6 @@ impl WriteRow for EventItem {
         let updated_at = w.timestamp(json_key!("updated_at"), 19)?;
         w.int8(json_key!("version"), 20)?;
         activity_kept(id, title, starts_on, updated_at)
-    }
-
-    fn key(kept: &ActivityKept, page: &[u8]) -> ActivityKey {
-        activity_key(kept, page)
     }
 }
 

@@ -12,9 +12,7 @@ use validator::Validate;
 
 use super::model::TrainingRow;
 use crate::participation::{Counts, CountsInput, Participant};
-use crate::records::{
-    activity_kept, activity_key, topics_from_db, write_participants, ActivityKept, ActivityKey, Topic,
-};
+use crate::records::{activity_kept, topics_from_db, write_participants, ActivityKept, Topic};
 
 /// Audiences named in the city guidance.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
@@ -139,7 +137,6 @@ pub struct TrainingItem;
 impl WriteRow for TrainingItem {
     const COLUMNS: &'static str = "t.id, t.unit_id, t.activity_id, t.title, t.topics, t.audiences, t.starts_on, t.ends_on, t.location, t.organiser, t.trainers, t.female, t.male, t.other_sex, t.has_participant_list, t.in_action_month, t.created_at, t.updated_at, t.version";
     type Kept = ActivityKept;
-    type Key = ActivityKey;
 
     fn write<'a, R: Row<'a, Pg>>(w: &mut RowWriter<'_, 'a, R>) -> deserialize::Result<Self::Kept> {
         let id = w.uuid(json_key!("id"), 0)?;
@@ -160,10 +157,6 @@ impl WriteRow for TrainingItem {
         let updated_at = w.timestamp(json_key!("updated_at"), 17)?;
         w.int8(json_key!("version"), 18)?;
         activity_kept(id, title, starts_on, updated_at)
-    }
-
-    fn key(kept: &ActivityKept, page: &[u8]) -> ActivityKey {
-        activity_key(kept, page)
     }
 }
 

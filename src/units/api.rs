@@ -7,8 +7,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::model::{FiguresRow, LeaderRow, UnitRow};
-use crate::http::json_row::{PgDate, PgTimestamp, RowWriter, TextAt, WriteRow};
-use crate::http::list::{ts_key, Keyed};
+use crate::http::json_row::{RowWriter, SortKept, SortRaw, WriteRow};
 use crate::json_key;
 use crate::participation::Sex;
 use diesel::deserialize;
@@ -137,35 +136,11 @@ impl From<UnitRow> for Unit {
 /// [`Unit`].
 pub struct UnitItem;
 
-/// What a page's cursor reads of a unit.
-pub struct UnitKey {
-    id: Uuid,
-    name: String,
-    valid_from: NaiveDate,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
-}
-
-impl Keyed for UnitKey {
-    fn id(&self) -> String {
-        self.id.to_string()
-    }
-    fn sort_value(&self, field: &str) -> String {
-        match field {
-            "created_at" => ts_key(&self.created_at),
-            "updated_at" => ts_key(&self.updated_at),
-            "valid_from" => self.valid_from.to_string(),
-            _ => self.name.clone(),
-        }
-    }
-}
-
 impl WriteRow for UnitItem {
     const COLUMNS: &'static str =
         "u.id, u.parent_id, u.depth, u.kind, u.code, u.name, u.valid_from, u.valid_to, u.created_at, u.updated_at, u.version";
-    /// The id, and where the name, the start and the two stamps stand (the sorts' values).
-    type Kept = (Uuid, Option<TextAt>, PgDate, PgTimestamp, PgTimestamp);
-    type Key = UnitKey;
+    /// The id, and the sorts' values: where the name stands, the start and the two stamps.
+    type Kept = SortKept<Uuid, 4>;
 
     fn write<'a, R: Row<'a, Pg>>(w: &mut RowWriter<'_, 'a, R>) -> deserialize::Result<Self::Kept> {
         let id = w.uuid(json_key!("id"), 0)?;
@@ -181,24 +156,16 @@ impl WriteRow for UnitItem {
         let created_at = w.timestamp(json_key!("created_at"), 8)?;
         let updated_at = w.timestamp(json_key!("updated_at"), 9)?;
         w.int8(json_key!("version"), 10)?;
-        let missing = || -> Box<dyn std::error::Error + Send + Sync> { "a unit without its id or dates".into() };
-        Ok((
-            id.ok_or_else(missing)?,
-            name,
-            valid_from.ok_or_else(missing)?,
-            created_at.ok_or_else(missing)?,
-            updated_at.ok_or_else(missing)?,
-        ))
-    }
-
-    fn key(&(id, name, valid_from, created_at, updated_at): &Self::Kept, page: &[u8]) -> UnitKey {
-        UnitKey {
+        SortKept::new(
             id,
-            name: name.map(|n| n.read(page)).unwrap_or_default(),
-            valid_from: valid_from.date(),
-            created_at: created_at.instant(),
-            updated_at: updated_at.instant(),
-        }
+            &["name", "valid_from", "created_at", "updated_at"],
+            [
+                Some(name.into()),
+                valid_from.map(SortRaw::from),
+                created_at.map(SortRaw::from),
+                updated_at.map(SortRaw::from),
+            ],
+        )
     }
 }
 
