@@ -10,6 +10,7 @@
 # instrumentation on, sends the requests one after another on one keep-alive connection, turns
 # it off and dumps the counts: the ward's list (`GET /trainings?limit=20&sort=-starts_on` as the
 # ward officer of Hạ Long), one training, and the units list (`GET /units?limit=50` as the city
+# admin). With LISTS=1, also each list of lists.sh (`?limit=20`, its default sort, as the city
 # admin). Prints instructions per request. Needs valgrind (apt-get install valgrind).
 N=${1:-300}
 source "$(dirname "$0")/lib.sh"
@@ -50,4 +51,10 @@ measure() { # name path token
 measure "GET /trainings?limit=20 (the ward's list)" "/api/v1/trainings?limit=20&sort=-starts_on" "$OFFICER"
 measure "GET /trainings/{id}" "/api/v1/trainings/$TRAINING" "$OFFICER"
 measure "GET /units?limit=50 (the city admin)" "/api/v1/units?limit=50" "$ADMIN"
+if [ "${LISTS:-0}" = 1 ]; then
+  for list in trainings outreach units petitions inspections violations plans documents users audit-events support-services; do
+    ADMIN=$(bench_token admin binhdang-demo) # an access token lives 15 minutes
+    measure "GET /$list?limit=20 (the city admin)" "/api/v1/$list?limit=20" "$ADMIN"
+  done
+fi
 rm -rf "$CG"

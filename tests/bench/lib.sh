@@ -10,9 +10,13 @@ command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; e
 # PORT, BASE, DB (a superuser URL of the cluster, password included) and SERVER. With BENCH_DATA
 # set, the cluster lives in that directory and is kept after the run (a loaded country is then
 # measured again without loading it again); otherwise in a temporary one, removed on exit.
+# BENCH_BIN runs another build of the service (an A/B of two commits) instead of building this
+# checkout's.
 bench_start() {
   local name=$1; shift
-  cargo build --release --quiet --bin binhdang
+  if [ -z "${BENCH_BIN:-}" ]; then
+    cargo build --release --quiet --bin binhdang
+  fi
   if [ -n "${BENCH_DATA:-}" ]; then
     DATA=$BENCH_DATA
     mkdir -p "$DATA"
@@ -25,7 +29,7 @@ bench_start() {
   export BINHDANG_DATA_DIR=$DATA RUST_LOG=${RUST_LOG:-info}
   # Port 0: the service picks a free one (after its embedded cluster took its own) and says it.
   # BENCH_WRAP runs it under another program (instructions.sh: valgrind's callgrind).
-  ${BENCH_WRAP:-} ./target/release/binhdang serve --port 0 "$@" >"$DATA/serve.log" 2>&1 &
+  ${BENCH_WRAP:-} "${BENCH_BIN:-./target/release/binhdang}" serve --port 0 "$@" >"$DATA/serve.log" 2>&1 &
   SERVER=$!
   PORT=""
   for _ in $(seq 1 240); do

@@ -28,7 +28,7 @@ export RUST_LOG=warn
 bench_start national
 # A cluster kept from an earlier run (BENCH_DATA) that holds the country already is not loaded again.
 if [ "$(psql "$DB" -Atc "SELECT count(*) FROM units")" -lt 1000 ]; then
-  ./target/release/binhdang seed --synthetic "$COMMUNES" --records "$RECORDS" --audit-events "$EVENTS"
+  "${BENCH_BIN:-./target/release/binhdang}" seed --synthetic "$COMMUNES" --records "$RECORDS" --audit-events "$EVENTS"
 fi
 W="$DATA/plans"; rm -rf "$W"; mkdir -p "$W"
 declare -A UNIT TOKEN
@@ -40,7 +40,7 @@ for scope in country:root province:Sp3 district:Sd3 ward:Sw3; do
     UNIT[$name]=$(psql "$DB" -Atc "SELECT id FROM units WHERE code = '$code'")
   fi
   if [ "$(psql "$DB" -Atc "SELECT count(*) FROM users WHERE username = 'bench-$name'")" = 0 ]; then
-    printf '%s\n' bench-password-1 | ./target/release/binhdang user add --username "bench-$name" --password-stdin \
+    printf '%s\n' bench-password-1 | "${BENCH_BIN:-./target/release/binhdang}" user add --username "bench-$name" --password-stdin \
       --unit "${UNIT[$name]}" --role viewer >/dev/null
   fi
   TOKEN[$name]=$(bench_token "bench-$name" bench-password-1)
