@@ -7,6 +7,11 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::model::AuditRow;
+use crate::http::json_row::{RowWriter, SortKept, WriteRow};
+use crate::json_key;
+use diesel::deserialize;
+use diesel::pg::Pg;
+use diesel::row::Row;
 
 /// One recorded change.
 #[derive(Debug, Serialize, ToSchema)]
@@ -30,8 +35,11 @@ pub struct AuditEvent {
     pub unit_id: Uuid,
     /// `create`, `update`, `delete`, or a workflow action.
     pub action: String,
+    /// The record (its API form) before the change (null for a create), its JSON as the
+    /// database keeps it: keys in the database's order, not alphabetical.
     #[schema(value_type = Option<Object>)]
     pub before: Option<Value>,
+    /// The record after the change (null for a delete), as `before`.
     #[schema(value_type = Option<Object>)]
     pub after: Option<Value>,
     pub request_id: Option<String>,
@@ -46,6 +54,8 @@ pub struct Actor {
     pub unit_id: Option<Uuid>,
 }
 
+/// An event read whole, by serde: what each written list item ([`AuditItem`]) is checked
+/// against (tests/api/audit.rs).
 impl From<AuditRow> for AuditEvent {
     fn from(r: AuditRow) -> Self {
         AuditEvent {
@@ -65,6 +75,37 @@ impl From<AuditRow> for AuditEvent {
             after: r.after,
             request_id: r.request_id,
         }
+    }
+}
+
+/// An event of a list page, written from its row (its `COLUMNS` by position) in the shape of
+/// [`AuditEvent`]. `before` and `after` are the stored JSON as PostgreSQL sends it.
+pub struct AuditItem;
+
+impl WriteRow for AuditItem {
+    const COLUMNS: &'static str = "a.seq, a.at, a.actor_kind, a.actor_id, a.actor_name, a.actor_unit_id, a.resource, \
+         a.record_id, a.record_unit_id, a.action, a.before, a.after, a.request_id";
+    /// The sequence number: the id and the one sort's value.
+    type Kept = SortKept<i64, 1>;
+
+    fn write<'a, R: Row<'a, Pg>>(w: &mut RowWriter<'_, 'a, R>) -> deserialize::Result<Self::Kept> {
+        let seq = w.int8(json_key!("seq"), 0)?;
+        w.timestamp(json_key!("at"), 1)?;
+        w.object(json_key!("actor"), |w| {
+            w.text(json_key!("kind"), 2)?;
+            w.uuid(json_key!("id"), 3)?;
+            w.text(json_key!("name"), 4)?;
+            w.uuid(json_key!("unit_id"), 5)?;
+            Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
+        })?;
+        w.text(json_key!("resource"), 6)?;
+        w.uuid(json_key!("record_id"), 7)?;
+        w.uuid(json_key!("unit_id"), 8)?;
+        w.text(json_key!("action"), 9)?;
+        w.jsonb(json_key!("before"), 10)?;
+        w.jsonb(json_key!("after"), 11)?;
+        w.text(json_key!("request_id"), 12)?;
+        SortKept::new(Some(seq), &["at"], [Some(seq.into())])
     }
 }
 

@@ -1,12 +1,13 @@
 //! `GET /api/v1/audit-events`: the audit trail, for admins, within their subtree.
 
-use actix_web::{get, web};
+use actix_web::{get, web, HttpResponse};
 
 use super::api::{AuditEvent, AuditFilters};
 use super::queries::{self, SORTS};
 use crate::auth::Caller;
-use crate::error::{ApiResult, Problem};
-use crate::http::list::{paginate, Cursor, Page, PageQuery, Sort};
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::http::list::{Cursor, Page, PageQuery, Sort};
+use crate::http::JsonBody;
 use crate::state::AppState;
 
 /// The audit trail of the caller's subtree (admins only), newest first.
@@ -30,34 +31,36 @@ pub async fn list_audit_events(
     caller: Caller,
     f: crate::http::Query<AuditFilters>,
     page: crate::http::Query<PageQuery>,
-) -> ApiResult<web::Json<Page<AuditEvent>>> {
+) -> ApiResult<HttpResponse> {
     caller.require_admin()?;
     crate::http::list::check_period(f.from, f.to)?;
     let sort = Sort::parse_newest_first(page.sort.as_deref(), SORTS)?;
     let cursor = page.cursor.as_deref().map(|c| Cursor::decode(c, &sort)).transpose()?;
     // Reads only: on the worker's shared connection (see db::SharedReads).
-    state
+    let body = state
         .reads
         .read(async |mut conn| {
             let subtree = match f.unit_id {
                 None => None,
                 Some(id) => match crate::db::unit_path(&mut conn, id).await?.filter(|p| caller.sees(p)) {
                     Some(path) => Some(path),
-                    None => return Ok(web::Json(Page::empty())),
+                    None => return Ok(crate::http::json_row::empty_page()),
                 },
             };
             let limit = page.limit();
-            let rows = queries::list(
-                &mut conn,
-                &caller,
-                &f,
-                subtree.as_deref(),
-                &sort,
-                cursor.as_ref(),
-                limit,
+            Ok::<_, ApiError>(
+                queries::list(
+                    &mut conn,
+                    &caller,
+                    &f,
+                    subtree.as_deref(),
+                    &sort,
+                    cursor.as_ref(),
+                    limit,
+                )
+                .await?,
             )
-            .await?;
-            Ok(web::Json(paginate(rows, limit, &sort, AuditEvent::from)))
         })
-        .await
+        .await?;
+    Ok(HttpResponse::Ok().json_bytes(body))
 }

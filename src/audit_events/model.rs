@@ -5,8 +5,7 @@ use diesel::sql_types::{BigInt, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlU
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::http::list::Keyed;
-
+/// An event as diesel reads it, by name (the columns of [`AuditItem`](super::api::AuditItem)).
 #[derive(Debug, diesel::QueryableByName)]
 pub struct AuditRow {
     #[diesel(sql_type = BigInt)]
@@ -35,13 +34,4 @@ pub struct AuditRow {
     pub after: Option<Value>,
     #[diesel(sql_type = Nullable<Text>)]
     pub request_id: Option<String>,
-}
-
-impl Keyed for AuditRow {
-    fn id(&self) -> String {
-        self.seq.to_string()
-    }
-    fn sort_value(&self, _: &str) -> String {
-        self.seq.to_string()
-    }
 }

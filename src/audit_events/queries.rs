@@ -1,9 +1,7 @@
 //! The audit trail's list.
 
-use diesel_async::RunQueryDsl;
-
-use super::api::AuditFilters;
-use super::model::AuditRow;
+use super::api::{AuditFilters, AuditItem};
+use crate::http::json_row::{load_page, WriteRow};
 use crate::http::list::{ts_key, Bind, Cursor, ListSql, Sort, SortField};
 
 pub const SORTS: &[SortField] = &[SortField {
@@ -12,8 +10,9 @@ pub const SORTS: &[SortField] = &[SortField {
     sql_type: "bigint",
 }];
 
-/// Audit events in the caller's scopes (and of no unit) with the list's filters; `subtree` is a
-/// unit's path when one is asked for.
+/// A page of the audit events in the caller's scopes (and of no unit) with the list's filters
+/// (`limit + 1` rows, for the cursor), written as its JSON body (`json_row::load_page`);
+/// `subtree` is a unit's path when one is asked for.
 pub async fn list(
     conn: &mut impl crate::db::Reader,
     caller: &crate::auth::Caller,
@@ -22,10 +21,9 @@ pub async fn list(
     sort: &Sort,
     cursor: Option<&Cursor>,
     limit: i64,
-) -> diesel::QueryResult<Vec<AuditRow>> {
+) -> diesel::QueryResult<Vec<u8>> {
     let mut sql = ListSql::with_id_type(
-        "SELECT a.seq, a.at, a.actor_kind, a.actor_id, a.actor_name, a.actor_unit_id, a.resource, a.record_id, \
-         a.record_unit_id, a.action, a.before, a.after, a.request_id FROM audit_events a",
+        format!("SELECT {} FROM audit_events a", AuditItem::COLUMNS),
         "a.seq",
         "bigint",
     );
@@ -54,5 +52,5 @@ pub async fn list(
     if let Some(t) = f.to {
         sql.filter("a.at < CAST(? AS timestamptz)", [Bind::Text(ts_key(&t))]);
     }
-    sql.page(sort, cursor, limit).load(conn).await
+    load_page::<AuditItem, _>(conn, sql.page(sort, cursor, limit), limit, sort).await
 }

@@ -5,6 +5,11 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::model::DocumentRow;
+use crate::http::json_row::{RowWriter, SortKept, SortRaw, WriteRow};
+use crate::json_key;
+use diesel::deserialize;
+use diesel::pg::Pg;
+use diesel::row::Row;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -107,6 +112,42 @@ impl From<DocumentRow> for Document {
             updated_at: r.updated_at,
             version: r.version,
         }
+    }
+}
+
+/// A document of a list page, written from its row (its `COLUMNS` by position) in the shape of
+/// [`Document`].
+pub struct DocumentItem;
+
+impl WriteRow for DocumentItem {
+    const COLUMNS: &'static str = "d.id, d.kind, d.number, d.issuer, d.issued_on, d.effective_on, d.title, d.url, d.unit_id, d.created_at, d.updated_at, d.version";
+    /// The id, and the sorts' values: the issue date, where the number stands, the last change.
+    type Kept = SortKept<Uuid, 3>;
+
+    fn write<'a, R: Row<'a, Pg>>(w: &mut RowWriter<'_, 'a, R>) -> deserialize::Result<Self::Kept> {
+        let id = w.uuid(json_key!("id"), 0)?;
+        w.text_as(json_key!("kind"), 1, |k| {
+            DocumentKind::parse(k).unwrap_or(DocumentKind::Other).as_str()
+        })?;
+        let number = w.text(json_key!("number"), 2)?;
+        w.text(json_key!("issuer"), 3)?;
+        let issued_on = w.date(json_key!("issued_on"), 4)?;
+        w.date(json_key!("effective_on"), 5)?;
+        w.text(json_key!("title"), 6)?;
+        w.text(json_key!("url"), 7)?;
+        w.uuid(json_key!("unit_id"), 8)?;
+        w.timestamp(json_key!("created_at"), 9)?;
+        let updated_at = w.timestamp(json_key!("updated_at"), 10)?;
+        w.int8(json_key!("version"), 11)?;
+        SortKept::new(
+            id,
+            &["issued_on", "number", "updated_at"],
+            [
+                issued_on.map(SortRaw::from),
+                Some(number.into()),
+                updated_at.map(SortRaw::from),
+            ],
+        )
     }
 }
 

@@ -10,7 +10,8 @@ use super::queries;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::idempotency::{self, IdempotencyKey};
-use crate::http::list::{paginate, Cursor, Page, PageQuery, Sort};
+use crate::http::list::{Cursor, Page, PageQuery, Sort};
+use crate::http::JsonBody;
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
 use crate::state::AppState;
 use crate::write;
@@ -58,18 +59,18 @@ pub async fn list_documents(
     _caller: Caller,
     filters: crate::http::Query<DocumentFilters>,
     page: crate::http::Query<PageQuery>,
-) -> ApiResult<web::Json<Page<Document>>> {
+) -> ApiResult<HttpResponse> {
     let sort = Sort::parse(page.sort.as_deref(), queries::SORTS)?;
     let cursor = page.cursor.as_deref().map(|c| Cursor::decode(c, &sort)).transpose()?;
     let limit = page.limit();
     // Reads only: on the worker's shared connection (see db::SharedReads).
-    state
+    let body = state
         .reads
         .read(async |mut conn| {
-            let rows = queries::list(&mut conn, &filters, &sort, cursor.as_ref(), limit).await?;
-            Ok(web::Json(paginate(rows, limit, &sort, Document::from)))
+            Ok::<_, ApiError>(queries::list(&mut conn, &filters, &sort, cursor.as_ref(), limit).await?)
         })
-        .await
+        .await?;
+    Ok(HttpResponse::Ok().json_bytes(body))
 }
 
 /// One legal document.

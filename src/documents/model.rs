@@ -5,7 +5,6 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use crate::db::schema::legal_documents;
-use crate::http::list::{ts_key, Keyed};
 
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
 #[diesel(table_name = legal_documents, check_for_backend(diesel::pg::Pg))]
@@ -26,19 +25,6 @@ pub struct DocumentRow {
     pub updated_at: DateTime<Utc>,
     #[diesel(skip_insertion)]
     pub version: i64,
-}
-
-impl Keyed for DocumentRow {
-    fn id(&self) -> String {
-        self.id.to_string()
-    }
-    fn sort_value(&self, field: &str) -> String {
-        match field {
-            "number" => self.number.clone(),
-            "updated_at" => ts_key(&self.updated_at),
-            _ => self.issued_on.to_string(),
-        }
-    }
 }
 
 #[derive(Debug, Default, AsChangeset)]

@@ -6,9 +6,10 @@ use crate::db::Conn;
 use crate::error::{ApiError, ApiResult};
 use crate::write::NewRecord;
 
-use super::api::DocumentFilters;
+use super::api::{DocumentFilters, DocumentItem};
 use super::model::{DocumentChanges, DocumentRow};
 use crate::db::schema::{legal_documents, plan_documents};
+use crate::http::json_row::{load_page, WriteRow};
 use crate::http::list::{Bind, Cursor, ListSql, Sort, SortField};
 
 pub const SORTS: &[SortField] = &[
@@ -29,18 +30,19 @@ pub const SORTS: &[SortField] = &[
     },
 ];
 
-/// The select list of a list page, in the order [`DocumentRow`] reads it.
-static COLUMNS: std::sync::LazyLock<String> =
-    std::sync::LazyLock::new(|| crate::http::list::columns_of::<DocumentRow>("legal_documents", "d"));
-
+/// A page of documents (`limit + 1` rows, for the cursor), written as its JSON body
+/// (`json_row::load_page`).
 pub async fn list(
     conn: &mut impl crate::db::Reader,
     f: &DocumentFilters,
     sort: &Sort,
     cursor: Option<&Cursor>,
     limit: i64,
-) -> QueryResult<Vec<DocumentRow>> {
-    let mut sql = ListSql::new(format!("SELECT {} FROM legal_documents d", *COLUMNS), "d.id");
+) -> QueryResult<Vec<u8>> {
+    let mut sql = ListSql::new(
+        format!("SELECT {} FROM legal_documents d", DocumentItem::COLUMNS),
+        "d.id",
+    );
     sql.filter("d.deleted_at IS NULL", []);
     if let Some(unit) = f.unit_id {
         sql.filter("d.unit_id = ?", [Bind::Uuid(unit)]);
@@ -51,7 +53,7 @@ pub async fn list(
     if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
         sql.search("d.search", q);
     }
-    sql.page(sort, cursor, limit).rows_of::<DocumentRow>().load(conn).await
+    load_page::<DocumentItem, _>(conn, sql.page(sort, cursor, limit), limit, sort).await
 }
 
 pub async fn find(conn: &mut impl crate::db::Reader, id: Uuid) -> QueryResult<Option<DocumentRow>> {

@@ -9,6 +9,11 @@ use validator::Validate;
 use super::model::{ActivityRow, PlanRow, TargetRow};
 use super::workflow::Status;
 use crate::domain::{areas_from_db, LawArea};
+use crate::http::json_row::{RowWriter, SortKept, SortRaw, WriteRow};
+use crate::json_key;
+use diesel::deserialize;
+use diesel::pg::Pg;
+use diesel::row::Row;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -102,6 +107,51 @@ impl From<PlanRow> for Plan {
             updated_at: r.updated_at,
             version: r.version,
         }
+    }
+}
+
+/// A plan of a list page, written from its row (its `COLUMNS` by position) in the shape of
+/// [`Plan`].
+pub struct PlanItem;
+
+impl WriteRow for PlanItem {
+    const COLUMNS: &'static str = concat!(
+        "p.id, p.unit_id, p.year, p.kind, p.title, p.summary, p.areas, p.parent_plan_id, p.status, \
+         p.results_report, p.created_at, p.updated_at, p.version, ",
+        super::model::plan_derived!()
+    );
+    /// The id, and the sorts' values: the year, where the title stands, the last change.
+    type Kept = SortKept<Uuid, 3>;
+
+    fn write<'a, R: Row<'a, Pg>>(w: &mut RowWriter<'_, 'a, R>) -> deserialize::Result<Self::Kept> {
+        let id = w.uuid(json_key!("id"), 0)?;
+        w.uuid(json_key!("unit_id"), 1)?;
+        let year = w.int4(json_key!("year"), 2)?;
+        w.text_as(json_key!("kind"), 3, |k| {
+            PlanKind::parse(k).unwrap_or(PlanKind::Thematic).as_str()
+        })?;
+        let title = w.text(json_key!("title"), 4)?;
+        w.text(json_key!("summary"), 5)?;
+        w.text_array(json_key!("areas"), 6, |a| LawArea::parse(a).map(LawArea::as_str))?;
+        w.uuid(json_key!("parent_plan_id"), 7)?;
+        w.text_as(json_key!("status"), 8, |st| {
+            Status::parse(st).unwrap_or(Status::Draft).as_str()
+        })?;
+        w.text(json_key!("results_report"), 9)?;
+        w.uuid_array(json_key!("document_ids"), 13)?;
+        w.object(json_key!("progress"), |w| {
+            let total = w.int8(json_key!("targets"), 14)?;
+            let met = w.int8(json_key!("targets_met"), 15)?;
+            w.raw_float(json_key!("share_met"), (total > 0).then(|| met as f64 / total as f64))
+        })?;
+        w.timestamp(json_key!("created_at"), 10)?;
+        let updated_at = w.timestamp(json_key!("updated_at"), 11)?;
+        w.int8(json_key!("version"), 12)?;
+        SortKept::new(
+            id,
+            &["year", "title", "updated_at"],
+            [Some(year.into()), Some(title.into()), updated_at.map(SortRaw::from)],
+        )
     }
 }
 

@@ -16,7 +16,8 @@ use crate::db::Conn;
 use crate::domain::areas_to_db;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::idempotency::{self, IdempotencyKey};
-use crate::http::list::{paginate, Cursor, Page, PageQuery, Sort};
+use crate::http::list::{Cursor, Page, PageQuery, Sort};
+use crate::http::JsonBody;
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
 use crate::state::AppState;
 use crate::write;
@@ -77,40 +78,37 @@ pub async fn list_plans(
     caller: Caller,
     filters: crate::http::Query<PlanFilters>,
     page: crate::http::Query<PageQuery>,
-) -> ApiResult<web::Json<Page<Plan>>> {
+) -> ApiResult<HttpResponse> {
     caller.require_not_partner()?;
     let sort = Sort::parse(page.sort.as_deref(), queries::SORTS)?;
     let cursor = page.cursor.as_deref().map(|c| Cursor::decode(c, &sort)).transpose()?;
     let limit = page.limit();
     // Reads only: on the worker's shared connection (see db::SharedReads).
-    state
+    let body = state
         .reads
         .read(async |mut conn| {
             let unit_path = match (filters.unit_id, filters.include_descendants) {
                 (Some(id), true) => match crate::units::queries::find(&mut conn, id).await? {
                     Some(u) => Some(u.path),
-                    None => {
-                        return Ok(web::Json(Page {
-                            data: vec![],
-                            next_cursor: None,
-                        }))
-                    }
+                    None => return Ok(crate::http::json_row::empty_page()),
                 },
                 _ => None,
             };
-            let rows = queries::list(
-                &mut conn,
-                &caller,
-                &filters,
-                unit_path.as_deref(),
-                &sort,
-                cursor.as_ref(),
-                limit,
+            Ok::<_, ApiError>(
+                queries::list(
+                    &mut conn,
+                    &caller,
+                    &filters,
+                    unit_path.as_deref(),
+                    &sort,
+                    cursor.as_ref(),
+                    limit,
+                )
+                .await?,
             )
-            .await?;
-            Ok(web::Json(paginate(rows, limit, &sort, Plan::from)))
         })
-        .await
+        .await?;
+    Ok(HttpResponse::Ok().json_bytes(body))
 }
 
 /// One plan, with its citations and progress.

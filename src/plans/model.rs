@@ -6,7 +6,6 @@ use diesel::sql_types::{Array, BigInt, Int4, Int8, Nullable, Text, Timestamptz, 
 use uuid::Uuid;
 
 use crate::db::schema::{plan_activities, plan_targets, plans};
-use crate::http::list::{ts_key, Keyed};
 
 /// A plan with its citations and target counts, as one query returns it.
 #[derive(Debug, Clone, QueryableByName)]
@@ -47,27 +46,25 @@ pub struct PlanRow {
     pub targets_met: i64,
 }
 
-/// The SQL that reads [`PlanRow`]s from `plans p`, in one round trip.
-pub const PLAN_SELECT: &str = "SELECT p.id, p.unit_id, p.unit_path, p.year, p.kind, p.title, p.summary, p.areas, \
-    p.parent_plan_id, p.status, p.results_report, p.created_at, p.updated_at, p.version, \
-    ARRAY(SELECT pd.document_id FROM plan_documents pd WHERE pd.plan_id = p.id ORDER BY pd.document_id) AS document_ids, \
-    (SELECT count(*) FROM plan_targets t WHERE t.plan_id = p.id AND t.deleted_at IS NULL) AS targets_total, \
-    (SELECT count(*) FROM plan_targets t WHERE t.plan_id = p.id AND t.deleted_at IS NULL AND t.actual_value IS NOT NULL \
-       AND CASE t.direction WHEN 'decrease' THEN t.actual_value <= t.target_value ELSE t.actual_value >= t.target_value END) AS targets_met \
-    FROM plans p";
-
-impl Keyed for PlanRow {
-    fn id(&self) -> String {
-        self.id.to_string()
-    }
-    fn sort_value(&self, field: &str) -> String {
-        match field {
-            "title" => self.title.clone(),
-            "updated_at" => ts_key(&self.updated_at),
-            _ => self.year.to_string(),
-        }
-    }
+/// A plan's citations and target counts, computed in its row's statement (one plan's and a
+/// list's).
+macro_rules! plan_derived {
+    () => {
+        "ARRAY(SELECT pd.document_id FROM plan_documents pd WHERE pd.plan_id = p.id ORDER BY pd.document_id) AS document_ids, \
+         (SELECT count(*) FROM plan_targets t WHERE t.plan_id = p.id AND t.deleted_at IS NULL) AS targets_total, \
+         (SELECT count(*) FROM plan_targets t WHERE t.plan_id = p.id AND t.deleted_at IS NULL AND t.actual_value IS NOT NULL \
+           AND CASE t.direction WHEN 'decrease' THEN t.actual_value <= t.target_value ELSE t.actual_value >= t.target_value END) AS targets_met"
+    };
 }
+pub(crate) use plan_derived;
+
+/// The SQL that reads [`PlanRow`]s from `plans p`, in one round trip.
+pub const PLAN_SELECT: &str = concat!(
+    "SELECT p.id, p.unit_id, p.unit_path, p.year, p.kind, p.title, p.summary, p.areas, \
+     p.parent_plan_id, p.status, p.results_report, p.created_at, p.updated_at, p.version, ",
+    plan_derived!(),
+    " FROM plans p"
+);
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = plan_targets, check_for_backend(diesel::pg::Pg))]

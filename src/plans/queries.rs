@@ -4,7 +4,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::api::{Direction, Indicator, PlanFilters};
+use super::api::{Direction, Indicator, PlanFilters, PlanItem};
 use super::model::{
     ActivityChanges, ActivityRow, NewPlanRow, PlanChanges, PlanDraft, PlanRow, TargetChanges, TargetRow, PLAN_SELECT,
 };
@@ -12,6 +12,7 @@ use super::workflow::Status;
 use crate::auth::Caller;
 use crate::db::schema::{indicators, plan_documents, plan_transitions, plans};
 use crate::db::Conn;
+use crate::http::json_row::{load_page, WriteRow};
 use crate::http::list::{escape_like, Bind, CachedSql, Cursor, ListSql, Sort, SortField};
 use crate::write::{NewRecord, Record};
 
@@ -35,6 +36,8 @@ pub const SORTS: &[SortField] = &[
 
 const PUBLISHED: &str = "('approved', 'in_progress', 'completed')";
 
+/// A page of the plans `caller` may see (`limit + 1` rows, for the cursor), written as its JSON
+/// body (`json_row::load_page`).
 pub async fn list(
     conn: &mut impl crate::db::Reader,
     caller: &Caller,
@@ -43,8 +46,8 @@ pub async fn list(
     sort: &Sort,
     cursor: Option<&Cursor>,
     limit: i64,
-) -> QueryResult<Vec<PlanRow>> {
-    let mut sql = ListSql::new(PLAN_SELECT, "p.id");
+) -> QueryResult<Vec<u8>> {
+    let mut sql = ListSql::new(format!("SELECT {} FROM plans p", PlanItem::COLUMNS), "p.id");
     sql.filter("p.deleted_at IS NULL", []);
     // The caller's subtree, plus the published plans of the units above it.
     let mut ors = Vec::new();
@@ -85,7 +88,7 @@ pub async fn list(
     if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
         sql.search("p.search", q);
     }
-    sql.page(sort, cursor, limit).load(conn).await
+    load_page::<PlanItem, _>(conn, sql.page(sort, cursor, limit), limit, sort).await
 }
 
 pub async fn find(conn: &mut impl crate::db::Reader, id: Uuid) -> QueryResult<Option<PlanRow>> {

@@ -7,6 +7,11 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::model::ServiceRow;
+use crate::http::json_row::{RowWriter, SortKept, SortRaw, WriteRow};
+use crate::json_key;
+use diesel::deserialize;
+use diesel::pg::Pg;
+use diesel::row::Row;
 
 /// What a service is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -149,6 +154,48 @@ impl SupportService {
 impl From<ServiceRow> for SupportService {
     fn from(r: ServiceRow) -> Self {
         SupportService::seen(r, true)
+    }
+}
+
+/// A service of a list page, written from its row (its `COLUMNS` by position) in the shape of
+/// [`SupportService`] as [`SupportService::seen`] makes it: `SIGNED_IN` callers see every
+/// address.
+pub struct ServiceItem<const SIGNED_IN: bool>;
+
+impl<const SIGNED_IN: bool> WriteRow for ServiceItem<SIGNED_IN> {
+    const COLUMNS: &'static str = "s.id, s.unit_id, s.kind, s.name, s.address, s.phone, s.phone_invented, s.opening_hours, s.services, s.eligible, s.active, s.created_at, s.updated_at, s.version";
+    /// The id, and the sorts' values: where the name stands, the last change.
+    type Kept = SortKept<Uuid, 2>;
+
+    fn write<'a, R: Row<'a, Pg>>(w: &mut RowWriter<'_, 'a, R>) -> deserialize::Result<Self::Kept> {
+        let id = w.uuid(json_key!("id"), 0)?;
+        w.uuid(json_key!("unit_id"), 1)?;
+        let protected = w.peek(2, |k| matches!(k, Some(b"shelter" | b"trusted_address")))?;
+        w.text_as(json_key!("kind"), 2, |k| {
+            ServiceKind::parse(k).unwrap_or(ServiceKind::Other).as_str()
+        })?;
+        let name = w.text(json_key!("name"), 3)?;
+        let withheld = !SIGNED_IN && protected && w.peek(4, |a| a.is_some())?;
+        if withheld {
+            w.null(json_key!("address"));
+        } else {
+            w.text(json_key!("address"), 4)?;
+        }
+        w.raw_bool(json_key!("location_withheld"), withheld);
+        w.text(json_key!("phone"), 5)?;
+        w.bool(json_key!("phone_invented"), 6)?;
+        w.text(json_key!("opening_hours"), 7)?;
+        w.text_list(json_key!("services"), 8)?;
+        w.text_as(json_key!("eligible"), 9, |e| Eligible::parse(e).as_str())?;
+        w.bool(json_key!("active"), 10)?;
+        w.timestamp(json_key!("created_at"), 11)?;
+        let updated_at = w.timestamp(json_key!("updated_at"), 12)?;
+        w.int8(json_key!("version"), 13)?;
+        SortKept::new(
+            id,
+            &["name", "updated_at"],
+            [Some(name.into()), updated_at.map(SortRaw::from)],
+        )
     }
 }
 

@@ -12,7 +12,8 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::caller::MaybeCaller;
 use crate::http::idempotency::{self, IdempotencyKey};
-use crate::http::list::{paginate, Cursor, Page, PageQuery, Sort};
+use crate::http::list::{Cursor, Page, PageQuery, Sort};
+use crate::http::JsonBody;
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
 use crate::state::AppState;
 use crate::write;
@@ -40,12 +41,12 @@ pub async fn list_support_services(
     caller: MaybeCaller,
     filters: crate::http::Query<ServiceFilters>,
     page: crate::http::Query<PageQuery>,
-) -> ApiResult<web::Json<Page<SupportService>>> {
+) -> ApiResult<HttpResponse> {
     let sort = Sort::parse(page.sort.as_deref(), queries::SORTS)?;
     let cursor = page.cursor.as_deref().map(|c| Cursor::decode(c, &sort)).transpose()?;
     let limit = page.limit();
     // Reads only: on the worker's shared connection (see db::SharedReads).
-    state
+    let body = state
         .reads
         .read(async |mut conn| {
             let subtree = match filters.unit_id {
@@ -58,21 +59,21 @@ pub async fn list_support_services(
                 None => None,
             };
             let signed_in = caller.0.is_some();
-            let rows = queries::list(
-                &mut conn,
-                &filters,
-                subtree.as_deref(),
-                signed_in,
-                &sort,
-                cursor.as_ref(),
-                limit,
+            Ok::<_, ApiError>(
+                queries::list(
+                    &mut conn,
+                    &filters,
+                    subtree.as_deref(),
+                    signed_in,
+                    &sort,
+                    cursor.as_ref(),
+                    limit,
+                )
+                .await?,
             )
-            .await?;
-            Ok(web::Json(paginate(rows, limit, &sort, |r| {
-                SupportService::seen(r, signed_in)
-            })))
         })
-        .await
+        .await?;
+    Ok(HttpResponse::Ok().json_bytes(body))
 }
 
 /// One service of the directory (public; without a token, a shelter's or a trusted address's

@@ -5,7 +5,6 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use crate::db::schema::support_services;
-use crate::http::list::{ts_key, Keyed};
 
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
 #[diesel(table_name = support_services, check_for_backend(diesel::pg::Pg))]
@@ -34,18 +33,6 @@ impl ServiceRow {
     /// A shelter's or a trusted address's location is for signed-in users only.
     pub fn location_is_protected(&self) -> bool {
         matches!(self.kind.as_str(), "shelter" | "trusted_address")
-    }
-}
-
-impl Keyed for ServiceRow {
-    fn id(&self) -> String {
-        self.id.to_string()
-    }
-    fn sort_value(&self, field: &str) -> String {
-        match field {
-            "updated_at" => ts_key(&self.updated_at),
-            _ => self.name.clone(),
-        }
     }
 }
 

@@ -1,9 +1,10 @@
-use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel::QueryResult;
+use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
-use super::api::ServiceFilters;
+use super::api::{ServiceFilters, ServiceItem};
 use super::model::{ServiceChanges, ServiceRow};
+use crate::http::json_row::{load_page, WriteRow};
 use crate::http::list::{Bind, Cursor, ListSql, Sort, SortField};
 
 pub const SORTS: &[SortField] = &[
@@ -19,24 +20,24 @@ pub const SORTS: &[SortField] = &[
     },
 ];
 
-/// The select list of a list page, in the order [`ServiceRow`] reads it.
-static COLUMNS: std::sync::LazyLock<String> =
-    std::sync::LazyLock::new(|| crate::http::list::columns_of::<ServiceRow>("support_services", "s"));
-
-/// A page of the directory: under `subtree` (a unit path) when given; inactive services only
-/// for signed-in callers.
+/// A page of the directory (`limit + 1` rows, for the cursor), written as its JSON body
+/// (`json_row::load_page`): under `subtree` (a unit path) when given; inactive services and
+/// every address only for signed-in callers.
 pub async fn list(
     conn: &mut impl crate::db::Reader,
     f: &ServiceFilters,
     subtree: Option<&str>,
-    include_inactive: bool,
+    signed_in: bool,
     sort: &Sort,
     cursor: Option<&Cursor>,
     limit: i64,
-) -> QueryResult<Vec<ServiceRow>> {
-    let mut sql = ListSql::new(format!("SELECT {} FROM support_services s", *COLUMNS), "s.id");
+) -> QueryResult<Vec<u8>> {
+    let mut sql = ListSql::new(
+        format!("SELECT {} FROM support_services s", ServiceItem::<true>::COLUMNS),
+        "s.id",
+    );
     sql.filter("s.deleted_at IS NULL", []);
-    if !include_inactive {
+    if !signed_in {
         sql.filter("s.active", []);
     }
     if let Some(path) = subtree {
@@ -51,7 +52,12 @@ pub async fn list(
     if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
         sql.search("s.search", q);
     }
-    sql.page(sort, cursor, limit).rows_of::<ServiceRow>().load(conn).await
+    let page = sql.page(sort, cursor, limit);
+    if signed_in {
+        load_page::<ServiceItem<true>, _>(conn, page, limit, sort).await
+    } else {
+        load_page::<ServiceItem<false>, _>(conn, page, limit, sort).await
+    }
 }
 
 pub async fn find(conn: &mut impl crate::db::Reader, id: Uuid) -> QueryResult<Option<ServiceRow>> {

@@ -167,3 +167,51 @@ async fn users_and_holidays_are_audited_without_secrets() {
     let (items, _) = feed_until(&app, &app.token(Role::Viewer, HA_LONG).await, None, |_| true).await;
     assert!(items.iter().all(|i| i["type"] != "user"));
 }
+
+/// An audit page is written straight from its rows (`before` and `after` as PostgreSQL sends
+/// them): every item of every page, in both orders, is the event as serde writes it from the
+/// same row, and the cursors walk them all.
+#[actix_web::test]
+async fn a_listed_event_is_the_event_read_by_serde() {
+    use diesel_async::RunQueryDsl;
+    let app = TestApp::spawn().await;
+    let officer = app.token(Role::Officer, HA_LONG).await;
+    let admin = app.token(Role::Admin, CITY).await;
+    let body = json!({
+        "title": "Tập huấn \"đặc biệt\"\n\\ tab\t</script> \u{1F469}", "starts_on": "2020-11-20", "ends_on": "2020-11-21",
+        "topics": ["gbv"], "trainers": ["Trần \"Văn\" Bình"], "participants": {"female": 3, "male": 1, "other": 0}
+    });
+    let created = app.post("/api/v1/trainings", Some(&officer), body).await;
+    assert_eq!(created.status, 201, "{}", created.text());
+    let id = created.json()["id"].as_str().unwrap().to_string();
+    let res = app
+        .patch(
+            &format!("/api/v1/trainings/{id}"),
+            Some(&officer),
+            Some("\"1\""),
+            json!({"location": "Nhà văn hoá \"tổ 5\"", "participants": {"female": 4, "male": 1, "other": 0}}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    let mut conn = app.conn().await;
+    let rows: Vec<binhdang::audit_events::model::AuditRow> = diesel::sql_query(
+        "SELECT seq, at, actor_kind, actor_id, actor_name, actor_unit_id, resource, record_id, record_unit_id, \
+         action, before, after, request_id FROM audit_events WHERE resource = 'training' ORDER BY seq",
+    )
+    .load(&mut conn)
+    .await
+    .unwrap();
+    let mut expected: Vec<serde_json::Value> = rows
+        .into_iter()
+        .map(|r| serde_json::to_value(binhdang::audit_events::api::AuditEvent::from(r)).unwrap())
+        .collect();
+    assert_eq!(expected.len(), 2, "{expected:?}");
+    assert!(
+        expected[1]["before"].is_object() && expected[1]["after"].is_object(),
+        "{expected:?}"
+    );
+    let url = "/api/v1/audit-events?resource=training&limit=1";
+    assert_eq!(app.walk_pages(&format!("{url}&sort=at"), Some(&admin)).await, expected);
+    expected.reverse();
+    assert_eq!(app.walk_pages(&format!("{url}&sort=-at"), Some(&admin)).await, expected);
+}

@@ -974,3 +974,100 @@ async fn activity_results_are_scoped() {
     .assert_problem(404);
     app.get(&path, None).await.assert_problem(401);
 }
+
+/// A plan list page is written straight from its rows (not by serde, as one plan is): every
+/// item of every page, in each sort, is exactly the plan read alone (citations, progress with
+/// its fraction, text that needs escaping), and the cursors walk them all.
+#[actix_web::test]
+async fn a_plan_list_item_is_exactly_the_plan_read_alone() {
+    let app = TestApp::spawn().await;
+    let m = app.token(Role::Manager, HA_LONG).await;
+    let approver = app.token(Role::Manager, CITY).await;
+    let full = json!({
+        "unit_id": unit(HA_LONG), "year": 2021, "kind": "yearly",
+        "title": "Kế hoạch \"BĐG\"\n\\ 2021\t</script> \u{1F4CB}", "summary": "Tóm tắt: \"một\"\r\nhai",
+        "areas": ["family", "politics", "health"],
+        "document_ids": [doc("law-73-2006"), doc("kh-35-bvstbpn")]
+    });
+    let bare = json!({"unit_id": unit(HA_LONG), "year": 2021, "kind": "thematic", "title": "B"});
+    let measured = json!({"unit_id": unit(HA_LONG), "year": 2022, "kind": "yearly", "title": "C"});
+    let unmeasured = json!({"unit_id": unit(HA_LONG), "year": 2020, "kind": "action_month", "title": "D"});
+    let mut ids = Vec::new();
+    for body in [full, bare, measured, unmeasured] {
+        let res = app.post("/api/v1/plans", Some(&m), body).await;
+        assert_eq!(res.status, 201, "{}", res.text());
+        ids.push(res.json()["id"].as_str().unwrap().to_string());
+    }
+    // Three targets, one of them met (a third), and one target not measured (none of one).
+    let targets = format!("/api/v1/plans/{}/targets", ids[2]);
+    let mut target_ids = Vec::new();
+    for (baseline, goal) in [(40.0, 60.0), (10.0, 20.0), (1.0, 2.0)] {
+        let res = app
+            .post(
+                &targets,
+                Some(&m),
+                json!({"indicator": "Chỉ tiêu", "unit_of_measure": "%", "baseline": baseline, "target_value": goal}),
+            )
+            .await;
+        assert_eq!(res.status, 201, "{}", res.text());
+        target_ids.push(res.json()["id"].as_str().unwrap().to_string());
+    }
+    let res = app
+        .post(
+            &format!("/api/v1/plans/{}/targets", ids[3]),
+            Some(&m),
+            json!({"indicator": "Chỉ tiêu", "unit_of_measure": "%", "target_value": 5.0}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text());
+    assert_eq!(act(&app, &m, &ids[2], "submit", json!({})).await.status, 200);
+    assert_eq!(act(&app, &approver, &ids[2], "approve", json!({})).await.status, 200);
+    let res = app
+        .patch(
+            &format!("{targets}/{}", target_ids[0]),
+            Some(&m),
+            Some("\"1\""),
+            json!({"actual_value": 70.0, "measured_on": "2022-12-31"}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    let progress = app.get(&format!("/api/v1/plans/{}", ids[2]), Some(&m)).await.json()["progress"].clone();
+    assert_eq!(progress["targets_met"], 1, "{progress}");
+    let sorts = ["year", "-year", "title", "-title", "updated_at", "-updated_at"];
+    let query = format!("limit=2&unit_id={}", unit(HA_LONG));
+    app.assert_list_items_are_the_records("/api/v1/plans", &query, &sorts, Some(&m), 4)
+        .await;
+}
+
+/// A document list page is written straight from its rows (not by serde, as one document is):
+/// every item of every page, in each sort, is exactly the document read alone.
+#[actix_web::test]
+async fn a_document_list_item_is_exactly_the_document_read_alone() {
+    let app = TestApp::spawn().await;
+    let admin = app.token(Role::Admin, HA_LONG).await;
+    let issuer = "UBND phường Hạ Long";
+    for body in [
+        json!({"kind": "plan", "number": "12/KH-UBND", "issuer": issuer, "issued_on": "2021-02-05",
+               "effective_on": "2021-02-06", "url": "https://example.org/kh?a=1&b=\"2\"",
+               "title": "Kế hoạch \"bình đẳng giới\"\n\\ năm 2021\t</script> \u{1F4C4}"}),
+        json!({"kind": "decision", "number": "3/QĐ-UBND", "issuer": issuer, "issued_on": "2020-11-10", "title": "B"}),
+        json!({"kind": "instruction", "number": "7/CV-UBND", "issuer": issuer, "issued_on": "2020-11-10", "title": "C"}),
+        json!({"kind": "guidance", "number": "1/HD-UBND", "issuer": issuer, "issued_on": "2019-01-02", "title": "D"}),
+    ] {
+        let mut body = body;
+        body["unit_id"] = json!(unit(HA_LONG));
+        let res = app.post("/api/v1/documents", Some(&admin), body).await;
+        assert_eq!(res.status, 201, "{}", res.text());
+    }
+    let sorts = [
+        "issued_on",
+        "-issued_on",
+        "number",
+        "-number",
+        "updated_at",
+        "-updated_at",
+    ];
+    let query = format!("limit=2&unit_id={}", unit(HA_LONG));
+    app.assert_list_items_are_the_records("/api/v1/documents", &query, &sorts, Some(&admin), 4)
+        .await;
+}

@@ -161,3 +161,25 @@ async fn the_serving_units_managers_keep_it() {
     assert_eq!(app.send(del).await.status, 204);
     app.get(&path, Some(&manager)).await.assert_problem(404);
 }
+
+/// A directory page is written straight from its rows (not by serde, as one service is): every
+/// item of every page, in each sort, with a token and without one (a shelter's address
+/// withheld), is exactly the service read alone.
+#[actix_web::test]
+async fn a_listed_service_is_exactly_the_service_read_alone() {
+    let app = demo().await;
+    let manager = app.token(Role::Manager, HA_LONG).await;
+    let body = json!({
+        "unit_id": unit(HA_LONG), "kind": "counselling",
+        "name": "Tư vấn \"an toàn\"\n\\ 24/7\t</script> \u{1F4DE}", "phone": "0228 000 0010", "phone_invented": true,
+        "services": ["tư vấn \"tâm lý\"", "pháp lý\\hỗ trợ"], "eligible": "women"
+    });
+    let res = app.post("/api/v1/support-services", Some(&manager), body).await;
+    assert_eq!(res.status, 201, "{}", res.text());
+    let sorts = ["name", "-name", "updated_at", "-updated_at"];
+    let viewer = app.token(Role::Viewer, CITY).await;
+    for token in [None, Some(viewer.as_str())] {
+        app.assert_list_items_are_the_records("/api/v1/support-services", "limit=2", &sorts, token, 6)
+            .await;
+    }
+}

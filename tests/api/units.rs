@@ -615,6 +615,6 @@ async fn a_list_item_is_exactly_the_unit_read_alone() {
         "valid_from",
         "-valid_from",
     ];
-    app.assert_list_items_are_the_records("/api/v1/units", "limit=9", &sorts, &city, total)
+    app.assert_list_items_are_the_records("/api/v1/units", "limit=9", &sorts, Some(&city), total)
         .await;
 }
