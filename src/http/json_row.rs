@@ -391,6 +391,30 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
         Ok(())
     }
 
+    /// `"name":"<text>"` of what `map` makes of the column's text, or `null` (for NULL, or
+    /// where `map` gives `None`: a stored value the response type does not know).
+    #[inline(always)]
+    pub fn text_known(
+        &mut self,
+        name: &'static str,
+        i: usize,
+        map: impl for<'s> Fn(&'s str) -> Option<&'s str>,
+    ) -> deserialize::Result<()> {
+        self.key(name);
+        let row = self.row;
+        let field = row.get(i).ok_or_else(|| malformed(i, "missing"))?;
+        match field
+            .value()
+            .map(|v| std::str::from_utf8(v.as_bytes()))
+            .transpose()?
+            .and_then(map)
+        {
+            Some(v) => escaped(self.out, v.as_bytes()),
+            None => self.out.extend_from_slice(b"null"),
+        }
+        Ok(())
+    }
+
     /// `"name":[...]` of a `text[]` column (NULL as `[]`), each element through `map` (`None`
     /// drops it: a value the response type does not know, as its `parse` would).
     #[inline(always)]
@@ -485,6 +509,16 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
                 self.key(name);
                 self.out.extend_from_slice(b"null");
             }
+        }
+        Ok(())
+    }
+
+    /// `"name":<n>` (or `null`) of a `bigint` column that may be NULL.
+    #[inline(always)]
+    pub fn opt_int8(&mut self, name: &'static str, i: usize) -> deserialize::Result<()> {
+        match self.value::<sql_types::BigInt, i64>(i)? {
+            Some(v) => self.raw_number(name, v),
+            None => self.null(name),
         }
         Ok(())
     }

@@ -8,6 +8,11 @@ use validator::Validate;
 
 use super::model::InspectionRow;
 use crate::domain::{areas_from_db, enum_parse, LawArea};
+use crate::http::json_row::{RowWriter, SortKept, SortRaw, WriteRow};
+use crate::json_key;
+use diesel::deserialize;
+use diesel::pg::Pg;
+use diesel::row::Row;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -100,6 +105,52 @@ impl From<InspectionRow> for Inspection {
             updated_at: r.updated_at,
             version: r.version,
         }
+    }
+}
+
+/// An inspection of a list page, written from its row (its `COLUMNS` by position) in the shape
+/// of [`Inspection`].
+pub struct InspectionItem;
+
+impl WriteRow for InspectionItem {
+    const COLUMNS: &'static str =
+        "i.id, i.kind, i.inspecting_unit_id, i.subject_name, i.subject_type, i.subject_unit_id, \
+         i.subject_address, i.decision_number, i.decision_on, i.period_from, i.period_to, i.areas, i.team_members, \
+         i.status, i.conclusion, i.concluded_on, i.recommendations, i.created_at, i.updated_at, i.version";
+    /// The id and the creation's time (the one sort).
+    type Kept = SortKept<Uuid, 1>;
+
+    fn write<'a, R: Row<'a, Pg>>(w: &mut RowWriter<'_, 'a, R>) -> deserialize::Result<Self::Kept> {
+        let id = w.uuid(json_key!("id"), 0)?;
+        w.text_as(json_key!("kind"), 1, |k| match k {
+            "inspection" => "inspection",
+            _ => "check",
+        })?;
+        w.uuid(json_key!("inspecting_unit_id"), 2)?;
+        w.text(json_key!("subject_name"), 3)?;
+        w.text_as(json_key!("subject_type"), 4, |t| match t {
+            "unit" | "employer" | "school" | "health_facility" | "organization" => t,
+            _ => "other",
+        })?;
+        w.uuid(json_key!("subject_unit_id"), 5)?;
+        w.text(json_key!("subject_address"), 6)?;
+        w.text(json_key!("decision_number"), 7)?;
+        w.date(json_key!("decision_on"), 8)?;
+        w.date(json_key!("period_from"), 9)?;
+        w.date(json_key!("period_to"), 10)?;
+        w.text_array(json_key!("areas"), 11, |a| LawArea::parse(a).map(LawArea::as_str))?;
+        w.text_list(json_key!("team_members"), 12)?;
+        w.text_as(json_key!("status"), 13, |st| match st {
+            "in_progress" | "concluded" => st,
+            _ => "planned",
+        })?;
+        w.text(json_key!("conclusion"), 14)?;
+        w.date(json_key!("concluded_on"), 15)?;
+        w.text(json_key!("recommendations"), 16)?;
+        let created_at = w.timestamp(json_key!("created_at"), 17)?;
+        w.timestamp(json_key!("updated_at"), 18)?;
+        w.int8(json_key!("version"), 19)?;
+        SortKept::new(id, &["created_at"], [created_at.map(SortRaw::from)])
     }
 }
 

@@ -11,7 +11,8 @@ use crate::auth::Caller;
 use crate::domain::{areas_to_db, enum_parse, enum_text};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::idempotency::{self, IdempotencyKey};
-use crate::http::list::{paginate, Cursor, Page, PageQuery, Sort};
+use crate::http::list::{Cursor, Page, PageQuery, Sort};
+use crate::http::JsonBody;
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
 use crate::state::AppState;
 use crate::write;
@@ -34,32 +35,34 @@ pub async fn list_inspections(
     caller: Caller,
     f: crate::http::Query<InspectionFilters>,
     page: crate::http::Query<PageQuery>,
-) -> ApiResult<web::Json<Page<Inspection>>> {
+) -> ApiResult<HttpResponse> {
     caller.require_not_partner()?;
     let sort = Sort::parse_newest_first(page.sort.as_deref(), SORTS)?;
     let cursor = page.cursor.as_deref().map(|c| Cursor::decode(c, &sort)).transpose()?;
     let limit = page.limit();
     // Reads only: on the worker's shared connection (see db::SharedReads).
-    state
+    let body = state
         .reads
         .read(async |mut conn| {
             let subtree = match (f.unit_id, f.include_descendants) {
                 (Some(id), true) => crate::db::unit_path(&mut conn, id).await?,
                 _ => None,
             };
-            let rows = queries::list(
-                &mut conn,
-                &caller.scopes,
-                &f,
-                subtree.as_deref(),
-                &sort,
-                cursor.as_ref(),
-                limit,
+            Ok::<_, ApiError>(
+                queries::list(
+                    &mut conn,
+                    &caller.scopes,
+                    &f,
+                    subtree.as_deref(),
+                    &sort,
+                    cursor.as_ref(),
+                    limit,
+                )
+                .await?,
             )
-            .await?;
-            Ok(web::Json(paginate(rows, limit, &sort, Inspection::from)))
         })
-        .await
+        .await?;
+    Ok(HttpResponse::Ok().json_bytes(body))
 }
 
 /// One inspection.

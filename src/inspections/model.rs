@@ -5,7 +5,6 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use crate::db::schema::inspections;
-use crate::http::list::{ts_key, Keyed};
 
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
 #[diesel(table_name = inspections, check_for_backend(diesel::pg::Pg))]
@@ -34,15 +33,6 @@ pub struct InspectionRow {
     pub updated_at: DateTime<Utc>,
     #[diesel(skip_insertion)]
     pub version: i64,
-}
-
-impl Keyed for InspectionRow {
-    fn id(&self) -> String {
-        self.id.to_string()
-    }
-    fn sort_value(&self, _: &str) -> String {
-        ts_key(&self.created_at)
-    }
 }
 
 #[derive(Debug, Default, AsChangeset)]

@@ -1,20 +1,16 @@
 //! Finding and storing inspections.
 
-use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
+use diesel::QueryResult;
 use uuid::Uuid;
 
-use super::api::InspectionFilters;
+use super::api::{InspectionFilters, InspectionItem};
 use super::model::InspectionRow;
 use crate::auth::Caller;
 use crate::db::Conn;
 use crate::domain::enum_text;
 use crate::error::{ApiError, ApiResult};
+use crate::http::json_row::{load_page, WriteRow};
 use crate::http::list::{Bind, Cursor, ListSql, Sort, SortField};
-
-/// The select list of a list page, in the order [`InspectionRow`] reads it.
-static COLUMNS: std::sync::LazyLock<String> =
-    std::sync::LazyLock::new(|| crate::http::list::columns_of::<InspectionRow>("inspections", "i"));
 
 pub const SORTS: &[SortField] = &[SortField {
     name: "created_at",
@@ -26,8 +22,9 @@ pub async fn find(conn: &mut impl crate::db::Reader, id: Uuid) -> QueryResult<Op
     crate::find_live!(conn, inspections, id, InspectionRow)
 }
 
-/// Inspections in the caller's scopes with the list's filters; `subtree` is the unit's path when
-/// its whole subtree is asked for.
+/// A page of the inspections in the caller's scopes with the list's filters (`limit + 1` rows,
+/// for the cursor), written as its JSON body (`json_row::load_page`); `subtree` is the unit's
+/// path when its whole subtree is asked for.
 pub async fn list(
     conn: &mut impl crate::db::Reader,
     scopes: &[String],
@@ -36,8 +33,9 @@ pub async fn list(
     sort: &Sort,
     cursor: Option<&Cursor>,
     limit: i64,
-) -> QueryResult<Vec<InspectionRow>> {
-    let mut sql = ListSql::new(format!("SELECT {} FROM inspections i", *COLUMNS), "i.id").prefix_indexed();
+) -> QueryResult<Vec<u8>> {
+    let mut sql =
+        ListSql::new(format!("SELECT {} FROM inspections i", InspectionItem::COLUMNS), "i.id").prefix_indexed();
     sql.filter("i.deleted_at IS NULL", []).in_scopes("i.unit_path", scopes);
     if let Some(id) = f.unit_id {
         match subtree {
@@ -57,10 +55,7 @@ pub async fn list(
     if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
         sql.search("i.search", q);
     }
-    sql.page(sort, cursor, limit)
-        .rows_of::<InspectionRow>()
-        .load(conn)
-        .await
+    load_page::<InspectionItem, _>(conn, sql.page(sort, cursor, limit), limit, sort).await
 }
 
 /// An inspection the caller may see (partners see none), or 404.

@@ -10,6 +10,11 @@ use super::model::ViolationRow;
 use super::sanctions::{OffenderKind, Penalty};
 use crate::db::schema::violation_rules;
 use crate::domain::{enum_parse, LawArea};
+use crate::http::json_row::{RowWriter, SortKept, SortRaw, WriteRow};
+use crate::json_key;
+use diesel::deserialize;
+use diesel::pg::Pg;
+use diesel::row::Row;
 use diesel::AsChangeset;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -103,6 +108,52 @@ impl From<ViolationRow> for Violation {
             updated_at: r.updated_at,
             version: r.version,
         }
+    }
+}
+
+/// A violation of a list page, written from its row (its `COLUMNS` by position) in the shape of
+/// [`Violation`] (a list shows no offender).
+pub struct ViolationItem;
+
+impl WriteRow for ViolationItem {
+    const COLUMNS: &'static str = "v.id, v.inspection_id, v.handling_unit_id, v.offender_kind, v.organization_name, \
+         v.rule_id, v.area, v.act_on, v.description, v.record_number, v.recorded_on, v.penalty, v.fine_vnd, \
+         v.remedial_measures, v.status, v.decided_on, v.decided_by_position, v.created_at, v.updated_at, v.version";
+    /// The id and the day of the act (the one sort).
+    type Kept = SortKept<Uuid, 1>;
+
+    fn write<'a, R: Row<'a, Pg>>(w: &mut RowWriter<'_, 'a, R>) -> deserialize::Result<Self::Kept> {
+        let id = w.uuid(json_key!("id"), 0)?;
+        w.uuid(json_key!("inspection_id"), 1)?;
+        w.uuid(json_key!("handling_unit_id"), 2)?;
+        w.text_as(json_key!("offender_kind"), 3, |k| match k {
+            "organization" => "organization",
+            _ => "individual",
+        })?;
+        w.text(json_key!("organization_name"), 4)?;
+        w.uuid(json_key!("rule_id"), 5)?;
+        w.text_as(json_key!("area"), 6, |a| {
+            LawArea::parse(a).unwrap_or(LawArea::Family).as_str()
+        })?;
+        let act_on = w.date(json_key!("act_on"), 7)?;
+        w.text(json_key!("description"), 8)?;
+        w.text(json_key!("record_number"), 9)?;
+        w.date(json_key!("recorded_on"), 10)?;
+        w.text_known(json_key!("penalty"), 11, |p| {
+            matches!(p, "warning" | "fine").then_some(p)
+        })?;
+        w.opt_int8(json_key!("fine_vnd"), 12)?;
+        w.text_list(json_key!("remedial_measures"), 13)?;
+        w.text_as(json_key!("status"), 14, |st| match st {
+            "recorded" | "decided" | "complied" | "appealed" | "enforced" => st,
+            _ => "recorded",
+        })?;
+        w.date(json_key!("decided_on"), 15)?;
+        w.text(json_key!("decided_by_position"), 16)?;
+        w.timestamp(json_key!("created_at"), 17)?;
+        w.timestamp(json_key!("updated_at"), 18)?;
+        w.int8(json_key!("version"), 19)?;
+        SortKept::new(id, &["act_on"], [act_on.map(SortRaw::from)])
     }
 }
 

@@ -15,7 +15,8 @@ use crate::db::Conn;
 use crate::domain::{enum_parse, enum_text};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::idempotency::{self, IdempotencyKey};
-use crate::http::list::{paginate, Cursor, Page, PageQuery, Sort};
+use crate::http::list::{Cursor, Page, PageQuery, Sort};
+use crate::http::JsonBody;
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
 use crate::state::AppState;
 use crate::write;
@@ -38,20 +39,20 @@ pub async fn list_violations(
     caller: Caller,
     f: crate::http::Query<ViolationFilters>,
     page: crate::http::Query<PageQuery>,
-) -> ApiResult<web::Json<Page<Violation>>> {
+) -> ApiResult<HttpResponse> {
     caller.require_not_partner()?;
     crate::http::list::check_period(f.from, f.to)?;
     let sort = Sort::parse(page.sort.as_deref(), SORTS)?;
     let cursor = page.cursor.as_deref().map(|c| Cursor::decode(c, &sort)).transpose()?;
     let limit = page.limit();
     // Reads only: on the worker's shared connection (see db::SharedReads).
-    state
+    let body = state
         .reads
         .read(async |mut conn| {
-            let rows = queries::list(&mut conn, &caller.scopes, &f, &sort, cursor.as_ref(), limit).await?;
-            Ok(web::Json(paginate(rows, limit, &sort, Violation::from)))
+            Ok::<_, ApiError>(queries::list(&mut conn, &caller.scopes, &f, &sort, cursor.as_ref(), limit).await?)
         })
-        .await
+        .await?;
+    Ok(HttpResponse::Ok().json_bytes(body))
 }
 
 /// One violation; the handling unit's inspectors and admins also see an individual offender.

@@ -9,7 +9,6 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::db::schema::{decrees, fining_authorities, violation_rules, violations};
-use crate::http::list::Keyed;
 
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
 #[diesel(table_name = violations, check_for_backend(diesel::pg::Pg))]
@@ -38,15 +37,6 @@ pub struct ViolationRow {
     pub updated_at: DateTime<Utc>,
     #[diesel(skip_insertion)]
     pub version: i64,
-}
-
-impl Keyed for ViolationRow {
-    fn id(&self) -> String {
-        self.id.to_string()
-    }
-    fn sort_value(&self, _: &str) -> String {
-        self.act_on.to_string()
-    }
 }
 
 #[derive(Debug, Default, AsChangeset)]

@@ -4,19 +4,16 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::api::{Offender, Violation, ViolationFilters};
+use super::api::{Offender, Violation, ViolationFilters, ViolationItem};
 use super::model::{Authority, Decree, Rule, ViolationRow};
 use crate::auth::Caller;
 use crate::db::schema::{decrees, fining_authorities, violation_parties, violation_rules};
 use crate::db::Conn;
 use crate::domain::enum_text;
 use crate::error::{ApiError, ApiResult};
+use crate::http::json_row::{load_page, WriteRow};
 use crate::http::list::{Bind, Cursor, ListSql, Sort, SortField};
 use crate::write::{NewRecord, Record};
-
-/// The select list of a list page, in the order [`ViolationRow`] reads it.
-static COLUMNS: std::sync::LazyLock<String> =
-    std::sync::LazyLock::new(|| crate::http::list::columns_of::<ViolationRow>("violations", "v"));
 
 pub const SORTS: &[SortField] = &[SortField {
     name: "act_on",
@@ -51,7 +48,8 @@ pub async fn view(conn: &mut Conn, caller: &Caller, row: ViolationRow) -> ApiRes
     Ok(out)
 }
 
-/// Violations in the caller's scopes with the list's filters.
+/// A page of the violations in the caller's scopes with the list's filters (`limit + 1` rows,
+/// for the cursor), written as its JSON body (`json_row::load_page`).
 pub async fn list(
     conn: &mut impl crate::db::Reader,
     scopes: &[String],
@@ -59,8 +57,8 @@ pub async fn list(
     sort: &Sort,
     cursor: Option<&Cursor>,
     limit: i64,
-) -> QueryResult<Vec<ViolationRow>> {
-    let mut sql = ListSql::new(format!("SELECT {} FROM violations v", *COLUMNS), "v.id").prefix_indexed();
+) -> QueryResult<Vec<u8>> {
+    let mut sql = ListSql::new(format!("SELECT {} FROM violations v", ViolationItem::COLUMNS), "v.id").prefix_indexed();
     sql.filter("v.deleted_at IS NULL", []).in_scopes("v.unit_path", scopes);
     if let Some(a) = f.area {
         sql.filter("v.area = ?", [Bind::Text(a.as_str().into())]);
@@ -80,7 +78,7 @@ pub async fn list(
     if let Some(d) = f.to {
         sql.filter("v.act_on <= ?", [Bind::Date(d)]);
     }
-    sql.page(sort, cursor, limit).rows_of::<ViolationRow>().load(conn).await
+    load_page::<ViolationItem, _>(conn, sql.page(sort, cursor, limit), limit, sort).await
 }
 
 /// An individual offender's identity, kept apart from the violation.

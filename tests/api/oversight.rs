@@ -598,3 +598,70 @@ async fn an_inspector_works_in_its_units_subtree() {
     }
     assert_eq!(app.post("/api/v1/violations", Some(&city), v).await.status, 201);
 }
+
+/// A violation list page is written straight from its rows (not by serde, as one violation
+/// is): every item of every page, both ways, is exactly the violation read alone by a caller
+/// who sees no offender (a list never shows one).
+#[actix_web::test]
+async fn a_listed_violation_is_exactly_the_violation_read_alone() {
+    let app = TestApp::spawn().await;
+    let i = app.token(Role::Inspector, CITY).await;
+    let fined = recorded(&app, &i, "125-politics-1", "2025-07-15", person()).await;
+    let fine = json!({"penalty": "fine", "fine_vnd": 2_500_000, "decided_on": "2025-08-01", "decided_by_position": "province_chairman"});
+    assert_eq!(decide(&app, &i, &fined, fine).await.status, 200);
+    let warned = recorded(&app, &i, "125-politics-1", "2025-07-15", company()).await;
+    let warning = json!({"penalty": "warning", "decided_on": "2025-08-01", "decided_by_position": "province_chairman"});
+    assert_eq!(decide(&app, &i, &warned, warning).await.status, 200);
+    let mut odd = company();
+    odd["organization_name"] = json!("Công ty \"Dệt\"\n\\ may\t</script> \u{1F3ED}");
+    odd["description"] = json!("Không bảo đảm \"quyền\" của lao động nữ");
+    recorded(&app, &i, "125-labour-3", "2024-09-12", odd).await;
+    recorded(&app, &i, "125-labour-3", "2024-10-01", person()).await;
+    let viewer = app.token(Role::Viewer, CITY).await;
+    app.assert_list_items_are_the_records(
+        "/api/v1/violations",
+        "limit=1",
+        &["act_on", "-act_on"],
+        Some(&viewer),
+        4,
+    )
+    .await;
+}
+
+/// An inspection list page is written straight from its rows (not by serde, as one inspection
+/// is): every item of every page, both ways, is exactly the inspection read alone.
+#[actix_web::test]
+async fn a_listed_inspection_is_exactly_the_inspection_read_alone() {
+    let app = TestApp::spawn().await;
+    let i = app.token(Role::Inspector, CITY).await;
+    let full = json!({"kind": "inspection", "subject_name": "Công ty \"Dệt\"\n\\ may\t</script> \u{1F3ED}", "subject_type": "employer",
+                      "subject_address": "Phường Lộc Hạ", "decision_number": "15/QĐ-TTr", "decision_on": "2024-09-01",
+                      "period_from": "2024-09-10", "period_to": "2024-09-20", "areas": ["labour", "family"],
+                      "team_members": ["Trần Văn B", "Lê \"Thị\" C"]});
+    let bare = json!({"kind": "check", "subject_name": "Trường THCS Trần Đăng Ninh", "subject_type": "school"});
+    let concluded =
+        json!({"kind": "check", "subject_name": "Trạm y tế", "subject_type": "health_facility", "areas": ["health"]});
+    let mut ids = Vec::new();
+    for body in [full, bare, concluded] {
+        let res = app.post("/api/v1/inspections", Some(&i), body).await;
+        assert_eq!(res.status, 201, "{}", res.text());
+        ids.push(res.json()["id"].as_str().unwrap().to_string());
+    }
+    let path = format!("/api/v1/inspections/{}", ids[2]);
+    let going = app
+        .patch(&path, Some(&i), Some("\"1\""), json!({"status": "in_progress"}))
+        .await;
+    assert_eq!(going.status, 200, "{}", going.text());
+    let done = app
+        .patch(&path, Some(&i), Some("\"2\""), json!({"status": "concluded", "conclusion": "Đạt", "concluded_on": "2024-09-30", "recommendations": "Tiếp tục"}))
+        .await;
+    assert_eq!(done.status, 200, "{}", done.text());
+    app.assert_list_items_are_the_records(
+        "/api/v1/inspections",
+        "limit=1",
+        &["created_at", "-created_at"],
+        Some(&i),
+        3,
+    )
+    .await;
+}
