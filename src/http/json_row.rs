@@ -269,14 +269,21 @@ fn malformed(column: usize, what: &str) -> Box<dyn std::error::Error + Send + Sy
     format!("column {column}: {what}").into()
 }
 
-/// A `date` as PostgreSQL sends it (days since 2000-01-01), kept for a cursor.
-#[derive(Clone, Copy, Debug)]
+/// A `date` as PostgreSQL sends it (days since 2000-01-01), kept for a cursor or compared
+/// with another (a deadline with today, say).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct PgDate(i32);
 
 impl PgDate {
     /// The date (a row whose date was written always has one: see [`RowWriter::date`]).
     pub fn date(self) -> chrono::NaiveDate {
         json_body::pg_date(self.0).unwrap_or_default()
+    }
+
+    /// A date as PostgreSQL would send it.
+    pub fn of(date: chrono::NaiveDate) -> Self {
+        // 2000-01-01 is day 730,120 of the common era (see json_body::pg_date).
+        PgDate(chrono::Datelike::num_days_from_ce(&date) - 730_120)
     }
 }
 
@@ -497,6 +504,14 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
     pub fn int4(&mut self, name: &'static str, i: usize) -> deserialize::Result<i32> {
         let v: i32 = self.required::<sql_types::Integer, i32>(i)?;
         self.raw_number(name, v as i64);
+        Ok(v)
+    }
+
+    /// `"name":<n>` of a `smallint` column; returns it.
+    #[inline(always)]
+    pub fn int2(&mut self, name: &'static str, i: usize) -> deserialize::Result<i16> {
+        let v: i16 = self.required::<sql_types::SmallInt, i16>(i)?;
+        self.raw_number(name, v.into());
         Ok(v)
     }
 
@@ -768,6 +783,18 @@ mod tests {
             let id = Uuid::from_bytes(b);
             assert_eq!(quoted_uuid(&b).as_slice(), format!("\"{id}\"").as_bytes());
         }
+    }
+
+    #[test]
+    fn a_date_is_kept_as_postgresql_sends_it() {
+        for (y, m, d) in [(2000, 1, 1), (1999, 12, 31), (2026, 12, 7), (1, 1, 1), (9999, 12, 31)] {
+            let date = chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            assert_eq!(PgDate::of(date).date(), date);
+        }
+        assert_eq!(
+            PgDate::of(chrono::NaiveDate::from_ymd_opt(2000, 1, 2).unwrap()),
+            PgDate(1)
+        );
     }
 
     #[test]

@@ -6,6 +6,11 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::model::PetitionRow;
+use crate::http::json_row::{PgDate, RowWriter, SortKept, SortRaw, WriteRow};
+use crate::json_key;
+use diesel::deserialize;
+use diesel::pg::Pg;
+use diesel::row::Row;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -254,6 +259,63 @@ impl From<PetitionRow> for Petition {
             updated_at: r.updated_at,
             version: r.version,
         }
+    }
+}
+
+/// A petition of a list page, written from its row (its `COLUMNS` by position) in the shape of
+/// [`Petition`] (a list shows no petitioner). `overdue` is measured against today in Vietnam,
+/// as for one petition.
+pub struct PetitionItem;
+
+impl WriteRow for PetitionItem {
+    const COLUMNS: &'static str = "p.id, p.kind, p.handling_unit_id, p.received_on, p.channel, p.subject, p.summary, \
+         p.instance, p.complex, p.complexity, p.remote, p.verification_elsewhere, p.extension_count, p.status, \
+         p.accepted_on, p.decision, p.decided_on, p.acceptance_due_on, p.resolution_due_on, p.due_on, \
+         p.created_at, p.updated_at, p.version";
+    /// The id, and the sorts' values: the day received, the last change.
+    type Kept = SortKept<Uuid, 2>;
+
+    fn write<'a, R: Row<'a, Pg>>(w: &mut RowWriter<'_, 'a, R>) -> deserialize::Result<Self::Kept> {
+        let id = w.uuid(json_key!("id"), 0)?;
+        w.text_as(json_key!("kind"), 1, |k| match k {
+            "denunciation" => "denunciation",
+            _ => "complaint",
+        })?;
+        w.uuid(json_key!("handling_unit_id"), 2)?;
+        let received_on = w.date(json_key!("received_on"), 3)?;
+        w.text(json_key!("channel"), 4)?;
+        w.text(json_key!("subject"), 5)?;
+        w.text(json_key!("summary"), 6)?;
+        w.int2(json_key!("instance"), 7)?;
+        w.bool(json_key!("complex"), 8)?;
+        w.text_as(json_key!("complexity"), 9, |c| Complexity::parse(c).as_str())?;
+        w.bool(json_key!("remote"), 10)?;
+        w.bool(json_key!("verification_elsewhere"), 11)?;
+        w.int2(json_key!("extension_count"), 12)?;
+        let resolved = w.peek(13, |st| st == Some(b"resolved"))?;
+        w.text_as(json_key!("status"), 13, |st| {
+            PetitionStatus::parse(st).unwrap_or(PetitionStatus::Received).as_str()
+        })?;
+        w.date(json_key!("accepted_on"), 14)?;
+        w.text(json_key!("decision"), 15)?;
+        let decided_on = w.date(json_key!("decided_on"), 16)?;
+        w.date(json_key!("acceptance_due_on"), 17)?;
+        let resolution_due_on = w.date(json_key!("resolution_due_on"), 18)?;
+        let due_on = w.date(json_key!("due_on"), 19)?;
+        let today = PgDate::of(crate::calendar::today());
+        w.raw_bool(json_key!("overdue"), due_on.is_some_and(|d| d < today));
+        match (resolved, decided_on, resolution_due_on) {
+            (true, Some(done), Some(due)) => w.raw_bool(json_key!("resolved_on_time"), done <= due),
+            _ => w.null(json_key!("resolved_on_time")),
+        }
+        w.timestamp(json_key!("created_at"), 20)?;
+        let updated_at = w.timestamp(json_key!("updated_at"), 21)?;
+        w.int8(json_key!("version"), 22)?;
+        SortKept::new(
+            id,
+            &["received_on", "updated_at"],
+            [received_on.map(SortRaw::from), updated_at.map(SortRaw::from)],
+        )
     }
 }
 

@@ -118,19 +118,8 @@ async fn respond_list(
         state.reads.clone(),
         args,
         (cursor, page.limit()),
-        |conn, a, cursor, limit| {
-            Box::pin(queries::list(
-                conn,
-                &a.scopes,
-                &a.filters,
-                a.subtree.path(),
-                today(),
-                &a.sort,
-                cursor,
-                limit,
-            ))
-        },
-        None,
+        |conn, a, cursor, limit| Box::pin(queries::list(conn, a, cursor, limit)),
+        Some(|conn, a, cursor, limit| Box::pin(queries::list_written(conn, a, cursor, limit))),
     )
     .await
 }

@@ -3,13 +3,16 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::api::{Holiday, HolidayKind, Party, PetitionFilters};
+use super::api::{Holiday, HolidayKind, Party, PetitionFilters, PetitionItem};
 use super::model::{PetitionChanges, PetitionRow};
 use crate::auth::Caller;
+use crate::calendar::today;
 use crate::db::schema::petition_parties;
 use crate::db::Conn;
 use crate::error::{ApiError, ApiResult};
-use crate::http::list::{Bind, Cursor, ListSql, Sort, SortField};
+use crate::http::export::ListArgs;
+use crate::http::json_row::{load_page, WriteRow};
+use crate::http::list::{Bind, CachedSql, Cursor, ListSql, SortField};
 
 pub const SORTS: &[SortField] = &[
     SortField {
@@ -24,24 +27,23 @@ pub const SORTS: &[SortField] = &[
     },
 ];
 
-/// The select list of a list page, in the order [`PetitionRow`] reads it.
+/// The select list of a petition read whole, in the order [`PetitionRow`] reads it.
 static COLUMNS: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| crate::http::list::columns_of::<PetitionRow>("petitions", "p"));
 
-#[allow(clippy::too_many_arguments)]
-pub async fn list(
-    conn: &mut impl crate::db::Reader,
-    scopes: &[String],
-    f: &PetitionFilters,
-    unit_path: Option<&str>,
+/// A page of petitions in the list's scope and filters, selecting `columns` (on `p`).
+fn page_sql(
+    a: &ListArgs<PetitionFilters>,
+    columns: &str,
     today: NaiveDate,
-    sort: &Sort,
     cursor: Option<&Cursor>,
     limit: i64,
-) -> QueryResult<Vec<PetitionRow>> {
-    let mut sql = ListSql::new(format!("SELECT {} FROM petitions p", *COLUMNS), "p.id").prefix_indexed();
-    sql.filter("p.deleted_at IS NULL", []).in_scopes("p.unit_path", scopes);
-    match (f.handling_unit_id, f.include_descendants, unit_path) {
+) -> CachedSql {
+    let f = &a.filters;
+    let mut sql = ListSql::new(format!("SELECT {columns} FROM petitions p"), "p.id").prefix_indexed();
+    sql.filter("p.deleted_at IS NULL", [])
+        .in_scopes("p.unit_path", &a.scopes);
+    match (f.handling_unit_id, f.include_descendants, a.subtree.path()) {
         (Some(_), true, Some(path)) => {
             sql.in_subtree("p.unit_path", path);
         }
@@ -80,7 +82,31 @@ pub async fn list(
     if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
         sql.search("p.search", q);
     }
-    sql.page(sort, cursor, limit).rows_of::<PetitionRow>().load(conn).await
+    sql.page(&a.sort, cursor, limit)
+}
+
+/// A page of petitions (`limit + 1` rows, for the cursor), read whole (an export's).
+pub async fn list(
+    conn: &mut impl crate::db::Reader,
+    a: &ListArgs<PetitionFilters>,
+    cursor: Option<&Cursor>,
+    limit: i64,
+) -> QueryResult<Vec<PetitionRow>> {
+    page_sql(a, &COLUMNS, today(), cursor, limit)
+        .rows_of::<PetitionRow>()
+        .load(conn)
+        .await
+}
+
+/// The same page, written as its JSON body (`json_row::load_page`).
+pub async fn list_written(
+    conn: &mut impl crate::db::Reader,
+    a: &ListArgs<PetitionFilters>,
+    cursor: Option<&Cursor>,
+    limit: i64,
+) -> QueryResult<Vec<u8>> {
+    let sql = page_sql(a, PetitionItem::COLUMNS, today(), cursor, limit);
+    load_page::<PetitionItem, _>(conn, sql, limit, &a.sort).await
 }
 
 pub async fn find(conn: &mut impl crate::db::Reader, id: Uuid) -> QueryResult<Option<PetitionRow>> {

@@ -555,3 +555,60 @@ async fn petitions_are_scoped_and_validated() {
         .insert_header(("authorization", format!("Bearer {inspector}")));
     app.send(req).await.assert_invalid("overdue");
 }
+
+/// A petition list page is written straight from its rows (not by serde, as one petition is):
+/// every item of every page, in each sort, is exactly the petition read alone by a caller who
+/// does not know who filed (a list never shows it): overdue, on time and late, open and closed.
+#[actix_web::test]
+async fn a_listed_petition_is_exactly_the_petition_read_alone() {
+    let app = TestApp::spawn().await;
+    let inspector = app.token(Role::Inspector, HA_LONG).await;
+    let t = vn_today();
+    let overdue = file(&app, &inspector, "complaint", &(t - Duration::days(11)).to_string()).await;
+    assert_eq!(overdue["overdue"], true);
+    let due_today = file(&app, &inspector, "complaint", &(t - Duration::days(10)).to_string()).await;
+    assert_eq!(due_today["overdue"], false);
+    let on_time = file(&app, &inspector, "complaint", "2024-03-01").await;
+    let id = on_time["id"].as_str().unwrap();
+    assert_eq!(
+        act(&app, &inspector, id, "accept", json!({"on": "2024-03-05"}))
+            .await
+            .status,
+        200
+    );
+    let done = act(
+        &app,
+        &inspector,
+        id,
+        "resolve",
+        json!({"on": "2024-04-04", "decision": "Giữ nguyên \"quyết định\"\n\\ số 1"}),
+    )
+    .await;
+    assert_eq!(done.json()["resolved_on_time"], true);
+    let late = file(&app, &inspector, "complaint", "2024-03-01").await;
+    let id = late["id"].as_str().unwrap();
+    assert_eq!(
+        act(&app, &inspector, id, "accept", json!({"on": "2024-03-05"}))
+            .await
+            .status,
+        200
+    );
+    let late = act(
+        &app,
+        &inspector,
+        id,
+        "resolve",
+        json!({"on": "2024-04-05", "decision": "Muộn"}),
+    )
+    .await;
+    assert_eq!(late.json()["resolved_on_time"], false);
+    let body = json!({"kind": "denunciation", "received_on": "2024-05-02", "channel": "in_person",
+                      "subject": "Tố cáo \"phân biệt\"\t</script> \u{1F4E8}", "summary": "Nhiều\r\ndòng", "complexity": "complex",
+                      "remote": true, "verification_elsewhere": true});
+    let res = app.post("/api/v1/petitions", Some(&inspector), body).await;
+    assert_eq!(res.status, 201, "{}", res.text());
+    let viewer = app.token(Role::Viewer, HA_LONG).await;
+    let sorts = ["received_on", "-received_on", "updated_at", "-updated_at"];
+    app.assert_list_items_are_the_records("/api/v1/petitions", "limit=2", &sorts, Some(&viewer), 5)
+        .await;
+}
