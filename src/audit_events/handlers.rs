@@ -5,9 +5,9 @@ use actix_web::{get, web, HttpResponse};
 use super::api::{AuditEvent, AuditFilters};
 use super::queries::{self, SORTS};
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiResult, Problem};
+use crate::http::json_row::page_response;
 use crate::http::list::{Cursor, Page, PageQuery, Sort};
-use crate::http::JsonBody;
 use crate::state::AppState;
 
 /// The audit trail of the caller's subtree (admins only), newest first.
@@ -37,30 +37,25 @@ pub async fn list_audit_events(
     let sort = Sort::parse_newest_first(page.sort.as_deref(), SORTS)?;
     let cursor = page.cursor.as_deref().map(|c| Cursor::decode(c, &sort)).transpose()?;
     // Reads only: on the worker's shared connection (see db::SharedReads).
-    let body = state
-        .reads
-        .read(async |mut conn| {
-            let subtree = match f.unit_id {
-                None => None,
-                Some(id) => match crate::db::unit_path(&mut conn, id).await?.filter(|p| caller.sees(p)) {
-                    Some(path) => Some(path),
-                    None => return Ok(crate::http::json_row::empty_page()),
-                },
-            };
-            let limit = page.limit();
-            Ok::<_, ApiError>(
-                queries::list(
-                    &mut conn,
-                    &caller,
-                    &f,
-                    subtree.as_deref(),
-                    &sort,
-                    cursor.as_ref(),
-                    limit,
-                )
-                .await?,
-            )
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json_bytes(body))
+    page_response(&state.reads, async |mut conn| {
+        let subtree = match f.unit_id {
+            None => None,
+            Some(id) => match crate::db::unit_path(&mut conn, id).await?.filter(|p| caller.sees(p)) {
+                Some(path) => Some(path),
+                None => return Ok(crate::http::json_row::empty_page()),
+            },
+        };
+        let limit = page.limit();
+        Ok(queries::list(
+            &mut conn,
+            &caller,
+            &f,
+            subtree.as_deref(),
+            &sort,
+            cursor.as_ref(),
+            limit,
+        )
+        .await?)
+    })
+    .await
 }

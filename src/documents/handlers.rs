@@ -10,8 +10,8 @@ use super::queries;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::idempotency::{self, IdempotencyKey};
+use crate::http::json_row::page_response;
 use crate::http::list::{Cursor, Page, PageQuery, Sort};
-use crate::http::JsonBody;
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
 use crate::state::AppState;
 use crate::write;
@@ -64,13 +64,10 @@ pub async fn list_documents(
     let cursor = page.cursor.as_deref().map(|c| Cursor::decode(c, &sort)).transpose()?;
     let limit = page.limit();
     // Reads only: on the worker's shared connection (see db::SharedReads).
-    let body = state
-        .reads
-        .read(async |mut conn| {
-            Ok::<_, ApiError>(queries::list(&mut conn, &filters, &sort, cursor.as_ref(), limit).await?)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json_bytes(body))
+    page_response(&state.reads, async |mut conn| {
+        Ok(queries::list(&mut conn, &filters, &sort, cursor.as_ref(), limit).await?)
+    })
+    .await
 }
 
 /// One legal document.

@@ -233,6 +233,17 @@ pub async fn load_page<W: WriteRow, C: crate::db::Reader>(
     Ok(out)
 }
 
+/// A list's JSON page as the response: `read` runs on the worker's shared connection
+/// ([`SharedReads::read`](crate::db::SharedReads::read)) and gives the body [`load_page`] wrote.
+pub async fn page_response(
+    reads: &crate::db::SharedReads,
+    read: impl AsyncFnOnce(&crate::db::Conn) -> crate::error::ApiResult<Vec<u8>>,
+) -> crate::error::ApiResult<actix_web::HttpResponse> {
+    use super::JsonBody;
+    let body = reads.read(read).await?;
+    Ok(actix_web::HttpResponse::Ok().json_bytes(body))
+}
+
 /// The JSON body of an empty page (a subtree asked for that holds nothing), as
 /// [`Page::empty`](super::list::Page::empty) serializes.
 pub fn empty_page() -> Vec<u8> {
@@ -389,13 +400,7 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
         i: usize,
         map: impl for<'s> Fn(&'s str) -> &'s str,
     ) -> deserialize::Result<()> {
-        self.key(name);
-        let row = self.row;
-        match row.get(i).ok_or_else(|| malformed(i, "missing"))?.value() {
-            Some(v) => escaped(self.out, map(std::str::from_utf8(v.as_bytes())?).as_bytes()),
-            None => self.out.extend_from_slice(b"null"),
-        }
-        Ok(())
+        self.text_known(name, i, |s| Some(map(s)))
     }
 
     /// `"name":"<text>"` of what `map` makes of the column's text, or `null` (for NULL, or
@@ -444,38 +449,43 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
     /// `"name":[...]` of a `uuid[]` column (NULL as `[]`; a NULL element as `null`).
     #[inline(always)]
     pub fn uuid_array(&mut self, name: &'static str, i: usize) -> deserialize::Result<()> {
-        self.key(name);
-        let row = self.row;
-        let field = row.get(i).ok_or_else(|| malformed(i, "missing"))?;
-        let out = &mut self.out;
-        out.push(b'[');
-        if let Some(v) = field.value() {
-            for (n, element) in Elements::new(v.as_bytes())
-                .ok_or_else(|| malformed(i, "not a uuid[]"))?
-                .enumerate()
-            {
-                if n > 0 {
-                    out.push(b',');
+        self.array(name, i, |element, out| {
+            match element {
+                Some(b) => {
+                    let b: &[u8; 16] = b.try_into().map_err(|_| malformed(i, "not a uuid[]"))?;
+                    out.extend_from_slice(&quoted_uuid(b));
                 }
-                match element? {
-                    Some(b) => {
-                        let b: &[u8; 16] = b.try_into().map_err(|_| malformed(i, "not a uuid[]"))?;
-                        out.extend_from_slice(&quoted_uuid(b));
-                    }
-                    None => out.extend_from_slice(b"null"),
-                }
+                None => out.extend_from_slice(b"null"),
             }
-        }
-        out.push(b']');
-        Ok(())
+            Ok(true)
+        })
     }
 
-    /// `"name":[...]` of a `text[]` column, each element as `each` makes it (`None` drops it).
+    /// `"name":[...]` of a `text[]` column, each element as `each` makes it (`None`, or a NULL
+    /// element, drops it).
     fn elements(
         &mut self,
         name: &'static str,
         i: usize,
         each: impl for<'s> Fn(&'s [u8]) -> deserialize::Result<Option<&'s [u8]>>,
+    ) -> deserialize::Result<()> {
+        self.array(name, i, |element, out| {
+            match element.map(&each).transpose()?.flatten() {
+                Some(s) => escaped(out, s),
+                None => return Ok(false),
+            }
+            Ok(true)
+        })
+    }
+
+    /// `"name":[...]` of a one-dimensional array column (NULL as `[]`): `put` writes each
+    /// element's JSON (given its bytes, `None` for NULL) and says whether it wrote one.
+    #[inline(always)]
+    fn array(
+        &mut self,
+        name: &'static str,
+        i: usize,
+        mut put: impl FnMut(Option<&[u8]>, &mut Vec<u8>) -> deserialize::Result<bool>,
     ) -> deserialize::Result<()> {
         self.key(name);
         let row = self.row;
@@ -484,15 +494,16 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
         out.push(b'[');
         if let Some(v) = field.value() {
             let mut first = true;
-            for element in Elements::new(v.as_bytes()).ok_or_else(|| malformed(i, "not a text[]"))? {
-                let Some(s) = element?.map(&each).transpose()?.flatten() else {
-                    continue;
-                };
+            for element in Elements::new(v.as_bytes()).ok_or_else(|| malformed(i, "not a one-dimensional array"))? {
+                let mark = out.len();
                 if !first {
                     out.push(b',');
                 }
-                first = false;
-                escaped(out, s);
+                if put(element?, out)? {
+                    first = false;
+                } else {
+                    out.truncate(mark);
+                }
             }
         }
         out.push(b']');

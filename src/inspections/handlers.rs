@@ -11,8 +11,8 @@ use crate::auth::Caller;
 use crate::domain::{areas_to_db, enum_parse, enum_text};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::idempotency::{self, IdempotencyKey};
+use crate::http::json_row::page_response;
 use crate::http::list::{Cursor, Page, PageQuery, Sort};
-use crate::http::JsonBody;
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
 use crate::state::AppState;
 use crate::write;
@@ -41,28 +41,23 @@ pub async fn list_inspections(
     let cursor = page.cursor.as_deref().map(|c| Cursor::decode(c, &sort)).transpose()?;
     let limit = page.limit();
     // Reads only: on the worker's shared connection (see db::SharedReads).
-    let body = state
-        .reads
-        .read(async |mut conn| {
-            let subtree = match (f.unit_id, f.include_descendants) {
-                (Some(id), true) => crate::db::unit_path(&mut conn, id).await?,
-                _ => None,
-            };
-            Ok::<_, ApiError>(
-                queries::list(
-                    &mut conn,
-                    &caller.scopes,
-                    &f,
-                    subtree.as_deref(),
-                    &sort,
-                    cursor.as_ref(),
-                    limit,
-                )
-                .await?,
-            )
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json_bytes(body))
+    page_response(&state.reads, async |mut conn| {
+        let subtree = match (f.unit_id, f.include_descendants) {
+            (Some(id), true) => crate::db::unit_path(&mut conn, id).await?,
+            _ => None,
+        };
+        Ok(queries::list(
+            &mut conn,
+            &caller.scopes,
+            &f,
+            subtree.as_deref(),
+            &sort,
+            cursor.as_ref(),
+            limit,
+        )
+        .await?)
+    })
+    .await
 }
 
 /// One inspection.

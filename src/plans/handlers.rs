@@ -16,8 +16,8 @@ use crate::db::Conn;
 use crate::domain::areas_to_db;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::idempotency::{self, IdempotencyKey};
+use crate::http::json_row::page_response;
 use crate::http::list::{Cursor, Page, PageQuery, Sort};
-use crate::http::JsonBody;
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
 use crate::state::AppState;
 use crate::write;
@@ -84,31 +84,26 @@ pub async fn list_plans(
     let cursor = page.cursor.as_deref().map(|c| Cursor::decode(c, &sort)).transpose()?;
     let limit = page.limit();
     // Reads only: on the worker's shared connection (see db::SharedReads).
-    let body = state
-        .reads
-        .read(async |mut conn| {
-            let unit_path = match (filters.unit_id, filters.include_descendants) {
-                (Some(id), true) => match crate::units::queries::find(&mut conn, id).await? {
-                    Some(u) => Some(u.path),
-                    None => return Ok(crate::http::json_row::empty_page()),
-                },
-                _ => None,
-            };
-            Ok::<_, ApiError>(
-                queries::list(
-                    &mut conn,
-                    &caller,
-                    &filters,
-                    unit_path.as_deref(),
-                    &sort,
-                    cursor.as_ref(),
-                    limit,
-                )
-                .await?,
-            )
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json_bytes(body))
+    page_response(&state.reads, async |mut conn| {
+        let unit_path = match (filters.unit_id, filters.include_descendants) {
+            (Some(id), true) => match crate::units::queries::find(&mut conn, id).await? {
+                Some(u) => Some(u.path),
+                None => return Ok(crate::http::json_row::empty_page()),
+            },
+            _ => None,
+        };
+        Ok(queries::list(
+            &mut conn,
+            &caller,
+            &filters,
+            unit_path.as_deref(),
+            &sort,
+            cursor.as_ref(),
+            limit,
+        )
+        .await?)
+    })
+    .await
 }
 
 /// One plan, with its citations and progress.

@@ -12,8 +12,8 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::caller::MaybeCaller;
 use crate::http::idempotency::{self, IdempotencyKey};
+use crate::http::json_row::page_response;
 use crate::http::list::{Cursor, Page, PageQuery, Sort};
-use crate::http::JsonBody;
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
 use crate::state::AppState;
 use crate::write;
@@ -46,34 +46,29 @@ pub async fn list_support_services(
     let cursor = page.cursor.as_deref().map(|c| Cursor::decode(c, &sort)).transpose()?;
     let limit = page.limit();
     // Reads only: on the worker's shared connection (see db::SharedReads).
-    let body = state
-        .reads
-        .read(async |mut conn| {
-            let subtree = match filters.unit_id {
-                Some(id) => Some(
-                    crate::units::queries::find(&mut conn, id)
-                        .await?
-                        .ok_or_else(|| ApiError::field("unit_id", "unknown", "no such unit", "không có đơn vị này"))?
-                        .path,
-                ),
-                None => None,
-            };
-            let signed_in = caller.0.is_some();
-            Ok::<_, ApiError>(
-                queries::list(
-                    &mut conn,
-                    &filters,
-                    subtree.as_deref(),
-                    signed_in,
-                    &sort,
-                    cursor.as_ref(),
-                    limit,
-                )
-                .await?,
-            )
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json_bytes(body))
+    page_response(&state.reads, async |mut conn| {
+        let subtree = match filters.unit_id {
+            Some(id) => Some(
+                crate::units::queries::find(&mut conn, id)
+                    .await?
+                    .ok_or_else(|| ApiError::field("unit_id", "unknown", "no such unit", "không có đơn vị này"))?
+                    .path,
+            ),
+            None => None,
+        };
+        let signed_in = caller.0.is_some();
+        Ok(queries::list(
+            &mut conn,
+            &filters,
+            subtree.as_deref(),
+            signed_in,
+            &sort,
+            cursor.as_ref(),
+            limit,
+        )
+        .await?)
+    })
+    .await
 }
 
 /// One service of the directory (public; without a token, a shelter's or a trusted address's

@@ -15,8 +15,8 @@ use crate::db::Conn;
 use crate::domain::{enum_parse, enum_text};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::idempotency::{self, IdempotencyKey};
+use crate::http::json_row::page_response;
 use crate::http::list::{Cursor, Page, PageQuery, Sort};
-use crate::http::JsonBody;
 use crate::http::{etag_response, IfMatch, Json, ValidJson};
 use crate::state::AppState;
 use crate::write;
@@ -46,13 +46,10 @@ pub async fn list_violations(
     let cursor = page.cursor.as_deref().map(|c| Cursor::decode(c, &sort)).transpose()?;
     let limit = page.limit();
     // Reads only: on the worker's shared connection (see db::SharedReads).
-    let body = state
-        .reads
-        .read(async |mut conn| {
-            Ok::<_, ApiError>(queries::list(&mut conn, &caller.scopes, &f, &sort, cursor.as_ref(), limit).await?)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json_bytes(body))
+    page_response(&state.reads, async |mut conn| {
+        Ok(queries::list(&mut conn, &caller.scopes, &f, &sort, cursor.as_ref(), limit).await?)
+    })
+    .await
 }
 
 /// One violation; the handling unit's inspectors and admins also see an individual offender.
