@@ -531,10 +531,7 @@ impl<'a, R: Row<'a, Pg>> RowWriter<'_, 'a, R> {
     pub fn opt_int4(&mut self, name: &'static str, i: usize) -> deserialize::Result<()> {
         match self.value::<sql_types::Integer, i32>(i)? {
             Some(v) => self.raw_number(name, v.into()),
-            None => {
-                self.key(name);
-                self.out.extend_from_slice(b"null");
-            }
+            None => self.null(name),
         }
         Ok(())
     }
